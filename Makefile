@@ -1,0 +1,43 @@
+# Emergent: every set-up step lives here. README's two commands are `make devnet`/`make simulate`
+# (main job) and `make test` (whole suite); both install what they need first.
+SHELL := /bin/bash
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+ANVIL := node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil
+export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: install test test-fast test-slow devnet simulate gas bench clean
+
+install: $(BIN)/emergent $(ANVIL)
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip==24.3.1
+
+# The venv is rebuilt when the pins change.
+$(BIN)/emergent: $(BIN)/python pyproject.toml requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test]'
+	@touch $@
+
+$(ANVIL): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@test -x $(ANVIL) && touch $@
+
+test: install
+	$(BIN)/ape test tests -q
+
+test-fast: install
+	$(BIN)/ape test tests -q -m "not slow"
+
+test-slow: install
+	$(BIN)/ape test tests -q -m slow
+
+devnet: install
+	$(BIN)/emergent devnet
+
+gas: install
+	$(BIN)/python -m scripts.gas_snapshot
+
+clean:
+	rm -rf $(VENV) node_modules .build
