@@ -1,0 +1,134 @@
+"""Start, find and stop a local anvil devnet (the real binary, never the npm Node wrapper)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from agents.paths import ANVIL_BINARY
+
+TEST_MNEMONIC = "test test test test test test test test test test test junk"
+DEFAULT_PORT = 8545
+CHAIN_ID = 31337
+
+
+class DevnetError(Exception):
+    """The devnet could not be started or reached; one line for the user."""
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.settimeout(0.2)
+        return s.connect_ex((host, port)) == 0
+
+
+def rpc(url: str, method: str, params: list | None = None, timeout: float = 2.0):
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}).encode()
+    req = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 (loopback only)
+        payload = json.loads(resp.read())
+    if "error" in payload:
+        raise DevnetError(f"{method}: {payload['error'].get('message')}")
+    return payload["result"]
+
+
+def is_anvil(url: str) -> bool:
+    try:
+        return "anvil" in str(rpc(url, "web3_clientVersion")).lower()
+    except Exception:
+        return False
+
+
+@dataclass
+class Devnet:
+    """A running anvil: either started here (`process` set) or found already listening."""
+
+    url: str
+    port: int
+    process: subprocess.Popen | None = None
+
+    @property
+    def started_here(self) -> bool:
+        return self.process is not None
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the anvil this object started and wait until its port is closed."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=timeout)
+        deadline = time.monotonic() + timeout
+        while port_open(self.port) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.process = None
+
+
+def start_devnet(
+    port: int = DEFAULT_PORT,
+    *,
+    accounts: int = 10,
+    balance_eth: int = 10_000,
+    log_path: Path | None = None,
+    reuse: bool = True,
+) -> Devnet:
+    """Start anvil on `port`, or re-use an anvil already listening there.
+
+    Anvil starts in automine (a block per transaction) so a deployment is quick; call
+    `set_block_time` afterwards for interval mining. (ape 0.8.51 fails to see contract creations
+    under anvil's --mixed-mining, so the two modes are used one after the other.)
+    """
+    url = f"http://127.0.0.1:{port}"
+    if port_open(port):
+        if reuse and is_anvil(url):
+            return Devnet(url=url, port=port)
+        raise DevnetError(f"port {port} is in use by something that is not anvil (choose --port)")
+    if not ANVIL_BINARY.is_file():
+        raise DevnetError(f"anvil is not installed at {ANVIL_BINARY}: run `make install`")
+    cmd = [
+        str(ANVIL_BINARY),
+        "--host", "127.0.0.1",
+        "--port", str(port),
+        "--chain-id", str(CHAIN_ID),
+        "--mnemonic", TEST_MNEMONIC,
+        "--accounts", str(accounts),
+        "--balance", str(balance_eth),
+        "--silent",
+    ]
+    out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
+    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    devnet = Devnet(url=url, port=port, process=proc)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise DevnetError(f"anvil exited with code {proc.returncode} (see {log_path or 'its output'})")
+        if is_anvil(url):
+            return devnet
+        time.sleep(0.05)
+    devnet.stop()
+    raise DevnetError(f"anvil did not answer on {url} within 15 s")
+
+
+def use_devnet_for_ape(devnet: Devnet) -> None:
+    """Make ape's foundry provider connect to this devnet rather than start its own."""
+    os.environ["APE_FOUNDRY_HOST"] = devnet.url
+
+
+def set_block_time(url: str, seconds: float | None) -> None:
+    """Interval mining every `seconds` (anvil then stops automining); None/0 returns to automine."""
+    if seconds:
+        rpc(url, "evm_setIntervalMining", [max(1, round(seconds))])
+    else:
+        rpc(url, "evm_setIntervalMining", [0])
+        rpc(url, "evm_setAutomine", [True])
