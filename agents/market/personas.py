@@ -1,0 +1,244 @@
+"""Personas: who an agent is in the market. A value-vector preset plus behaviour parameters.
+
+The value vector (7 dimensions of seed 001 §1.7, on the simplex, each weight in [0.02, 0.60]) is the
+initial ValueVector the cognition library starts from; it shapes the agent's goal generation and
+value evolution. The behaviour parameters say what the persona does at the few points where the
+market offers a choice to misbehave. Decision helpers here are pure: the caller passes a seeded
+`random.Random` and the facts (e.g. whether a payload verifies), and gets back a decision.
+
+Precise definitions (also in docs/market.md):
+
+- honest: delivers correct work, prices near the market, completes good work and rejects bad work
+  as a client, disputes a rejection only if its own payload verifies (a wrongful rejection).
+- undercutter: honest work, aims its ask 25 % under the competitors' median (pricing aggressiveness),
+  accepts thin margins.
+- cheater: takes jobs and, with probability `cheat_prob` (0.6), delivers `corrupt(spec, payload)`:
+  plausible, well-formed, wrong. Disputes the resulting rejections half of the time, hoping guardians
+  do not check.
+- no_show: accepts jobs (gets funded, locks collateral) and with probability `no_show_prob` (0.7)
+  never submits, so the job expires and the client reclaims the budget.
+- frivolous_disputer: careless provider (delivers corrupt work with probability 0.4) that disputes
+  every rejection regardless of merit; as a client it rejects correct work with probability
+  `false_reject_prob` (0.25) to claw back its payment. Its disputes are the ones guardians reject
+  (bond forfeited) and its wrongful rejections are the ones honest providers win on dispute.
+- guardian: stakes heavily, joins the guardian committee, rules on disputes by fetching the payload
+  and running `verify`; also an honest provider/client; votes in governance whenever it can.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from agents.market.pricing import PricingParams
+from agents.market.services import TaskSpec, corrupt, solve, verify
+
+try:  # Use the cognition library's names when it is present, so both agree by construction.
+    from agents.cognition.constants import VALUE_DIMENSIONS as _COGNITION_DIMS  # type: ignore
+except Exception:  # noqa: BLE001 - the library may not exist yet or may name things differently
+    _COGNITION_DIMS = None
+
+# Seed 001 §1.7: Stability, Growth, Purpose fidelity, Efficiency, Exploration, Safety, Agent cooperation.
+VALUE_DIMENSIONS: tuple[str, ...] = tuple(_COGNITION_DIMS) if _COGNITION_DIMS else (
+    "stability",
+    "growth",
+    "purpose_fidelity",
+    "efficiency",
+    "exploration",
+    "safety",
+    "agent_cooperation",
+)
+VALUE_MIN, VALUE_MAX = 0.02, 0.60  # seed 001 §1.7 / Level 4 definition 6.1
+# Seed 001 §1.7 default weights (the §4.1 diagram disagrees; §1.7's table is the normative one).
+DEFAULT_VALUES: tuple[float, ...] = (0.20, 0.15, 0.20, 0.10, 0.10, 0.15, 0.10)
+
+
+def _values(*weights: float) -> tuple[float, ...]:
+    if len(weights) != len(VALUE_DIMENSIONS):
+        raise ValueError(f"a value vector has {len(VALUE_DIMENSIONS)} weights")
+    if abs(sum(weights) - 1.0) > 1e-9:
+        raise ValueError(f"value weights must sum to 1, got {sum(weights)}")
+    if not all(VALUE_MIN <= w <= VALUE_MAX for w in weights):
+        raise ValueError(f"value weights must be in [{VALUE_MIN}, {VALUE_MAX}]")
+    return tuple(weights)
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """Probabilities and knobs of a persona. All probabilities are in [0, 1]."""
+
+    cheat_prob: float = 0.0  # provider delivers corrupt(...) instead of the solution
+    no_show_prob: float = 0.0  # provider accepts a job and never submits
+    false_reject_prob: float = 0.0  # client rejects a correct deliverable
+    dispute_wrongful_prob: float = 1.0  # provider disputes a rejection of a payload that verifies
+    dispute_rightful_prob: float = 0.0  # provider disputes a rejection of a payload that does not verify
+    undercut: float = 0.0  # pricing aggressiveness: target this fraction below the competitors' median
+    markup: float = 0.5  # initial ask = cost * (1 + markup)
+    stake_fraction: float = 0.2  # share of token balance the agent keeps staked
+    is_guardian: bool = False  # seeks a guardian committee seat and rules on disputes
+    vote_participation: float = 0.8  # probability of voting on an open proposal it may vote on
+    propose_prob: float = 0.02  # per L4.9 cycle, probability of proposing a parameter change
+    hire_rate: float = 0.5  # per cycle, probability of hiring when it has budget
+
+    def __post_init__(self) -> None:
+        for name in (
+            "cheat_prob",
+            "no_show_prob",
+            "false_reject_prob",
+            "dispute_wrongful_prob",
+            "dispute_rightful_prob",
+            "stake_fraction",
+            "vote_participation",
+            "propose_prob",
+            "hire_rate",
+        ):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be in [0, 1]")
+        if not 0.0 <= self.undercut < 1.0 or self.markup < 0:
+            raise ValueError("undercut in [0, 1) and markup >= 0")
+
+
+@dataclass(frozen=True)
+class Persona:
+    name: str
+    values: tuple[float, ...]
+    behaviour: Behaviour
+    description: str = ""
+    pricing: PricingParams = field(default_factory=PricingParams)
+
+    def value_dict(self) -> dict[str, float]:
+        return dict(zip(VALUE_DIMENSIONS, self.values, strict=True))
+
+
+PERSONAS: dict[str, Persona] = {
+    p.name: p
+    for p in (
+        Persona(
+            "honest",
+            _values(0.20, 0.15, 0.20, 0.10, 0.10, 0.15, 0.10),
+            Behaviour(),
+            "correct work at market prices; disputes only wrongful rejections",
+        ),
+        Persona(
+            "undercutter",
+            _values(0.10, 0.25, 0.15, 0.25, 0.10, 0.10, 0.05),
+            Behaviour(undercut=0.25, markup=0.15, hire_rate=0.4),
+            "correct work, prices 25 % under the competitors' median",
+            PricingParams(undercut=0.25, competition_weight=0.5, min_margin=0.05),
+        ),
+        Persona(
+            "cheater",
+            _values(0.05, 0.30, 0.05, 0.30, 0.20, 0.05, 0.05),
+            Behaviour(cheat_prob=0.6, dispute_rightful_prob=0.5, undercut=0.10, markup=0.3, vote_participation=0.5),
+            "delivers plausible but wrong results 60 % of the time",
+            PricingParams(undercut=0.10),
+        ),
+        Persona(
+            "no_show",
+            _values(0.10, 0.20, 0.05, 0.30, 0.20, 0.05, 0.10),
+            Behaviour(no_show_prob=0.7, undercut=0.15, markup=0.2, vote_participation=0.3),
+            "accepts jobs and lets 70 % of them expire",
+            PricingParams(undercut=0.15),
+        ),
+        Persona(
+            "frivolous_disputer",
+            _values(0.10, 0.20, 0.10, 0.20, 0.25, 0.05, 0.10),
+            Behaviour(
+                cheat_prob=0.4,
+                false_reject_prob=0.25,
+                dispute_rightful_prob=1.0,
+                vote_participation=0.6,
+                propose_prob=0.05,
+            ),
+            "careless work, disputes every rejection, rejects 25 % of good work as a client",
+        ),
+        Persona(
+            "guardian",
+            _values(0.20, 0.05, 0.25, 0.10, 0.05, 0.25, 0.10),
+            Behaviour(stake_fraction=0.6, is_guardian=True, vote_participation=1.0, propose_prob=0.05, hire_rate=0.3),
+            "stakes heavily, sits on the guardian committee, rules by verifying payloads",
+        ),
+    )
+}
+PERSONA_NAMES: tuple[str, ...] = tuple(PERSONAS)
+
+
+def get_persona(name: str) -> Persona:
+    try:
+        return PERSONAS[name]
+    except KeyError:
+        raise ValueError(f"unknown persona {name!r} (known: {', '.join(PERSONAS)})") from None
+
+
+# ----------------------------------------------------------------------------- decision helpers
+@dataclass(frozen=True)
+class Delivery:
+    """What a provider does with a funded job: `payload` None means it does not submit."""
+
+    payload: bytes | None
+    honest: bool  # True if the payload is the correct solution
+
+
+def deliver(persona: Persona, spec: TaskSpec, rng: random.Random) -> Delivery:
+    """Provider behaviour on a funded job: no-show, cheat, or solve."""
+    b = persona.behaviour
+    if rng.random() < b.no_show_prob:
+        return Delivery(None, honest=False)
+    payload = solve(spec)
+    if rng.random() < b.cheat_prob:
+        return Delivery(corrupt(spec, payload), honest=False)
+    return Delivery(payload, honest=True)
+
+
+def evaluate(persona: Persona, spec: TaskSpec, payload: bytes | None, rng: random.Random) -> bool:
+    """Client/evaluator verdict: True = complete (pay), False = reject.
+
+    Bad or missing work is always rejected; correct work is rejected only with `false_reject_prob`.
+    """
+    if payload is None or not verify(spec, payload):
+        return False
+    return not rng.random() < persona.behaviour.false_reject_prob
+
+
+def should_dispute(persona: Persona, own_payload_valid: bool, rng: random.Random) -> bool:
+    """Provider whose delivery was rejected: open a dispute (posting a bond)?"""
+    b = persona.behaviour
+    p = b.dispute_wrongful_prob if own_payload_valid else b.dispute_rightful_prob
+    return rng.random() < p
+
+
+def guardian_ruling(spec: TaskSpec, payload: bytes | None) -> bool:
+    """A guardian's vote on a dispute: True = provider in the right (payload verifies)."""
+    return payload is not None and verify(spec, payload)
+
+
+def should_vote(persona: Persona, rng: random.Random) -> bool:
+    return rng.random() < persona.behaviour.vote_participation
+
+
+def assign_personas(n: int, mix: dict[str, float] | None = None, seed: int = 0) -> list[str]:
+    """Deterministic persona assignment for `n` agents by share (default: a mix with every persona).
+
+    Largest-remainder rounding, so shares sum to n exactly; then a seeded shuffle.
+    """
+    mix = mix or {
+        "honest": 0.30,
+        "undercutter": 0.15,
+        "cheater": 0.15,
+        "no_show": 0.10,
+        "frivolous_disputer": 0.10,
+        "guardian": 0.20,
+    }
+    for name in mix:
+        get_persona(name)
+    total = sum(mix.values())
+    if n < 0 or total <= 0:
+        raise ValueError("n >= 0 and a positive mix")
+    quotas = {k: n * v / total for k, v in mix.items()}
+    counts = {k: int(q) for k, q in quotas.items()}
+    rest = n - sum(counts.values())
+    for k in sorted(quotas, key=lambda k: (-(quotas[k] - counts[k]), k))[:rest]:
+        counts[k] += 1
+    names = [k for k, c in counts.items() for _ in range(c)]
+    random.Random(seed).shuffle(names)
+    return names

@@ -1,0 +1,456 @@
+"""Services agents sell: real, cheap, deterministic computations that anyone can verify.
+
+A job's work is described by a `TaskSpec` (service type, integer parameters, seed). The spec is
+serialised to a short string (`TaskSpec.encode()`, at most `MAX_SPEC_CHARS` characters) that fits into
+the on-chain job description. The provider computes `solve(spec) -> payload bytes`, stores the payload
+in a `PayloadStore` and submits `commitment(payload)` (keccak256, 0x-hex bytes32) on-chain. The client,
+the evaluator or a guardian fetches the payload by that hash and checks it with `verify(spec, payload)`.
+A cheater delivers `corrupt(spec, payload)`: well-formed, plausible, and wrong.
+
+Every service is deterministic in (params, seed): two honest providers produce byte-identical payloads,
+so `verify` can simply recompute where recomputation is cheap, and checks structure otherwise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any
+
+from eth_utils import keccak
+
+SPEC_PREFIX = "em1:"
+MAX_SPEC_CHARS = 256
+MAX_PAYLOAD_BYTES = 1_000_000
+
+
+class TaskSpecError(ValueError):
+    """A task specification that is malformed, unknown or out of bounds."""
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """What a client asks for: `service` type, integer `params`, and a `seed` for generated inputs."""
+
+    service: str
+    params: tuple[tuple[str, int], ...]
+    seed: int
+
+    @classmethod
+    def make(cls, service: str, seed: int, **params: int) -> TaskSpec:
+        spec = cls(service=service, params=tuple(sorted(params.items())), seed=seed)
+        get_service(service).check(spec)
+        return spec
+
+    def param(self, name: str) -> int:
+        for key, value in self.params:
+            if key == name:
+                return value
+        raise TaskSpecError(f"{self.service}: missing parameter {name!r}")
+
+    def encode(self) -> str:
+        """Compact canonical string for the on-chain job description (<= MAX_SPEC_CHARS)."""
+        body = json.dumps(
+            {"s": self.service, "p": dict(self.params), "seed": self.seed},
+            sort_keys=True,
+            separators=(",", ":"),
+        )
+        text = SPEC_PREFIX + body
+        if len(text) > MAX_SPEC_CHARS:
+            raise TaskSpecError(f"encoded spec is {len(text)} chars, limit {MAX_SPEC_CHARS}")
+        return text
+
+    @classmethod
+    def decode(cls, text: str) -> TaskSpec:
+        """Parse and validate a job description; raises TaskSpecError on anything unexpected."""
+        if not isinstance(text, str) or not text.startswith(SPEC_PREFIX) or len(text) > MAX_SPEC_CHARS:
+            raise TaskSpecError("not an em1 task description")
+        try:
+            data = json.loads(text[len(SPEC_PREFIX) :])
+        except json.JSONDecodeError as exc:
+            raise TaskSpecError(f"task description is not JSON: {exc}") from exc
+        if not isinstance(data, dict) or set(data) != {"s", "p", "seed"}:
+            raise TaskSpecError("task description must have exactly s, p, seed")
+        service, params, seed = data["s"], data["p"], data["seed"]
+        if not isinstance(service, str) or not isinstance(params, dict) or not _is_int(seed):
+            raise TaskSpecError("task description has wrong field types")
+        if not all(isinstance(k, str) and _is_int(v) for k, v in params.items()):
+            raise TaskSpecError("task parameters must be integers")
+        spec = cls(service=service, params=tuple(sorted(params.items())), seed=seed)
+        get_service(service).check(spec)
+        return spec
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def commitment(payload: bytes) -> str:
+    """The deliverable committed on-chain: keccak256(payload) as 0x-prefixed bytes32 hex."""
+    return "0x" + keccak(payload).hex()
+
+
+def _dump(obj: Any) -> bytes:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _load(payload: bytes) -> Any:
+    if len(payload) > MAX_PAYLOAD_BYTES:
+        return None
+    try:
+        return json.loads(payload.decode())
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+
+
+def _rng(spec: TaskSpec) -> random.Random:
+    # Seeded from the whole spec so different services/params with one seed differ.
+    digest = hashlib.sha256(spec.encode().encode()).digest()
+    return random.Random(int.from_bytes(digest[:16], "big"))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Number theory helpers (deterministic Miller-Rabin is exact below 3.3e24).
+_MR_BASES = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41)
+
+
+def is_prime(n: int) -> bool:
+    if n < 2:
+        return False
+    for p in _MR_BASES:
+        if n % p == 0:
+            return n == p
+    d, r = n - 1, 0
+    while d % 2 == 0:
+        d //= 2
+        r += 1
+    for a in _MR_BASES:
+        x = pow(a, d, n)
+        if x in (1, n - 1):
+            continue
+        for _ in range(r - 1):
+            x = x * x % n
+            if x == n - 1:
+                break
+        else:
+            return False
+    return True
+
+
+def _random_prime(rng: random.Random, bits: int) -> int:
+    while True:
+        candidate = rng.getrandbits(bits) | (1 << (bits - 1)) | 1
+        if is_prime(candidate):
+            return candidate
+
+
+def _pollard_rho(n: int) -> int:
+    if n % 2 == 0:
+        return 2
+    rng = random.Random(n)
+    while True:
+        x = y = rng.randrange(2, n)
+        c = rng.randrange(1, n)
+        d = 1
+        while d == 1:
+            x = (x * x + c) % n
+            y = (y * y + c) % n
+            y = (y * y + c) % n
+            d = _gcd(abs(x - y), n)
+        if d != n:
+            return d
+
+
+def _gcd(a: int, b: int) -> int:
+    while b:
+        a, b = b, a % b
+    return a
+
+
+def _sieve(limit: int) -> bytearray:
+    flags = bytearray([1]) * (limit + 1)
+    flags[0:2] = b"\x00\x00"[: min(2, limit + 1)]
+    for i in range(2, int(limit**0.5) + 1):
+        if flags[i]:
+            flags[i * i :: i] = bytearray(len(flags[i * i :: i]))
+    return flags
+
+
+def count_primes(lo: int, hi: int) -> int:
+    """Number of primes in [lo, hi) by a segmented sieve."""
+    if hi <= max(lo, 2):
+        return 0
+    lo = max(lo, 2)
+    base = _sieve(int(hi**0.5) + 1)
+    segment = bytearray([1]) * (hi - lo)
+    for p in range(2, len(base)):
+        if not base[p]:
+            continue
+        start = max(p * p, (lo + p - 1) // p * p)
+        if start >= hi:
+            continue
+        segment[start - lo :: p] = bytearray(len(segment[start - lo :: p]))
+    return sum(segment)
+
+
+# ---------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Service(ABC):
+    """One service type. Subclasses define generation, solving, verification and corruption."""
+
+    name: str
+    bounds: dict[str, tuple[int, int]] = field(default_factory=dict)
+    description: str = ""
+
+    def check(self, spec: TaskSpec) -> None:
+        if spec.service != self.name:
+            raise TaskSpecError(f"spec is for {spec.service!r}, not {self.name!r}")
+        names = {k for k, _ in spec.params}
+        if names != set(self.bounds):
+            raise TaskSpecError(f"{self.name}: parameters must be {sorted(self.bounds)}, got {sorted(names)}")
+        for key, value in spec.params:
+            lo, hi = self.bounds[key]
+            if not lo <= value <= hi:
+                raise TaskSpecError(f"{self.name}: {key}={value} outside [{lo}, {hi}]")
+        if not 0 <= spec.seed < 2**64:
+            raise TaskSpecError(f"{self.name}: seed must be in [0, 2**64)")
+
+    def random_spec(self, rng: random.Random, difficulty: float = 0.5) -> TaskSpec:
+        """A spec with parameters at `difficulty` in [0, 1] of each bound's range."""
+        d = min(1.0, max(0.0, difficulty))
+        params = {k: lo + round((hi - lo) * d) for k, (lo, hi) in self.bounds.items()}
+        return TaskSpec.make(self.name, rng.getrandbits(63), **params)
+
+    @abstractmethod
+    def solve(self, spec: TaskSpec) -> bytes: ...
+
+    @abstractmethod
+    def verify(self, spec: TaskSpec, payload: bytes) -> bool: ...
+
+    @abstractmethod
+    def corrupt(self, spec: TaskSpec, payload: bytes) -> bytes: ...
+
+    @abstractmethod
+    def cost_units(self, spec: TaskSpec) -> int:
+        """Work units the job costs an honest provider (the pricing floor's cost basis)."""
+
+
+class FactorService(Service):
+    """Factor a semiprime n = p*q built from two random `bits`-bit primes. Verify: p*q == n, both prime."""
+
+    def _n(self, spec: TaskSpec) -> int:
+        rng = _rng(spec)
+        bits = spec.param("bits")
+        p = _random_prime(rng, bits)
+        q = _random_prime(rng, bits)
+        while q == p:
+            q = _random_prime(rng, bits)
+        return p * q
+
+    def solve(self, spec: TaskSpec) -> bytes:
+        self.check(spec)
+        n = self._n(spec)
+        p = _pollard_rho(n)
+        p, q = sorted((p, n // p))
+        return _dump({"n": n, "p": p, "q": q})
+
+    def verify(self, spec: TaskSpec, payload: bytes) -> bool:
+        data = _load(payload)
+        if not isinstance(data, dict) or set(data) != {"n", "p", "q"}:
+            return False
+        n, p, q = data["n"], data["p"], data["q"]
+        if not all(_is_int(v) for v in (n, p, q)):
+            return False
+        return n == self._n(spec) and 1 < p <= q and p * q == n and is_prime(p) and is_prime(q)
+
+    def corrupt(self, spec: TaskSpec, payload: bytes) -> bytes:
+        data = json.loads(payload)
+        p = data["p"] + 2
+        while not is_prime(p):
+            p += 2
+        return _dump({"n": data["n"], "p": p, "q": data["n"] // p})
+
+    def cost_units(self, spec: TaskSpec) -> int:
+        return 2 ** (spec.param("bits") // 2)
+
+
+class HashChainService(Service):
+    """Iterate SHA-256 `length` times from a seed-derived start. Verify: recompute."""
+
+    def _start(self, spec: TaskSpec) -> bytes:
+        return hashlib.sha256(spec.encode().encode()).digest()
+
+    def _chain(self, spec: TaskSpec, length: int) -> str:
+        h = self._start(spec)
+        for _ in range(length):
+            h = hashlib.sha256(h).digest()
+        return h.hex()
+
+    def solve(self, spec: TaskSpec) -> bytes:
+        self.check(spec)
+        return _dump({"length": spec.param("length"), "digest": self._chain(spec, spec.param("length"))})
+
+    def verify(self, spec: TaskSpec, payload: bytes) -> bool:
+        data = _load(payload)
+        if not isinstance(data, dict) or set(data) != {"length", "digest"}:
+            return False
+        return data["length"] == spec.param("length") and data["digest"] == self._chain(
+            spec, spec.param("length")
+        )
+
+    def corrupt(self, spec: TaskSpec, payload: bytes) -> bytes:
+        # The lazy cheat: stop one step short and claim the full length.
+        return _dump({"length": spec.param("length"), "digest": self._chain(spec, spec.param("length") - 1)})
+
+    def cost_units(self, spec: TaskSpec) -> int:
+        return spec.param("length")
+
+
+class MedianService(Service):
+    """Sort `size` generated integers below `max_value`; deliver the median and the sorted list's digest."""
+
+    def _values(self, spec: TaskSpec) -> list[int]:
+        rng = _rng(spec)
+        top = spec.param("max_value")
+        return [rng.randrange(top) for _ in range(spec.param("size"))]
+
+    def _answer(self, spec: TaskSpec) -> dict[str, Any]:
+        values = sorted(self._values(spec))
+        n = len(values)
+        # Lower median for even sizes, so the answer is an integer.
+        median = values[(n - 1) // 2]
+        digest = hashlib.sha256(_dump(values)).hexdigest()
+        return {"median": median, "sorted_sha256": digest, "min": values[0], "max": values[-1]}
+
+    def solve(self, spec: TaskSpec) -> bytes:
+        self.check(spec)
+        return _dump(self._answer(spec))
+
+    def verify(self, spec: TaskSpec, payload: bytes) -> bool:
+        data = _load(payload)
+        return isinstance(data, dict) and data == self._answer(spec)
+
+    def corrupt(self, spec: TaskSpec, payload: bytes) -> bytes:
+        # The unsorted middle element: what a provider that skipped the sort would report.
+        data = json.loads(payload)
+        values = self._values(spec)
+        wrong = values[len(values) // 2]
+        data["median"] = wrong if wrong != data["median"] else wrong + 1
+        return _dump(data)
+
+    def cost_units(self, spec: TaskSpec) -> int:
+        n = spec.param("size")
+        return max(1, n * max(1, n.bit_length()) // 8)
+
+
+class PrimeCountService(Service):
+    """Count the primes in [start, start + width). Verify: sieve. (The seed does not enter the answer.)"""
+
+    def random_spec(self, rng: random.Random, difficulty: float = 0.5) -> TaskSpec:
+        """Difficulty sets the width; the start is drawn at random so two specs rarely coincide."""
+        d = min(1.0, max(0.0, difficulty))
+        lo, hi = self.bounds["width"]
+        width = lo + round((hi - lo) * d)
+        start = rng.randrange(self.bounds["start"][1] + 1)
+        return TaskSpec.make(self.name, rng.getrandbits(63), start=start, width=width)
+
+    def solve(self, spec: TaskSpec) -> bytes:
+        self.check(spec)
+        lo, width = spec.param("start"), spec.param("width")
+        return _dump({"start": lo, "width": width, "count": count_primes(lo, lo + width)})
+
+    def verify(self, spec: TaskSpec, payload: bytes) -> bool:
+        data = _load(payload)
+        if not isinstance(data, dict) or set(data) != {"start", "width", "count"}:
+            return False
+        lo, width = spec.param("start"), spec.param("width")
+        return (data["start"], data["width"]) == (lo, width) and data["count"] == count_primes(lo, lo + width)
+
+    def corrupt(self, spec: TaskSpec, payload: bytes) -> bytes:
+        data = json.loads(payload)
+        data["count"] += 1 if data["count"] % 2 == 0 else -1
+        return _dump(data)
+
+    def cost_units(self, spec: TaskSpec) -> int:
+        return max(1, spec.param("width") // 16)
+
+
+class MerkleRootService(Service):
+    """Merkle root (SHA-256, odd node promoted) of `leaves` seed-derived leaves. Verify: recompute."""
+
+    def _leaves(self, spec: TaskSpec) -> list[bytes]:
+        base = spec.encode().encode()
+        return [hashlib.sha256(base + i.to_bytes(4, "big")).digest() for i in range(spec.param("leaves"))]
+
+    @staticmethod
+    def root(leaves: list[bytes]) -> bytes:
+        level = list(leaves)
+        while len(level) > 1:
+            nxt = [hashlib.sha256(level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)]
+            if len(level) % 2:
+                nxt.append(level[-1])
+            level = nxt
+        return level[0]
+
+    def solve(self, spec: TaskSpec) -> bytes:
+        self.check(spec)
+        return _dump({"leaves": spec.param("leaves"), "root": self.root(self._leaves(spec)).hex()})
+
+    def verify(self, spec: TaskSpec, payload: bytes) -> bool:
+        data = _load(payload)
+        if not isinstance(data, dict) or set(data) != {"leaves", "root"}:
+            return False
+        return data["leaves"] == spec.param("leaves") and data["root"] == self.root(self._leaves(spec)).hex()
+
+    def corrupt(self, spec: TaskSpec, payload: bytes) -> bytes:
+        # Drop the last leaf: a root over almost the right data.
+        leaves = self._leaves(spec)[:-1]
+        return _dump({"leaves": spec.param("leaves"), "root": self.root(leaves).hex()})
+
+    def cost_units(self, spec: TaskSpec) -> int:
+        return spec.param("leaves")
+
+
+SERVICES: dict[str, Service] = {
+    s.name: s
+    for s in (
+        FactorService("factor", {"bits": (12, 30)}, "factor a semiprime of two bits-bit primes"),
+        HashChainService("hashchain", {"length": (1, 20_000)}, "iterated SHA-256 of a seed"),
+        MedianService("median", {"size": (3, 5_000), "max_value": (2, 10**9)}, "median of a list"),
+        PrimeCountService(
+            "primecount", {"start": (0, 10**7), "width": (1, 100_000)}, "count primes in a range"
+        ),
+        MerkleRootService("merkle", {"leaves": (2, 4_096)}, "Merkle root of generated leaves"),
+    )
+}
+SERVICE_NAMES: tuple[str, ...] = tuple(SERVICES)
+
+
+def get_service(name: str) -> Service:
+    try:
+        return SERVICES[name]
+    except KeyError:
+        raise TaskSpecError(f"unknown service {name!r} (known: {', '.join(SERVICES)})") from None
+
+
+def solve(spec: TaskSpec) -> bytes:
+    return get_service(spec.service).solve(spec)
+
+
+def verify(spec: TaskSpec, payload: bytes) -> bool:
+    """True iff `payload` is the correct deliverable for `spec`. Never raises on bad payloads."""
+    try:
+        return get_service(spec.service).verify(spec, payload)
+    except (TaskSpecError, TypeError, ValueError, KeyError):
+        return False
+
+
+def corrupt(spec: TaskSpec, payload: bytes) -> bytes:
+    return get_service(spec.service).corrupt(spec, payload)
+
+
+def cost_units(spec: TaskSpec) -> int:
+    return get_service(spec.service).cost_units(spec)
