@@ -7,7 +7,8 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PARAMS_DIR = PROJECT_ROOT / "params"
-DEPLOYMENTS_DIR = PROJECT_ROOT / "deployments"
+# Overridable so tests and parallel simulations never clobber the user's deployments file.
+DEPLOYMENTS_DIR = Path(os.environ.get("EMERGENT_DEPLOYMENTS_DIR", PROJECT_ROOT / "deployments"))
 NODE_BIN = PROJECT_ROOT / "node_modules" / ".bin"
 # The real anvil binary, not the npm Node wrapper (the wrapper exits on SIGTERM before the binary does).
 ANVIL_BINARY = PROJECT_ROOT / "node_modules" / "@foundry-rs" / "anvil-linux-amd64" / "bin" / "anvil"

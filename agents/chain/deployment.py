@@ -79,7 +79,10 @@ def params_path(network_choice: str) -> Path:
 
 
 def deployment_path(network_choice: str) -> Path:
-    return DEPLOYMENTS_DIR / f"{network_slug(network_choice)}.json"
+    import os
+
+    base = Path(os.environ.get("EMERGENT_DEPLOYMENTS_DIR", DEPLOYMENTS_DIR))
+    return base / f"{network_slug(network_choice)}.json"
 
 
 def load_params(path: Path) -> dict[str, Any]:
@@ -168,6 +171,25 @@ STAGES: list[tuple[str, Callable[[DeployContext], None]]] = [
 ]
 
 
+# Parameter sections validated before any stage sends a transaction (stages register theirs).
+PARAM_SECTIONS: dict[str, type[BaseModel]] = {
+    "token": TokenParams,
+    "local_funding": LocalFundingParams,
+}
+
+
+def validate_params(params: dict[str, Any]) -> None:
+    """Every known section valid, and no unknown section: checked before anything is sent."""
+    unknown = sorted(set(params) - set(PARAM_SECTIONS))
+    if unknown:
+        raise DeployError(
+            f"unknown parameter section(s): {', '.join(unknown)} (known: {', '.join(PARAM_SECTIONS)}; "
+            "a stage module registers its section in agents.chain.deployment.PARAM_SECTIONS)"
+        )
+    for name, model in PARAM_SECTIONS.items():
+        section(params, name, model)
+
+
 def _stages() -> list[tuple[str, Callable[[DeployContext], None]]]:
     """All stages, including those of optional modules that register themselves on import."""
     import importlib
@@ -235,6 +257,8 @@ def deploy_all(
 
     if params is None:
         params = load_params(params_path(network_choice))
+    _stages()  # registers every stage's parameter section
+    validate_params(params)
     is_local = provider.network.name == "local"
     ctx = DeployContext(
         deployer=deployer,
