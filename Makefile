@@ -1,5 +1,5 @@
-# Emergent: every set-up step lives here. README's two commands are `make devnet`/`make simulate`
-# (main job) and `make test` (whole suite); both install what they need first.
+# Emergent: every set-up step lives here. README's two commands are `make run` (main job) and
+# `make test` (whole suite); both install what they need first.
 SHELL := /bin/bash
 PY ?= python3.11
 VENV := .venv
@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 ANVIL := node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install test test-fast test-slow devnet simulate gas bench clean
+.PHONY: install run test test-fast test-slow devnet gas clean
 
 install: $(BIN)/emergent $(ANVIL)
 
@@ -24,6 +24,8 @@ $(ANVIL): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@test -x $(ANVIL) && touch $@
 
+run: devnet
+
 test: install
 	$(BIN)/ape test tests -q
 
@@ -37,7 +39,7 @@ devnet: install
 	$(BIN)/emergent devnet
 
 gas: install
-	$(BIN)/python -m scripts.gas_snapshot
+	$(BIN)/emergent bench gas
 
 clean:
 	rm -rf $(VENV) node_modules .build

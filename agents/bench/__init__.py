@@ -1,0 +1,1 @@
+"""Throughput measurements (raw anvil baseline for `emergent bench economy`)."""
