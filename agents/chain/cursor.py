@@ -1,0 +1,46 @@
+"""Event-stream positions and where they are kept (the indexer's only persistence need)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar, Protocol
+
+
+@dataclass(frozen=True, order=True)
+class Cursor:
+    """Everything at or before (block, log_index) has been delivered.
+
+    `log_index == Cursor.BLOCK_DONE` means the whole block was delivered (also blocks without events).
+    """
+
+    block: int
+    log_index: int
+
+    BLOCK_DONE: ClassVar[int] = 2**31 - 1
+
+    @classmethod
+    def block_done(cls, block: int) -> Cursor:
+        return cls(block, cls.BLOCK_DONE)
+
+    def covers(self, block: int, log_index: int) -> bool:
+        """True if the event at (block, log_index) was already delivered."""
+        return (block, log_index) <= (self.block, self.log_index)
+
+
+class CursorStore(Protocol):
+    def load_cursor(self, key: str) -> Cursor | None: ...
+
+    def save_cursor(self, key: str, cursor: Cursor) -> None: ...
+
+
+class MemoryCursorStore:
+    """A CursorStore kept in memory (tests, throwaway indexers)."""
+
+    def __init__(self) -> None:
+        self._cursors: dict[str, Cursor] = {}
+
+    def load_cursor(self, key: str) -> Cursor | None:
+        return self._cursors.get(key)
+
+    def save_cursor(self, key: str, cursor: Cursor) -> None:
+        self._cursors[key] = cursor

@@ -1,0 +1,1 @@
+"""The agent process: observe -> think (cognition) -> act (chain), and its persistence."""
