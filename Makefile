@@ -21,7 +21,7 @@ $(BIN)/emergent: $(BIN)/python pyproject.toml requirements.lock
 	@touch $@
 
 $(ANVIL): package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm install --no-audit --no-fund --loglevel=error
 	@test -x $(ANVIL) && touch $@
 
 run: devnet
