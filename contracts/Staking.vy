@@ -1,0 +1,546 @@
+# pragma version 0.4.3
+"""
+@title Emergent Staking
+@custom:contract-name Staking
+@license MIT
+@notice Agents stake AGENT here. Stake is the collateral behind the jobs an
+        agent provides (the escrow locks part of it per funded job) and it is
+        the voting power of governance.
+
+        An account's stake is in one of three buckets:
+        - bonded, free: can be locked as job collateral or queued to unbond;
+        - bonded, locked: collateral of funded jobs, released at settlement;
+        - queued: waiting out the unbonding period, then withdrawable.
+        All three are slashable until the tokens leave the contract.
+
+        Voting power (`getVotes`, `getPastVotes`) is the BONDED stake, free
+        plus locked. Job collateral keeps voting: it is still the agent's
+        capital and still at risk, and a provider should not lose its voice
+        because it is working. Queued stake does not vote: an agent on its
+        way out cannot decide the future. Lock and release therefore leave
+        the vote checkpoints untouched; stake, unstake requests, cancellations
+        and slashes move them.
+
+        Unbonding queue: one aggregate entry per account. A new request adds
+        to the queued amount and restarts the unbonding period for the whole
+        queue (O(1), no per-request list to iterate).
+
+        Slashing (`slash`, `slashBps`): only by authorised slashers (the
+        escrow's dispute path; governance may authorise the Timelock). Capped
+        at what the account holds, taken from free stake first, then from the
+        unbonding queue, then from locked collateral. `slashBps` rounds the
+        amount up (against the slashed agent). Proceeds go to the treasury,
+        except `slashBeneficiaryShareBps` of them, which go to the wronged
+        party named by the slasher (rounded down; the treasury gets the dust).
+        Every slash also lowers the agent's reputation (when a Reputation
+        contract is set).
+
+        ERC-6372 clock: block numbers. Checkpoints: contracts/modules/checkpoints.vy.
+@custom:security Tokens leave only through `withdraw` (to the staker) and
+        `slash` (to the treasury and the beneficiary). The contract's token
+        balance always equals totalBonded + totalQueued (locked stake is part
+        of bonded).
+"""
+
+from ethereum.ercs import IERC20
+
+from snekmate.auth import ownable as ow
+initializes: ow
+
+from .modules import checkpoints as ckpt
+initializes: ckpt
+
+from .interfaces import IVotingStake
+implements: IVotingStake
+
+
+# `renounce_ownership` is left out on purpose: a contract without an owner
+# could never have its parameters tuned again.
+exports: (ow.owner, ow.transfer_ownership)
+
+
+interface IReputationPenalty:
+    def recordPenalty(account: address, kind: uint8): nonpayable
+
+
+BPS: constant(uint256) = 10_000
+# @dev Bounds of the unbonding period, seconds.
+MIN_UNBONDING_PERIOD: public(constant(uint256)) = 60
+MAX_UNBONDING_PERIOD: public(constant(uint256)) = 90 * 86_400
+# @dev At most half of slashed funds may go to the wronged party.
+MAX_BENEFICIARY_SHARE_BPS: public(constant(uint256)) = 5_000
+# @dev Reputation penalty kind for a slash (see Reputation.vy).
+PENALTY_SLASH: constant(uint8) = 3
+# @dev The checkpoint trace holding the total bonded stake.
+_TOTAL: constant(address) = empty(address)
+
+
+# @dev The staked token (AGENT).
+token: public(immutable(IERC20))
+
+# @dev Receives slashed funds.
+treasury: public(address)
+# @dev Seconds between an unstake request and the withdrawal.
+unbondingPeriod: public(uint256)
+# @dev Share of slashed funds paid to the slasher-named beneficiary, bps.
+slashBeneficiaryShareBps: public(uint256)
+# @dev Reputation contract told about slashes (zero: none).
+reputation: public(address)
+# @dev Contracts allowed to slash.
+isSlasher: public(HashMap[address, bool])
+# @dev Contracts allowed to lock and release job collateral.
+isLocker: public(HashMap[address, bool])
+
+# @dev Bonded stake (free + locked) per account; equals its current votes.
+bondedOf: public(HashMap[address, uint256])
+# @dev Part of the bonded stake locked as job collateral.
+lockedOf: public(HashMap[address, uint256])
+# @dev Stake waiting in the unbonding queue.
+queuedOf: public(HashMap[address, uint256])
+# @dev When the queued stake becomes withdrawable (timestamp).
+unbondingEndsAt: public(HashMap[address, uint256])
+
+totalBonded: public(uint256)
+totalLocked: public(uint256)
+totalQueued: public(uint256)
+
+
+event Staked:
+    account: indexed(address)
+    amount: uint256
+
+event UnstakeRequested:
+    account: indexed(address)
+    amount: uint256
+    queued: uint256
+    unlocksAt: uint256
+
+event UnstakeCancelled:
+    account: indexed(address)
+    amount: uint256
+
+event Withdrawn:
+    account: indexed(address)
+    amount: uint256
+
+event CollateralLocked:
+    account: indexed(address)
+    locker: indexed(address)
+    amount: uint256
+
+event CollateralReleased:
+    account: indexed(address)
+    locker: indexed(address)
+    amount: uint256
+
+event Slashed:
+    account: indexed(address)
+    slasher: indexed(address)
+    beneficiary: indexed(address)
+    amount: uint256
+    toBeneficiary: uint256
+    toTreasury: uint256
+
+# @dev OpenZeppelin Votes' event name, so vote indexers recognise it.
+event DelegateVotesChanged:
+    delegate: indexed(address)
+    previousVotes: uint256
+    newVotes: uint256
+
+event SlasherSet:
+    account: indexed(address)
+    enabled: bool
+
+event LockerSet:
+    account: indexed(address)
+    enabled: bool
+
+event TreasuryUpdated:
+    previous: indexed(address)
+    current: indexed(address)
+
+event ReputationUpdated:
+    previous: indexed(address)
+    current: indexed(address)
+
+event UnbondingPeriodUpdated:
+    previous: uint256
+    current: uint256
+
+event SlashBeneficiaryShareUpdated:
+    previous: uint256
+    current: uint256
+
+
+@deploy
+def __init__(token_: IERC20, treasury_: address, unbonding_period_: uint256, beneficiary_share_bps_: uint256):
+    """
+    @param token_ The AGENT token.
+    @param treasury_ Receiver of slashed funds; not zero.
+    @param unbonding_period_ Seconds, within [MIN_UNBONDING_PERIOD, MAX_UNBONDING_PERIOD].
+    @param beneficiary_share_bps_ Share of slashes to the wronged party, <= MAX_BENEFICIARY_SHARE_BPS.
+    """
+    assert token_.address != empty(address), "Staking: token is zero"
+    assert treasury_ != empty(address), "Staking: treasury is zero"
+    assert unbonding_period_ >= MIN_UNBONDING_PERIOD and unbonding_period_ <= MAX_UNBONDING_PERIOD, "Staking: unbonding period out of bounds"
+    assert beneficiary_share_bps_ <= MAX_BENEFICIARY_SHARE_BPS, "Staking: share out of bounds"
+    ow.__init__()
+    ckpt.__init__()
+    token = token_
+    self.treasury = treasury_
+    self.unbondingPeriod = unbonding_period_
+    self.slashBeneficiaryShareBps = beneficiary_share_bps_
+
+
+# ---------------------------------------------------------------- staking
+
+
+@external
+def stake(amount: uint256):
+    """
+    @notice Stakes `amount` AGENT from the caller (needs an allowance).
+    @param amount Wei-units; not zero.
+    """
+    assert amount > 0, "Staking: zero amount"
+    self._set_bonded(msg.sender, self.bondedOf[msg.sender] + amount)
+    self.totalBonded += amount
+    self._push_total()
+    assert extcall token.transferFrom(msg.sender, self, amount, default_return_value=True), "Staking: transfer failed"
+    log Staked(account=msg.sender, amount=amount)
+
+
+@external
+def requestUnstake(amount: uint256):
+    """
+    @notice Moves `amount` of free stake into the unbonding queue. It stops
+            voting at once, stays slashable, and can be withdrawn after
+            `unbondingPeriod` seconds. Restarts the period for the whole queue.
+    @param amount Wei-units; not zero, at most the free (unlocked) stake.
+    """
+    assert amount > 0, "Staking: zero amount"
+    bonded: uint256 = self.bondedOf[msg.sender]
+    assert amount <= bonded - self.lockedOf[msg.sender], "Staking: insufficient free stake"
+    self._set_bonded(msg.sender, bonded - amount)
+    self.totalBonded -= amount
+    self._push_total()
+    queued: uint256 = self.queuedOf[msg.sender] + amount
+    self.queuedOf[msg.sender] = queued
+    self.totalQueued += amount
+    unlocks_at: uint256 = block.timestamp + self.unbondingPeriod
+    self.unbondingEndsAt[msg.sender] = unlocks_at
+    log UnstakeRequested(account=msg.sender, amount=amount, queued=queued, unlocksAt=unlocks_at)
+
+
+@external
+def cancelUnstake():
+    """
+    @notice Returns the whole unbonding queue to bonded stake (it votes again).
+    """
+    queued: uint256 = self.queuedOf[msg.sender]
+    assert queued > 0, "Staking: nothing queued"
+    self.queuedOf[msg.sender] = 0
+    self.totalQueued -= queued
+    self.unbondingEndsAt[msg.sender] = 0
+    self._set_bonded(msg.sender, self.bondedOf[msg.sender] + queued)
+    self.totalBonded += queued
+    self._push_total()
+    log UnstakeCancelled(account=msg.sender, amount=queued)
+
+
+@external
+def withdraw():
+    """
+    @notice Sends the caller its queued stake once the unbonding period is over.
+    """
+    queued: uint256 = self.queuedOf[msg.sender]
+    assert queued > 0, "Staking: nothing queued"
+    assert block.timestamp >= self.unbondingEndsAt[msg.sender], "Staking: still unbonding"
+    self.queuedOf[msg.sender] = 0
+    self.totalQueued -= queued
+    self.unbondingEndsAt[msg.sender] = 0
+    assert extcall token.transfer(msg.sender, queued, default_return_value=True), "Staking: transfer failed"
+    log Withdrawn(account=msg.sender, amount=queued)
+
+
+# ---------------------------------------------------------------- collateral
+
+
+@external
+def lockCollateral(account: address, amount: uint256):
+    """
+    @notice Locks `amount` of `account`'s free stake as job collateral.
+    @dev Only lockers (the escrow). Votes are unchanged.
+    @param account The provider.
+    @param amount Wei-units; at most the free stake. Zero is a no-op.
+    """
+    assert self.isLocker[msg.sender], "Staking: caller is not a locker"
+    if amount == 0:
+        return
+    locked: uint256 = self.lockedOf[account]
+    assert amount <= self.bondedOf[account] - locked, "Staking: insufficient free stake"
+    self.lockedOf[account] = locked + amount
+    self.totalLocked += amount
+    log CollateralLocked(account=account, locker=msg.sender, amount=amount)
+
+
+@external
+def releaseCollateral(account: address, amount: uint256) -> uint256:
+    """
+    @notice Releases up to `amount` of `account`'s locked collateral.
+    @dev Only lockers. Releases less if a slash already consumed locked stake,
+         so settlement can never fail on it.
+    @param account The provider.
+    @param amount Wei-units the caller locked for the job.
+    @return The amount actually released.
+    """
+    assert self.isLocker[msg.sender], "Staking: caller is not a locker"
+    released: uint256 = min(amount, self.lockedOf[account])
+    if released == 0:
+        return 0
+    self.lockedOf[account] -= released
+    self.totalLocked -= released
+    log CollateralReleased(account=account, locker=msg.sender, amount=released)
+    return released
+
+
+# ---------------------------------------------------------------- slashing
+
+
+@external
+def slash(account: address, amount: uint256, beneficiary: address) -> uint256:
+    """
+    @notice Takes up to `amount` from `account`'s stake: free first, then
+            queued, then locked. Pays `slashBeneficiaryShareBps` of it to
+            `beneficiary` (if not zero) and the rest to the treasury.
+    @dev Only slashers. Returns 0 and changes nothing if the account holds nothing.
+    @param account The slashed agent.
+    @param amount The requested amount, wei-units; not zero.
+    @param beneficiary The wronged party, or the zero address.
+    @return The amount actually slashed.
+    """
+    assert self.isSlasher[msg.sender], "Staking: caller is not a slasher"
+    assert amount > 0, "Staking: zero amount"
+    return self._slash(account, amount, beneficiary)
+
+
+@external
+def slashBps(account: address, bps: uint256, beneficiary: address) -> uint256:
+    """
+    @notice Slashes `bps` basis points of everything `account` holds
+            (free + locked + queued), rounded up against the agent.
+    @dev Only slashers.
+    @param account The slashed agent.
+    @param bps In (0, 10_000].
+    @param beneficiary The wronged party, or the zero address.
+    @return The amount actually slashed.
+    """
+    assert self.isSlasher[msg.sender], "Staking: caller is not a slasher"
+    assert bps > 0 and bps <= BPS, "Staking: bps out of bounds"
+    held: uint256 = self.bondedOf[account] + self.queuedOf[account]
+    if held == 0:
+        return 0
+    return self._slash(account, (held * bps + BPS - 1) // BPS, beneficiary)
+
+
+# ---------------------------------------------------------------- votes (IVotingStake)
+
+
+@external
+@view
+def clock() -> uint48:
+    """
+    @notice ERC-6372 clock: the current block number.
+    """
+    return convert(block.number, uint48)
+
+
+@external
+@view
+def CLOCK_MODE() -> String[64]:
+    """
+    @notice ERC-6372 clock description.
+    """
+    return "mode=blocknumber&from=default"
+
+
+@external
+@view
+def getVotes(account: address) -> uint256:
+    """
+    @notice Current voting power: bonded stake (free + locked), not queued.
+    """
+    return ckpt._latest(account)
+
+
+@external
+@view
+def getPastVotes(account: address, timepoint: uint256) -> uint256:
+    """
+    @notice Voting power of `account` at the end of block `timepoint`.
+    @param timepoint A block number strictly before the current one.
+    """
+    assert timepoint < block.number, "Staking: future lookup"
+    return ckpt._upper_lookup(account, timepoint)[1]
+
+
+@external
+@view
+def getPastTotalSupply(timepoint: uint256) -> uint256:
+    """
+    @notice Total bonded stake at the end of block `timepoint`.
+    @param timepoint A block number strictly before the current one.
+    """
+    assert timepoint < block.number, "Staking: future lookup"
+    return ckpt._upper_lookup(_TOTAL, timepoint)[1]
+
+
+@external
+@view
+def numCheckpoints(account: address) -> uint256:
+    """
+    @notice Number of vote checkpoints of `account` (the zero address: total).
+    """
+    return ckpt._length(account)
+
+
+@external
+@view
+def freeStakeOf(account: address) -> uint256:
+    """
+    @notice Bonded stake not locked as collateral (can be locked or unstaked).
+    """
+    return self.bondedOf[account] - self.lockedOf[account]
+
+
+@external
+@view
+def slashableOf(account: address) -> uint256:
+    """
+    @notice Everything a slash can reach: free + locked + queued.
+    """
+    return self.bondedOf[account] + self.queuedOf[account]
+
+
+# ---------------------------------------------------------------- owner
+
+
+@external
+def setSlasher(account: address, enabled: bool):
+    """
+    @notice Authorises or de-authorises a slasher. Owner only.
+    """
+    ow._check_owner()
+    assert account != empty(address), "Staking: zero address"
+    self.isSlasher[account] = enabled
+    log SlasherSet(account=account, enabled=enabled)
+
+
+@external
+def setLocker(account: address, enabled: bool):
+    """
+    @notice Authorises or de-authorises a collateral locker. Owner only.
+    """
+    ow._check_owner()
+    assert account != empty(address), "Staking: zero address"
+    self.isLocker[account] = enabled
+    log LockerSet(account=account, enabled=enabled)
+
+
+@external
+def setTreasury(treasury_: address):
+    """
+    @notice Sets the receiver of slashed funds. Owner only.
+    """
+    ow._check_owner()
+    assert treasury_ != empty(address), "Staking: treasury is zero"
+    log TreasuryUpdated(previous=self.treasury, current=treasury_)
+    self.treasury = treasury_
+
+
+@external
+def setReputation(reputation_: address):
+    """
+    @notice Sets the Reputation contract told about slashes (zero: none). Owner only.
+    """
+    ow._check_owner()
+    log ReputationUpdated(previous=self.reputation, current=reputation_)
+    self.reputation = reputation_
+
+
+@external
+def setUnbondingPeriod(period: uint256):
+    """
+    @notice Sets the unbonding period for future requests. Owner only.
+    @param period Seconds, within [MIN_UNBONDING_PERIOD, MAX_UNBONDING_PERIOD].
+    """
+    ow._check_owner()
+    assert period >= MIN_UNBONDING_PERIOD and period <= MAX_UNBONDING_PERIOD, "Staking: unbonding period out of bounds"
+    log UnbondingPeriodUpdated(previous=self.unbondingPeriod, current=period)
+    self.unbondingPeriod = period
+
+
+@external
+def setSlashBeneficiaryShare(bps: uint256):
+    """
+    @notice Sets the share of slashes paid to the wronged party. Owner only.
+    @param bps At most MAX_BENEFICIARY_SHARE_BPS.
+    """
+    ow._check_owner()
+    assert bps <= MAX_BENEFICIARY_SHARE_BPS, "Staking: share out of bounds"
+    log SlashBeneficiaryShareUpdated(previous=self.slashBeneficiaryShareBps, current=bps)
+    self.slashBeneficiaryShareBps = bps
+
+
+# ---------------------------------------------------------------- internal
+
+
+@internal
+def _set_bonded(account: address, bonded: uint256):
+    previous: uint256 = self.bondedOf[account]
+    self.bondedOf[account] = bonded
+    ckpt._push(account, block.number, bonded)
+    log DelegateVotesChanged(delegate=account, previousVotes=previous, newVotes=bonded)
+
+
+@internal
+def _push_total():
+    ckpt._push(_TOTAL, block.number, self.totalBonded)
+
+
+@internal
+def _slash(account: address, amount: uint256, beneficiary: address) -> uint256:
+    bonded: uint256 = self.bondedOf[account]
+    locked: uint256 = self.lockedOf[account]
+    queued: uint256 = self.queuedOf[account]
+    remaining: uint256 = amount
+    from_free: uint256 = min(remaining, bonded - locked)
+    remaining -= from_free
+    from_queued: uint256 = min(remaining, queued)
+    remaining -= from_queued
+    from_locked: uint256 = min(remaining, locked)
+    total: uint256 = from_free + from_queued + from_locked
+    if total == 0:
+        return 0
+    if from_free + from_locked > 0:
+        self._set_bonded(account, bonded - from_free - from_locked)
+        self.totalBonded -= from_free + from_locked
+        self._push_total()
+    if from_locked > 0:
+        self.lockedOf[account] = locked - from_locked
+        self.totalLocked -= from_locked
+    if from_queued > 0:
+        self.queuedOf[account] = queued - from_queued
+        self.totalQueued -= from_queued
+    to_beneficiary: uint256 = 0
+    if beneficiary != empty(address):
+        to_beneficiary = total * self.slashBeneficiaryShareBps // BPS
+    to_treasury: uint256 = total - to_beneficiary
+    if to_beneficiary > 0:
+        assert extcall token.transfer(beneficiary, to_beneficiary, default_return_value=True), "Staking: transfer failed"
+    if to_treasury > 0:
+        assert extcall token.transfer(self.treasury, to_treasury, default_return_value=True), "Staking: transfer failed"
+    log Slashed(account=account, slasher=msg.sender, beneficiary=beneficiary, amount=total, toBeneficiary=to_beneficiary, toTreasury=to_treasury)
+    rep: address = self.reputation
+    if rep != empty(address):
+        extcall IReputationPenalty(rep).recordPenalty(account, PENALTY_SLASH)
+    return total
