@@ -1,8 +1,14 @@
-"""Event-stream positions and where they are kept (the indexer's only persistence need)."""
+"""Small plain types shared by the chain layer and its users (no web3 imports here).
+
+- `Cursor` / `CursorStore`: event-stream positions and where they are kept (the indexer's only
+  persistence need);
+- `TxOutcome`: what the chain says about a transaction hash (used to reconcile a journal after a crash).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import ClassVar, Protocol
 
 
@@ -44,3 +50,12 @@ class MemoryCursorStore:
 
     def save_cursor(self, key: str, cursor: Cursor) -> None:
         self._cursors[key] = cursor
+
+
+class TxOutcome(StrEnum):
+    """What the chain says about a transaction hash."""
+
+    SUCCEEDED = "succeeded"  # mined, status 1
+    REVERTED = "reverted"  # mined, status 0
+    PENDING = "pending"  # known to the node, not mined yet
+    UNKNOWN = "unknown"  # not known: never broadcast, or dropped

@@ -27,7 +27,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from agents.chain.cursor import Cursor
+from agents.chain.types import Cursor, TxOutcome
 
 SCHEMA_VERSION = 1
 
@@ -77,15 +77,6 @@ class Action:
     result: Any
     created: float
     updated: float
-
-
-class TxOutcome(StrEnum):
-    """What the chain says about a journalled transaction (answered by the reconcile lookup)."""
-
-    SUCCEEDED = "succeeded"  # mined, status 1
-    REVERTED = "reverted"  # mined, status 0
-    PENDING = "pending"  # known to the node, not mined yet
-    UNKNOWN = "unknown"  # not known: never broadcast, or dropped
 
 
 class AgentStore:

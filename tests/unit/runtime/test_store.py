@@ -9,8 +9,8 @@ import textwrap
 
 import pytest
 
-from agents.chain.cursor import Cursor
-from agents.runtime.store import ActionStatus, AgentStore, StoreError, TxOutcome
+from agents.chain.types import Cursor, TxOutcome
+from agents.runtime.store import ActionStatus, AgentStore, StoreError
 
 
 @pytest.fixture
@@ -74,7 +74,7 @@ CHILD = textwrap.dedent(
     """
     import os, signal, sys
     from agents.runtime.store import AgentStore
-    from agents.chain.cursor import Cursor
+    from agents.chain.types import Cursor
     s = AgentStore(sys.argv[1])
     s.put_state("cycle", 41)
     s.save_cursor("idx", Cursor(12, 4))

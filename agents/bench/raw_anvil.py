@@ -1,0 +1,79 @@
+"""Raw anvil throughput: pre-signed ETH transfers sent as fast as one client can.
+
+The baseline for `emergent bench economy`: the economy's transactions per second are compared with
+what the same node does with no contract logic, no estimation and no waiting between sends.
+All transactions are signed before the clock starts; sending is sequential over one HTTP connection
+(the same shape as an agent's sender), then the clock runs until the last one is mined.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from eth_account import Account
+from web3 import Web3
+
+
+def presign_transfers(web3: Web3, keys: list[str | bytes], n: int, *, value: int = 1) -> list[bytes]:
+    """`n` signed ETH transfers spread round-robin over `keys`, nonces continuing from each key's pending count."""
+    if n < 1 or not keys:
+        raise ValueError("need n >= 1 and at least one key")
+    accounts = [Account.from_key(k) for k in keys]
+    chain_id = web3.eth.chain_id
+    block = web3.eth.get_block("latest")
+    base = block.get("baseFeePerGas")
+    nonces = [web3.eth.get_transaction_count(a.address, "pending") for a in accounts]
+    sink = Account.create().address
+    raws = []
+    for i in range(n):
+        k = i % len(accounts)
+        tx: dict[str, Any] = {"to": sink, "value": value, "gas": 21_000, "nonce": nonces[k], "chainId": chain_id}
+        if base is not None:
+            tx.update(type=2, maxFeePerGas=4 * int(base) + 10**9, maxPriorityFeePerGas=10**9)
+        else:
+            tx["gasPrice"] = 2 * web3.eth.gas_price
+        nonces[k] += 1
+        raws.append(bytes(accounts[k].sign_transaction(tx).raw_transaction))
+    return raws
+
+
+def measure_raw_tps(web3: Web3, keys: list[str | bytes], n: int, *, timeout: float = 120.0) -> dict[str, Any]:
+    """Send `n` pre-signed transfers; report sent and mined transactions per second.
+
+    Returns {"n", "sent_tps", "mined_tps", "send_seconds", "total_seconds", "blocks", "failed"}.
+    """
+    raws = presign_transfers(web3, keys, n)
+    start_block = web3.eth.block_number
+    t0 = time.perf_counter()
+    hashes = [web3.eth.send_raw_transaction(raw) for raw in raws]
+    t_sent = time.perf_counter()
+    deadline = t_sent + timeout
+    # A key's transactions are mined in nonce order: once each key's last hash has a receipt, all are mined.
+    last_per_key = {hashes[i] for i in range(max(0, n - len(keys)), n)}
+    waiting = set(last_per_key)
+    while waiting:
+        for h in list(waiting):
+            try:
+                web3.eth.get_transaction_receipt(h)
+                waiting.discard(h)
+            except Exception:  # noqa: BLE001 - TransactionNotFound until mined
+                pass
+        if waiting:
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"transfers not mined within {timeout}s")
+            time.sleep(0.005)
+    t_mined = time.perf_counter()
+    receipts = [web3.eth.get_transaction_receipt(h) for h in hashes]  # statuses, outside the timing
+    last_block = max(int(r["blockNumber"]) for r in receipts)
+    send_s = t_sent - t0
+    total_s = t_mined - t0
+    return {
+        "n": n,
+        "sent_tps": n / send_s if send_s > 0 else float("inf"),
+        "mined_tps": n / total_s if total_s > 0 else float("inf"),
+        "send_seconds": send_s,
+        "total_seconds": total_s,
+        "blocks": last_block - start_block,
+        "failed": sum(1 for r in receipts if int(r["status"]) != 1),
+    }

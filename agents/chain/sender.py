@@ -1,0 +1,380 @@
+"""A transaction sender for one key: local signing, local nonces, fees, gas budget, retries, receipts.
+
+    sender = TxSender(web3, private_key, gas_budget_wei=10**17, nonce_hint=store.get_nonce_hint(addr),
+                      on_nonce=lambda n: store.set_nonce_hint(addr, n))
+    result = sender.send(token.functions.transfer(bob, 10), on_signed=lambda s: store.mark_sent(aid, s.tx_hash, s.nonce))
+
+- **Nonces** are allocated locally (one sender per key; a lock makes it thread-safe). The chain's
+  `pending` transaction count is read on first use and again after any nonce error; the persisted
+  nonce is only a hint (logged when it disagrees). Broadcasting the same signed transaction twice is
+  harmless: "already known" / "nonce too low" for a hash the node knows counts as sent.
+- **Fees**: EIP-1559 (max fee = 2 x base fee + tip) when the latest block has a base fee, legacy
+  gas price otherwise.
+- **Gas**: estimated at the "pending" block (TOOLCHAIN.md: checkpoint-writing transactions
+  under-estimate at "latest") times `gas_margin`, plus `gas_extra`.
+- **Gas budget** (wei of fees, per agent): a transaction whose estimated cost (gas limit x expected
+  price) exceeds what is left is refused with GasBudgetExceededError before anything is signed; spent
+  fees are counted from receipts (gas used x effective price).
+- **Retries**: transient RPC failures (connection refused/reset, timeouts, 429/5xx) are retried with
+  exponential backoff up to `retry.attempts`; then RpcUnavailableError.
+- Every failure is a typed ChainError (see agents.chain.errors); web3/requests exceptions do not escape.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from eth_account import Account
+from eth_utils import to_checksum_address
+from web3 import Web3
+from web3.exceptions import TransactionNotFound
+
+from agents.chain.errors import (
+    ChainError,
+    GasBudgetExceededError,
+    NonceError,
+    ReceiptTimeoutError,
+    RetryPolicy,
+    RevertedError,
+    RpcUnavailableError,
+    TxError,
+    classify,
+    with_retries,
+)
+from agents.chain.types import TxOutcome
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PRIORITY_FEE = 10**9  # 1 gwei when the node cannot suggest one
+
+
+@dataclass(frozen=True)
+class SignedTx:
+    tx_hash: str
+    nonce: int
+    raw: bytes
+    gas_limit: int
+    expected_cost_wei: int  # gas limit x expected price: what the budget check used
+    tx: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TxResult:
+    tx_hash: str
+    nonce: int
+    block: int
+    gas_used: int
+    fee_wei: int
+    receipt: Any  # web3 AttributeDict receipt (logs for decoding)
+
+
+class TxSender:
+    """Sends transactions for one private key. One instance per key per process."""
+
+    def __init__(
+        self,
+        web3: Web3,
+        private_key: str | bytes,
+        *,
+        gas_budget_wei: int | None = None,
+        gas_spent_wei: int = 0,
+        gas_margin: float = 1.25,
+        gas_extra: int = 10_000,
+        retry: RetryPolicy = RetryPolicy(),
+        receipt_timeout: float = 120.0,
+        poll_interval: float = 0.05,
+        nonce_hint: int | None = None,
+        on_nonce: Callable[[int], None] | None = None,
+        priority_fee_wei: int | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if gas_margin < 1 or gas_extra < 0:
+            raise ValueError("gas_margin >= 1 and gas_extra >= 0")
+        if gas_budget_wei is not None and gas_budget_wei < 0:
+            raise ValueError("gas_budget_wei must not be negative")
+        self.web3 = web3
+        self._account = Account.from_key(private_key)
+        self.address: str = to_checksum_address(self._account.address)
+        self.gas_budget_wei = gas_budget_wei
+        self.gas_spent_wei = gas_spent_wei
+        self.gas_margin = gas_margin
+        self.gas_extra = gas_extra
+        self.retry = retry
+        self.receipt_timeout = receipt_timeout
+        self.poll_interval = poll_interval
+        self.nonce_hint = nonce_hint
+        self.on_nonce = on_nonce
+        self.priority_fee_wei = priority_fee_wei
+        self._sleep = sleep
+        self._lock = threading.RLock()
+        self._next_nonce: int | None = None
+        self._chain_id: int | None = None
+        self._eip1559: bool | None = None
+        self.sent_count = 0
+
+    # ------------------------------------------------------------------ small helpers
+    def _rpc(self, fn: Callable[[], Any], what: str) -> Any:
+        try:
+            return with_retries(fn, self.retry, what=what, sleep=self._sleep)
+        except ChainError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - mapped to a typed error or re-raised as TxError
+            typed = classify(exc)
+            if typed is None:
+                raise TxError(f"{what}: {exc}") from exc
+            raise typed from exc
+
+    @property
+    def chain_id(self) -> int:
+        if self._chain_id is None:
+            self._chain_id = int(self._rpc(lambda: self.web3.eth.chain_id, "eth_chainId"))
+        return self._chain_id
+
+    @property
+    def gas_remaining_wei(self) -> int | None:
+        return None if self.gas_budget_wei is None else max(0, self.gas_budget_wei - self.gas_spent_wei)
+
+    def balance(self) -> int:
+        return int(self._rpc(lambda: self.web3.eth.get_balance(self.address), "eth_getBalance"))
+
+    def chain_nonce(self) -> int:
+        return int(
+            self._rpc(lambda: self.web3.eth.get_transaction_count(self.address, "pending"), "eth_getTransactionCount")
+        )
+
+    def sync_nonce(self) -> int:
+        """Re-read the next nonce from the chain's pending count (the truth; the hint is advisory)."""
+        with self._lock:
+            nonce = self.chain_nonce()
+            if self.nonce_hint is not None and self.nonce_hint + 1 != nonce and self._next_nonce is None:
+                log.info("%s: nonce hint %s, chain pending count %s: using the chain", self.address, self.nonce_hint, nonce)
+            self._next_nonce = nonce
+            return nonce
+
+    @property
+    def next_nonce(self) -> int:
+        with self._lock:
+            return self._next_nonce if self._next_nonce is not None else self.sync_nonce()
+
+    def fees(self) -> dict[str, int]:
+        """Fee fields for a new transaction (EIP-1559 when supported)."""
+        block = self._rpc(lambda: self.web3.eth.get_block("latest"), "eth_getBlockByNumber")
+        base = block.get("baseFeePerGas")
+        if base is not None:
+            self._eip1559 = True
+            tip = self.priority_fee_wei
+            if tip is None:
+                try:
+                    tip = int(self._rpc(lambda: self.web3.eth.max_priority_fee, "eth_maxPriorityFeePerGas"))
+                except RpcUnavailableError:
+                    raise
+                except ChainError:
+                    tip = DEFAULT_PRIORITY_FEE
+            return {"maxFeePerGas": 2 * int(base) + tip, "maxPriorityFeePerGas": tip, "_expected": int(base) + tip}
+        self._eip1559 = False
+        price = int(self._rpc(lambda: self.web3.eth.gas_price, "eth_gasPrice"))
+        return {"gasPrice": price, "_expected": price}
+
+    # ------------------------------------------------------------------ building and signing
+    def build(self, call: Any = None, *, to: str | None = None, data: bytes | str = b"", value: int = 0) -> dict:
+        """Transaction fields (without nonce/gas/fees) for a contract function call or a raw call."""
+        if call is not None:
+            try:
+                encoded = call._encode_transaction_data()
+                target = call.address
+            except Exception as exc:  # noqa: BLE001 - ABI encoding errors are caller bugs, typed anyway
+                raise TxError(f"cannot encode call: {exc}") from exc
+            if target is None:
+                raise ValueError("contract function has no address")
+            return {"from": self.address, "to": to_checksum_address(target), "data": encoded, "value": value}
+        if to is None:
+            raise ValueError("give a contract function call or a `to` address")
+        return {"from": self.address, "to": to_checksum_address(to), "data": data, "value": value}
+
+    def estimate_gas(self, tx: dict) -> int:
+        """Gas limit: estimate at "pending" x margin + extra. Reverts raise RevertedError with the reason."""
+        est = self._rpc(lambda: self.web3.eth.estimate_gas(tx, "pending"), "eth_estimateGas")
+        return int(int(est) * self.gas_margin) + self.gas_extra
+
+    def sign(self, tx: dict, *, gas: int | None = None) -> SignedTx:
+        """Estimate (unless `gas` is given), price, check the budget, take a nonce and sign."""
+        with self._lock:
+            gas_limit = gas if gas is not None else self.estimate_gas(tx)
+            fees = self.fees()
+            expected = gas_limit * fees.pop("_expected")
+            remaining = self.gas_remaining_wei
+            if remaining is not None and expected > remaining:
+                raise GasBudgetExceededError(expected, remaining)
+            nonce = self.next_nonce
+            full = {
+                "to": tx["to"],
+                "data": tx.get("data", b""),
+                "value": tx.get("value", 0),
+                "gas": gas_limit,
+                "nonce": nonce,
+                "chainId": self.chain_id,
+                **fees,
+            }
+            if "maxFeePerGas" in full:
+                full["type"] = 2
+            signed = self._account.sign_transaction(full)
+            return SignedTx(
+                tx_hash="0x" + signed.hash.hex().removeprefix("0x"),
+                nonce=nonce,
+                raw=bytes(signed.raw_transaction),
+                gas_limit=gas_limit,
+                expected_cost_wei=expected,
+                tx=full,
+            )
+
+    # ------------------------------------------------------------------ broadcasting
+    def _known(self, tx_hash: str) -> bool:
+        try:
+            self._rpc(lambda: self.web3.eth.get_transaction(tx_hash), "eth_getTransactionByHash")
+            return True
+        except TxError:
+            return False
+        except RpcUnavailableError:
+            raise
+        except ChainError:
+            return False
+
+    def broadcast(self, signed: SignedTx) -> str:
+        """Send signed bytes (retrying transient failures; re-sending the same bytes is idempotent)."""
+        attempts = 0
+
+        def _send() -> Any:
+            nonlocal attempts
+            attempts += 1
+            return self.web3.eth.send_raw_transaction(signed.raw)
+
+        try:
+            with_retries(_send, self.retry, what="eth_sendRawTransaction", sleep=self._sleep)
+        except RpcUnavailableError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - typed below
+            typed = classify(exc, tx_hash=signed.tx_hash)
+            if isinstance(typed, NonceError) and self._known(signed.tx_hash):
+                pass  # an earlier attempt of ours got through
+            elif typed is None:
+                raise TxError(f"eth_sendRawTransaction: {exc}") from exc
+            else:
+                raise typed from exc
+        with self._lock:
+            self._next_nonce = signed.nonce + 1
+            self.sent_count += 1
+        if self.on_nonce is not None:
+            self.on_nonce(signed.nonce)
+        return signed.tx_hash
+
+    def send(
+        self,
+        call: Any = None,
+        *,
+        to: str | None = None,
+        data: bytes | str = b"",
+        value: int = 0,
+        gas: int | None = None,
+        wait: bool = True,
+        on_signed: Callable[[SignedTx], None] | None = None,
+        nonce_retries: int = 2,
+    ) -> TxResult | SignedTx:
+        """Build, sign, broadcast and (by default) wait for the receipt.
+
+        `on_signed(signed)` runs after signing and before broadcasting: write the tx hash and nonce to the
+        action journal there. On a nonce error the nonce is re-synced from the chain and the transaction
+        re-signed (`on_signed` runs again with the new hash), up to `nonce_retries` times.
+        Returns a TxResult (wait=True) or the SignedTx (wait=False; call `wait(tx_hash)` later).
+        """
+        tx = self.build(call, to=to, data=data, value=value)
+        with self._lock:
+            for attempt in range(nonce_retries + 1):
+                signed = self.sign(tx, gas=gas)
+                if on_signed is not None:
+                    on_signed(signed)
+                try:
+                    self.broadcast(signed)
+                    break
+                except NonceError as exc:
+                    log.warning("%s: nonce %s refused (%s); re-syncing", self.address, signed.nonce, exc)
+                    self.sync_nonce()
+                    if attempt == nonce_retries:
+                        raise NonceError(f"nonce still refused after {nonce_retries} re-syncs: {exc}") from exc
+                except ChainError:
+                    # Nothing was accepted: the nonce stays free. Re-sync in case the node disagrees.
+                    self._next_nonce = None
+                    raise
+        if not wait:
+            return signed
+        return self.wait(signed.tx_hash, nonce=signed.nonce)
+
+    # ------------------------------------------------------------------ receipts
+    def _receipt(self, tx_hash: str) -> Any | None:
+        try:
+            return self._rpc(lambda: self.web3.eth.get_transaction_receipt(tx_hash), "eth_getTransactionReceipt")
+        except TxError as exc:
+            if isinstance(exc.__cause__, TransactionNotFound):
+                return None
+            raise
+
+    def wait(self, tx_hash: str, *, nonce: int | None = None, timeout: float | None = None) -> TxResult:
+        """Poll for the receipt; RevertedError (with the reason) if it failed, fees counted either way."""
+        timeout = self.receipt_timeout if timeout is None else timeout
+        deadline = time.monotonic() + timeout
+        while True:
+            receipt = self._receipt(tx_hash)
+            if receipt is not None:
+                break
+            if time.monotonic() > deadline:
+                raise ReceiptTimeoutError(tx_hash, timeout)
+            self._sleep(self.poll_interval)
+        gas_used = int(receipt["gasUsed"])
+        price = int(receipt.get("effectiveGasPrice") or 0)
+        fee = gas_used * price
+        with self._lock:
+            self.gas_spent_wei += fee
+        result = TxResult(
+            tx_hash=tx_hash,
+            nonce=nonce if nonce is not None else -1,
+            block=int(receipt["blockNumber"]),
+            gas_used=gas_used,
+            fee_wei=fee,
+            receipt=receipt,
+        )
+        if int(receipt["status"]) != 1:
+            raise RevertedError(self._revert_reason(tx_hash, receipt), tx_hash=tx_hash)
+        return result
+
+    def _revert_reason(self, tx_hash: str, receipt: Any) -> str | None:
+        """Replay a failed transaction as a call on the parent block's state to recover the reason."""
+        try:
+            tx = self._rpc(lambda: self.web3.eth.get_transaction(tx_hash), "eth_getTransactionByHash")
+        except ChainError:
+            return None
+        if int(receipt["gasUsed"]) >= int(tx["gas"]):
+            return "out of gas"
+        call = {"from": tx["from"], "to": tx["to"], "data": tx["input"], "value": tx["value"], "gas": tx["gas"]}
+        try:
+            self._rpc(lambda: self.web3.eth.call(call, int(receipt["blockNumber"]) - 1), "eth_call")
+        except RevertedError as exc:
+            return exc.reason
+        except ChainError:
+            return None
+        return None
+
+    def tx_outcome(self, tx_hash: str) -> TxOutcome:
+        """For reconciling a journal after a restart (see AgentStore.reconcile)."""
+        receipt = self._receipt(tx_hash)
+        if receipt is not None:
+            return TxOutcome.SUCCEEDED if int(receipt["status"]) == 1 else TxOutcome.REVERTED
+        return TxOutcome.PENDING if self._known(tx_hash) else TxOutcome.UNKNOWN
+
+    # ------------------------------------------------------------------ reads
+    def call(self, call: Any, *, block: str | int = "latest") -> Any:
+        """A read-only contract call with retries; reverts raise RevertedError with the reason."""
+        return self._rpc(lambda: call.call({"from": self.address}, block_identifier=block), "eth_call")

@@ -1,0 +1,1 @@
+"""Multi-agent runs: metrics and the report."""
