@@ -1,0 +1,378 @@
+"""Staking: stake, unbonding queue, collateral locks, slashing caps and rounding, vote checkpoints."""
+
+import ape
+import pytest
+
+from tests.fixtures.market import PENALTY_SLASH, WEI
+
+OWNER_ERROR = "ownable: caller is not the owner"
+
+
+@pytest.fixture
+def slasher(deployer, staking, dave):
+    staking.setSlasher(dave, True, sender=deployer)
+    return dave
+
+
+@pytest.fixture
+def locker(deployer, staking, carol):
+    staking.setLocker(carol, True, sender=deployer)
+    return carol
+
+
+# ---------------------------------------------------------------- stake
+
+
+def test_stake__moves_tokens_and_votes(staking, token, fund_agent, alice):
+    fund_agent(alice, 500 * WEI)
+    before = token.balanceOf(alice)
+    total_before = staking.totalBonded()
+    tx = staking.stake(300 * WEI, sender=alice)
+    assert token.balanceOf(alice) == before - 300 * WEI
+    assert staking.bondedOf(alice) == 300 * WEI
+    assert staking.getVotes(alice) == 300 * WEI
+    assert staking.totalBonded() == total_before + 300 * WEI
+    (ev,) = tx.decode_logs(staking.Staked)
+    assert ev.account == alice.address and ev.amount == 300 * WEI
+    (votes,) = tx.decode_logs(staking.DelegateVotesChanged)
+    assert votes.delegate == alice.address and votes.previousVotes == 0 and votes.newVotes == 300 * WEI
+
+
+def test_stake__zero__reverts(staking, alice):
+    with ape.reverts("Staking: zero amount"):
+        staking.stake(0, sender=alice)
+
+
+def test_stake__no_allowance__reverts_and_changes_nothing(staking, token, deployer, alice):
+    token.mint(alice, 10 * WEI, sender=deployer)
+    with ape.reverts():
+        staking.stake(10 * WEI, sender=alice)
+    assert staking.bondedOf(alice) == 0
+
+
+# ---------------------------------------------------------------- unbonding
+
+
+def test_request_unstake__queues_and_stops_voting(staking, stake_for, alice, chain):
+    stake_for(alice, 100 * WEI)
+    tx = staking.requestUnstake(40 * WEI, sender=alice)
+    assert staking.bondedOf(alice) == 60 * WEI
+    assert staking.getVotes(alice) == 60 * WEI
+    assert staking.queuedOf(alice) == 40 * WEI
+    (ev,) = tx.decode_logs(staking.UnstakeRequested)
+    assert ev.amount == 40 * WEI and ev.queued == 40 * WEI
+    assert ev.unlocksAt == chain.blocks.head.timestamp + staking.unbondingPeriod()
+    assert staking.unbondingEndsAt(alice) == ev.unlocksAt
+
+
+def test_request_unstake__zero__reverts(staking, stake_for, alice):
+    stake_for(alice, 100 * WEI)
+    with ape.reverts("Staking: zero amount"):
+        staking.requestUnstake(0, sender=alice)
+
+
+def test_request_unstake__more_than_free__reverts(staking, stake_for, locker, alice):
+    stake_for(alice, 100 * WEI)
+    staking.lockCollateral(alice, 70 * WEI, sender=locker)
+    with ape.reverts("Staking: insufficient free stake"):
+        staking.requestUnstake(31 * WEI, sender=alice)
+    staking.requestUnstake(30 * WEI, sender=alice)
+    assert staking.freeStakeOf(alice) == 0
+
+
+def test_request_unstake__again__adds_and_restarts_clock(staking, stake_for, alice, time_travel):
+    stake_for(alice, 100 * WEI)
+    staking.requestUnstake(10 * WEI, sender=alice)
+    first_end = staking.unbondingEndsAt(alice)
+    time_travel(30)
+    staking.requestUnstake(5 * WEI, sender=alice)
+    assert staking.queuedOf(alice) == 15 * WEI
+    assert staking.unbondingEndsAt(alice) >= first_end + 30
+
+
+def test_withdraw__before_period__reverts(staking, stake_for, alice):
+    stake_for(alice, 100 * WEI)
+    staking.requestUnstake(10 * WEI, sender=alice)
+    with ape.reverts("Staking: still unbonding"):
+        staking.withdraw(sender=alice)
+
+
+def test_withdraw__nothing_queued__reverts(staking, alice):
+    with ape.reverts("Staking: nothing queued"):
+        staking.withdraw(sender=alice)
+
+
+def test_withdraw__after_period__pays_queue(staking, token, stake_for, alice, time_travel):
+    stake_for(alice, 100 * WEI)
+    staking.requestUnstake(10 * WEI, sender=alice)
+    time_travel(staking.unbondingPeriod())
+    before = token.balanceOf(alice)
+    tx = staking.withdraw(sender=alice)
+    assert token.balanceOf(alice) == before + 10 * WEI
+    assert staking.queuedOf(alice) == 0
+    (ev,) = tx.decode_logs(staking.Withdrawn)
+    assert ev.account == alice.address and ev.amount == 10 * WEI
+
+
+def test_cancel_unstake__restores_votes(staking, stake_for, alice):
+    stake_for(alice, 100 * WEI)
+    staking.requestUnstake(25 * WEI, sender=alice)
+    tx = staking.cancelUnstake(sender=alice)
+    assert staking.getVotes(alice) == 100 * WEI and staking.queuedOf(alice) == 0
+    (ev,) = tx.decode_logs(staking.UnstakeCancelled)
+    assert ev.amount == 25 * WEI
+
+
+def test_cancel_unstake__nothing_queued__reverts(staking, alice):
+    with ape.reverts("Staking: nothing queued"):
+        staking.cancelUnstake(sender=alice)
+
+
+# ---------------------------------------------------------------- collateral
+
+
+def test_lock_collateral__not_locker__reverts(staking, stake_for, alice, eve):
+    stake_for(alice, 100 * WEI)
+    with ape.reverts("Staking: caller is not a locker"):
+        staking.lockCollateral(alice, 1, sender=eve)
+    with ape.reverts("Staking: caller is not a locker"):
+        staking.releaseCollateral(alice, 1, sender=eve)
+
+
+def test_lock_collateral__keeps_votes_and_emits(staking, stake_for, locker, alice):
+    stake_for(alice, 100 * WEI)
+    tx = staking.lockCollateral(alice, 60 * WEI, sender=locker)
+    assert staking.lockedOf(alice) == 60 * WEI
+    assert staking.freeStakeOf(alice) == 40 * WEI
+    assert staking.getVotes(alice) == 100 * WEI  # locked collateral still votes
+    (ev,) = tx.decode_logs(staking.CollateralLocked)
+    assert ev.account == alice.address and ev.locker == locker.address and ev.amount == 60 * WEI
+
+
+def test_lock_collateral__over_free__reverts(staking, stake_for, locker, alice):
+    stake_for(alice, 100 * WEI)
+    staking.lockCollateral(alice, 60 * WEI, sender=locker)
+    with ape.reverts("Staking: insufficient free stake"):
+        staking.lockCollateral(alice, 40 * WEI + 1, sender=locker)
+
+
+def test_release_collateral__more_than_locked__releases_what_is_left(staking, stake_for, locker, alice):
+    stake_for(alice, 100 * WEI)
+    staking.lockCollateral(alice, 30 * WEI, sender=locker)
+    tx = staking.releaseCollateral(alice, 50 * WEI, sender=locker)
+    assert tx.return_value == 30 * WEI
+    assert staking.lockedOf(alice) == 0
+    (ev,) = tx.decode_logs(staking.CollateralReleased)
+    assert ev.amount == 30 * WEI
+
+
+def test_collateral__concurrent_locks_add_up(staking, stake_for, locker, alice):
+    stake_for(alice, 100 * WEI)
+    for amount in (10, 20, 30):
+        staking.lockCollateral(alice, amount * WEI, sender=locker)
+    assert staking.lockedOf(alice) == 60 * WEI and staking.totalLocked() >= 60 * WEI
+    staking.releaseCollateral(alice, 20 * WEI, sender=locker)
+    assert staking.lockedOf(alice) == 40 * WEI and staking.freeStakeOf(alice) == 60 * WEI
+
+
+# ---------------------------------------------------------------- slashing
+
+
+def test_slash__not_slasher__reverts(staking, stake_for, alice, eve):
+    stake_for(alice, 100 * WEI)
+    with ape.reverts("Staking: caller is not a slasher"):
+        staking.slash(alice, 1, eve, sender=eve)
+    with ape.reverts("Staking: caller is not a slasher"):
+        staking.slashBps(alice, 1, eve, sender=eve)
+
+
+def test_slash__zero__reverts(staking, slasher, alice):
+    with ape.reverts("Staking: zero amount"):
+        staking.slash(alice, 0, slasher, sender=slasher)
+
+
+def test_slash_bps__out_of_bounds__reverts(staking, slasher, alice):
+    for bps in (0, 10_001):
+        with ape.reverts("Staking: bps out of bounds"):
+            staking.slashBps(alice, bps, slasher, sender=slasher)
+
+
+def test_slash__order_free_then_queued_then_locked(staking, stake_for, slasher, locker, alice, bob):
+    stake_for(alice, 100 * WEI)
+    staking.lockCollateral(alice, 50 * WEI, sender=locker)
+    staking.requestUnstake(20 * WEI, sender=alice)  # free 30, queued 20, locked 50
+    staking.slash(alice, 40 * WEI, bob, sender=slasher)  # 30 free + 10 queued
+    assert staking.freeStakeOf(alice) == 0
+    assert staking.queuedOf(alice) == 10 * WEI
+    assert staking.lockedOf(alice) == 50 * WEI
+    staking.slash(alice, 20 * WEI, bob, sender=slasher)  # 10 queued + 10 locked
+    assert staking.queuedOf(alice) == 0 and staking.lockedOf(alice) == 40 * WEI
+    assert staking.bondedOf(alice) == 40 * WEI and staking.getVotes(alice) == 40 * WEI
+
+
+def test_slash__capped_at_holdings_and_split(staking, token, stake_for, slasher, alice, bob, treasury):
+    stake_for(alice, 100 * WEI)
+    staking.requestUnstake(30 * WEI, sender=alice)
+    share = staking.slashBeneficiaryShareBps()
+    bob_before, treasury_before = token.balanceOf(bob), token.balanceOf(treasury)
+    tx = staking.slash(alice, 10**30, bob, sender=slasher)
+    assert tx.return_value == 100 * WEI
+    assert staking.slashableOf(alice) == 0
+    to_bob = 100 * WEI * share // 10_000
+    assert token.balanceOf(bob) == bob_before + to_bob
+    assert token.balanceOf(treasury) == treasury_before + 100 * WEI - to_bob
+    (ev,) = tx.decode_logs(staking.Slashed)
+    assert (ev.account, ev.slasher, ev.beneficiary) == (alice.address, slasher.address, bob.address)
+    assert ev.amount == 100 * WEI and ev.toBeneficiary == to_bob and ev.toTreasury == 100 * WEI - to_bob
+
+
+def test_slash__no_beneficiary__all_to_treasury(staking, token, stake_for, slasher, alice, treasury):
+    stake_for(alice, 10 * WEI)
+    before = token.balanceOf(treasury)
+    staking.slash(alice, 10 * WEI, "0x" + "00" * 20, sender=slasher)
+    assert token.balanceOf(treasury) == before + 10 * WEI
+
+
+def test_slash__beneficiary_share_rounds_toward_treasury(staking, token, stake_for, slasher, alice, bob, treasury):
+    stake_for(alice, 10 * WEI)
+    share = staking.slashBeneficiaryShareBps()
+    bob_before, treasury_before = token.balanceOf(bob), token.balanceOf(treasury)
+    staking.slash(alice, 3, bob, sender=slasher)  # 3 wei: share 1.5 -> 1 to bob
+    assert token.balanceOf(bob) - bob_before == 3 * share // 10_000
+    assert token.balanceOf(treasury) - treasury_before == 3 - 3 * share // 10_000
+
+
+def test_slash_bps__rounds_up_against_agent(staking, stake_for, slasher, alice, bob):
+    stake_for(alice, 10_001)  # wei
+    tx = staking.slashBps(alice, 1, bob, sender=slasher)  # 1.0001 wei -> 2
+    assert tx.return_value == 2
+    assert staking.bondedOf(alice) == 9_999
+
+
+def test_slash__nothing_held__returns_zero_without_event(staking, slasher, alice, bob):
+    tx = staking.slash(alice, 5 * WEI, bob, sender=slasher)
+    assert tx.return_value == 0
+    assert tx.decode_logs(staking.Slashed) == []
+
+
+def test_slash__lowers_reputation(staking, reputation, stake_for, slasher, deployer, alice, bob):
+    reputation.seedReputation(alice, 5_000, sender=deployer)
+    stake_for(alice, 10 * WEI)
+    tx = staking.slash(alice, WEI, bob, sender=slasher)
+    (ev,) = tx.decode_logs(reputation.ReputationChanged)
+    assert ev.account == alice.address and ev.cause == PENALTY_SLASH
+    assert ev.current == ev.previous * (10_000 - reputation.slashPenaltyBps()) // 10_000
+
+
+def test_unbonding__queued_stake_stays_slashable_until_withdrawn(staking, token, stake_for, slasher, alice, bob, time_travel):
+    stake_for(alice, 100 * WEI)
+    staking.requestUnstake(100 * WEI, sender=alice)
+    time_travel(staking.unbondingPeriod())
+    staking.slash(alice, 60 * WEI, bob, sender=slasher)  # the period is over, but not withdrawn: slashable
+    before = token.balanceOf(alice)
+    staking.withdraw(sender=alice)
+    assert token.balanceOf(alice) == before + 40 * WEI
+    assert staking.slashableOf(alice) == 0
+
+
+def test_slash__then_release_collateral_gives_what_is_left(staking, stake_for, slasher, locker, alice, bob):
+    stake_for(alice, 100 * WEI)
+    staking.lockCollateral(alice, 80 * WEI, sender=locker)
+    staking.slash(alice, 50 * WEI, bob, sender=slasher)  # 20 free + 30 locked
+    assert staking.lockedOf(alice) == 50 * WEI
+    tx = staking.releaseCollateral(alice, 80 * WEI, sender=locker)
+    assert tx.return_value == 50 * WEI
+
+
+# ---------------------------------------------------------------- votes and clock
+
+
+def test_clock__block_number_mode(staking, chain):
+    assert staking.clock() == chain.blocks.head.number
+    assert staking.CLOCK_MODE() == "mode=blocknumber&from=default"
+
+
+def test_past_votes__read_history(staking, stake_for, fund_agent, alice, chain):
+    fund_agent(alice, 10 * WEI)
+    stake_for(alice, 100 * WEI)
+    b1 = chain.blocks.head.number
+    total1 = staking.totalBonded()
+    staking.requestUnstake(40 * WEI, sender=alice)
+    b2 = chain.blocks.head.number
+    staking.stake(10 * WEI, sender=alice)
+    chain.mine()
+    assert staking.getPastVotes(alice, b1 - 2) == 0
+    assert staking.getPastVotes(alice, b1) == 100 * WEI
+    assert staking.getPastVotes(alice, b2) == 60 * WEI
+    assert staking.getPastTotalSupply(b1) == total1
+    assert staking.getPastTotalSupply(b2) == total1 - 40 * WEI
+    assert staking.getVotes(alice) == 70 * WEI
+
+
+def test_past_votes__future_lookup__reverts(staking, alice, chain):
+    now = chain.blocks.head.number + 1  # the block the call runs in
+    with ape.reverts("Staking: future lookup"):
+        staking.getPastVotes(alice, now + 5)
+    with ape.reverts("Staking: future lookup"):
+        staking.getPastTotalSupply(now + 5)
+
+
+# ---------------------------------------------------------------- owner
+
+
+def test_setters__not_owner__revert(staking, eve):
+    for call in (
+        lambda: staking.setSlasher(eve, True, sender=eve),
+        lambda: staking.setLocker(eve, True, sender=eve),
+        lambda: staking.setTreasury(eve, sender=eve),
+        lambda: staking.setReputation(eve, sender=eve),
+        lambda: staking.setUnbondingPeriod(600, sender=eve),
+        lambda: staking.setSlashBeneficiaryShare(0, sender=eve),
+    ):
+        with ape.reverts(OWNER_ERROR):
+            call()
+
+
+def test_setters__bounds_and_events(staking, deployer, alice):
+    with ape.reverts("Staking: unbonding period out of bounds"):
+        staking.setUnbondingPeriod(59, sender=deployer)
+    with ape.reverts("Staking: unbonding period out of bounds"):
+        staking.setUnbondingPeriod(90 * 86_400 + 1, sender=deployer)
+    with ape.reverts("Staking: share out of bounds"):
+        staking.setSlashBeneficiaryShare(5_001, sender=deployer)
+    with ape.reverts("Staking: treasury is zero"):
+        staking.setTreasury("0x" + "00" * 20, sender=deployer)
+    with ape.reverts("Staking: zero address"):
+        staking.setSlasher("0x" + "00" * 20, True, sender=deployer)
+    with ape.reverts("Staking: zero address"):
+        staking.setLocker("0x" + "00" * 20, True, sender=deployer)
+    previous = staking.unbondingPeriod()
+    tx = staking.setUnbondingPeriod(600, sender=deployer)
+    (ev,) = tx.decode_logs(staking.UnbondingPeriodUpdated)
+    assert (ev.previous, ev.current) == (previous, 600)
+    tx = staking.setSlashBeneficiaryShare(1_000, sender=deployer)
+    assert tx.decode_logs(staking.SlashBeneficiaryShareUpdated)[0].current == 1_000
+    tx = staking.setTreasury(alice, sender=deployer)
+    assert tx.decode_logs(staking.TreasuryUpdated)[0].current == alice.address
+    tx = staking.setSlasher(alice, True, sender=deployer)
+    assert tx.decode_logs(staking.SlasherSet)[0].enabled == 1
+    tx = staking.setLocker(alice, True, sender=deployer)
+    assert tx.decode_logs(staking.LockerSet)[0].account == alice.address
+    tx = staking.setReputation(alice, sender=deployer)
+    assert tx.decode_logs(staking.ReputationUpdated)[0].current == alice.address
+
+
+def test_constructor__bad_params__revert(project, deployer, token, treasury):
+    with ape.reverts("Staking: treasury is zero"):
+        project.Staking.deploy(token, "0x" + "00" * 20, 120, 0, sender=deployer)
+    with ape.reverts("Staking: unbonding period out of bounds"):
+        project.Staking.deploy(token, treasury, 1, 0, sender=deployer)
+    with ape.reverts("Staking: share out of bounds"):
+        project.Staking.deploy(token, treasury, 120, 9_000, sender=deployer)
+
+
+def test_wiring__deploy_stage_authorised_escrow(staking, escrow, reputation, treasury, deployer):
+    assert staking.isLocker(escrow) and staking.isSlasher(escrow)
+    assert staking.reputation() == reputation.address
+    assert staking.treasury() == treasury.address
+    assert staking.owner() == deployer.address
