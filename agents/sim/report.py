@@ -295,7 +295,8 @@ def summary_text(m: Metrics, width: int = 78) -> str:
         f"Gini {gini(latest_balances):.3f}   supply held {sum(latest_balances) / unit:,.0f} {m.token_symbol}"
     )
     jobs = m.jobs_by_outcome()
-    lines.append("jobs   " + "  ".join(f"{k} {v}" for k, v in jobs.items() if v) + f"   (total {len(m.jobs)})")
+    short = {"disputed_provider_won": "disp.prov", "disputed_client_won": "disp.client"}
+    lines.append(f"jobs {len(m.jobs)}: " + "  ".join(f"{short.get(k, k)} {v}" for k, v in jobs.items() if v))
     slashed = sum(s.amount for s in m.slashes) / unit
     lines.append(f"slashes {len(m.slashes)} ({slashed:,.2f} {m.token_symbol})   proposals {len(m.proposals)}")
     states = Counter(p.state for p in m.proposals.values())

@@ -115,6 +115,6 @@ def test_summary_text__one_screen_with_key_figures():
     lines = text.splitlines()
     assert len(lines) <= 24 and max(map(len, lines)) <= 78
     assert "agents 8" in text and "Gini" in text
-    assert "completed 10" in text and "slashes 1" in text and "proposals 1" in text
+    assert "jobs 40: completed 10" in text and "disp.prov 10" in text and "slashes 1" in text and "proposals 1" in text
     for persona in ("honest", "cheater", "guardian", "no_show"):
         assert persona in text
