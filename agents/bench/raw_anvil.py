@@ -16,7 +16,7 @@ from web3 import Web3
 
 
 def presign_transfers(web3: Web3, keys: list[str | bytes], n: int, *, value: int = 1) -> list[bytes]:
-    """`n` signed ETH transfers spread round-robin over `keys`, nonces continuing from each key's pending count."""
+    """`n` signed ETH transfers round-robin over `keys`, nonces continuing from each key's pending count."""
     if n < 1 or not keys:
         raise ValueError("need n >= 1 and at least one key")
     accounts = [Account.from_key(k) for k in keys]
@@ -28,7 +28,8 @@ def presign_transfers(web3: Web3, keys: list[str | bytes], n: int, *, value: int
     raws = []
     for i in range(n):
         k = i % len(accounts)
-        tx: dict[str, Any] = {"to": sink, "value": value, "gas": 21_000, "nonce": nonces[k], "chainId": chain_id}
+        tx: dict[str, Any] = {"to": sink, "value": value, "gas": 21_000, "nonce": nonces[k]}
+        tx["chainId"] = chain_id
         if base is not None:
             tx.update(type=2, maxFeePerGas=4 * int(base) + 10**9, maxPriorityFeePerGas=10**9)
         else:

@@ -96,7 +96,9 @@ class Contracts(Mapping[str, Contract]):
 
     def with_web3(self, web3: Web3) -> Contracts:
         """The same handles on another connection (e.g. one per thread or per RPC endpoint)."""
-        return Contracts(web3=web3, addresses=dict(self.addresses), abis=self.abis, deployment=self.deployment)
+        return Contracts(
+            web3=web3, addresses=dict(self.addresses), abis=self.abis, deployment=self.deployment
+        )
 
     def watch_list(self, names: list[str] | None = None) -> dict[str, tuple[str, list[dict[str, Any]]]]:
         """{name: (address, abi)} for the event indexer (all deployed contracts by default)."""

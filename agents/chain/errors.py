@@ -188,9 +188,8 @@ class RetryPolicy:
 
     @property
     def worst_case_seconds(self) -> float:
-        return sum(min(self.max_delay, self.base_delay * self.factor**k) for k in range(self.attempts - 1)) * (
-            1 + self.jitter
-        )
+        delays = (min(self.max_delay, self.base_delay * self.factor**k) for k in range(self.attempts - 1))
+        return sum(delays) * (1 + self.jitter)
 
 
 def with_retries(

@@ -203,7 +203,10 @@ class EventIndexer:
 
     # ------------------------------------------------------------------ polling
     def _head(self) -> int:
-        return int(with_retries(lambda: self.web3.eth.block_number, self.retry, what="eth_blockNumber", sleep=self._sleep))
+        head = with_retries(
+            lambda: self.web3.eth.block_number, self.retry, what="eth_blockNumber", sleep=self._sleep
+        )
+        return int(head)
 
     def _get_logs(self, start: int, end: int) -> list[Any]:
         params = {"fromBlock": start, "toBlock": end, "address": self._addresses}
@@ -252,7 +255,9 @@ class EventIndexer:
                 sub.callback(event)
             except Exception:  # noqa: BLE001 - one agent's bug must not stop the others
                 self.stats.subscriber_errors += 1
-                log.exception("subscriber %r failed on %s.%s at %s", sub.callback, event.contract, event.name, event.key)
+                log.exception(
+                    "subscriber %r failed on %s.%s at %s", sub.callback, event.contract, event.name, event.key
+                )
 
     def _advance(self, cursor: Cursor) -> None:
         self.cursor_store.save_cursor(self.cursor_key, cursor)
@@ -274,7 +279,8 @@ class EventIndexer:
                 if max_blocks is not None:
                     target = min(target, self.cursor.block + max_blocks)
                 # Resume inside a partly delivered block, else at the next block.
-                start = self.cursor.block if self.cursor.log_index != Cursor.BLOCK_DONE else self.cursor.block + 1
+                partly_done = self.cursor.log_index != Cursor.BLOCK_DONE
+                start = self.cursor.block if partly_done else self.cursor.block + 1
                 start = max(start, 0)
                 span = self.max_range
                 while start <= target:
@@ -304,7 +310,8 @@ class EventIndexer:
                 self.health.available = False
                 self.health.consecutive_failures += 1
                 self.health.last_error = str(exc)
-                log.warning("indexer: RPC unavailable (%s failures): %s", self.health.consecutive_failures, exc)
+                failures = self.health.consecutive_failures
+                log.warning("indexer: RPC unavailable (%s failures): %s", failures, exc)
         return delivered
 
     def run(self, stop: threading.Event, interval: float = 0.5, max_backoff: float = 10.0) -> None:

@@ -2,7 +2,8 @@
 
     sender = TxSender(web3, private_key, gas_budget_wei=10**17, nonce_hint=store.get_nonce_hint(addr),
                       on_nonce=lambda n: store.set_nonce_hint(addr, n))
-    result = sender.send(token.functions.transfer(bob, 10), on_signed=lambda s: store.mark_sent(aid, s.tx_hash, s.nonce))
+    result = sender.send(token.functions.transfer(bob, 10),
+                         on_signed=lambda s: store.mark_sent(aid, s.tx_hash, s.nonce))
 
 - **Nonces** are allocated locally (one sender per key; a lock makes it thread-safe). The chain's
   `pending` transaction count is read on first use and again after any nonce error; the persisted
@@ -143,16 +144,18 @@ class TxSender:
         return int(self._rpc(lambda: self.web3.eth.get_balance(self.address), "eth_getBalance"))
 
     def chain_nonce(self) -> int:
-        return int(
-            self._rpc(lambda: self.web3.eth.get_transaction_count(self.address, "pending"), "eth_getTransactionCount")
+        count = self._rpc(
+            lambda: self.web3.eth.get_transaction_count(self.address, "pending"), "eth_getTransactionCount"
         )
+        return int(count)
 
     def sync_nonce(self) -> int:
         """Re-read the next nonce from the chain's pending count (the truth; the hint is advisory)."""
         with self._lock:
             nonce = self.chain_nonce()
             if self.nonce_hint is not None and self.nonce_hint + 1 != nonce and self._next_nonce is None:
-                log.info("%s: nonce hint %s, chain pending count %s: using the chain", self.address, self.nonce_hint, nonce)
+                msg = "%s: nonce hint %s, chain pending count %s: using the chain"
+                log.info(msg, self.address, self.nonce_hint, nonce)
             self._next_nonce = nonce
             return nonce
 
@@ -175,13 +178,19 @@ class TxSender:
                     raise
                 except ChainError:
                     tip = DEFAULT_PRIORITY_FEE
-            return {"maxFeePerGas": 2 * int(base) + tip, "maxPriorityFeePerGas": tip, "_expected": int(base) + tip}
+            return {
+                "maxFeePerGas": 2 * int(base) + tip,
+                "maxPriorityFeePerGas": tip,
+                "_expected": int(base) + tip,
+            }
         self._eip1559 = False
         price = int(self._rpc(lambda: self.web3.eth.gas_price, "eth_gasPrice"))
         return {"gasPrice": price, "_expected": price}
 
     # ------------------------------------------------------------------ building and signing
-    def build(self, call: Any = None, *, to: str | None = None, data: bytes | str = b"", value: int = 0) -> dict:
+    def build(
+        self, call: Any = None, *, to: str | None = None, data: bytes | str = b"", value: int = 0
+    ) -> dict[str, Any]:
         """Transaction fields (without nonce/gas/fees) for a contract function call or a raw call."""
         if call is not None:
             try:
@@ -304,7 +313,8 @@ class TxSender:
                     log.warning("%s: nonce %s refused (%s); re-syncing", self.address, signed.nonce, exc)
                     self.sync_nonce()
                     if attempt == nonce_retries:
-                        raise NonceError(f"nonce still refused after {nonce_retries} re-syncs: {exc}") from exc
+                        msg = f"nonce still refused after {nonce_retries} re-syncs: {exc}"
+                        raise NonceError(msg) from exc
                 except ChainError:
                     # Nothing was accepted: the nonce stays free. Re-sync in case the node disagrees.
                     self._next_nonce = None
@@ -316,7 +326,9 @@ class TxSender:
     # ------------------------------------------------------------------ receipts
     def _receipt(self, tx_hash: str) -> Any | None:
         try:
-            return self._rpc(lambda: self.web3.eth.get_transaction_receipt(tx_hash), "eth_getTransactionReceipt")
+            return self._rpc(
+                lambda: self.web3.eth.get_transaction_receipt(tx_hash), "eth_getTransactionReceipt"
+            )
         except TxError as exc:
             if isinstance(exc.__cause__, TransactionNotFound):
                 return None
@@ -358,7 +370,7 @@ class TxSender:
             return None
         if int(receipt["gasUsed"]) >= int(tx["gas"]):
             return "out of gas"
-        call = {"from": tx["from"], "to": tx["to"], "data": tx["input"], "value": tx["value"], "gas": tx["gas"]}
+        call = {k: tx[k] for k in ("from", "to", "value", "gas")} | {"data": tx["input"]}
         try:
             self._rpc(lambda: self.web3.eth.call(call, int(receipt["blockNumber"]) - 1), "eth_call")
         except RevertedError as exc:

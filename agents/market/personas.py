@@ -129,7 +129,9 @@ PERSONAS: dict[str, Persona] = {
         Persona(
             "cheater",
             _values(0.05, 0.30, 0.05, 0.30, 0.20, 0.05, 0.05),
-            Behaviour(cheat_prob=0.6, dispute_rightful_prob=0.5, undercut=0.10, markup=0.3, vote_participation=0.5),
+            Behaviour(
+                cheat_prob=0.6, dispute_rightful_prob=0.5, undercut=0.10, markup=0.3, vote_participation=0.5
+            ),
             "delivers plausible but wrong results 60 % of the time",
             PricingParams(undercut=0.10),
         ),
@@ -155,7 +157,9 @@ PERSONAS: dict[str, Persona] = {
         Persona(
             "guardian",
             _values(0.20, 0.05, 0.25, 0.10, 0.05, 0.25, 0.10),
-            Behaviour(stake_fraction=0.6, is_guardian=True, vote_participation=1.0, propose_prob=0.05, hire_rate=0.3),
+            Behaviour(
+                stake_fraction=0.6, is_guardian=True, vote_participation=1.0, propose_prob=0.05, hire_rate=0.3
+            ),
             "stakes heavily, sits on the guardian committee, rules by verifying payloads",
         ),
     )

@@ -63,7 +63,8 @@ def plot_balances(m: Metrics) -> str:
     for addr, series in m.samples.items():
         if series:
             persona = m.agents[addr].persona
-            ax.plot([s.cycle for s in series], [s.balance / unit for s in series], color=colors[persona], lw=0.9)
+            xs, ys = [s.cycle for s in series], [s.balance / unit for s in series]
+            ax.plot(xs, ys, color=colors[persona], lw=0.9)
     for persona, color in colors.items():
         ax.plot([], [], color=color, label=persona)
     if m.samples and any(m.samples.values()):
@@ -161,7 +162,8 @@ def plot_governance(m: Metrics) -> str:
         unit = m.token_unit
         ax.bar([i - 0.25 for i in x], [p.votes_for / unit for p in props], 0.25, label="for", color="#228833")
         ax.bar(list(x), [p.votes_against / unit for p in props], 0.25, label="against", color="#ee6677")
-        ax.bar([i + 0.25 for i in x], [p.votes_abstain / unit for p in props], 0.25, label="abstain", color="#bbbbbb")
+        abstain = [p.votes_abstain / unit for p in props]
+        ax.bar([i + 0.25 for i in x], abstain, 0.25, label="abstain", color="#bbbbbb")
         ax.set_xticks(list(x), labels, rotation=30, fontsize=7, ha="right")
         ax.set_ylabel("voting power")
         ax.legend(fontsize=7)
