@@ -1,0 +1,99 @@
+"""L4.8 CapabilityMatrix: per-skill confidence, success rate, calibration error; MCE; feasibility.
+
+Skills: one per service type, plus "bidding" (won / offered) and "settlement" (completed without
+dispute / settled). Confidence is the agent's running forecast of success (EMA of outcomes from the
+prior 0.5); the success rate is the realised frequency over the last CAPABILITY_WINDOW cycles; the
+calibration error is |mean forecast - mean outcome| over that window and exists from 10 samples on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from agents.cognition import constants as K
+
+
+@dataclass(slots=True)
+class SkillState:
+    confidence: float = K.CAPABILITY_PRIOR
+    # per-cycle records over the window: [samples, successes, forecast * samples]
+    window: list[list[float]] = field(default_factory=list)
+    total: int = 0
+
+    def record(self, successes: int, failures: int) -> None:
+        n = successes + failures
+        self.window.append([float(n), float(successes), self.confidence * n])
+        if len(self.window) > K.CAPABILITY_WINDOW:
+            self.window.pop(0)
+        if n:
+            a = K.CAPABILITY_EMA_ALPHA
+            rate = successes / n
+            w = 1 - (1 - a) ** min(n, 50)  # n EMA steps toward this cycle's success rate
+            self.confidence += w * (rate - self.confidence)
+            self.total += n
+
+    @property
+    def samples(self) -> int:
+        return int(sum(r[0] for r in self.window))
+
+    @property
+    def success_rate(self) -> float | None:
+        n = sum(r[0] for r in self.window)
+        return None if n == 0 else sum(r[1] for r in self.window) / n
+
+    @property
+    def calibration_error(self) -> float | None:
+        n = sum(r[0] for r in self.window)
+        if n < K.CAPABILITY_MIN_SAMPLES:
+            return None
+        return abs(sum(r[2] for r in self.window) / n - sum(r[1] for r in self.window) / n)
+
+
+@dataclass(slots=True)
+class CapabilityMatrix:
+    skills: dict[str, SkillState] = field(default_factory=dict)
+
+    def skill(self, name: str) -> SkillState:
+        s = self.skills.get(name)
+        if s is None:
+            s = self.skills[name] = SkillState()
+        return s
+
+    def confidence(self, name: str) -> float:
+        s = self.skills.get(name)
+        return K.CAPABILITY_PRIOR if s is None else s.confidence
+
+    def mce(self) -> float | None:
+        """Mean calibration error over skills with >= 10 samples; None when no skill qualifies."""
+        errs = [e for s in self.skills.values() if (e := s.calibration_error) is not None]
+        return None if not errs else sum(errs) / len(errs)
+
+    def mean_confidence(self) -> float:
+        if not self.skills:
+            return K.CAPABILITY_PRIOR
+        return sum(s.confidence for s in self.skills.values()) / len(self.skills)
+
+
+def feasibility(cm: CapabilityMatrix, required: tuple[str, ...]) -> float:
+    """Product of the required skills' confidences (L4.8); 1.0 when nothing is required."""
+    f = 1.0
+    for s in required:
+        f *= cm.confidence(s)
+    return f
+
+
+def update_capabilities(cm: CapabilityMatrix, services: tuple) -> None:
+    """Record one cycle of job outcomes (services: tuple of observation.ServiceActivity)."""
+    offered = won = settled_ok = settled_bad = 0
+    for s in services:
+        bad = s.failed + s.disputed
+        if s.completed or bad or s.service in cm.skills:
+            cm.skill(s.service).record(s.completed, bad)
+        offered += s.offered
+        won += s.won
+        settled_ok += s.completed
+        settled_bad += s.disputed
+    if offered or K.SKILL_BIDDING in cm.skills:
+        cm.skill(K.SKILL_BIDDING).record(won, max(0, offered - won))
+    if settled_ok or settled_bad or K.SKILL_SETTLEMENT in cm.skills:
+        cm.skill(K.SKILL_SETTLEMENT).record(settled_ok, settled_bad)

@@ -1,0 +1,81 @@
+"""Module 7 (§5.1): ResourceVectorManager - five resource dimensions tracked from observations.
+
+compute <- ETH for gas; memory <- token working capital; observation <- share of expected blocks/events
+ingested; mutation <- remaining value-mutation budget (3 per 200 cycles, §4.4); stability <- stake plus
+own escrowed funds. Levels are in native units; capacity is the largest level seen (1 for the two
+shares). Consumption and replenishment are moving averages of the per-cycle outflow and inflow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from agents.cognition import constants as K
+
+
+@dataclass(slots=True)
+class ResourceDim:
+    level: float = 0.0
+    capacity: float = 0.0
+    consumption: float = 0.0
+    replenishment: float = 0.0
+    samples: int = 0
+
+    @property
+    def critical(self) -> float:
+        return K.RESOURCE_CRITICAL_FRACTION * self.capacity
+
+    @property
+    def warning(self) -> float:
+        return K.RESOURCE_WARNING_FRACTION * self.capacity
+
+    @property
+    def fraction(self) -> float:
+        return self.level / self.capacity if self.capacity > 0 else 0.0
+
+
+def _new_dims() -> dict[str, ResourceDim]:
+    return {name: ResourceDim() for name in K.RESOURCE_DIMENSIONS}
+
+
+@dataclass(slots=True)
+class ResourceVector:
+    dims: dict[str, ResourceDim] = field(default_factory=_new_dims)
+
+    def fractions(self) -> dict[str, float]:
+        return {k: d.fraction for k, d in self.dims.items()}
+
+
+def observe_dim(d: ResourceDim, level: float, outflow: float | None, inflow: float | None,
+                fixed_capacity: float | None = None) -> None:
+    """Fold one observed level into a dimension (mutates d).
+
+    outflow/inflow: explicit flows when the observation has them (first cycle); afterwards they are
+    reconciled with the balance change so outflow - inflow always equals the observed decrease.
+    """
+    alpha = K.RESOURCE_RATE_ALPHA
+    if d.samples == 0:
+        out = outflow or 0.0
+        inc = inflow or 0.0
+    else:
+        delta = level - d.level
+        out = max(outflow or 0.0, -delta)
+        inc = delta + out
+    if d.samples == 0:
+        d.consumption, d.replenishment = out, inc
+    else:
+        d.consumption += alpha * (out - d.consumption)
+        d.replenishment += alpha * (inc - d.replenishment)
+    d.level = level
+    d.capacity = fixed_capacity if fixed_capacity is not None else max(d.capacity, level)
+    d.samples += 1
+
+
+def update_resources(rv: ResourceVector, obs, mutation_budget: float) -> None:
+    """Update the five dimensions from an Observation (mutates rv)."""
+    b = obs.balances
+    observe_dim(rv.dims["compute"], b.eth, obs.gas_spent_eth, obs.eth_received)
+    observe_dim(rv.dims["memory"], b.token, obs.tokens_spent, obs.tokens_earned)
+    observe_dim(rv.dims["observation"], obs.ingestion_share, None, None, fixed_capacity=1.0)
+    observe_dim(rv.dims["mutation"], mutation_budget, None, None, fixed_capacity=1.0)
+    observe_dim(rv.dims["stability"], b.stake + b.escrow_locked, None, None)
