@@ -21,7 +21,7 @@ PHASES = ("CHECK", "SHADOW", "ADVISORY", "PARTIAL", "FULL")
 AUTHORITY = {"CHECK": 0.0, "SHADOW": 0.0, "ADVISORY": 0.0, "PARTIAL": K.PARTIAL_AUTHORITY, "FULL": 1.0}
 
 
-@dataclass(slots=True)
+@dataclass
 class ActivationState:
     phase: str = "CHECK"
     phase_start: int = 0

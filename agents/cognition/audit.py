@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from agents.cognition import constants as K
 
 
-@dataclass(slots=True)
+@dataclass
 class AuditLedger:
     start: int = 0
     cycles: int = 0

@@ -17,7 +17,7 @@ GOAL_KINDS = ("buy_services", "sell_services", "compete")
 _ROLE_GOAL = {"client": 0, "provider": 1, "competitor": 2, "evaluator": 1}
 
 
-@dataclass(slots=True)
+@dataclass
 class AgentModel:
     agent_id: str
     interactions: int = 0
@@ -66,7 +66,7 @@ def classify_strategy(positive_ratio: float, alignment: float, interactions: int
     return "neutral" if positive_ratio >= K.NEUTRAL_POSITIVE_RATIO else "competitive"
 
 
-@dataclass(slots=True)
+@dataclass
 class BeliefState:
     candidates: dict[str, int] = field(default_factory=dict)  # id -> interaction count (bounded)
     models: dict[str, AgentModel] = field(default_factory=dict)  # <= 5

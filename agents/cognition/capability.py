@@ -13,18 +13,25 @@ from dataclasses import dataclass, field
 from agents.cognition import constants as K
 
 
-@dataclass(slots=True)
+@dataclass
 class SkillState:
     confidence: float = K.CAPABILITY_PRIOR
-    # per-cycle records over the window: [samples, successes, forecast * samples]
-    window: list[list[float]] = field(default_factory=list)
+    # per-cycle records over the window, flattened: samples, successes, forecast * samples, ...
+    window: list[float] = field(default_factory=list)
+    sums: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
     total: int = 0
 
     def record(self, successes: int, failures: int) -> None:
         n = successes + failures
-        self.window.append([float(n), float(successes), self.confidence * n])
-        if len(self.window) > K.CAPABILITY_WINDOW:
-            self.window.pop(0)
+        rec = (float(n), float(successes), self.confidence * n)
+        self.window.extend(rec)
+        sums = self.sums
+        for i in range(3):
+            sums[i] += rec[i]
+        if len(self.window) > 3 * K.CAPABILITY_WINDOW:
+            for i in range(3):
+                sums[i] -= self.window[i]
+            del self.window[:3]
         if n:
             a = K.CAPABILITY_EMA_ALPHA
             rate = successes / n
@@ -34,22 +41,22 @@ class SkillState:
 
     @property
     def samples(self) -> int:
-        return int(sum(r[0] for r in self.window))
+        return int(round(self.sums[0]))
 
     @property
     def success_rate(self) -> float | None:
-        n = sum(r[0] for r in self.window)
-        return None if n == 0 else sum(r[1] for r in self.window) / n
+        n = self.sums[0]
+        return None if n < 0.5 else self.sums[1] / n
 
     @property
     def calibration_error(self) -> float | None:
-        n = sum(r[0] for r in self.window)
-        if n < K.CAPABILITY_MIN_SAMPLES:
+        n = self.sums[0]
+        if n < K.CAPABILITY_MIN_SAMPLES - 0.5:
             return None
-        return abs(sum(r[2] for r in self.window) / n - sum(r[1] for r in self.window) / n)
+        return abs(self.sums[2] / n - self.sums[1] / n)
 
 
-@dataclass(slots=True)
+@dataclass
 class CapabilityMatrix:
     skills: dict[str, SkillState] = field(default_factory=dict)
 

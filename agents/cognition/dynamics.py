@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from agents.cognition import constants as K
+from agents.cognition.mathutil import solve
 
 
 def spectral_radius_of(matrix: list[list[float]]) -> float:
@@ -21,12 +22,6 @@ def spectral_radius_of(matrix: list[list[float]]) -> float:
     if not matrix:
         return 0.0
     return float(np.max(np.abs(np.linalg.eigvals(np.asarray(matrix, dtype=float)))))
-
-
-def _ridge_fit(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-    m = xs.shape[0]
-    gram = xs.T @ xs + K.RHO_RIDGE * m * np.eye(xs.shape[1])
-    return np.linalg.solve(gram, xs.T @ ys).T  # ys ~ xs @ J_std.T
 
 
 def estimate_jacobian(window: list[list[float]]) -> list[list[float]] | None:
@@ -37,20 +32,26 @@ def estimate_jacobian(window: list[list[float]]) -> list[list[float]] | None:
     x, y = arr[:-1], arr[1:]
     x = x - x.mean(axis=0)
     y = y - y.mean(axis=0)
-    std = x.std(axis=0)
-    keep = std > K.RHO_MIN_STD
+    std = np.sqrt((x * x).mean(axis=0))
     dim = arr.shape[1]
-    full = np.zeros((dim, dim))
-    if not keep.any():
-        return full.tolist()
+    full = [[0.0] * dim for _ in range(dim)]
+    keep = [d for d in range(dim) if std[d] > K.RHO_MIN_STD]
+    if not keep:
+        return full
     s = std[keep]
     xs = x[:, keep] / s
     ys = y[:, keep] / s
-    j_std = _ridge_fit(xs, ys)
-    j = j_std * s[:, None] / s[None, :]  # back to original coordinates
-    idx = np.flatnonzero(keep)
-    full[np.ix_(idx, idx)] = j
-    return full.tolist()
+    m = xs.shape[0]
+    gram = (xs.T @ xs).tolist()
+    for i in range(len(keep)):
+        gram[i][i] += K.RHO_RIDGE * m
+    # small dense solve in pure Python: LAPACK's threaded path is slower at this size on a busy host
+    beta = solve(gram, (xs.T @ ys).tolist())  # beta[i][j]: effect of x_i on y_j -> J_std[j][i]
+    sl = s.tolist()
+    for i, di in enumerate(keep):
+        for j, dj in enumerate(keep):
+            full[dj][di] = beta[i][j] * sl[j] / sl[i]
+    return full
 
 
 def spectral_radius(window: list[list[float]]) -> float | None:

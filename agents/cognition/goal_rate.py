@@ -13,7 +13,7 @@ from agents.cognition import constants as K
 from agents.cognition.goals import Goal, novelty
 
 
-@dataclass(slots=True)
+@dataclass
 class RateState:
     generated_at: list[int] = field(default_factory=list)  # cycles of recent generations (<= 5)
     cooldown_until: dict[str, int] = field(default_factory=dict)

@@ -87,7 +87,7 @@ def resource_viability(level: float, consumption: float, duration: float) -> flo
     return rdf / (duration + K.EPSILON)
 
 
-@dataclass(slots=True)
+@dataclass
 class DynamicsModel:
     """Eigen-decomposition of J, computed once per L4.9 cycle and reused for every candidate."""
 

@@ -15,7 +15,7 @@ from agents.cognition.mathutil import clamp
 OPEN_STATUSES = ("PENDING", "ACTIVE", "DEFERRED", "BLOCKED")
 
 
-@dataclass(slots=True)
+@dataclass
 class Goal:
     id: int
     origin: str  # one of GOAL_ORIGIN_TYPES, or "EXTERNAL" for L4.8 goals
@@ -93,7 +93,7 @@ def novelty(skills: tuple[str, ...], tier: str, origin: str, existing: list[Goal
     return 1.0 - max(similarity(skills, tier, origin, g.skills, g.tier, g.origin) for g in existing)
 
 
-@dataclass(slots=True)
+@dataclass
 class GoalStack:
     goals: list[Goal] = field(default_factory=list)
     next_id: int = 1
@@ -120,7 +120,7 @@ class GoalStack:
                 return g
         return None
 
-    def prune(self, keep_closed: int = 20) -> None:
+    def prune(self, keep_closed: int = 8) -> None:
         """Drop the oldest closed goals beyond keep_closed (bounded state)."""
         closed = [g for g in self.goals if g.status not in OPEN_STATUSES]
         if len(closed) > keep_closed:

@@ -56,6 +56,8 @@ def project_bounded_simplex(
     residue is put on the coordinate farthest from its bounds so the sum is exactly 1.
     """
     n = len(w)
+    if abs(sum(w) - 1.0) <= 1e-12 and all(lo <= x <= hi for x in w):
+        return tuple(w)  # already feasible: the projection is the identity
     if not (n * lo <= 1.0 <= n * hi):
         raise ValueError("bounded simplex is empty for these bounds")
     a, b = min(w) - hi, max(w) - lo

@@ -22,7 +22,7 @@ from agents.cognition.seof import BASE_WEIGHTS, seof, value_weighted
 from agents.cognition.values import is_valid_value_vector, total_drift
 
 
-@dataclass(slots=True)
+@dataclass
 class PendingMutation:
     id: int
     weights: list[float]
@@ -37,7 +37,7 @@ class PendingMutation:
     failure: str = ""
 
 
-@dataclass(slots=True)
+@dataclass
 class AppliedMutation:
     id: int
     cycle: int

@@ -136,7 +136,7 @@ def step(state: AgentState, observation: Observation | dict) -> StepResult:
     return _run(s, obs, _Options())
 
 
-@dataclass(slots=True)
+@dataclass
 class _Options:
     force_l49: bool = False  # benchmark hook: run L4.9 on every cycle
 

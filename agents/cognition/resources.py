@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from agents.cognition import constants as K
 
 
-@dataclass(slots=True)
+@dataclass
 class ResourceDim:
     level: float = 0.0
     capacity: float = 0.0
@@ -38,7 +38,7 @@ def _new_dims() -> dict[str, ResourceDim]:
     return {name: ResourceDim() for name in K.RESOURCE_DIMENSIONS}
 
 
-@dataclass(slots=True)
+@dataclass
 class ResourceVector:
     dims: dict[str, ResourceDim] = field(default_factory=_new_dims)
 

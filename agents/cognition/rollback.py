@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from agents.cognition import constants as K
 
 
-@dataclass(slots=True)
+@dataclass
 class RollbackState:
     phase: str = "NORMAL"  # NORMAL | MONITOR | REENABLE
     frozen_at: int = -1

@@ -21,13 +21,13 @@ from agents.cognition.values import ValueState, make_value_vector
 STATE_VERSION = 1
 
 
-@dataclass(slots=True)
+@dataclass
 class SandboxedGoal:
     goal: Goal
     until: int
 
 
-@dataclass(slots=True)
+@dataclass
 class L49State:
     rate: RateState = field(default_factory=RateState)
     goal_sandbox: list[SandboxedGoal] = field(default_factory=list)
@@ -50,7 +50,7 @@ class L49State:
     coherence: float = 1.0
 
 
-@dataclass(slots=True)
+@dataclass
 class AgentState:
     values: ValueState
     substrate: SubstrateState

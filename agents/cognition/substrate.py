@@ -30,7 +30,7 @@ from agents.cognition.world_model import (
 )
 
 
-@dataclass(slots=True)
+@dataclass
 class SubstrateState:
     purpose: dict[str, float]
     world: WorldModelState = field(default_factory=WorldModelState)

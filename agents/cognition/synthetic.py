@@ -17,7 +17,7 @@ SERVICES = ("hash", "sort", "verify")
 PEERS = tuple(f"0x{i:040x}" for i in range(1, 8))
 
 
-@dataclass(slots=True)
+@dataclass
 class Market:
     """A small market an agent lives in. income/gas per cycle drive its resources."""
 

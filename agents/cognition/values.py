@@ -62,7 +62,7 @@ def make_value_vector(weights: tuple[float, ...] | list[float]) -> tuple[float, 
     return project_bounded_simplex([x / total for x in weights])
 
 
-@dataclass(slots=True)
+@dataclass
 class ValueState:
     weights: list[float]
     baseline: list[float]

@@ -26,7 +26,7 @@ _HOT_MASK = (1 << _HOT_WINDOW) - 1
 _LONG_ALPHA = 0.02
 
 
-@dataclass(slots=True)
+@dataclass
 class WorldModelState:
     mean: list[float] = field(default_factory=lambda: [0.5] * _N)
     var: list[float] = field(default_factory=lambda: [0.25] * _N)
