@@ -104,7 +104,7 @@ def detect(sub, ss, values: list[float], survival_state: str, exploration_factor
         h = sub.survival.min_survival
         sig.append(OpportunitySignal("survival", "SURVIVAL_DRIVEN", "horizon", float(K.SURVIVAL_ADEQUATE),
                                      1.0 if survival_state == "warning" else 0.8, None,
-                                     (K.SKILL_SETTLEMENT,) + ((best,) if best else ()),
+                                     (K.SKILL_SETTLEMENT,),
                                      int(max(5.0, min(50.0, h / 2)))))
     # Value-aligned (after an applied mutation raised dimension d)
     if recent_mutation_dim is not None:
