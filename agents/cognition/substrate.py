@@ -166,7 +166,13 @@ def update_substrate(ss: SubstrateState, obs, value_weights: list[float], value_
     top = max(open_active, key=lambda g: (goal_priority(g, now), -g.id)).id if open_active else -1
     _push(ss.top_goal_hist, top, K.OSC_WINDOW)
     h = ss.top_goal_hist
-    r_osc = sum(1 for i in range(1, len(h)) if h[i] != h[i - 1]) / (len(h) - 1) if len(h) > 1 else 0.0
+    # oscillation: the top goal switches back to one that was on top earlier in the window (A -> B -> A);
+    # finishing a goal and moving on, or having no goal, is not oscillation
+    flips = 0
+    for i in range(2, len(h)):
+        if h[i] != -1 and h[i - 1] != -1 and h[i] != h[i - 1] and h[i] in h[:i - 1]:
+            flips += 1
+    r_osc = flips / (len(h) - 1) if len(h) > 1 else 0.0
     paths = tuple(pathologies(ss.goals, now))
     # --- identity
     mce = ss.capabilities.mce()
