@@ -102,17 +102,19 @@ def observe_interactions(bs: BeliefState, interactions: tuple) -> tuple[int, int
                     m = bs.models[cid] = AgentModel(cid)
         if m is None:
             continue
+        reliable = it.reliable
+        positive = reliable and it.cooperative
         if m.interactions >= K.MIN_INTERACTIONS_FOR_CLASSIFICATION:
             preds += 1
             m.predictions += 1
-            if _predict_positive(m) == it.positive:
+            if _predict_positive(m) == positive:
                 correct += 1
                 m.correct += 1
         m.interactions += 1
-        m.positives += 1 if it.positive else 0
-        m.reliable += 1 if it.reliable else 0
+        m.positives += 1 if positive else 0
+        m.reliable += 1 if reliable else 0
         m.pending_total += 1
-        m.pending_reliable += 1 if it.reliable else 0
+        m.pending_reliable += 1 if reliable else 0
         m.goal_counts[_ROLE_GOAL[it.role]] += 1.0
         if it.role == "competitor" or not it.cooperative:
             sample = -1.0
@@ -120,6 +122,6 @@ def observe_interactions(bs: BeliefState, interactions: tuple) -> tuple[int, int
             sample = 1.0
         else:
             sample = 0.0
-        m.alignment += 0.2 * (sample - m.alignment)
+        m.alignment += K.BELIEF_ALIGNMENT_ALPHA * (sample - m.alignment)
         m.strategy = classify_strategy(m.positive_ratio, m.alignment, m.interactions)
     return preds, correct

@@ -355,3 +355,20 @@ PURPOSE_SHARE_TARGET = 0.8  # purpose goal: reach 80 % of the service's declared
 GAP_CONFIDENCE_TARGET = 0.75  # gap goal: raise confidence past the 0.25-magnitude line (CHOICE)
 EXPLORATION_MIN_WEIGHT = 0.12  # curiosity stream fires when exploration weight >= this (CHOICE)
 MUTATION_EVIDENCE_THRESHOLD = 0.5  # value-evolution signal strength needed to propose (CHOICE)
+
+# ---------------------------------------------------------------------------------------------------
+# Further implementation choices (docs/cognition.md "Choices")
+# ---------------------------------------------------------------------------------------------------
+VERIFY_COST = 0.1  # interaction matrix: cost of verified (escrow + check) trade, in job values
+DEFECT_LOSS = 0.5  # loss when trusting a defector (half recovered through the escrow)
+DEFECTOR_SLASH = 0.2  # a verified defector's loss (dispute lost, stake slashed)
+JOB_GAS_COST_FACTOR = 0.2  # gas cost per job = 0.2 x cost ratio C
+WORLD_LONG_ALPHA = 0.02  # long-run mean used to normalise market dimensions
+PRICE_LONG_ALPHA = 0.05  # long-run price level per service
+PRICE_HOT_MARGIN = 1.05  # a service is "hot" when its price exceeds 1.05 x its long-run level
+PRICE_HOT_WINDOW = 20  # DEMAND_UP probability = share of hot cycles among the last 20
+HEALTH_DEV_ALPHA = 0.1  # scale of market-health changes for the scenario likelihood
+ACTIVE_SHARE_MIN = 0.05  # a service counts as active above this activity share
+GOAL_OPPOSITION_COSINE = -0.5  # two goals pull values in opposite directions below this cosine
+BELIEF_ALIGNMENT_ALPHA = 0.2  # EMA rate of a counterparty's goal alignment
+EMOTIONAL_VOLATILITY_SCALE = 10.0  # emotional stability = 1 - min(1, 10 x EMA |dSEOF|)

@@ -21,21 +21,23 @@ def spectral_radius_of(matrix: list[list[float]]) -> float:
     """Largest eigenvalue modulus of a square matrix."""
     if not matrix:
         return 0.0
-    return float(np.max(np.abs(np.linalg.eigvals(np.asarray(matrix, dtype=float)))))
+    return float(np.abs(np.linalg.eigvals(np.array(matrix, dtype=float))).max())
 
 
 def estimate_jacobian(window: list[list[float]]) -> list[list[float]] | None:
     """J (full 5x5, zero rows/cols for constant components) or None before the window is full."""
     if len(window) < K.RHO_WINDOW:
         return None
-    arr = np.asarray(window[-K.RHO_WINDOW:], dtype=float)
+    arr = np.array(window[-K.RHO_WINDOW:], dtype=float)
     x, y = arr[:-1], arr[1:]
-    x = x - x.mean(axis=0)
-    y = y - y.mean(axis=0)
-    std = np.sqrt((x * x).mean(axis=0))
+    inv_m = 1.0 / x.shape[0]
+    x = x - x.sum(axis=0) * inv_m
+    y = y - y.sum(axis=0) * inv_m
+    std = np.sqrt((x * x).sum(axis=0) * inv_m)
     dim = arr.shape[1]
     full = [[0.0] * dim for _ in range(dim)]
-    keep = [d for d in range(dim) if std[d] > K.RHO_MIN_STD]
+    stdl = std.tolist()
+    keep = [d for d in range(dim) if stdl[d] > K.RHO_MIN_STD]
     if not keep:
         return full
     s = std[keep]

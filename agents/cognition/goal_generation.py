@@ -123,8 +123,8 @@ def detect(sub, ss, values: list[float], survival_state: str, exploration_factor
                                          (best,) if best else ()))
     # Exploratory (curiosity), reduced by the operating mode (§5.2)
     if values[4] * exploration_factor >= K.EXPLORATION_MIN_WEIGHT and survival_state in ("abundant", "adequate"):
-        untried = [s for s in purpose_services if ss.activity.get(s, 0.0) < 0.05]
-        untried += sorted(s for s in ss.world.price_long if s not in ss.purpose and ss.activity.get(s, 0.0) < 0.05)
+        untried = [s for s in purpose_services if ss.activity.get(s, 0.0) < K.ACTIVE_SHARE_MIN]
+        untried += sorted(s for s in ss.world.price_long if s not in ss.purpose and ss.activity.get(s, 0.0) < K.ACTIVE_SHARE_MIN)
         if untried:
             svc = untried[0]
             m = "won:" + svc
@@ -168,7 +168,7 @@ def conflicts(a: Goal, b: Goal, values: list[float], available: dict[str, float]
         return True
     pa = [p - v for p, v in zip(profile_of(a), values, strict=True)]
     pb = [p - v for p, v in zip(profile_of(b), values, strict=True)]
-    return cosine(pa, pb) < -0.5
+    return cosine(pa, pb) < K.GOAL_OPPOSITION_COSINE
 
 
 def resolve_conflict(new: Goal, old: Goal, now: int) -> str:

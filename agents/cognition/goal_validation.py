@@ -97,12 +97,12 @@ class DynamicsModel:
     jac: np.ndarray | None = None
 
     @classmethod
-    def from_jacobian(cls, jac: list[list[float]] | None) -> DynamicsModel:
+    def from_jacobian(cls, jac: list[list[float]] | None, eigen: tuple | None = None) -> DynamicsModel:
         if jac is None:
             return cls(None)
         j = np.asarray(jac, dtype=float)
-        lam, vec = np.linalg.eig(j)
-        return cls(float(np.max(np.abs(lam))), lam, vec, j)
+        lam, vec = eigen if eigen is not None else np.linalg.eig(j)
+        return cls(float(np.abs(lam).max()), lam, vec, j)
 
     def simulate(self, shock: list[float], cycles: int = K.STABILITY_SIM_CYCLES) -> np.ndarray | None:
         """Deviation path x_t = J^t shock, t = 0..cycles (rows)."""

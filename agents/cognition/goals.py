@@ -120,7 +120,7 @@ class GoalStack:
                 return g
         return None
 
-    def prune(self, keep_closed: int = 8) -> None:
+    def prune(self, keep_closed: int = 4) -> None:
         """Drop the oldest closed goals beyond keep_closed (bounded state)."""
         closed = [g for g in self.goals if g.status not in OPEN_STATUSES]
         if len(closed) > keep_closed:

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from agents.cognition import constants as K
 from agents.cognition.beliefs import AgentModel
 from agents.cognition.trust import trust_level
 
 ACTIONS = ("COOPERATE", "VERIFY", "AVOID")
-VERIFY_COST = 0.1
-DEFECT_LOSS = 0.5
+VERIFY_COST = K.VERIFY_COST
+DEFECT_LOSS = K.DEFECT_LOSS
 
 
 def payoff_matrix(cost: float) -> dict[tuple[str, str], tuple[float, float]]:
@@ -31,7 +32,7 @@ def payoff_matrix(cost: float) -> dict[tuple[str, str], tuple[float, float]]:
         ("COOPERATE", "cooperate"): (1 - c, 1 - c),
         ("COOPERATE", "defect"): (-DEFECT_LOSS, DEFECT_LOSS),
         ("VERIFY", "cooperate"): (1 - c - VERIFY_COST, 1 - c - VERIFY_COST / 2),
-        ("VERIFY", "defect"): (-VERIFY_COST, -0.2),
+        ("VERIFY", "defect"): (-VERIFY_COST, -K.DEFECTOR_SLASH),
         ("AVOID", "cooperate"): (0.0, 0.0),
         ("AVOID", "defect"): (0.0, 0.0),
     }

@@ -334,7 +334,7 @@ def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Dec
     )
     proposals: list[tuple[str, object, float]] = []  # (kind, payload, value alignment)
     # ---------------- Phase 1: goal generation
-    dyn = DynamicsModel.from_jacobian(sub.jacobian)
+    dyn = DynamicsModel.from_jacobian(sub.jacobian, sub.eigen)
     dyn.rho = sub.rho  # the reported (median) estimate
     vals = s.values.weights
     open_goals = ss.goals.open_goals()
@@ -428,7 +428,7 @@ def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Dec
             if m.interactions >= K.MIN_INTERACTIONS_FOR_CLASSIFICATION:
                 a.trust_err_sum += abs(m.trust - m.reliability)
                 a.trust_err_n += 1
-        cost = 0.2 * ss.c  # gas cost per job in job-value units (CHOICE: a fifth of the cost ratio)
+        cost = K.JOB_GAS_COST_FACTOR * ss.c  # gas cost per job, in job-value units
         for cid in sorted(s.beliefs.models):
             proposals.append(("interaction", recommend(s.beliefs.models[cid], cost), 0.0))
     # ---------------- Phase 5: autonomy stability check, absolute veto

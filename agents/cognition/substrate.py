@@ -10,10 +10,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from agents.cognition import constants as K
 from agents.cognition.capability import CapabilityMatrix, update_capabilities
 from agents.cognition.dependencies import cascade
-from agents.cognition.dynamics import estimate_jacobian, lyapunov, lyapunov_non_increasing, spectral_radius_of
+from agents.cognition.dynamics import estimate_jacobian, lyapunov, lyapunov_non_increasing
 from agents.cognition.goals import GoalStack, goal_priority, pathologies
 from agents.cognition.identity import identity_hash, identity_integrity
 from agents.cognition.mathutil import clamp, cosine, normalized_entropy
@@ -71,6 +73,7 @@ class SubstrateOutput:
     seof_inputs: tuple[float, float, float, float, float]
     rho: float | None
     jacobian: list[list[float]] | None
+    eigen: tuple | None  # (eigenvalues, eigenvectors) of the latest J, numpy arrays; never persisted
     lyapunov_v: float
     lyapunov_ok_share: float | None
     instability_cluster: bool
@@ -182,7 +185,7 @@ def update_substrate(ss: SubstrateState, obs, value_weights: list[float], value_
         1.0 if align is None else clamp(align),
         clamp(1.0 - drift / 2.0),
         1.0 if mce is None else clamp(1.0 - mce),
-        clamp(1.0 - 10.0 * ss.seof_vol),
+        clamp(1.0 - K.EMOTIONAL_VOLATILITY_SCALE * ss.seof_vol),
         1.0 - r_osc,
     )
     iis = identity_integrity(iv)
@@ -198,8 +201,10 @@ def update_substrate(ss: SubstrateState, obs, value_weights: list[float], value_
     _push(ss.x_window, x, K.RHO_WINDOW)
     jac = estimate_jacobian(ss.x_window)
     rho = None
+    eigen = None
     if jac is not None:
-        _push(ss.rho_hist, spectral_radius_of(jac), K.RHO_MEDIAN_OF)
+        eigen = np.linalg.eig(np.array(jac, dtype=float))
+        _push(ss.rho_hist, float(np.abs(eigen[0]).max()), K.RHO_MEDIAN_OF)
         srt = sorted(ss.rho_hist)
         rho = srt[len(srt) // 2]
     v = lyapunov(stab, eu, 1.0 - iis, cdi)
@@ -218,7 +223,7 @@ def update_substrate(ss: SubstrateState, obs, value_weights: list[float], value_
     metrics = {
         "horizon": min(surv.min_survival, 1e9),
         "coop": float(ss.coop_total),
-        "services_active": float(sum(1 for v_ in ss.activity.values() if v_ > 0.05)),
+        "services_active": float(sum(1 for v_ in ss.activity.values() if v_ > K.ACTIVE_SHARE_MIN)),
         "purpose_alignment": 0.0 if align is None else align,
         "success_rate": ss.p,
     }
@@ -231,7 +236,7 @@ def update_substrate(ss: SubstrateState, obs, value_weights: list[float], value_
         metrics["confidence:" + k] = sk.confidence
     return SubstrateOutput(
         cycle=now, p=ss.p, dp_dt=dp, c=ss.c, dc_dt=dc, cdi=cdi, identity_vector=iv, iis=iis,
-        identity_hash=identity_hash(iv), r_osc=r_osc, seof=s_now, seof_inputs=inputs, rho=rho, jacobian=jac,
+        identity_hash=identity_hash(iv), r_osc=r_osc, seof=s_now, seof_inputs=inputs, rho=rho, jacobian=jac, eigen=eigen,
         lyapunov_v=v, lyapunov_ok_share=lshare, instability_cluster=cluster, eu=eu,
         scenarios=tuple(scenarios(ss.world)), mce=mce, pathologies=paths, purpose_alignment=align,
         misaligned=misaligned, survival=surv, cascade_depth=casc.depth, projected_fractions=projected,

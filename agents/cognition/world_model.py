@@ -21,9 +21,9 @@ from agents.cognition import constants as K
 from agents.cognition.mathutil import clamp
 
 _N = len(K.WORLD_DIMENSIONS)
-_HOT_WINDOW = 20
+_HOT_WINDOW = K.PRICE_HOT_WINDOW
 _HOT_MASK = (1 << _HOT_WINDOW) - 1
-_LONG_ALPHA = 0.02
+_LONG_ALPHA = K.WORLD_LONG_ALPHA
 
 
 @dataclass
@@ -80,7 +80,7 @@ def update_world(wm: WorldModelState, raw: list[float], prices: dict[str, float]
     health = u[1] + u[2] - u[3] - u[0]
     if wm.n > 0:
         change = health - wm.health_prev
-        wm.health_dev += 0.1 * (abs(change) - wm.health_dev)
+        wm.health_dev += K.HEALTH_DEV_ALPHA * (abs(change) - wm.health_dev)
         sd = max(wm.health_dev, 1e-3)
         post = {}
         for name, p in wm.scenario_probs.items():
@@ -95,9 +95,9 @@ def update_world(wm: WorldModelState, raw: list[float], prices: dict[str, float]
     wm.n += 1
     for svc, price in prices.items():
         lr = wm.price_long.get(svc)
-        lr = price if lr is None else lr + 0.05 * (price - lr)
+        lr = price if lr is None else lr + K.PRICE_LONG_ALPHA * (price - lr)
         wm.price_long[svc] = lr
-        hot = 1 if lr > 0 and price > lr * 1.05 else 0
+        hot = 1 if lr > 0 and price > lr * K.PRICE_HOT_MARGIN else 0
         wm.price_hot_bits[svc] = ((wm.price_hot_bits.get(svc, 0) << 1) | hot) & _HOT_MASK
         wm.price_n[svc] = min(_HOT_WINDOW, wm.price_n.get(svc, 0) + 1)
 
