@@ -26,4 +26,4 @@ def cognition(seconds: float) -> None:
         from agents.cognition.bench import main
     except ImportError as exc:  # pragma: no cover
         raise click.ClickException(f"cognition benchmark unavailable: {exc}") from exc
-    main()
+    main(seconds=seconds)

@@ -115,8 +115,8 @@ def run(seconds: float = 5.0, agents: int = 1) -> dict:
     }
 
 
-def main() -> None:
-    r = run()
+def main(seconds: float = 5.0) -> None:
+    r = run(seconds=seconds)
     print("cognition benchmark (one core, pure Python)")
     print(f"  full L4.9 cycles/s (L4.9 forced every cycle): {r['full_cycles_per_s']:>10.1f}  (target >= 1000)")
     print(f"  cycles/s at the seed's cadence (L4.9 every 5): {r['cadence_cycles_per_s']:>10.1f}")
