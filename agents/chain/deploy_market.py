@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agents.chain.deployment import STAGES, DeployContext, DeployError, section, to_wei
+from agents.chain.deployment import PARAM_SECTIONS, STAGES, DeployContext, DeployError, section, to_wei
 
 MARKET_CONTRACTS = ("AgentRegistry", "Reputation", "Staking", "ServiceEscrow")
 
@@ -149,4 +149,6 @@ def stage_market(ctx: DeployContext) -> None:
         ctx.log(f"  bootstrapped {len(founders)} founders (reputation seeds until block {reputation.bootstrapEnds()})")
 
 
-STAGES.append(("market", stage_market))
+PARAM_SECTIONS["market"] = MarketParams
+if all(name != "market" for name, _ in STAGES):
+    STAGES.append(("market", stage_market))
