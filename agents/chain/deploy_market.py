@@ -139,6 +139,9 @@ def stage_market(ctx: DeployContext) -> None:
             if isinstance(acct, str):
                 raise DeployError("market.founders.stake: founders stake themselves off local networks")
             amount = to_wei(f.stake)
+            # Local devnets only: the founder's stake is minted on top of its local funding, so
+            # founders start with the same liquid balance as every other test account.
+            token.mint(address, amount, sender=owner)
             token.approve(staking.address, amount, sender=acct)
             staking.stake(amount, sender=acct)
         if f.guardian:
