@@ -1,0 +1,350 @@
+"""One agent: observe -> substrate every cycle (L4.9 every 5th, inside cognition) -> act on what was not vetoed.
+
+An `Agent` owns its key's TxSender, its AgentStore (SQLite: memory, cognition state, guidance, action
+journal, nonce hint), an Executor and a JSON-lines log. It does not poll the chain for events: the
+process host's single EventIndexer calls `on_event`, and calls `tick()` once the indexer has delivered
+every block of the agent's next cycle window (`due`).
+
+A tick: settle receipts of last cycle's transactions -> read what events do not carry (job timers,
+descriptions, deliverables, balances) -> build the Observation -> `cognition.step` -> fold the
+actionable decisions into the Guidance -> `policy.decide` -> `Executor.execute` -> persist memory,
+cognition state and guidance together in one SQLite transaction. Any chain error aborts the tick
+without persisting anything; the next loop retries it (events are replayed idempotently).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from web3 import Web3
+
+from agents.chain.contracts import Contracts
+from agents.chain.errors import ChainError, RpcUnavailableError
+from agents.chain.indexer import ChainEvent
+from agents.chain.sender import TxSender
+from agents.cognition import AgentState, CognitionInputError, step
+from agents.market.payloads import PayloadError, PayloadStore
+from agents.market.personas import Persona
+from agents.runtime import observe as O
+from agents.runtime.executor import Executor
+from agents.runtime.policy import Guidance, GovernanceView, PolicyConfig, PolicyInput, ProposalView, decide, update_guidance
+from agents.runtime.store import AgentStore
+
+log = logging.getLogger(__name__)
+
+
+class JsonLog:
+    """Structured log: one JSON object per line, to a per-agent file."""
+
+    def __init__(self, path: Path | None, agent: str) -> None:
+        self.path = path
+        self.agent = agent
+        self._fh = open(path, "a", buffering=1) if path else None  # noqa: SIM115 - closed in close()
+
+    def __call__(self, event: str, **fields: Any) -> None:
+        rec = {"ts": round(time.time(), 3), "agent": self.agent, "event": event, **fields}
+        line = json.dumps(rec, default=str, sort_keys=False)
+        if self._fh:
+            self._fh.write(line + "\n")
+        else:
+            log.info(line)
+
+    def close(self) -> None:
+        if self._fh:
+            self._fh.close()
+
+
+@dataclass
+class AgentSpec:
+    key: str
+    persona: str
+    services: tuple[str, ...]
+    data_dir: Path
+    seed: int = 0
+    cycle_blocks: int = 5
+    gas_budget_wei: int | None = None
+    max_cycles: int | None = None
+    start_phase: str = "FULL"
+
+
+class DescriptionCache:
+    """Job descriptions are immutable: one read per job per process, shared by its agents."""
+
+    def __init__(self) -> None:
+        self.texts: dict[int, str] = {}
+
+    def get(self, escrow: Any, sender: TxSender, job_id: int) -> str:
+        if job_id not in self.texts:
+            self.texts[job_id] = sender.call(escrow.functions.descriptionOf(job_id))
+        return self.texts[job_id]
+
+
+class Agent:
+    def __init__(
+        self,
+        spec: AgentSpec,
+        persona: Persona,
+        web3: Web3,
+        contracts: Contracts,
+        payloads: PayloadStore,
+        *,
+        start_block: int,
+        events_from: int | None = None,
+        descriptions: DescriptionCache | None = None,
+    ) -> None:
+        self.spec = spec
+        self.persona = persona
+        self.web3 = web3
+        self.c = contracts
+        self.payloads = payloads
+        self.descriptions = descriptions or DescriptionCache()
+        spec.data_dir.mkdir(parents=True, exist_ok=True)
+        probe = TxSender(web3, spec.key)
+        self.address = probe.address
+        self.dir = spec.data_dir / self.address.lower()
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.store = AgentStore(self.dir / "agent.sqlite")
+        self.log = JsonLog(self.dir / "agent.log.jsonl", self.address)
+        spent = int(self.store.get_state("gas_spent_wei", 0))
+        self.sender = TxSender(
+            web3, spec.key, gas_budget_wei=spec.gas_budget_wei, gas_spent_wei=spent,
+            nonce_hint=self.store.get_nonce_hint(self.address),
+            on_nonce=lambda n: self.store.set_nonce_hint(self.address, n),
+        )
+        self.executor = Executor(self.sender, contracts, self.store, payloads, event_log=self.log)
+        self.config = PolicyConfig(services=spec.services, seed=spec.seed)
+        saved = self.store.get_state("memory")
+        if saved:
+            self.memory = O.MarketMemory.from_dict(saved)
+        else:
+            first = start_block if events_from is None else events_from
+            self.memory = O.MarketMemory(me=self.address, start_block=start_block, cursor=(first - 1, 2**31 - 1))
+        cog = self.store.get_state("cognition")
+        if cog:
+            self.cognition = AgentState.from_dict(cog)
+        else:
+            weights = {s: 1.0 for s in spec.services} or {"any": 1.0}
+            self.cognition = AgentState.new(weights, persona.values, start_phase=spec.start_phase)
+        self.guidance = Guidance.from_dict(self.store.get_state("guidance"))
+        if not self.guidance.values:
+            self.guidance.values = list(self.cognition.values.weights)
+        self.metrics_path = self.dir / "metrics.jsonl"
+        self.last_fee_total = self.sender.gas_spent_wei
+        self.errors = 0
+        reconciled = self.store.reconcile(self._outcome)
+        if reconciled:
+            self.log("reconciled", entries=[(a.id, a.kind, a.status.value) for a in reconciled])
+        self.log("started", persona=persona.name, cycle=self.memory.cycle, cursor=list(self.memory.cursor))
+
+    def _outcome(self, tx_hash: str) -> Any:
+        return self.sender.tx_outcome(tx_hash)
+
+    # ------------------------------------------------------------------ events
+    def on_event(self, ev: ChainEvent) -> None:
+        O.apply_event(self.memory, ev)
+
+    def indexed_through(self, block: int) -> None:
+        self.memory.advance_to_block(block)
+
+    def window_end(self) -> int:
+        m = self.memory
+        return m.start_block + (m.cycle + 1) * self.spec.cycle_blocks - 1
+
+    def due(self) -> bool:
+        if self.spec.max_cycles is not None and self.memory.cycle >= self.spec.max_cycles:
+            return False
+        return self.memory.cursor_block >= self.window_end()
+
+    @property
+    def finished(self) -> bool:
+        return self.spec.max_cycles is not None and self.memory.cycle >= self.spec.max_cycles
+
+    # ------------------------------------------------------------------ the cycle
+    def tick(self) -> bool:
+        """Run one cycle. Returns False (nothing persisted) if the chain could not be read."""
+        try:
+            return self._tick()
+        except (RpcUnavailableError, ChainError) as exc:
+            self.errors += 1
+            # The in-memory state keeps every event delivered so far (the indexer will not resend
+            # them); the cycle is simply retried on the next loop. Nothing was persisted.
+            self.log("tick_aborted", cycle=self.memory.cycle, reason=str(exc)[:300])
+            return False
+
+    def _tick(self) -> bool:
+        mem, cycle = self.memory, self.memory.cycle
+        settled = self.executor.settle()
+        self._enrich()
+        snap = self._snapshot()
+        payloads = self._payloads()
+        obs = O.build_observation(mem, snap, self.spec.cycle_blocks, self.spec.cycle_blocks, self.spec.services)
+        try:
+            result = step(self.cognition, obs)
+        except CognitionInputError as exc:  # should not happen: cycle numbers move together
+            self.log("cognition_error", reason=str(exc))
+            raise ChainError(str(exc)) from exc
+        rep = result.report
+        self.guidance = update_guidance(self.guidance, rep.status, rep.authority, result.actionable,
+                                        rep.value_weights)
+        vetoed = [d.kind for d in result.decisions if d.vetoed]
+        gov = self._governance_view(snap) if "Governor" in self.c and (cycle % 5 == 4 or mem.proposals) else None
+        busy = self.executor.busy_keys(mem.cursor_block)
+        actions = decide(PolicyInput(self.persona, self.config, mem, snap, self.guidance, cycle, busy,
+                                     payloads, gov))
+        batch = self.executor.execute(actions, block=snap.block, proposals=mem.proposals)
+        report = {
+            "cycle": cycle, "block": snap.block, "balance": snap.token, "stake": snap.bonded,
+            "reputation": snap.reputation, "eth": snap.eth, "ass": rep.ass, "ass_class": rep.ass_class,
+            "drift": rep.total_drift, "drift_class": rep.drift_class, "survival": rep.survival_state,
+            "status": rep.status, "authority": self.guidance.authority, "l49": rep.l49_ran,
+            "asks": mem.my_asks(),
+        }
+        self.log("cycle", **report, decisions=[d.kind for d in result.actionable], vetoed=vetoed,
+                 violations=list(rep.violations), actions=batch.sent, failed=batch.failed,
+                 settled=[(s.key, s.ok, s.reason) for s in settled])
+        with open(self.metrics_path, "a") as fh:
+            fh.write(json.dumps(report, default=str) + "\n")
+        mem.last_report = report
+        O.close_window(mem)
+        O.prune(mem, snap.block)
+        mem.cycle += 1
+        self.cognition = result.state
+        self.persist()
+        return True
+
+    def persist(self) -> None:
+        with self.store.transaction():
+            self.store.put_state("memory", self.memory.to_dict())
+            self.store.put_state("cognition", self.cognition.to_dict())
+            self.store.put_state("guidance", self.guidance.to_dict())
+            self.store.put_state("gas_spent_wei", self.sender.gas_spent_wei)
+
+    def close(self) -> None:
+        self.log("stopped", cycle=self.memory.cycle)
+        self.log.close()
+        self.store.close()
+
+    # ------------------------------------------------------------------ reads (observing only)
+    def _call(self, fn: Any) -> Any:
+        return self.sender.call(fn)
+
+    def _enrich(self) -> None:
+        mem, me = self.memory, self.address
+        esc = self.c["ServiceEscrow"]
+        if not mem.params:
+            for name in ("feeBps", "collateralRatioBps", "minProviderStake", "disputeBond"):
+                mem.params[name] = int(self._call(getattr(esc.functions, name)()))
+        if not mem.guardians:
+            mem.guardians = []
+        for job in mem.jobs.values():
+            if job.spec is None:
+                O.set_spec(mem, job, self.descriptions.get(esc, self.sender, job.id))
+            relevant = job.party(me) or (me in mem.guardians and job.status == O.DISPUTED)
+            if job.refresh and relevant and job.outcome == "open":
+                j = self._call(esc.functions.getJob(job.id))
+                # Job struct: client, provider, evaluator, status, budget, expiredAt, held, collateral, deadline, ...
+                job.held, job.deadline, job.budget = int(j[6]), int(j[8]), int(j[4])
+                job.refresh = False
+
+    def _payloads(self) -> dict[int, bytes | None]:
+        mem, me = self.memory, self.address
+        out: dict[int, bytes | None] = {}
+        for job in mem.jobs.values():
+            if not job.deliverable:
+                continue
+            wanted = (
+                (job.evaluator == me and job.status == O.SUBMITTED)
+                or (job.provider == me and job.status == O.REJECTED and job.held > 0)
+                or (job.client == me and job.status == O.COMPLETED and not job.rated)
+                or (job.status == O.DISPUTED and me in mem.guardians)
+            )
+            if wanted:
+                try:
+                    out[job.id] = self.payloads.get(job.deliverable)
+                except (PayloadError, KeyError, OSError):
+                    out[job.id] = None  # missing or substituted: treated as no delivery
+        return out
+
+    def _snapshot(self) -> O.Snapshot:
+        c, me = self.c, self.address
+        block = self.sender._rpc(lambda: self.web3.eth.get_block("latest"), "eth_getBlockByNumber")
+        tok, stk = c["AgentToken"].functions, c["Staking"].functions
+        fee_total = self.sender.gas_spent_wei
+        spent, self.last_fee_total = fee_total - self.last_fee_total, fee_total
+        return O.Snapshot(
+            block=int(block["number"]),
+            timestamp=int(block["timestamp"]),
+            token=int(self._call(tok.balanceOf(me))),
+            eth=self.sender.balance(),
+            bonded=int(self._call(stk.bondedOf(me))),
+            free_stake=int(self._call(stk.freeStakeOf(me))),
+            reputation=int(self._call(c["Reputation"].functions.reputationOf(me))),
+            allowance_escrow=int(self._call(tok.allowance(me, c.address("ServiceEscrow")))),
+            allowance_staking=int(self._call(tok.allowance(me, c.address("Staking")))),
+            base_fee=int(block.get("baseFeePerGas") or 0),
+            gas_spent_wei=max(0, spent),
+        )
+
+    def _governance_view(self, snap: O.Snapshot) -> GovernanceView | None:
+        from agents.chain.governance import PARAMETERS
+
+        gov = self.c["Governor"].functions
+        esc = self.c["ServiceEscrow"].functions
+        mem, me = self.memory, self.address
+        try:
+            clock = int(self._call(gov.clock()))
+            votes = int(self._call(gov.getVotes(me, clock - 1)))
+            threshold = int(self._call(gov.proposalThreshold()))
+            rep_needed = int(self._call(gov.proposalReputationThreshold()))
+            min_vote_rep = int(self._call(gov.minVotingReputation()))
+        except ChainError:
+            return None
+        params = {"escrow.feeBps": int(self._call(esc.feeBps())),
+                  "escrow.collateralRatioBps": int(self._call(esc.collateralRatioBps()))}
+        bounds = {"escrow.feeBps": (0, int(self._call(esc.MAX_FEE_BPS()))),
+                  "escrow.collateralRatioBps": (0, int(self._call(esc.MAX_COLLATERAL_RATIO_BPS())))}
+        views = []
+        for p in sorted(mem.proposals.values(), key=lambda p: p.id):
+            if p.executed or p.state in (2, 3, 6, 7):
+                continue
+            p.state = int(self._call(gov.state(p.id)))
+            voted = bool(self._call(gov.hasVoted(p.id, me)))
+            eta = int(self._call(gov.proposalEta(p.id))) if p.state == 5 else 0
+            name, value = _decode_param_change(p, self.c, PARAMETERS)
+            views.append(ProposalView(p.id, p.state, p.description, name, value, params.get(name or ""), voted, eta))
+        return GovernanceView(
+            can_propose=votes >= threshold and snap.reputation >= rep_needed and votes > 0,
+            can_vote=snap.reputation >= min_vote_rep and votes > 0,
+            proposals=tuple(views), params=params, bounds=bounds, now=snap.timestamp,
+        )
+
+
+def _decode_param_change(p: O.Proposal, c: Contracts, parameters: dict) -> tuple[str | None, int | None]:
+    """(dotted parameter name, new value) if the proposal is a single setParameter-style change."""
+    from eth_abi import decode
+    from eth_utils import function_signature_to_4byte_selector
+
+    if len(p.targets) != 1 or len(p.calldatas) != 1:
+        return None, None
+    data = bytes.fromhex(p.calldatas[0][2:])
+    for spec in parameters.values():
+        try:
+            if c.address(spec.contract).lower() != p.targets[0].lower():
+                continue
+        except Exception:  # noqa: BLE001 - contract not deployed
+            continue
+        if data[:4] != function_signature_to_4byte_selector(spec.setter):
+            continue
+        types = spec.setter[spec.setter.index("(") + 1:-1].split(",")
+        args = decode(types, data[4:])
+        if spec.key:
+            if args[0] == spec.key:
+                return spec.name, int(args[1])
+        else:
+            return spec.name, int(args[0])
+    return None, None

@@ -1,0 +1,264 @@
+"""Actions -> contract calls through the agent's TxSender, journaled in its AgentStore before sending.
+
+The executor decides nothing: it encodes each Action, records the intent, signs (the journal gets the
+hash and nonce before the bytes leave the process), broadcasts without waiting, and settles receipts
+at the start of the next cycle (`settle`). So one process can drive many agents without blocking on
+block times, and a kill -9 at any point leaves a journal that `AgentStore.reconcile` can settle.
+
+Errors never escape: a revert seen at estimation is journaled as failed with its reason; an
+insufficient-funds or gas-budget refusal stops the batch; an unreachable RPC stops the batch and the
+next cycle retries. When a transaction's gas estimation reverts while earlier transactions of the same
+batch are still unmined (approve -> stake, setBudget -> fund), the revert may only reflect the missing
+predecessor, so it is sent with the fixed gas limit of its kind instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from agents.chain.contracts import Contracts
+from agents.chain.errors import (
+    ChainError,
+    GasBudgetExceededError,
+    InsufficientFundsError,
+    ReceiptTimeoutError,
+    RevertedError,
+    RpcUnavailableError,
+)
+from agents.chain.governance import lookup_parameter, param_change, proposal_args
+from agents.chain.sender import TxSender
+from agents.chain.types import TxOutcome
+from agents.market.payloads import PayloadStore
+from agents.market.services import commitment
+from agents.runtime import actions as A
+from agents.runtime.store import ActionStatus, AgentStore
+
+log = logging.getLogger(__name__)
+
+# Fixed gas limits when estimation cannot run ahead of an unmined predecessor.
+FIXED_GAS: dict[str, int] = {
+    "approve": 80_000, "register": 400_000, "stake": 250_000, "set_asks": 300_000, "create_job": 400_000,
+    "set_budget": 80_000, "fund": 350_000, "complete": 350_000, "reject": 200_000, "feedback": 200_000,
+    "claim_refund": 350_000, "submit": 150_000, "claim_payment": 350_000, "dispute": 250_000,
+    "rule": 500_000, "propose": 800_000, "vote": 250_000, "queue": 400_000, "execute": 600_000,
+}
+# A sent transaction with no receipt after this long, unknown to the node, was dropped.
+DROP_AFTER_SECONDS = 60.0
+ZERO32 = b"\x00" * 32
+
+
+@dataclass
+class Settled:
+    action_id: int
+    kind: str
+    key: str
+    ok: bool
+    block: int = 0
+    reason: str | None = None
+    fee_wei: int = 0
+
+
+@dataclass
+class BatchResult:
+    sent: list[str] = field(default_factory=list)  # keys
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (key, reason)
+    stopped: str | None = None  # why the batch stopped early
+
+
+class Executor:
+    def __init__(
+        self,
+        sender: TxSender,
+        contracts: Contracts,
+        store: AgentStore,
+        payloads: PayloadStore,
+        *,
+        event_log: Callable[..., None] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.sender = sender
+        self.c = contracts
+        self.store = store
+        self.payloads = payloads
+        self.emit = event_log or (lambda *a, **k: None)
+        self.clock = clock
+
+    # ------------------------------------------------------------------ encoding
+    def call_for(self, action: A.Action) -> Any:
+        c = self.c
+        esc = c["ServiceEscrow"]
+        if isinstance(action, A.Approve):
+            return c["AgentToken"].functions.approve(c.address(action.spender), action.amount)
+        if isinstance(action, A.Register):
+            return c["AgentRegistry"].functions.register(self.sender.address, action.uri, list(action.services))
+        if isinstance(action, A.Stake):
+            return c["Staking"].functions.stake(action.amount)
+        if isinstance(action, A.SetAsks):
+            return c["AgentRegistry"].functions.setServices(action.agent_id, list(action.services))
+        if isinstance(action, A.CreateJob):
+            return esc.functions.createJob(
+                action.provider, self.sender.address, action.expired_at, action.description,
+                "0x0000000000000000000000000000000000000000",
+            )
+        if isinstance(action, A.SetBudget):
+            return esc.functions.setBudget(action.job_id, action.amount, b"")
+        if isinstance(action, A.Fund):
+            return esc.functions.fund(action.job_id, action.amount, b"")
+        if isinstance(action, A.Submit):
+            return esc.functions.submit(action.job_id, bytes.fromhex(commitment(action.payload)[2:]), b"")
+        if isinstance(action, A.Complete):
+            return esc.functions.complete(action.job_id, ZERO32, b"")
+        if isinstance(action, A.Reject):
+            return esc.functions.reject(action.job_id, ZERO32, b"")
+        if isinstance(action, A.GiveFeedback):
+            return c["Reputation"].functions.giveFeedback(action.job_id, action.rating)
+        if isinstance(action, A.ClaimRefund):
+            return esc.functions.claimRefund(action.job_id)
+        if isinstance(action, A.ClaimPayment):
+            return esc.functions.claimPayment(action.job_id)
+        if isinstance(action, A.Dispute):
+            return esc.functions.dispute(action.job_id)
+        if isinstance(action, A.Rule):
+            return esc.functions.rule(action.job_id, action.for_provider)
+        if isinstance(action, A.Propose):
+            spec = lookup_parameter(action.parameter)
+            acts = param_change(spec, action.value, c.address(spec.contract))
+            targets, values, calldatas, desc = proposal_args(acts, action.description)
+            return c["Governor"].functions.propose(targets, values, calldatas, desc)
+        if isinstance(action, A.Vote):
+            return c["Governor"].functions.castVoteWithReason(action.proposal_id, action.support, action.reason)
+        if isinstance(action, (A.Queue, A.Execute)):
+            raise ValueError("queue/execute need the proposal's arguments: use call_for_proposal")
+        raise ValueError(f"no encoding for {action!r}")
+
+    def call_for_proposal(self, action: A.Queue | A.Execute, proposal: Any) -> Any:
+        gov = self.c["Governor"].functions
+        args = (
+            list(proposal.targets),
+            list(proposal.values),
+            [bytes.fromhex(x[2:]) for x in proposal.calldatas],
+            bytes.fromhex(proposal.desc_hash[2:]),
+        )
+        return gov.queue(*args) if isinstance(action, A.Queue) else gov.execute(*args)
+
+    # ------------------------------------------------------------------ sending
+    def execute(self, actions: list[A.Action], *, block: int, proposals: dict[int, Any] | None = None) -> BatchResult:
+        """Send `actions` in order (no waiting for receipts). Never raises for chain trouble."""
+        res = BatchResult()
+        for action in actions:
+            try:
+                if isinstance(action, (A.Queue, A.Execute)):
+                    prop = (proposals or {}).get(action.proposal_id)
+                    if prop is None:
+                        continue
+                    call = self.call_for_proposal(action, prop)
+                else:
+                    call = self.call_for(action)
+            except Exception as exc:  # noqa: BLE001 - an encoding problem is this action's failure only
+                res.failed.append((action.key, f"encode: {exc}"))
+                self.emit("action_failed", key=action.key, reason=f"encode: {exc}")
+                continue
+            if isinstance(action, A.Submit):
+                self.payloads.put(action.payload)  # retrievable before the commitment is on-chain
+            payload = action.to_dict()
+            payload.pop("payload", None)
+            payload["block"] = block
+            aid = self.store.add_intent(action.kind, payload)
+            try:
+                self._send(aid, action, call, after_pending=bool(res.sent))
+                res.sent.append(action.key)
+                self.emit("action_sent", key=action.key, kind=action.kind, id=aid)
+            except RevertedError as exc:
+                self.store.mark_failed(aid, {"reason": exc.reason, "stage": "estimate"})
+                res.failed.append((action.key, exc.reason or "reverted"))
+                self.emit("action_reverted", key=action.key, reason=exc.reason)
+            except (InsufficientFundsError, GasBudgetExceededError) as exc:
+                self._abandon(aid, str(exc))
+                res.failed.append((action.key, str(exc)))
+                res.stopped = type(exc).__name__
+                self.emit("batch_stopped", key=action.key, reason=str(exc))
+                break
+            except RpcUnavailableError as exc:
+                self._abandon(aid, str(exc))
+                res.stopped = "rpc_unavailable"
+                self.emit("batch_stopped", key=action.key, reason=str(exc))
+                break
+            except ChainError as exc:
+                self._abandon(aid, str(exc))
+                res.failed.append((action.key, str(exc)))
+                self.emit("action_failed", key=action.key, reason=str(exc))
+        return res
+
+    def _abandon(self, aid: int, reason: str) -> None:
+        if self.store.get_action(aid).status in (ActionStatus.INTENT,):
+            self.store.mark_abandoned(aid, {"reason": reason})
+        # a SENT entry stays for settle(): its bytes may have reached the node
+
+    def _send(self, aid: int, action: A.Action, call: Any, *, after_pending: bool) -> None:
+        def on_signed(s: Any) -> None:
+            self.store.mark_sent(aid, s.tx_hash, s.nonce)
+
+        try:
+            self.sender.send(call, wait=False, on_signed=on_signed)
+        except RevertedError:
+            if not after_pending:
+                raise
+            self.sender.send(call, wait=False, on_signed=on_signed, gas=FIXED_GAS.get(action.kind, 500_000))
+
+    # ------------------------------------------------------------------ receipts
+    def settle(self) -> list[Settled]:
+        """Look up receipts of sent journal entries; mark them done/failed; abandon dropped ones."""
+        out: list[Settled] = []
+        for entry in self.store.pending_actions():
+            key = (entry.payload or {}).get("key", entry.kind)
+            if entry.status is ActionStatus.INTENT:
+                if self.clock() - entry.updated > DROP_AFTER_SECONDS:
+                    self.store.mark_abandoned(entry.id, {"reason": "never signed"})
+                continue
+            try:
+                r = self.sender.wait(entry.tx_hash, nonce=entry.nonce, timeout=0)
+                self.store.mark_done(entry.id, {"block": r.block, "gas": r.gas_used, "fee": r.fee_wei})
+                out.append(Settled(entry.id, entry.kind, key, True, r.block, None, r.fee_wei))
+            except RevertedError as exc:
+                self.store.mark_failed(entry.id, {"reason": exc.reason, "stage": "mined"})
+                out.append(Settled(entry.id, entry.kind, key, False, 0, exc.reason))
+                self.emit("action_reverted", key=key, reason=exc.reason, tx=entry.tx_hash)
+            except ReceiptTimeoutError:
+                if self.clock() - entry.updated > DROP_AFTER_SECONDS:
+                    try:
+                        outcome = self.sender.tx_outcome(entry.tx_hash)
+                    except ChainError:
+                        continue
+                    if outcome is TxOutcome.UNKNOWN:
+                        self.store.mark_abandoned(entry.id, {"reason": "dropped"})
+                        self.sender.sync_nonce()
+                        self.emit("action_dropped", key=key, tx=entry.tx_hash)
+            except ChainError as exc:
+                self.emit("settle_error", key=key, reason=str(exc))
+                break
+        return out
+
+    def busy_keys(self, seen_block: int, recent: int = 300) -> frozenset[str]:
+        """Keys not to act on again: in flight, or done in a block the memory has not folded in yet.
+
+        A key that failed three times or more is given up (it would only fail again).
+        """
+        busy: set[str] = set()
+        fails: dict[str, int] = {}
+        for entry in self.store.actions(limit=recent):
+            key = (entry.payload or {}).get("key", entry.kind)
+            if entry.status in (ActionStatus.INTENT, ActionStatus.SENT):
+                busy.add(key)
+            elif entry.status is ActionStatus.DONE:
+                block = (entry.result or {}).get("block", 0)
+                reconciled = "reconciled" in (entry.result or {})
+                if block > seen_block or (reconciled and self.clock() - entry.updated < 30):
+                    busy.add(key)
+            elif entry.status is ActionStatus.FAILED:
+                fails[key] = fails.get(key, 0) + 1
+        busy |= {k for k, n in fails.items() if n >= 3}
+        return frozenset(busy)

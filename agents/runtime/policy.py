@@ -1,0 +1,463 @@
+"""The policy: cognition's decisions + persona + market memory -> a list of typed Actions. Pure.
+
+No chain, no I/O, no clock: everything comes in as data (`PolicyInput`) and the same input always
+gives the same actions (randomness comes from `rng_for`, seeded by the agent, the purpose and the job
+or cycle, so a restarted agent re-derives the same choices).
+
+Two kinds of action (docs/agents.md):
+- obligations, which follow from commitments the agent already has and are taken whatever cognition
+  says: set-up (approve, register, keep the minimum provider stake), deliver a funded job, evaluate a
+  submission, give feedback on a completed job, dispute a rejection of its own work, rule on a dispute
+  as a guardian, settle timers (claimRefund / claimPayment), fund a job it already created, queue and
+  execute passed proposals;
+- discretionary actions (reprice, hire, propose, vote), produced only when cognition grants
+  authority: `Guidance.authority` > 0, which `update_guidance` sets from the latest cycle report (0
+  when L4.9 is frozen, frozen for survival, advisory or inactive) and which scales how much is done.
+  Vetoed decisions never reach `update_guidance` (`StepResult.actionable` filters them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from agents.market.personas import Persona, deliver, evaluate, guardian_ruling, should_dispute, should_vote
+from agents.market.pricing import MarketSignals, Offer, choose_offer, initial_ask, next_ask
+from agents.market.services import TaskSpec, TaskSpecError, cost_units, get_service, verify
+from agents.runtime.actions import (
+    Action,
+    Approve,
+    ClaimPayment,
+    ClaimRefund,
+    Complete,
+    CreateJob,
+    Dispute,
+    Execute,
+    Fund,
+    GiveFeedback,
+    Propose,
+    Queue,
+    Register,
+    Reject,
+    Rule,
+    SetAsks,
+    SetBudget,
+    Stake,
+    Submit,
+    Vote,
+)
+from agents.runtime.observe import COMPLETED, DISPUTED, FUNDED, OPEN, REJECTED, SUBMITTED, MarketMemory, Snapshot
+
+MAX_UINT = 2**256 - 1
+WEI = 10**18
+ACTIVE_STATUSES = ("ACTIVE", "PARTIAL")
+# L4.8 runs alone until L4.9 has enough history: the substrate's own routine acts at half authority.
+WARMUP_AUTHORITY = 0.5
+EXPLORE_SHARE = 0.25  # of hires given to a random affordable provider (times the exploration factor)
+PRESSURE = {"abundant": 0.0, "adequate": 0.0, "constrained": 0.3, "warning": 0.6, "critical": 1.0}
+
+
+def rng_for(seed: int, me: str, *parts: object) -> random.Random:
+    digest = hashlib.sha256(":".join(str(p) for p in (seed, me.lower(), *parts)).encode()).digest()
+    return random.Random(int.from_bytes(digest[:16], "big"))
+
+
+@dataclass(frozen=True)
+class PolicyConfig:
+    services: tuple[str, ...]  # what this agent sells
+    seed: int = 0
+    difficulty: float = 0.3  # of each service's parameter range, for the specs it asks for
+    unit_price_wei: int = 5 * 10**16  # cost basis: token wei per work unit
+    job_ttl: int = 240  # seconds from creation to expiredAt
+    max_open_jobs: int = 2  # concurrent jobs as a client
+    max_budget_share: float = 0.10  # of the token balance, per job
+    reprice_threshold: float = 0.02
+    stake_headroom: float = 3.0  # keep at least this x minProviderStake bonded (setup)
+    uri: str = "emergent:agent"
+    governance: bool = True
+
+
+@dataclass
+class Guidance:
+    """What the latest non-vetoed cognition decisions mean for behaviour (persisted with the memory)."""
+
+    status: str = "WARMING_UP"
+    authority: float = WARMUP_AUTHORITY
+    survival: str = "abundant"
+    exploration: float = 1.0
+    avoid: list[str] = field(default_factory=list)
+    prefer: list[str] = field(default_factory=list)
+    focus: dict[str, float] = field(default_factory=dict)  # service -> priority (PursueGoal on won:<svc>)
+    values: list[float] = field(default_factory=list)
+    goals: dict[str, str] = field(default_factory=dict)  # goal id -> metric
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any] | None) -> Guidance:
+        return cls(**d) if d else cls()
+
+
+def update_guidance(g: Guidance, status: str, authority: float, decisions: Iterable[Any],
+                    values: Iterable[float] = ()) -> Guidance:
+    """Fold one cycle's actionable decisions into the guidance. Pure (returns a new Guidance)."""
+    new = Guidance.from_dict(g.to_dict())
+    new.status = status
+    if status in ACTIVE_STATUSES:
+        new.authority = max(0.0, min(1.0, authority))
+    elif status == "WARMING_UP":
+        new.authority = WARMUP_AUTHORITY
+    else:  # FROZEN, FROZEN_SURVIVAL, ADVISORY, INACTIVE: obligations only
+        new.authority = 0.0
+    if values:
+        new.values = [float(v) for v in values]
+    for d in decisions:
+        if getattr(d, "vetoed", False) or not getattr(d, "actionable", True):
+            continue  # defensive: callers pass StepResult.actionable
+        kind = getattr(d, "kind", "")
+        if kind == "operating_mode":
+            new.survival = d.survival_state
+            new.exploration = float(d.exploration_factor)
+        elif kind == "interaction":
+            cp = d.counterparty.lower()
+            avoid = {a.lower() for a in new.avoid}
+            prefer = {a.lower() for a in new.prefer}
+            avoid.discard(cp)
+            prefer.discard(cp)
+            if d.action == "AVOID":
+                avoid.add(cp)
+            elif d.action == "COOPERATE":
+                prefer.add(cp)
+            new.avoid, new.prefer = sorted(avoid), sorted(prefer)
+        elif kind == "pursue_goal":
+            new.goals[str(d.goal_id)] = d.metric
+            if d.service:
+                new.focus[d.service] = max(new.focus.get(d.service, 0.0), float(d.priority))
+        elif kind == "drop_goal":
+            metric = new.goals.pop(str(d.goal_id), None)
+            if metric and metric.startswith("won:"):
+                new.focus.pop(metric[4:], None)
+        elif kind == "apply_mutation":
+            new.values = [float(w) for w in d.weights]
+    return new
+
+
+@dataclass(frozen=True)
+class PolicyInput:
+    persona: Persona
+    config: PolicyConfig
+    memory: MarketMemory
+    snapshot: Snapshot
+    guidance: Guidance
+    cycle: int
+    busy: frozenset[str] = frozenset()  # journal keys in flight (or done, not yet seen in events)
+    payloads: dict[int, bytes | None] = field(default_factory=dict)  # job id -> deliverable bytes
+    governance: Any = None  # GovernanceView (see governance_actions) or None
+
+
+def service_cost(service: str, config: PolicyConfig) -> int:
+    """Token wei an honest provider's work on a typical spec costs (the price floor's basis)."""
+    spec = get_service(service).random_spec(random.Random(0), config.difficulty)
+    return cost_units(spec) * config.unit_price_wei
+
+
+def initial_asks(persona: Persona, config: PolicyConfig) -> tuple[tuple[str, int], ...]:
+    return tuple(
+        (s, initial_ask(service_cost(s, config), persona.pricing, persona.behaviour.markup)) for s in config.services
+    )
+
+
+def _spec(text: str | None) -> TaskSpec | None:
+    if not text:
+        return None
+    try:
+        return TaskSpec.decode(text)
+    except TaskSpecError:
+        return None
+
+
+def decide(inp: PolicyInput) -> list[Action]:
+    """All actions for this cycle: set-up and obligations first, then discretionary ones."""
+    actions: list[Action] = []
+    actions += setup_actions(inp)
+    actions += obligation_actions(inp)
+    if inp.guidance.authority > 0 and inp.memory.agent_id:
+        actions += pricing_actions(inp)
+        actions += hiring_actions(inp)
+    if inp.governance is not None:
+        actions += governance_actions(inp)
+    return [a for a in actions if a.key not in inp.busy]
+
+
+# ------------------------------------------------------------------ set-up
+def setup_actions(inp: PolicyInput) -> list[Action]:
+    mem, snap, cfg, persona = inp.memory, inp.snapshot, inp.config, inp.persona
+    out: list[Action] = []
+    if snap.allowance_escrow < MAX_UINT // 2:
+        out.append(Approve("ServiceEscrow", MAX_UINT))
+    if snap.allowance_staking < MAX_UINT // 2:
+        out.append(Approve("Staking", MAX_UINT))
+    if not mem.agent_id:
+        out.append(Register(cfg.uri, initial_asks(persona, cfg)))
+    min_stake = mem.params.get("minProviderStake", 100 * WEI)
+    floor = int(min_stake * cfg.stake_headroom)
+    if snap.bonded < floor:
+        target = max(floor, int(persona.behaviour.stake_fraction * (snap.token + snap.bonded)))
+        amount = min(target - snap.bonded, snap.token // 2)
+        if amount > 0:
+            out.append(Stake(amount))
+    return out
+
+
+# ------------------------------------------------------------------ obligations
+def obligation_actions(inp: PolicyInput) -> list[Action]:
+    mem, snap, persona, cfg = inp.memory, inp.snapshot, inp.persona, inp.config
+    me, now = mem.me, snap.timestamp
+    out: list[Action] = []
+    bond = mem.params.get("disputeBond", 0)
+    for job in sorted(mem.jobs.values(), key=lambda j: j.id):
+        spec = _spec(job.spec)
+        if job.provider == me:
+            if job.status == FUNDED and spec is not None and now < job.expired_at:
+                d = deliver(persona, spec, rng_for(cfg.seed, me, "deliver", job.id))
+                if d.payload is not None:
+                    out.append(Submit(job.id, d.payload, d.honest))
+            elif job.status == SUBMITTED and job.deadline and now >= job.deadline:
+                out.append(ClaimPayment(job.id))
+            elif job.status == REJECTED and job.held > 0 and job.deadline and now < job.deadline:
+                payload = inp.payloads.get(job.id)
+                own_valid = spec is not None and payload is not None and verify(spec, payload)
+                if snap.token >= bond and should_dispute(persona, own_valid, rng_for(cfg.seed, me, "dispute", job.id)):
+                    out.append(Dispute(job.id))
+        if job.evaluator == me and job.status == SUBMITTED and spec is not None:
+            if not job.deadline or now < job.deadline:
+                payload = inp.payloads.get(job.id)
+                ok = evaluate(persona, spec, payload, rng_for(cfg.seed, me, "evaluate", job.id))
+                out.append(Complete(job.id) if ok else Reject(job.id))
+        if job.client == me:
+            if job.status == OPEN and job.provider:
+                out += _fund_actions(inp, job)
+            elif job.status == FUNDED and now >= job.expired_at:
+                out.append(ClaimRefund(job.id, "expired"))
+            elif job.status == REJECTED and job.held > 0 and job.deadline and now >= job.deadline:
+                out.append(ClaimRefund(job.id, "window"))
+            elif job.status == DISPUTED and job.deadline and now >= job.deadline:
+                out.append(ClaimRefund(job.id, "ruling"))
+            elif job.status == COMPLETED and job.was_submitted and not job.rated and job.provider != me:
+                payload = inp.payloads.get(job.id)
+                good = spec is not None and payload is not None and verify(spec, payload)
+                out.append(GiveFeedback(job.id, 100 if good else 10))
+        if (
+            job.status == DISPUTED
+            and me in mem.guardians
+            and not job.party(me)
+            and me not in job.ruled
+            and job.deadline
+            and now < job.deadline
+            and spec is not None
+            and job.id in inp.payloads
+        ):
+            out.append(Rule(job.id, guardian_ruling(spec, inp.payloads[job.id])))
+    return out
+
+
+def _fund_actions(inp: PolicyInput, job: Any) -> list[Action]:
+    mem, snap = inp.memory, inp.snapshot
+    if snap.timestamp >= job.expired_at or not job.service:
+        return []
+    amount = mem.ask_of(job.provider, job.service) or job.budget
+    if not amount or amount > snap.token:
+        return []
+    collateral = amount * mem.params.get("collateralRatioBps", 0) // 10_000
+    if mem.bonded.get(job.provider, 0) < max(mem.params.get("minProviderStake", 0), collateral):
+        return []
+    out: list[Action] = []
+    if job.budget != amount:
+        out.append(SetBudget(job.id, amount))
+    out.append(Fund(job.id, amount))
+    return out
+
+
+# ------------------------------------------------------------------ discretionary: prices
+def pricing_actions(inp: PolicyInput) -> list[Action]:
+    mem, cfg, persona, g = inp.memory, inp.config, inp.persona, inp.guidance
+    asks = mem.my_asks()
+    if not asks:
+        return []
+    w = mem.window
+    offered_by = {s: sum(1 for p in mem.providers.values() if s in p.get("asks", {})) for s in cfg.services}
+    new: dict[str, int] = {}
+    changed = False
+    for s in cfg.services:
+        cur = asks.get(s)
+        cost = service_cost(s, cfg)
+        if cur is None:
+            new[s] = initial_ask(cost, persona.pricing, persona.behaviour.markup)
+            changed = True
+            continue
+        requested = w.requested.get(s, 0)
+        win = None if requested == 0 else min(1.0, w.won.get(s, 0) / requested)
+        signals = MarketSignals(
+            requested=requested,
+            offered=offered_by.get(s, 1),
+            competitor_asks=tuple(mem.competitor_asks(s)),
+            win_rate=win,
+            reputation=min(1.0, mem.reputation.get(mem.me, 0) / 10_000),
+            resource_pressure=PRESSURE.get(g.survival, 0.0),
+        )
+        nxt = next_ask(cur, cost, signals, persona.pricing)
+        if s in g.focus:  # a goal to win more of this service: lean towards the floor
+            nxt = max(int(nxt * 0.97), 1)
+            nxt = next_ask(nxt, cost, MarketSignals(), persona.pricing)
+        new[s] = nxt
+        if abs(nxt - cur) > cfg.reprice_threshold * cur:
+            changed = True
+    if not changed:
+        return []
+    return [SetAsks(mem.agent_id, tuple((s, new[s]) for s in cfg.services))]
+
+
+# ------------------------------------------------------------------ discretionary: hiring
+def perceived_reputation(mem: MarketMemory, provider: str) -> float:
+    """Half the on-chain score (normalised), half the client's own Beta trust (prior 0.5)."""
+    return 0.5 * min(1.0, mem.reputation.get(provider, 0) / 10_000) + 0.5 * mem.trust_of(provider)
+
+
+def hiring_actions(inp: PolicyInput) -> list[Action]:
+    mem, snap, cfg, persona, g = inp.memory, inp.snapshot, inp.config, inp.persona, inp.guidance
+    me = mem.me
+    open_jobs = [j for j in mem.jobs.values() if j.client == me and j.status in (OPEN, FUNDED, SUBMITTED)]
+    if len(open_jobs) >= cfg.max_open_jobs:
+        return []
+    rng = rng_for(cfg.seed, me, "hire", inp.cycle)
+    if rng.random() >= persona.behaviour.hire_rate * g.exploration * g.authority:
+        return []
+    services = sorted({s for p in mem.providers.values() for s in p.get("asks", {})})
+    if not services:
+        return []
+    service = rng.choice(services)
+    avoid = {a.lower() for a in g.avoid}
+    min_stake = mem.params.get("minProviderStake", 0)
+    ratio = mem.params.get("collateralRatioBps", 0)
+    offers = []
+    for addr, p in mem.providers.items():
+        ask = p.get("asks", {}).get(service)
+        if addr == me or not ask or addr.lower() in avoid:
+            continue
+        if mem.bonded.get(addr, 0) < max(min_stake, ask * ratio // 10_000):
+            continue
+        offers.append(Offer(addr, ask, perceived_reputation(mem, addr)))
+    budget = int(snap.token * cfg.max_budget_share)
+    choice = choose_offer(offers, budget)
+    affordable = sorted((o for o in offers if o.ask <= budget), key=lambda o: o.provider.lower())
+    if affordable and rng.random() < EXPLORE_SHARE * g.exploration:
+        # Exploration (scaled by cognition's exploration factor): try a provider regardless of its score,
+        # so newcomers without reputation get a first job and a track record.
+        choice = rng.choice(affordable)
+    if choice is None:
+        return []
+    spec = get_service(service).random_spec(rng, cfg.difficulty)
+    return [CreateJob(choice.provider, snap.timestamp + cfg.job_ttl, spec.encode(), f"c{inp.cycle}")]
+
+
+# ------------------------------------------------------------------ governance
+@dataclass(frozen=True)
+class ProposalView:
+    id: int
+    state: int  # OpenZeppelin ProposalState
+    description: str
+    parameter: str | None  # dotted name from agents.chain.governance, if the proposal is one we understand
+    value: int | None
+    current: int | None
+    has_voted: bool
+    eta: int = 0
+
+
+@dataclass(frozen=True)
+class GovernanceView:
+    """What the agent knows about governance this cycle (built by the runtime from reads)."""
+
+    can_propose: bool
+    can_vote: bool
+    proposals: tuple[ProposalView, ...]
+    params: dict[str, int]  # dotted parameter name -> current value
+    bounds: dict[str, tuple[int, int]]
+    now: int
+    my_fee_paid_share: float = 0.0
+
+
+# value-vector indices (seed 001 §1.7 order)
+STAB, GROW, PURP, EFF, EXPL, SAFE, COOP = range(7)
+
+
+def desired_changes(values: list[float], view: GovernanceView, mem: MarketMemory) -> list[tuple[str, int, str]]:
+    """Goals about the rules, from values and observations: [(parameter, new value, reason)].
+
+    - cooperative/efficiency-minded agents find fees too high when fees take a visible cut of trade;
+    - safety-minded agents find slashing too weak when disputes are lost or jobs expire often
+      (raise the collateral ratio) and raise the dispute bond when frivolous disputes are seen.
+    """
+    out: list[tuple[str, int, str]] = []
+    if len(values) != 7:
+        return out
+    p = view.params
+    fee = p.get("escrow.feeBps")
+    if fee is not None and values[COOP] + values[EFF] >= 0.30 and fee > 25:
+        out.append(("escrow.feeBps", max(0, fee // 2), "fees too high for cooperative trade"))
+    ratio = p.get("escrow.collateralRatioBps")
+    bad = sum(1 for j in mem.jobs.values() if j.outcome in ("disputed_client_won", "expired", "rejected"))
+    total = sum(1 for j in mem.jobs.values() if j.outcome != "open")
+    if ratio is not None and values[SAFE] >= 0.20 and total >= 3 and bad / total >= 0.25:
+        out.append(("escrow.collateralRatioBps", min(ratio * 2, 10_000), "slashing too weak for the cheating seen"))
+    return [(n, v, r) for n, v, r in out if _in_bounds(view, n, v) and v != p.get(n)]
+
+
+def _in_bounds(view: GovernanceView, name: str, value: int) -> bool:
+    lo, hi = view.bounds.get(name, (0, 2**255))
+    return lo <= value <= hi
+
+
+def vote_support(values: list[float], prop: ProposalView, mem: MarketMemory) -> int:
+    """1 for, 0 against, 2 abstain: by value alignment with what the change does."""
+    if prop.parameter is None or prop.value is None or prop.current is None or len(values) != 7:
+        return 2
+    up = prop.value > prop.current
+    if prop.parameter == "escrow.feeBps":
+        # lower fees serve cooperation/efficiency/growth; stability-minded agents keep the treasury
+        pro_lower = values[COOP] + values[EFF] + values[GROW]
+        return int((not up) == (pro_lower >= values[STAB] + values[SAFE]))
+    if prop.parameter in ("escrow.collateralRatioBps", "escrow.disputeBond", "reputation.disputePenaltyBps"):
+        pro_strict = values[SAFE] + values[STAB] + values[PURP]
+        return int(up == (pro_strict >= values[GROW] + values[EFF] + values[EXPL]))
+    return 2
+
+
+def governance_actions(inp: PolicyInput) -> list[Action]:
+    view: GovernanceView = inp.governance
+    mem, cfg, persona, g = inp.memory, inp.config, inp.persona, inp.guidance
+    out: list[Action] = []
+    for prop in view.proposals:  # obligations: move passed proposals along
+        if prop.state == 4:  # Succeeded
+            out.append(Queue(prop.id))
+        elif prop.state == 5 and prop.eta and view.now >= prop.eta:  # Queued
+            out.append(Execute(prop.id))
+    if g.authority <= 0 or not cfg.governance:
+        return out
+    values = g.values
+    if view.can_vote:
+        for prop in view.proposals:
+            if prop.state == 1 and not prop.has_voted:
+                if should_vote(persona, rng_for(cfg.seed, mem.me, "vote", prop.id)):
+                    support = vote_support(values, prop, mem)
+                    out.append(Vote(prop.id, support, "value alignment"))
+    if view.can_propose and not any(p.state in (0, 1, 4, 5) for p in view.proposals):
+        rng = rng_for(cfg.seed, mem.me, "propose", inp.cycle)
+        wants = desired_changes(values, view, mem)
+        if wants and rng.random() < max(persona.behaviour.propose_prob, 0.2) * g.authority:
+            name, value, reason = wants[0]
+            out.append(Propose(name, value, f"{reason}: set {name} to {value}"))
+    return out

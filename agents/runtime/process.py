@@ -1,0 +1,144 @@
+"""The process host: one EventIndexer feeding every agent of this process, and their cycles.
+
+    python -m agents.runtime.process --config run.json
+
+`run.json`: {"rpc": url, "deployment": path, "build": path|null, "payloads": dir, "data_dir": dir,
+"cycle_blocks": 5, "seed": 0, "max_cycles": null|int, "poll_interval": 0.3,
+"agents": [{"key": "0x..", "persona": "honest", "services": ["factor", ...]}, ...]}
+
+Loop: poll the indexer (one eth_getLogs per range for all watched contracts) -> tell each agent which
+blocks are complete -> tick every agent whose cycle window is complete -> sleep. The indexer keeps
+no cursor of its own on disk: it starts from the oldest agent cursor, and every agent skips events it
+has already folded in, so a kill -9 anywhere loses nothing and double-counts nothing.
+
+SIGTERM/SIGINT: the current agent tick finishes, every agent persists, the process exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from web3 import Web3
+
+from agents.chain.contracts import Contracts
+from agents.chain.indexer import EventIndexer
+from agents.chain.types import Cursor, MemoryCursorStore
+from agents.market.payloads import FilePayloadStore
+from agents.market.personas import get_persona
+from agents.runtime.agent import Agent, AgentSpec, DescriptionCache
+
+log = logging.getLogger(__name__)
+
+WATCHED = ("AgentToken", "AgentRegistry", "Staking", "Reputation", "ServiceEscrow", "Governor")
+
+
+def make_web3(rpc: str, timeout: float = 30.0) -> Web3:
+    provider = Web3.HTTPProvider(rpc, request_kwargs={"timeout": timeout}, exception_retry_configuration=None)
+    return Web3(provider)
+
+
+@dataclass
+class HostConfig:
+    rpc: str
+    deployment: Path
+    data_dir: Path
+    payloads: Path
+    agents: list[dict[str, Any]]
+    build: Path | None = None
+    cycle_blocks: int = 5
+    seed: int = 0
+    max_cycles: int | None = None
+    poll_interval: float = 0.3
+    gas_budget_wei: int | None = None
+    start_phase: str = "FULL"
+
+    @classmethod
+    def from_json(cls, path: Path) -> HostConfig:
+        d = json.loads(Path(path).read_text())
+        for k in ("deployment", "data_dir", "payloads", "build"):
+            if d.get(k):
+                d[k] = Path(d[k])
+        return cls(**d)
+
+
+class Host:
+    def __init__(self, cfg: HostConfig) -> None:
+        self.cfg = cfg
+        self.web3 = make_web3(cfg.rpc)
+        self.contracts = Contracts.load(self.web3, deployment_file=cfg.deployment, build_file=cfg.build)
+        deployment = self.contracts.deployment
+        first_block = int(deployment.get("block", 0))
+        self.payloads = FilePayloadStore(cfg.payloads)
+        descriptions = DescriptionCache()
+        head = self.web3.eth.block_number
+        self.agents: list[Agent] = []
+        for a in cfg.agents:
+            spec = AgentSpec(
+                key=a["key"], persona=a["persona"], services=tuple(a["services"]), data_dir=cfg.data_dir,
+                seed=cfg.seed, cycle_blocks=cfg.cycle_blocks, gas_budget_wei=cfg.gas_budget_wei,
+                max_cycles=cfg.max_cycles, start_phase=a.get("start_phase", cfg.start_phase),
+            )
+            start = int(a.get("start_block", head))
+            self.agents.append(Agent(spec, get_persona(a["persona"]), self.web3, self.contracts, self.payloads,
+                                     start_block=start, events_from=first_block, descriptions=descriptions))
+        oldest = min(ag.memory.cursor for ag in self.agents)
+        store = MemoryCursorStore()
+        store.save_cursor("indexer", Cursor(*oldest))
+        names = [n for n in WATCHED if n in self.contracts]
+        self.indexer = EventIndexer(self.web3, self.contracts.watch_list(names), cursor_store=store,
+                                    start_block=first_block, max_range=500)
+        for ag in self.agents:
+            self.indexer.subscribe(ag.on_event)
+        self.stop = threading.Event()
+
+    def run(self) -> int:
+        while not self.stop.is_set():
+            self.indexer.poll()
+            if not self.indexer.health.available:
+                self.stop.wait(min(5.0, self.cfg.poll_interval * 2 ** self.indexer.health.consecutive_failures))
+                continue
+            done_block = self.indexer.cursor.block if self.indexer.cursor.log_index == Cursor.BLOCK_DONE \
+                else self.indexer.cursor.block - 1
+            ran = False
+            for ag in self.agents:
+                if self.stop.is_set():
+                    break
+                ag.indexed_through(done_block)
+                if ag.due():
+                    ran = ag.tick() or ran
+            if all(ag.finished for ag in self.agents):
+                break
+            if not ran:
+                self.stop.wait(self.cfg.poll_interval)
+        for ag in self.agents:
+            ag.persist()
+            ag.close()
+        return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Run Emergent agents sharing one event indexer.")
+    parser.add_argument("--config", required=True, type=Path)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    host = Host(HostConfig.from_json(args.config))
+
+    def _stop(signum: int, _frame: Any) -> None:
+        host.stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    return host.run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

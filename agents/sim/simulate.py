@@ -1,0 +1,384 @@
+"""`emergent simulate`: devnet -> deploy -> fund -> spawn agent processes -> metrics -> report.
+
+Steps (each a function, so tests and the benchmark reuse them):
+1. `start_chain`: anvil on a free port (never the user's devnet) in automine for the deployment, or an
+   existing `--rpc` endpoint;
+2. `deploy`: `deploy_all` through ape, writing the deployments file into the run's output directory
+   (`EMERGENT_DEPLOYMENTS_DIR`), with local funding sized for N agents;
+3. `fund_agents`: keys from the test mnemonic (HD path m/44'/60'/0'/0/i, more than anvil's ten),
+   ETH via anvil_setBalance, AGENT equalised to the same starting balance for every agent; guardian
+   personas get the founders' keys (their stake, reputation and committee seats come from the deploy);
+4. interval mining (1 block/s) with chain time running `time_scale` seconds per block, so the escrow's
+   minute-long windows pass within a few cycles;
+5. `spawn`: `python -m agents.runtime.process` hosts (several agents per process for large N);
+6. wait with a progress line until every agent has run K cycles, SIGTERM the hosts;
+7. `collect`: chain metrics from one indexer pass over the run (jobs by outcome, prices, slashes,
+   proposals and votes) + each agent's per-cycle figures (balance, stake, reputation, ASS, drift,
+   survival class) from its metrics file; `write_report` + `metrics.json` + `summary_text`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eth_account import Account
+
+from agents.devnet import TEST_MNEMONIC, Devnet, rpc, start_devnet
+from agents.market.personas import assign_personas, get_persona
+from agents.market.services import SERVICE_NAMES
+from agents.paths import PROJECT_ROOT
+
+WEI = 10**18
+FOUNDER_INDICES = (6, 7, 8)  # params/ethereum-local.yaml: seeded, staked, seated guardians
+DEPLOYER_INDEX = 0
+Account.enable_unaudited_hdwallet_features()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def derive_key(index: int, mnemonic: str = TEST_MNEMONIC) -> str:
+    acct = Account.from_mnemonic(mnemonic, account_path=f"m/44'/60'/0'/0/{index}")
+    return "0x" + bytes(acct.key).hex()
+
+
+@dataclass
+class SimConfig:
+    agents: int = 8
+    cycles: int = 40
+    seed: int = 0
+    out: Path = field(default_factory=lambda: PROJECT_ROOT / "reports" / time.strftime("%Y%m%d-%H%M%S"))
+    rpc: str | None = None  # use this chain instead of starting anvil
+    cycle_blocks: int = 5
+    block_time: int = 1
+    time_scale: int = 6  # chain seconds per block during the run
+    start_balance: int = 20_000 * WEI
+    agents_per_process: int = 1
+    max_processes: int = 8
+    mix: dict[str, float] | None = None
+    personas: list[str] | None = None  # explicit persona per agent (overrides mix)
+    services_per_agent: int = 3
+    poll_interval: float = 0.3
+
+
+@dataclass
+class AgentPlan:
+    index: int  # HD index
+    key: str
+    address: str
+    persona: str
+    services: tuple[str, ...]
+
+
+def plan_agents(cfg: SimConfig) -> list[AgentPlan]:
+    """Personas and keys: guardian personas take the founders' keys, the others the next free indices."""
+    personas = list(cfg.personas) if cfg.personas else assign_personas(cfg.agents, cfg.mix, cfg.seed)
+    for p in personas:
+        get_persona(p)
+    founders = list(FOUNDER_INDICES)
+    taken = set(FOUNDER_INDICES) | {DEPLOYER_INDEX}
+    nxt = 1
+    plans = []
+    for i, persona in enumerate(personas):
+        if persona == "guardian" and founders:
+            idx = founders.pop(0)
+        else:
+            while nxt in taken:
+                nxt += 1
+            idx = nxt
+            taken.add(idx)
+        key = derive_key(idx)
+        k = cfg.services_per_agent
+        services = tuple(SERVICE_NAMES[(i + j) % len(SERVICE_NAMES)] for j in range(k))
+        plans.append(AgentPlan(idx, key, Account.from_key(key).address, persona, services))
+    return plans
+
+
+# ------------------------------------------------------------------ chain
+def start_chain(out: Path, rpc_url: str | None = None) -> tuple[str, Devnet | None]:
+    if rpc_url:
+        return rpc_url, None
+    net = start_devnet(free_port(), log_path=out / "anvil.log", reuse=False)
+    return net.url, net
+
+
+def deploy(url: str, out: Path, n_agents: int, start_balance: int, log: Callable[[str], None] = print) -> dict:
+    """deploy_all on the chain at `url`; the deployments file goes to `out` (the user's is untouched)."""
+    os.environ["EMERGENT_DEPLOYMENTS_DIR"] = str(out)
+    os.environ["APE_FOUNDRY_HOST"] = url
+    from agents.chain.deployment import PARAMS_DIR, deploy_all, load_params
+    from agents.cli_common import DEFAULT_NETWORK, connected
+
+    import agents.chain.deploy_market as deploy_market
+    from agents.chain.deployment import PARAM_SECTIONS
+
+    # deploy_market does not register its section yet (validate_params would refuse `market:`).
+    PARAM_SECTIONS.setdefault("market", deploy_market.MarketParams)
+    params = load_params(PARAMS_DIR / "ethereum-local.yaml")
+    extra = max(0, n_agents - 9)
+    per_account = max(start_balance + 10_000 * WEI, (extra + 2) * start_balance) // WEI
+    params["local_funding"] = {"accounts": 10, "amount": int(per_account)}
+    from ape.logging import logger as ape_logger
+
+    ape_logger.set_level("ERROR")
+    with connected(DEFAULT_NETWORK):
+        from ape import accounts
+
+        return deploy_all(accounts.test_accounts[0], params=params, redeploy=True, log=log)
+
+
+def fund_agents(url: str, deployment: dict, plans: list[AgentPlan], start_balance: int) -> None:
+    """Every agent starts with 100 ETH and `start_balance` liquid AGENT (founders keep their stake on top)."""
+    from agents.chain.contracts import Contracts
+    from agents.chain.sender import TxSender
+    from agents.runtime.process import make_web3
+
+    w3 = make_web3(url)
+    path = Path(os.environ["EMERGENT_DEPLOYMENTS_DIR"]) / "ethereum-local.json"
+    c = Contracts.load(w3, deployment_file=path)
+    token = c["AgentToken"]
+    deployer = TxSender(w3, derive_key(DEPLOYER_INDEX))
+    pending = []
+    for p in plans:
+        rpc(url, "anvil_setBalance", [p.address, hex(100 * WEI)])
+        bal = token.functions.balanceOf(p.address).call()
+        if bal > start_balance:
+            s = TxSender(w3, p.key)
+            pending.append((s, s.send(token.functions.transfer(deployer.address, bal - start_balance), wait=False)))
+        elif bal < start_balance:
+            pending.append((deployer, deployer.send(token.functions.transfer(p.address, start_balance - bal),
+                                                    wait=False)))
+    for s, signed in pending:
+        s.wait(signed.tx_hash)
+
+
+def set_interval_mining(url: str, block_time: int, time_scale: int) -> None:
+    if time_scale and time_scale != block_time:
+        rpc(url, "anvil_setBlockTimestampInterval", [time_scale])
+    rpc(url, "evm_setIntervalMining", [block_time])
+
+
+# ------------------------------------------------------------------ processes
+def spawn(cfg: SimConfig, url: str, plans: list[AgentPlan], deployment_file: Path, start_block: int,
+          max_cycles: int | None) -> list[subprocess.Popen]:
+    groups: list[list[AgentPlan]] = []
+    per = max(cfg.agents_per_process, -(-len(plans) // cfg.max_processes))
+    for i in range(0, len(plans), per):
+        groups.append(plans[i:i + per])
+    procs = []
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(PROJECT_ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    for gi, group in enumerate(groups):
+        conf = {
+            "rpc": url, "deployment": str(deployment_file), "data_dir": str(cfg.out / "agents"),
+            "payloads": str(cfg.out / "payloads"), "cycle_blocks": cfg.cycle_blocks, "seed": cfg.seed,
+            "max_cycles": max_cycles, "poll_interval": cfg.poll_interval,
+            "agents": [{"key": p.key, "persona": p.persona, "services": list(p.services), "start_block": start_block}
+                       for p in group],
+        }
+        path = cfg.out / f"host-{gi}.json"
+        path.write_text(json.dumps(conf, indent=1))
+        err = open(cfg.out / f"host-{gi}.stderr", "ab")  # noqa: SIM115 - owned by the child
+        procs.append(subprocess.Popen([sys.executable, "-m", "agents.runtime.process", "--config", str(path)],
+                                      stdout=subprocess.DEVNULL, stderr=err, env=env, cwd=str(PROJECT_ROOT)))
+    return procs
+
+
+def stop_processes(procs: list[subprocess.Popen], timeout: float = 20.0) -> list[int | None]:
+    for p in procs:
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    for p in procs:
+        try:
+            p.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+    return [p.returncode for p in procs]
+
+
+def agent_cycles(out: Path, plans: list[AgentPlan]) -> dict[str, int]:
+    """Cycles completed per agent (lines in its metrics file)."""
+    res = {}
+    for p in plans:
+        f = out / "agents" / p.address.lower() / "metrics.jsonl"
+        try:
+            with open(f, "rb") as fh:
+                res[p.address] = sum(1 for _ in fh)
+        except OSError:
+            res[p.address] = 0
+    return res
+
+
+# ------------------------------------------------------------------ metrics
+def collect(url: str, deployment_file: Path, out: Path, plans: list[AgentPlan], start_block: int,
+            cycle_blocks: int, info: dict[str, Any]) -> Any:
+    from agents.chain.contracts import Contracts
+    from agents.chain.indexer import EventIndexer
+    from agents.runtime.process import WATCHED, make_web3
+    from agents.sim.metrics import AgentSample, JobRecord, Metrics, ProposalRecord, SlashRecord
+
+    w3 = make_web3(url)
+    c = Contracts.load(w3, deployment_file=deployment_file)
+    m = Metrics(title=f"Emergent simulation: {len(plans)} agents")
+    m.info.update(info)
+    by_addr = {p.address: p for p in plans}
+    for p in plans:
+        m.add_agent(p.address, p.persona, f"{p.persona[:6]}-{p.address[2:6]}")
+        f = out / "agents" / p.address.lower() / "metrics.jsonl"
+        if f.is_file():
+            for line in f.read_text().splitlines():
+                try:
+                    r = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                m.record_agent(p.address, AgentSample(
+                    cycle=int(r["cycle"]), balance=int(r["balance"]), stake=int(r["stake"]),
+                    reputation=float(r["reputation"]) / 10_000, ass=r.get("ass"),
+                    value_drift=float(r.get("drift") or 0.0), survival_class=str(r.get("survival", "")),
+                    eth_balance=int(r.get("eth", 0))))
+    cyc = lambda block: max(0, (block - start_block) // cycle_blocks)  # noqa: E731
+    names = [n for n in WATCHED if n in c]
+    idx = EventIndexer(w3, c.watch_list(names), start_block=int(c.deployment.get("block", 0)), max_range=2000)
+    jobs: dict[int, dict[str, Any]] = {}
+    agent_ids: dict[int, str] = {}
+    proposals: dict[int, Any] = {}
+    from agents.market.services import TaskSpec
+
+    for ev in idx.poll():
+        a = ev.args
+        if ev.contract == "AgentRegistry" and ev.name == "Registered":
+            agent_ids[int(a["agentId"])] = a["agentWallet"]
+        elif ev.contract == "AgentRegistry" and ev.name == "ServicesUpdated":
+            if agent_ids.get(int(a["agentId"])) in by_addr:
+                from agents.runtime.observe import service_items
+
+                for name, price in service_items(a["services"]):
+                    m.record_price(str(name), cyc(ev.block), int(price))
+        elif ev.contract == "ServiceEscrow" and "jobId" in a:
+            jid = int(a["jobId"])
+            j = jobs.setdefault(jid, {"outcome": "open", "cycle": cyc(ev.block), "budget": 0, "submitted": False})
+            if ev.name == "JobCreated":
+                j.update(client=a["client"], provider=a["provider"])
+                try:
+                    j["service"] = TaskSpec.decode(c["ServiceEscrow"].functions.descriptionOf(jid).call()).service
+                except Exception:  # noqa: BLE001
+                    j["service"] = "?"
+            elif ev.name == "BudgetSet":
+                j["budget"] = int(a["amount"])
+            elif ev.name == "JobSubmitted":
+                j["submitted"] = True
+            elif ev.name == "JobCompleted":
+                j["outcome"] = "disputed_provider_won" if j.get("disputed") else "completed"
+                j["cycle"] = cyc(ev.block)
+            elif ev.name == "JobExpired":
+                j["outcome"], j["cycle"] = "expired", cyc(ev.block)
+            elif ev.name == "JobRejected":
+                j["outcome"], j["cycle"] = "rejected", cyc(ev.block)
+            elif ev.name == "DisputeOpened":
+                j["disputed"] = True
+            elif ev.name == "DisputeResolved":
+                if int(a["outcome"]) == 2:
+                    j["outcome"] = "disputed_client_won"
+                elif int(a["outcome"]) == 3:
+                    j["outcome"] = "rejected"
+        elif ev.contract == "Staking" and ev.name == "Slashed":
+            m.record_slash(SlashRecord(cyc(ev.block), a["account"], int(a["amount"]), "dispute lost"))
+        elif ev.contract == "Governor":
+            if ev.name == "ProposalCreated":
+                proposals[int(a["proposalId"])] = ProposalRecord(
+                    str(a["proposalId"]), cyc(ev.block), a["proposer"], str(a["description"])[:120])
+            elif ev.name == "VoteCast" and int(a["proposalId"]) in proposals:
+                pr = proposals[int(a["proposalId"])]
+                pr.voters += 1
+                w = int(a["weight"])
+                if int(a["support"]) == 1:
+                    pr.votes_for += w
+                elif int(a["support"]) == 0:
+                    pr.votes_against += w
+                else:
+                    pr.votes_abstain += w
+            elif ev.name == "ProposalExecuted" and int(a["proposalId"]) in proposals:
+                proposals[int(a["proposalId"])].state = "Executed"
+    from agents.chain.governance import STATE_NAMES
+
+    for pid, pr in proposals.items():
+        if pr.state != "Executed":
+            try:
+                pr.state = STATE_NAMES[int(c["Governor"].functions.state(pid).call())]
+            except Exception:  # noqa: BLE001
+                pass
+        m.record_proposal(pr)
+    for jid, j in sorted(jobs.items()):
+        m.record_job(JobRecord(jid, j.get("service", "?"), j["outcome"], j["cycle"], j.get("client", ""),
+                               j.get("provider", ""), j["budget"]))
+    m.info["param_changes"] = _param_changes(idx)
+    return m
+
+
+def _param_changes(idx: Any) -> list[str]:
+    return []
+
+
+# ------------------------------------------------------------------ the whole run
+def run(cfg: SimConfig, echo: Callable[[str], None] = print, progress: Callable[[int, int], None] | None = None) -> Any:
+    from agents.sim.report import summary_text, write_report
+
+    cfg.out.mkdir(parents=True, exist_ok=True)
+    plans = plan_agents(cfg)
+    t0 = time.monotonic()
+    url, net = start_chain(cfg.out, cfg.rpc)
+    procs: list[subprocess.Popen] = []
+    try:
+        echo(f"chain at {url}; deploying (output in {cfg.out})")
+        deployment = deploy(url, cfg.out, len(plans), cfg.start_balance, log=lambda s: None)
+        dep_file = cfg.out / "ethereum-local.json"
+        fund_agents(url, deployment, plans, cfg.start_balance)
+        if net is not None:
+            set_interval_mining(url, cfg.block_time, cfg.time_scale)
+        start_block = int(rpc(url, "eth_blockNumber"), 16) + 1
+        t_setup = time.monotonic() - t0
+        echo(f"deployed and funded in {t_setup:.0f}s; {len(plans)} agents: "
+             + ", ".join(f"{p.persona}" for p in plans))
+        procs = spawn(cfg, url, plans, dep_file, start_block, cfg.cycles)
+        t_run = time.monotonic()
+        target = cfg.cycles * len(plans)
+        while True:
+            done = agent_cycles(cfg.out, plans)
+            total = sum(min(cfg.cycles, v) for v in done.values())
+            if progress:
+                progress(total, target)
+            if total >= target or all(p.poll() is not None for p in procs):
+                break
+            time.sleep(1.0)
+        codes = stop_processes(procs)
+        run_seconds = time.monotonic() - t_run
+        head = int(rpc(url, "eth_blockNumber"), 16)
+        info = {"agents": len(plans), "cycles": cfg.cycles, "seed": cfg.seed, "cycle_blocks": cfg.cycle_blocks,
+                "setup_seconds": round(t_setup, 1), "run_seconds": round(run_seconds, 1),
+                "blocks": head - start_block, "exit_codes": codes, "rpc": url}
+        m = collect(url, dep_file, cfg.out, plans, start_block, cfg.cycle_blocks, info)
+        m.save(cfg.out / "metrics.json")
+        write_report(m, cfg.out / "report.html")
+        echo(summary_text(m))
+        echo(f"report: {cfg.out / 'report.html'}")
+        return m
+    finally:
+        if procs:
+            stop_processes(procs)
+        if net is not None:
+            net.stop()
