@@ -376,3 +376,27 @@ def test_wiring__deploy_stage_authorised_escrow(staking, escrow, reputation, tre
     assert staking.reputation() == reputation.address
     assert staking.treasury() == treasury.address
     assert staking.owner() == deployer.address
+
+
+def test_checkpoints__binary_search_matches_history_at_every_block(staking, stake_for, fund_agent, alice, chain):
+    """checkpoints.vy: past reads at every block of a 24-checkpoint trace (gaps included) match the
+    history, exercising the binary search at both ends and in between."""
+    fund_agent(alice, 10_000 * WEI)
+    staking.stake(1, sender=alice)
+    history = {}
+    for i in range(24):
+        if i % 3 == 0:
+            chain.mine(2)  # blocks with no checkpoint
+        if i % 4 == 3:
+            staking.requestUnstake(1, sender=alice)
+        else:
+            staking.stake((i + 1) * WEI, sender=alice)
+        history[chain.blocks.head.number] = staking.bondedOf(alice)
+    chain.mine()
+    first = min(history)
+    assert staking.numCheckpoints(alice) == 25
+    value = staking.getPastVotes(alice, first - 1)
+    assert value == 1
+    for block in range(first, chain.blocks.head.number):
+        value = history.get(block, value)
+        assert staking.getPastVotes(alice, block) == value
