@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 
 from tests.fixtures.market import (
+    CAUSE_FEEDBACK,
     COMPLETED,
     DISPUTED,
     EXPIRED,
@@ -36,7 +37,6 @@ from tests.fixtures.market import (
     PENALTY_DISPUTE_LOST,
     PENALTY_EXPIRY,
     PENALTY_SLASH,
-    CAUSE_FEEDBACK,
     REJECTED,
     SUBMITTED,
     WEI,
