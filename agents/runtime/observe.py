@@ -159,9 +159,12 @@ class MarketMemory:
         return {s: median(v) / WEI for s, v in out.items()}
 
     def trust_of(self, provider: str) -> float:
-        """Mean of a Beta(1 + good, 1 + bad) over my own outcomes and (at half weight) public failures."""
+        """Mean of a Beta(1 + good, 1 + bad) over my own outcomes plus every failure seen on-chain.
+
+        A failure on one of my own jobs therefore counts twice (own experience weighs more).
+        """
         good, bad = self.trust.get(provider, [0.0, 0.0])
-        bad += 0.5 * self.public_bad.get(provider, 0)
+        bad += self.public_bad.get(provider, 0)
         return (1 + good) / (2 + good + bad)
 
     # ------------------------------------------------------------------ serialisation

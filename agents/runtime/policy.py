@@ -76,6 +76,7 @@ class PolicyConfig:
     max_budget_share: float = 0.10  # of the token balance, per job
     reprice_threshold: float = 0.02
     stake_headroom: float = 3.0  # keep at least this x minProviderStake bonded (setup)
+    collateral_jobs: int = 4  # ... and enough to back this many concurrent jobs at the highest own ask
     uri: str = "emergent:agent"
     governance: bool = True
 
@@ -204,7 +205,11 @@ def setup_actions(inp: PolicyInput) -> list[Action]:
     if not mem.agent_id:
         out.append(Register(cfg.uri, initial_asks(persona, cfg)))
     min_stake = mem.params.get("minProviderStake", 100 * WEI)
-    floor = int(min_stake * cfg.stake_headroom)
+    # Enough free stake to back `collateral_jobs` concurrent jobs at the highest own ask: when governance
+    # raises the collateral ratio, providers observe it and stake more.
+    asks = mem.my_asks() or dict(initial_asks(persona, cfg))
+    collateral = cfg.collateral_jobs * max(asks.values(), default=0) * mem.params.get("collateralRatioBps", 0) // 10_000
+    floor = max(int(min_stake * cfg.stake_headroom), collateral)
     if snap.bonded < floor:
         target = max(floor, int(persona.behaviour.stake_fraction * (snap.token + snap.bonded)))
         amount = min(target - snap.bonded, snap.token // 2)
@@ -292,9 +297,12 @@ def pricing_actions(inp: PolicyInput) -> list[Action]:
     offered_by = {s: sum(1 for p in mem.providers.values() if s in p.get("asks", {})) for s in cfg.services}
     new: dict[str, int] = {}
     changed = False
+    fee = mem.params.get("feeBps", 0)
     for s in cfg.services:
         cur = asks.get(s)
-        cost = service_cost(s, cfg)
+        # The escrow's fee comes out of the provider's pay: the cost basis is grossed up by it, so a fee
+        # change decided by governance moves every provider's floor.
+        cost = service_cost(s, cfg) * 10_000 // max(1, 10_000 - fee)
         if cur is None:
             new[s] = initial_ask(cost, persona.pricing, persona.behaviour.markup)
             changed = True
@@ -457,7 +465,7 @@ def governance_actions(inp: PolicyInput) -> list[Action]:
     if view.can_propose and not any(p.state in (0, 1, 4, 5) for p in view.proposals):
         rng = rng_for(cfg.seed, mem.me, "propose", inp.cycle)
         wants = desired_changes(values, view, mem)
-        if wants and rng.random() < max(persona.behaviour.propose_prob, 0.2) * g.authority:
+        if wants and rng.random() < min(1.0, max(persona.behaviour.propose_prob, 0.2)) * g.authority:
             name, value, reason = wants[0]
             out.append(Propose(name, value, f"{reason}: set {name} to {value}"))
     return out

@@ -23,7 +23,7 @@ import signal
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ from agents.chain.contracts import Contracts
 from agents.chain.indexer import EventIndexer
 from agents.chain.types import Cursor, MemoryCursorStore
 from agents.market.payloads import FilePayloadStore
-from agents.market.personas import get_persona
+from agents.market.personas import Persona, get_persona
 from agents.runtime.agent import Agent, AgentSpec, DescriptionCache
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,20 @@ class HostConfig:
         return cls(**d)
 
 
+def persona_with(name: str, overrides: dict[str, Any] | None = None) -> Persona:
+    """A persona preset, optionally with some behaviour parameters overridden (experiments, tests)."""
+    persona = get_persona(name)
+    if overrides:
+        from dataclasses import fields
+
+        pricing_names = {f.name for f in fields(persona.pricing)} - {f.name for f in fields(persona.behaviour)}
+        pricing = {k: v for k, v in overrides.items() if k in pricing_names}
+        behaviour = {k: v for k, v in overrides.items() if k not in pricing_names}
+        persona = replace(persona, behaviour=replace(persona.behaviour, **behaviour),
+                          pricing=replace(persona.pricing, **pricing))
+    return persona
+
+
 class Host:
     def __init__(self, cfg: HostConfig) -> None:
         self.cfg = cfg
@@ -88,7 +102,8 @@ class Host:
                 max_cycles=cfg.max_cycles, start_phase=a.get("start_phase", cfg.start_phase),
             )
             start = int(a.get("start_block", head))
-            self.agents.append(Agent(spec, get_persona(a["persona"]), self.web3, self.contracts, self.payloads,
+            self.agents.append(Agent(spec, persona_with(a["persona"], a.get("overrides")), self.web3,
+                                     self.contracts, self.payloads,
                                      start_block=start, events_from=first_block, descriptions=descriptions))
         oldest = min(ag.memory.cursor for ag in self.agents)
         store = MemoryCursorStore()
@@ -100,29 +115,43 @@ class Host:
             self.indexer.subscribe(ag.on_event)
         self.stop = threading.Event()
 
+    def step(self) -> int | None:
+        """One poll of the indexer and one tick of every agent whose window is complete.
+
+        Returns how many agents ticked, or None while the RPC is unavailable.
+        """
+        self.indexer.poll()
+        if not self.indexer.health.available:
+            return None
+        cur = self.indexer.cursor
+        done_block = cur.block if cur.log_index == Cursor.BLOCK_DONE else cur.block - 1
+        ran = 0
+        for ag in self.agents:
+            if self.stop.is_set():
+                break
+            ag.indexed_through(done_block)
+            if ag.due() and ag.tick():
+                ran += 1
+        return ran
+
     def run(self) -> int:
+        """Until stopped (SIGTERM/SIGINT) or every agent ran its max cycles; persists and exits cleanly."""
         while not self.stop.is_set():
-            self.indexer.poll()
-            if not self.indexer.health.available:
+            ran = self.step()
+            if ran is None:
                 self.stop.wait(min(5.0, self.cfg.poll_interval * 2 ** self.indexer.health.consecutive_failures))
                 continue
-            done_block = self.indexer.cursor.block if self.indexer.cursor.log_index == Cursor.BLOCK_DONE \
-                else self.indexer.cursor.block - 1
-            ran = False
-            for ag in self.agents:
-                if self.stop.is_set():
-                    break
-                ag.indexed_through(done_block)
-                if ag.due():
-                    ran = ag.tick() or ran
             if all(ag.finished for ag in self.agents):
                 break
             if not ran:
                 self.stop.wait(self.cfg.poll_interval)
+        self.close()
+        return 0
+
+    def close(self) -> None:
         for ag in self.agents:
             ag.persist()
             ag.close()
-        return 0
 
 
 def main(argv: list[str] | None = None) -> int:

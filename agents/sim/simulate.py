@@ -115,8 +115,25 @@ def start_chain(out: Path, rpc_url: str | None = None) -> tuple[str, Devnet | No
     return net.url, net
 
 
-def deploy(url: str, out: Path, n_agents: int, start_balance: int, log: Callable[[str], None] = print) -> dict:
-    """deploy_all on the chain at `url`; the deployments file goes to `out` (the user's is untouched)."""
+def deploy(url: str, out: Path, n_agents: int, start_balance: int) -> dict:
+    """deploy_all on the chain at `url` in a child process (ape stays out of this one); returns the record.
+
+    The deployments file goes to `out` (EMERGENT_DEPLOYMENTS_DIR), so the user's is untouched.
+    """
+    env = dict(os.environ, EMERGENT_DEPLOYMENTS_DIR=str(out), APE_FOUNDRY_HOST=url)
+    env["PYTHONPATH"] = str(PROJECT_ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    proc = subprocess.run(
+        [sys.executable, "-m", "agents.sim.simulate", "deploy", url, str(out), str(n_agents), str(start_balance)],
+        cwd=str(PROJECT_ROOT), env=env, capture_output=True, text=True, timeout=600,
+    )
+    if proc.returncode != 0:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
+        raise RuntimeError("deployment failed: " + " | ".join(tail))
+    os.environ["EMERGENT_DEPLOYMENTS_DIR"] = str(out)
+    return json.loads((out / "ethereum-local.json").read_text())
+
+
+def _deploy_here(url: str, out: Path, n_agents: int, start_balance: int) -> dict:
     os.environ["EMERGENT_DEPLOYMENTS_DIR"] = str(out)
     os.environ["APE_FOUNDRY_HOST"] = url
     from agents.chain.deployment import PARAMS_DIR, deploy_all, load_params
@@ -137,7 +154,7 @@ def deploy(url: str, out: Path, n_agents: int, start_balance: int, log: Callable
     with connected(DEFAULT_NETWORK):
         from ape import accounts
 
-        return deploy_all(accounts.test_accounts[0], params=params, redeploy=True, log=log)
+        return deploy_all(accounts.test_accounts[0], params=params, redeploy=True, log=lambda _s: None)
 
 
 def fund_agents(url: str, deployment: dict, plans: list[AgentPlan], start_balance: int) -> None:
@@ -345,7 +362,7 @@ def run(cfg: SimConfig, echo: Callable[[str], None] = print, progress: Callable[
     procs: list[subprocess.Popen] = []
     try:
         echo(f"chain at {url}; deploying (output in {cfg.out})")
-        deployment = deploy(url, cfg.out, len(plans), cfg.start_balance, log=lambda s: None)
+        deployment = deploy(url, cfg.out, len(plans), cfg.start_balance)
         dep_file = cfg.out / "ethereum-local.json"
         fund_agents(url, deployment, plans, cfg.start_balance)
         if net is not None:
@@ -382,3 +399,13 @@ def run(cfg: SimConfig, echo: Callable[[str], None] = print, progress: Callable[
             stop_processes(procs)
         if net is not None:
             net.stop()
+
+
+if __name__ == "__main__":  # pragma: no cover - the deploy child of `deploy`
+    if len(sys.argv) == 6 and sys.argv[1] == "deploy":
+        from agents.paths import ensure_tool_path
+
+        ensure_tool_path()
+        _deploy_here(sys.argv[2], Path(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
+    else:
+        sys.exit("usage: python -m agents.sim.simulate deploy RPC_URL OUT_DIR N_AGENTS START_BALANCE_WEI")
