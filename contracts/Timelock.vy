@@ -32,7 +32,13 @@ initializes: timelock_controller[access_control := access_control]
 
 
 # Everything of the timelock module except `update_delay`, which is replaced
-# below by a bounded version. `access_control.supportsInterface` is left out
+# below by a bounded version, and the three batch functions, re-declared below
+# with at most MAX_BATCH (10) calls instead of the module's 255: the module's
+# bound makes every batch allocate ~270 KB of memory (about 1.5 M gas for a
+# one-call batch); with 10 the same call costs about 100 k gas. The batch
+# functions use the module's own internals (`_schedule`, `_before_call`,
+# `_execute`, `_after_call`) and events, and hash exactly as the module does
+# (the ABI encoding does not depend on the bound). `access_control.supportsInterface` is left out
 # in favour of the timelock's (which also announces ERC-1155 receiving).
 exports: (
     timelock_controller.__default__,
@@ -58,17 +64,17 @@ exports: (
     timelock_controller.is_operation_done,
     timelock_controller.get_operation_state,
     timelock_controller.hash_operation,
-    timelock_controller.hash_operation_batch,
     timelock_controller.schedule,
-    timelock_controller.schedule_batch,
     timelock_controller.cancel,
     timelock_controller.execute,
-    timelock_controller.execute_batch,
     timelock_controller.onERC721Received,
     timelock_controller.onERC1155Received,
     timelock_controller.onERC1155BatchReceived,
 )
 
+
+# @dev Most calls in one batch (the Governor's MAX_ACTIONS).
+MAX_BATCH: public(constant(uint256)) = 10
 
 # @dev Bounds of the minimum delay, seconds.
 MIN_DELAY: public(constant(uint256)) = 60
@@ -110,3 +116,98 @@ def update_delay(new_delay: uint256):
     assert new_delay >= MIN_DELAY and new_delay <= MAX_DELAY, "Timelock: delay out of bounds"
     log timelock_controller.MinimumDelayChange(old_duration=timelock_controller.get_minimum_delay, new_duration=new_delay)
     timelock_controller.get_minimum_delay = new_delay
+
+
+@external
+@pure
+def hash_operation_batch(
+    targets: DynArray[address, MAX_BATCH],
+    amounts: DynArray[uint256, MAX_BATCH],
+    payloads: DynArray[Bytes[1_024], MAX_BATCH],
+    predecessor: bytes32,
+    salt: bytes32,
+) -> bytes32:
+    """
+    @dev Returns the identifier of a batch operation (as the module's).
+    @param targets The target contracts.
+    @param amounts Wei sent with each call.
+    @param payloads ABI-encoded calldata.
+    @param predecessor The operation that must be done first (or empty).
+    @param salt The salt.
+    @return bytes32 The operation identifier.
+    """
+    return self._hash_batch(targets, amounts, payloads, predecessor, salt)
+
+
+@external
+def schedule_batch(
+    targets: DynArray[address, MAX_BATCH],
+    amounts: DynArray[uint256, MAX_BATCH],
+    payloads: DynArray[Bytes[1_024], MAX_BATCH],
+    predecessor: bytes32,
+    salt: bytes32,
+    delay: uint256,
+):
+    """
+    @dev Schedules a batch operation. Proposer role only. Emits one
+         `CallScheduled` per call and `CallSalt` if the salt is non-zero.
+    @param targets The target contracts.
+    @param amounts Wei sent with each call.
+    @param payloads ABI-encoded calldata.
+    @param predecessor The operation that must be done first (or empty).
+    @param salt The salt.
+    @param delay Seconds; at least `get_minimum_delay`.
+    """
+    access_control._check_role(timelock_controller.PROPOSER_ROLE, msg.sender)
+    assert len(targets) == len(amounts) and len(targets) == len(payloads), "Timelock: length mismatch"
+    id: bytes32 = self._hash_batch(targets, amounts, payloads, predecessor, salt)
+    timelock_controller._schedule(id, delay)
+    idx: uint256 = 0
+    for target: address in targets:
+        log timelock_controller.CallScheduled(id=id, index=idx, target=target, amount=amounts[idx], payload=payloads[idx], predecessor=predecessor, delay=delay)
+        idx += 1
+    if salt != empty(bytes32):
+        log timelock_controller.CallSalt(id=id, salt=salt)
+
+
+@external
+@payable
+def execute_batch(
+    targets: DynArray[address, MAX_BATCH],
+    amounts: DynArray[uint256, MAX_BATCH],
+    payloads: DynArray[Bytes[1_024], MAX_BATCH],
+    predecessor: bytes32,
+    salt: bytes32,
+):
+    """
+    @dev Executes a ready batch operation. Executor role only (or open, if
+         granted to the zero address; the Emergent deployment does not).
+         Emits one `CallExecuted` per call.
+    @param targets The target contracts.
+    @param amounts Wei sent with each call.
+    @param payloads ABI-encoded calldata.
+    @param predecessor The operation that must be done first (or empty).
+    @param salt The salt.
+    """
+    timelock_controller._only_role_or_open_role(timelock_controller.EXECUTOR_ROLE)
+    assert len(targets) == len(amounts) and len(targets) == len(payloads), "Timelock: length mismatch"
+    id: bytes32 = self._hash_batch(targets, amounts, payloads, predecessor, salt)
+    timelock_controller._before_call(id, predecessor)
+    idx: uint256 = 0
+    for target: address in targets:
+        timelock_controller._execute(target, amounts[idx], payloads[idx])
+        log timelock_controller.CallExecuted(id=id, index=idx, target=target, amount=amounts[idx], payload=payloads[idx])
+        idx += 1
+    timelock_controller._after_call(id)
+
+
+@internal
+@pure
+def _hash_batch(
+    targets: DynArray[address, MAX_BATCH],
+    amounts: DynArray[uint256, MAX_BATCH],
+    payloads: DynArray[Bytes[1_024], MAX_BATCH],
+    predecessor: bytes32,
+    salt: bytes32,
+) -> bytes32:
+    return keccak256(abi_encode(targets, amounts, payloads, predecessor, salt))

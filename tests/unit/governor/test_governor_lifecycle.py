@@ -354,3 +354,19 @@ def test_timelock__update_delay_through_itself_bounded(timelock, accounts):
     [log] = tx.decode_logs(timelock.MinimumDelayChange)
     assert (log.old_duration, log.new_duration) == (TIMELOCK_DELAY, 120)
     assert timelock.get_minimum_delay() == 120
+
+
+def test_timelock__batch_hash_matches_snekmate_encoding(timelock):
+    from eth_abi import encode
+
+    args = (["0x000000000000000000000000000000000000bEEF"], [7], [b"\x12\x34"], b"\x01" * 32, b"\x02" * 32)
+    expected = keccak(encode(["address[]", "uint256[]", "bytes[]", "bytes32", "bytes32"], list(args)))
+    assert timelock.hash_operation_batch(*args) == expected
+
+
+def test_timelock__batch_above_bound__refused(timelock, governor, accounts, chain):
+    gov = accounts[governor.address]  # impersonated: the Governor holds the proposer role
+    chain.set_balance(governor.address, 10**18)
+    with ape.reverts():
+        timelock.schedule_batch([governor.address] * 11, [0] * 11, [b""] * 11, b"\x00" * 32, b"\x00" * 32,
+                                TIMELOCK_DELAY, sender=gov)
