@@ -112,6 +112,9 @@ class GovSession:
     # --- proposals -------------------------------------------------------------------------------
 
     def param_actions(self, name: str, raw_value: str) -> list[gv.Action]:
+        return _wrap(self._param_actions, name, raw_value)
+
+    def _param_actions(self, name: str, raw_value: str) -> list[gv.Action]:
         spec = gv.lookup_parameter(name)
         value = gv.parse_value(spec, raw_value)
         contract = self.c.get(spec.contract)
@@ -130,7 +133,7 @@ class GovSession:
         held = token.balanceOf(self.timelock.address)
         if amount > held:
             raise InputError(f"the treasury (Timelock) holds {_fmt(held)} AGENT, less than {_fmt(amount)}")
-        return gv.treasury_grant(token.address, to, amount)
+        return _wrap(gv.treasury_grant, token.address, to, amount)
 
     def mint_actions(self, to: str, amount: int) -> list[gv.Action]:
         token = self.c["AgentToken"]
@@ -139,7 +142,7 @@ class GovSession:
         room = token.remainingMintable()
         if amount > room:
             raise InputError(f"minting {_fmt(amount)} AGENT would exceed the cap ({_fmt(room)} AGENT left)")
-        return gv.mint(token.address, to, amount)
+        return _wrap(gv.mint, token.address, to, amount)
 
     def guardian_actions(self, new: str) -> list[gv.Action]:
         old = self.governor.guardian()
