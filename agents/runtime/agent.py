@@ -32,7 +32,7 @@ from agents.market.payloads import PayloadError, PayloadStore
 from agents.market.personas import Persona
 from agents.runtime import observe as O
 from agents.runtime.executor import Executor
-from agents.runtime.policy import Guidance, GovernanceView, PolicyConfig, PolicyInput, ProposalView, decide, update_guidance
+from agents.runtime.policy import MAX_UINT, Guidance, GovernanceView, PolicyConfig, PolicyInput, ProposalView, decide, update_guidance
 from agents.runtime.store import AgentStore
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,7 @@ class AgentSpec:
     gas_budget_wei: int | None = None
     max_cycles: int | None = None
     start_phase: str = "FULL"
+    priority_fee_wei: int | None = None  # None: ask the node (eth_maxPriorityFeePerGas) for every transaction
 
 
 class DescriptionCache:
@@ -113,7 +114,7 @@ class Agent:
         spent = int(self.store.get_state("gas_spent_wei", 0))
         self.sender = TxSender(
             web3, spec.key, gas_budget_wei=spec.gas_budget_wei, gas_spent_wei=spent,
-            nonce_hint=self.store.get_nonce_hint(self.address),
+            nonce_hint=self.store.get_nonce_hint(self.address), priority_fee_wei=spec.priority_fee_wei,
             on_nonce=lambda n: self.store.set_nonce_hint(self.address, n),
         )
         self.executor = Executor(self.sender, contracts, self.store, payloads, event_log=self.log)
@@ -271,9 +272,14 @@ class Agent:
         return out
 
     def _snapshot(self) -> O.Snapshot:
-        c, me = self.c, self.address
+        """Three reads per cycle (block, token and ETH balances); stake and reputation come from events,
+        allowances are read only until the two max approvals are seen."""
+        c, me, mem = self.c, self.address, self.memory
         block = self.sender._rpc(lambda: self.web3.eth.get_block("latest"), "eth_getBlockByNumber")
-        tok, stk = c["AgentToken"].functions, c["Staking"].functions
+        tok = c["AgentToken"].functions
+        if len(mem.approved) < 2:
+            mem.approved = [name for name in ("ServiceEscrow", "Staking")
+                            if int(self._call(tok.allowance(me, c.address(name)))) >= MAX_UINT // 2]
         fee_total = self.sender.gas_spent_wei
         spent, self.last_fee_total = fee_total - self.last_fee_total, fee_total
         return O.Snapshot(
@@ -281,11 +287,10 @@ class Agent:
             timestamp=int(block["timestamp"]),
             token=int(self._call(tok.balanceOf(me))),
             eth=self.sender.balance(),
-            bonded=int(self._call(stk.bondedOf(me))),
-            free_stake=int(self._call(stk.freeStakeOf(me))),
-            reputation=int(self._call(c["Reputation"].functions.reputationOf(me))),
-            allowance_escrow=int(self._call(tok.allowance(me, c.address("ServiceEscrow")))),
-            allowance_staking=int(self._call(tok.allowance(me, c.address("Staking")))),
+            bonded=mem.bonded.get(me, 0),
+            reputation=mem.reputation.get(me, 0),
+            allowance_escrow=MAX_UINT if "ServiceEscrow" in mem.approved else 0,
+            allowance_staking=MAX_UINT if "Staking" in mem.approved else 0,
             base_fee=int(block.get("baseFeePerGas") or 0),
             gas_spent_wei=max(0, spent),
         )

@@ -119,6 +119,7 @@ class MarketMemory:
     window: Window = field(default_factory=Window)
     guidance: dict[str, Any] = field(default_factory=dict)  # see policy.Guidance
     last_report: dict[str, Any] = field(default_factory=dict)  # latest cognition figures
+    approved: list[str] = field(default_factory=list)  # contracts holding a max allowance from me
 
     # ------------------------------------------------------------------ cursor
     def seen(self, event: ChainEvent) -> bool:

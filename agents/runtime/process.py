@@ -60,6 +60,7 @@ class HostConfig:
     poll_interval: float = 0.3
     gas_budget_wei: int | None = None
     start_phase: str = "FULL"
+    priority_fee_wei: int | None = None
 
     @classmethod
     def from_json(cls, path: Path) -> HostConfig:
@@ -100,6 +101,7 @@ class Host:
                 key=a["key"], persona=a["persona"], services=tuple(a["services"]), data_dir=cfg.data_dir,
                 seed=cfg.seed, cycle_blocks=cfg.cycle_blocks, gas_budget_wei=cfg.gas_budget_wei,
                 max_cycles=cfg.max_cycles, start_phase=a.get("start_phase", cfg.start_phase),
+                priority_fee_wei=cfg.priority_fee_wei,
             )
             start = int(a.get("start_block", head))
             self.agents.append(Agent(spec, persona_with(a["persona"], a.get("overrides")), self.web3,

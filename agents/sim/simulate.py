@@ -202,7 +202,7 @@ def spawn(cfg: SimConfig, url: str, plans: list[AgentPlan], deployment_file: Pat
         conf = {
             "rpc": url, "deployment": str(deployment_file), "data_dir": str(cfg.out / "agents"),
             "payloads": str(cfg.out / "payloads"), "cycle_blocks": cfg.cycle_blocks, "seed": cfg.seed,
-            "max_cycles": max_cycles, "poll_interval": cfg.poll_interval,
+            "max_cycles": max_cycles, "poll_interval": cfg.poll_interval, "priority_fee_wei": 10**9,
             "agents": [{"key": p.key, "persona": p.persona, "services": list(p.services), "start_block": start_block}
                        for p in group],
         }
