@@ -74,13 +74,13 @@ def cli() -> None:
 @cli.command()
 @click.option("--port", default=8545, show_default=True, type=click.IntRange(1024, 65535))
 @click.option("--block-time", default=1, show_default=True, type=click.IntRange(0, 60),
-              help="after deploying, mine a block every N seconds (0: a block per transaction)")
+              help="after deploying, also mine a block every N idle seconds (0: only on transactions)")
 @click.option("--redeploy", is_flag=True, help="deploy a fresh set even if one is live on this chain")
 @click.option("--exit-after-deploy", is_flag=True, help="stop the devnet once deployed (for scripts/tests)")
 def devnet(port: int, block_time: int, redeploy: bool, exit_after_deploy: bool) -> None:
     """Start anvil (or re-use one on PORT), deploy Emergent, print addresses, run until Ctrl-C."""
     from agents.chain.deployment import DeployError, deploy_all
-    from agents.devnet import DevnetError, set_block_time, start_devnet, use_devnet_for_ape
+    from agents.devnet import BlockTicker, DevnetError, start_devnet, use_devnet_for_ape
 
     log_dir = PROJECT_ROOT / ".emergent"
     log_dir.mkdir(exist_ok=True)
@@ -89,6 +89,7 @@ def devnet(port: int, block_time: int, redeploy: bool, exit_after_deploy: bool) 
     except DevnetError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"anvil {'started' if net.started_here else 're-used'} at {net.url}")
+    ticker = None
     try:
         use_devnet_for_ape(net)
         with connected(DEFAULT_NETWORK):
@@ -99,9 +100,9 @@ def devnet(port: int, block_time: int, redeploy: bool, exit_after_deploy: bool) 
             except DeployError as exc:
                 raise click.ClickException(str(exc)) from exc
             _print_status(result)
-        if net.started_here and block_time:
-            set_block_time(net.url, block_time)
-            click.echo(f"mining a block every {max(1, round(block_time))} s")
+        if net.started_here and block_time and not exit_after_deploy:
+            ticker = BlockTicker(net.url, block_time).start()
+            click.echo(f"a block per transaction, and one every {block_time} s when idle")
         if exit_after_deploy:
             return
         click.echo("devnet running; Ctrl-C to stop" if net.started_here else "devnet is someone else's; done")
@@ -112,6 +113,8 @@ def devnet(port: int, block_time: int, redeploy: bool, exit_after_deploy: bool) 
     except KeyboardInterrupt:
         click.echo("\nstopping devnet")
     finally:
+        if ticker is not None:
+            ticker.stop()
         net.stop()
 
 

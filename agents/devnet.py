@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -132,3 +133,39 @@ def set_block_time(url: str, seconds: float | None) -> None:
     else:
         rpc(url, "evm_setIntervalMining", [0])
         rpc(url, "evm_setAutomine", [True])
+
+
+class BlockTicker:
+    """Keeps automine on and mines an empty block whenever `seconds` pass without one.
+
+    Anvil's interval mining turns automine off, and ape (0.8.51) then returns placeholder receipts
+    (block -1, gas 0) for every transaction sent through it, so CLI commands could not read what
+    they just did. Automine plus this ticker gives a block per transaction and a steady clock when
+    the chain is idle (block-window agent cycles keep moving).
+    """
+
+    def __init__(self, url: str, seconds: float) -> None:
+        self.url = url
+        self.seconds = seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="block-ticker", daemon=True)
+
+    def start(self) -> BlockTicker:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=self.seconds + 2)
+
+    def _run(self) -> None:
+        last = None
+        while not self._stop.wait(self.seconds):
+            try:
+                head = int(rpc(self.url, "eth_blockNumber"), 16)
+                if head == last:
+                    rpc(self.url, "evm_mine")
+                    head += 1
+                last = head
+            except Exception:  # the devnet is going away; the owner stops us
+                continue
