@@ -30,7 +30,9 @@ def gini(values: list[float] | tuple[float, ...]) -> float:
     if n == 0 or total == 0:
         return 0.0
     weighted = sum((i + 1) * x for i, x in enumerate(xs))
-    return (2 * weighted) / (n * total) - (n + 1) / n
+    # The closed form cancels two nearly equal terms for equal values; clamp the float residue
+    # (e.g. -2.2e-16) into the coefficient's range [0, (n-1)/n].
+    return min(max(0.0, (2 * weighted) / (n * total) - (n + 1) / n), (n - 1) / n)
 
 
 @dataclass
