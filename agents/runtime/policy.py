@@ -406,8 +406,8 @@ def desired_changes(values: list[float], view: GovernanceView, mem: MarketMemory
     """Goals about the rules, from values and observations: [(parameter, new value, reason)].
 
     - cooperative/efficiency-minded agents find fees too high when fees take a visible cut of trade;
-    - safety-minded agents find slashing too weak when disputes are lost or jobs expire often
-      (raise the collateral ratio) and raise the dispute bond when frivolous disputes are seen.
+    - safety-minded agents find slashing too weak when at least a tenth of the (five or more) settled
+      jobs they saw failed: expired, rejected or lost on dispute (raise the collateral ratio).
     """
     out: list[tuple[str, int, str]] = []
     if len(values) != 7:
@@ -419,7 +419,7 @@ def desired_changes(values: list[float], view: GovernanceView, mem: MarketMemory
     ratio = p.get("escrow.collateralRatioBps")
     bad = sum(1 for j in mem.jobs.values() if j.outcome in ("disputed_client_won", "expired", "rejected"))
     total = sum(1 for j in mem.jobs.values() if j.outcome != "open")
-    if ratio is not None and values[SAFE] >= 0.20 and total >= 3 and bad / total >= 0.25:
+    if ratio is not None and values[SAFE] >= 0.20 and total >= 5 and bad / total >= 0.10:
         out.append(("escrow.collateralRatioBps", min(ratio * 2, 10_000), "slashing too weak for the cheating seen"))
     return [(n, v, r) for n, v, r in out if _in_bounds(view, n, v) and v != p.get(n)]
 
