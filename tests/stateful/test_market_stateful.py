@@ -12,8 +12,13 @@ shadow model predicts every balance and every job state; invariants after each s
 - reputation moves only through authorised paths: every ReputationChanged event has a cause the
   rule allows, and an agent without such an event never gains reputation.
 
-Size: EMERGENT_STATEFUL_EXAMPLES (default 10) x EMERGENT_STATEFUL_STEPS (default 30) steps
-(~0.5 s per step on anvil through ape: the default run takes about two minutes).
+Transactions go through raw JSON-RPC (`tests/stateful/rawchain.py`): eth_sendTransaction from
+the unlocked test accounts with a fixed gas limit, receipts decoded by hand, expected reverts
+checked with an eth_call at the pending block (exact revert string, nothing sent), views read in
+one batch per invariant. ape's call path costs ~0.3 s per transaction; this costs milliseconds.
+
+Size: EMERGENT_STATEFUL_EXAMPLES (default 60) x EMERGENT_STATEFUL_STEPS (default 80) steps; the test
+prints how many steps ran (hypothesis ends some examples early).
 """
 
 from __future__ import annotations
@@ -21,8 +26,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-import ape
-from eth_utils import keccak
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
@@ -41,9 +44,10 @@ from tests.fixtures.market import (
     SUBMITTED,
     WEI,
 )
+from tests.stateful.rawchain import Abi, RawChain
 
-EXAMPLES = int(os.environ.get("EMERGENT_STATEFUL_EXAMPLES", "10"))
-STEPS = int(os.environ.get("EMERGENT_STATEFUL_STEPS", "30"))
+EXAMPLES = int(os.environ.get("EMERGENT_STATEFUL_EXAMPLES", "60"))
+STEPS = int(os.environ.get("EMERGENT_STATEFUL_STEPS", "80"))
 BPS = 10_000
 SAFETY = 5  # seconds of slack around a deadline: ambiguous moments are skipped, not guessed
 STEPS_RUN = {"steps": 0, "examples": 0}
@@ -77,55 +81,52 @@ class MStake:
 
 
 def test_market_stateful(chain, token, registry, staking, escrow, reputation, deployer, accounts, guardians, treasury, fund_agent):
-    agents = [accounts[i] for i in (1, 2, 3, 4)]
-    outsider = accounts[5]
+    agent_accounts = [accounts[i] for i in (1, 2, 3, 4)]
     staking.setSlasher(deployer, True, sender=deployer)
-    for a in agents:
+    for a in agent_accounts:
         fund_agent(a, 100_000 * WEI)
     for g in guardians:
         fund_agent(g, 0)
-    holders = {a.address: a for a in [*agents, *guardians, deployer, treasury, outsider]}
-    holders[escrow.address] = escrow
-    holders[staking.address] = staking
+    agents = [a.address for a in agent_accounts]
+    guards = [g.address for g in guardians]
+    owner, outsider, treasury_addr = deployer.address, accounts[5].address, treasury.address
+    tok, stk, esc, rep = (Abi(c) for c in (token, staking, escrow, reputation))
+    raw = RawChain(chain.provider.web3, [tok, stk, esc, rep])
+    holders = [*agents, *guards, owner, treasury_addr, outsider, esc.address, stk.address]
     share_bps = staking.slashBeneficiaryShareBps()
     fee_bps = escrow.feeBps()
     bond_amount = escrow.disputeBond()
     min_stake = escrow.minProviderStake()
     g_floor_stake, g_floor_rep = escrow.guardianMinStake(), escrow.guardianMinReputation()
-    snap = {"id": chain.snapshot()}
-    w3 = chain.provider.web3
-
-    def fast(contract, signature: str, *addresses) -> int:
-        """A uint256 view read straight through web3 (ape's call machinery is ~10x slower)."""
-        data = "0x" + keccak(text=signature)[:4].hex() + "".join(str(a).lower()[2:].rjust(64, "0") for a in addresses)
-        return int.from_bytes(w3.eth.call({"to": str(contract.address), "data": data}), "big")
+    snap = {"id": raw.snapshot()}
 
     class Market(RuleBasedStateMachine):
         @initialize()
         def setup(self):
             STEPS_RUN["examples"] += 1
-            self.bal = {addr: token.balanceOf(addr) for addr in holders}
-            self.supply = token.totalSupply()
-            self.stakes = {a.address: MStake() for a in [*agents, *guardians]}
-            for g in guardians:
-                self.stakes[g.address].bonded = staking.bondedOf(g)
+            balances = raw.views([(tok, "balanceOf", (addr,)) for addr in holders])
+            self.bal = dict(zip(holders, balances))
+            self.supply = raw.view(tok, "totalSupply")
+            self.stakes = {a: MStake() for a in [*agents, *guards]}
+            for g, bonded in zip(guards, raw.views([(stk, "bondedOf", (g,)) for g in guards])):
+                self.stakes[g].bonded = bonded
             self.jobs: dict[int, MJob] = {}
-            self.n_guardians = escrow.guardianCount()
+            self.n_guardians = raw.view(esc, "guardianCount")
 
         # ------------------------------------------------------------ helpers
 
         def now(self) -> int:
-            return chain.blocks.head.timestamp
+            return raw.now()
 
         def reps(self) -> dict[str, int]:
-            return {a.address: fast(reputation, "reputationOf(address)", a.address) for a in agents}
+            return dict(zip(agents, raw.views([(rep, "reputationOf", (a,)) for a in agents])))
 
-        def send(self, allowed_causes: set[int], fn, *args, **kw):
-            """Send a tx; check that reputation moved only as this rule allows."""
+        def send(self, allowed_causes: set[int], sender: str, contract: Abi, fn: str, *args):
+            """Send a tx (it must succeed); check that reputation moved only as this rule allows."""
             before = self.reps()
-            tx = fn(*args, **kw)
+            tx = raw.send(sender, contract, fn, *args)
             changed = set()
-            for ev in tx.decode_logs(reputation.ReputationChanged):
+            for ev in tx.logs(rep, "ReputationChanged"):
                 assert ev.cause in allowed_causes, f"unauthorised reputation cause {ev.cause}"
                 changed.add(ev.account)
             after = self.reps()
@@ -157,20 +158,20 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
             s.queued -= q
             to_b = total * share_bps // BPS if beneficiary else 0
             if to_b:
-                self.move(staking.address, beneficiary, to_b)
-            self.move(staking.address, treasury.address, total - to_b)
+                self.move(stk.address, beneficiary, to_b)
+            self.move(stk.address, treasury_addr, total - to_b)
             return total
 
         def pay_provider(self, job: MJob):
             fee = job.held * fee_bps // BPS
-            self.move(escrow.address, treasury.address, fee)
-            self.move(escrow.address, job.provider, job.held - fee)
+            self.move(esc.address, treasury_addr, fee)
+            self.move(esc.address, job.provider, job.held - fee)
             job.held = 0
             job.status = COMPLETED
             self.release(job)
 
         def refund(self, job: MJob):
-            self.move(escrow.address, job.client, job.held)
+            self.move(esc.address, job.client, job.held)
             job.held = 0
 
         def live(self, statuses):
@@ -181,48 +182,48 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
         @rule(who=st.integers(0, 3), amount=st.integers(1, 3_000))
         def stake(self, who, amount):
             a = agents[who]
-            self.send(set(), staking.stake, amount * WEI, sender=a)
-            self.stakes[a.address].bonded += amount * WEI
-            self.move(a.address, staking.address, amount * WEI)
+            self.send(set(), a, stk, "stake", amount * WEI)
+            self.stakes[a].bonded += amount * WEI
+            self.move(a, stk.address, amount * WEI)
 
         @rule(who=st.integers(0, 3), frac=st.integers(1, 100))
         def request_unstake(self, who, frac):
             a = agents[who]
-            s = self.stakes[a.address]
+            s = self.stakes[a]
             free = s.bonded - s.locked
             amount = free * frac // 100
             if amount == 0:
-                with ape.reverts():
-                    staking.requestUnstake(0, sender=a)
+                raw.expect_revert(None, a, stk, "requestUnstake", 0)
                 return
-            tx = self.send(set(), staking.requestUnstake, amount, sender=a)
+            tx = self.send(set(), a, stk, "requestUnstake", amount)
             s.bonded -= amount
             s.queued += amount
-            s.ends = tx.decode_logs(staking.UnstakeRequested)[0].unlocksAt
+            s.ends = tx.logs(stk, "UnstakeRequested")[0].unlocksAt
 
         @rule(who=st.integers(0, 3))
         def withdraw(self, who):
             a = agents[who]
-            s = self.stakes[a.address]
+            s = self.stakes[a]
             now = self.now()
             if s.queued == 0:
-                with ape.reverts("Staking: nothing queued"):
-                    staking.withdraw(sender=a)
+                raw.expect_revert("Staking: nothing queued", a, stk, "withdraw")
             elif now >= s.ends:
-                self.send(set(), staking.withdraw, sender=a)
-                self.move(staking.address, a.address, s.queued)
+                self.send(set(), a, stk, "withdraw")
+                self.move(stk.address, a, s.queued)
                 s.queued = 0
             elif now + SAFETY < s.ends:
-                with ape.reverts("Staking: still unbonding"):
-                    staking.withdraw(sender=a)
+                raw.expect_revert("Staking: still unbonding", a, stk, "withdraw")
 
         @rule(who=st.integers(0, 3), amount=st.integers(1, 2_000), to_victim=st.booleans())
         def owner_slash(self, who, amount, to_victim):
             a = agents[who]
-            victim = agents[(who + 1) % 4].address if to_victim else "0x" + "00" * 20
-            tx = self.send({PENALTY_SLASH}, staking.slash, a, amount * WEI, victim, sender=deployer)
-            total = self.slash_model(a.address, amount * WEI, victim if to_victim else None)
-            assert tx.return_value == total
+            victim = agents[(who + 1) % 4] if to_victim else "0x" + "00" * 20
+            # The return value: simulated at the pending block on the same state, then sent.
+            returned = raw.simulate(owner, stk, "slash", a, amount * WEI, victim)
+            tx = self.send({PENALTY_SLASH}, owner, stk, "slash", a, amount * WEI, victim)
+            total = self.slash_model(a, amount * WEI, victim if to_victim else None)
+            assert returned == total
+            assert [e.amount for e in tx.logs(stk, "Slashed")] == ([total] if total else [])
 
         # ------------------------------------------------------------ escrow rules
 
@@ -231,26 +232,24 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
             client, provider = agents[c], agents[p]
             evaluator = client if e == 4 else agents[e]
             budget_wei = budget * WEI
-            tx = self.send(set(), escrow.createJob, provider, evaluator, self.now() + expires + SAFETY, "job", sender=client)
-            job_id = tx.decode_logs(escrow.JobCreated)[0].jobId
-            expired_at = escrow.getJob(job_id).expiredAt
-            self.jobs[job_id] = MJob(client.address, provider.address, evaluator.address, budget_wei, expired_at, status=OPEN)
-            self.send(set(), escrow.setBudget, job_id, budget_wei, sender=provider)
-            s = self.stakes[provider.address]
-            collateral = -(-budget_wei * escrow.collateralRatioBps() // BPS)
+            tx = self.send(set(), client, esc, "createJob", provider, evaluator, self.now() + expires + SAFETY, "job")
+            job_id = tx.logs(esc, "JobCreated")[0].jobId
+            expired_at = raw.view(esc, "getJob", job_id).expiredAt
+            self.jobs[job_id] = MJob(client, provider, evaluator, budget_wei, expired_at, status=OPEN)
+            self.send(set(), provider, esc, "setBudget", job_id, budget_wei)
+            s = self.stakes[provider]
+            collateral = -(-budget_wei * raw.view(esc, "collateralRatioBps") // BPS)
             if s.bonded < min_stake:
-                with ape.reverts("ServiceEscrow: provider stake below minimum"):
-                    escrow.fund(job_id, budget_wei, sender=client)
+                raw.expect_revert("ServiceEscrow: provider stake below minimum", client, esc, "fund", job_id, budget_wei)
                 return
             if s.bonded - s.locked < collateral:
-                with ape.reverts("ServiceEscrow: provider collateral insufficient"):
-                    escrow.fund(job_id, budget_wei, sender=client)
+                raw.expect_revert("ServiceEscrow: provider collateral insufficient", client, esc, "fund", job_id, budget_wei)
                 return
-            self.send(set(), escrow.fund, job_id, budget_wei, sender=client)
+            self.send(set(), client, esc, "fund", job_id, budget_wei)
             j = self.jobs[job_id]
             j.status, j.held, j.collateral = FUNDED, budget_wei, collateral
             s.locked += collateral
-            self.move(client.address, escrow.address, budget_wei)
+            self.move(client, esc.address, budget_wei)
 
         @rule(data=st.data())
         def submit(self, data):
@@ -261,12 +260,11 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
             j = self.jobs[job_id]
             now = self.now()
             if now + SAFETY < j.expired_at:
-                self.send(set(), escrow.submit, job_id, b"\x01" * 32, sender=accounts_by(j.provider))
+                self.send(set(), j.provider, esc, "submit", job_id, b"\x01" * 32)
                 j.status = SUBMITTED
-                j.deadline = escrow.getJob(job_id).deadline
+                j.deadline = raw.view(esc, "getJob", job_id).deadline
             elif now >= j.expired_at:
-                with ape.reverts("ServiceEscrow: job expired"):
-                    escrow.submit(job_id, b"\x01" * 32, sender=accounts_by(j.provider))
+                raw.expect_revert("ServiceEscrow: job expired", j.provider, esc, "submit", job_id, b"\x01" * 32)
 
         @rule(data=st.data())
         def complete(self, data):
@@ -275,7 +273,7 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
                 return
             j_id = data.draw(st.sampled_from(ids))
             j = self.jobs[j_id]
-            self.send(set(), escrow.complete, j_id, b"\x02" * 32, sender=accounts_by(j.evaluator))
+            self.send(set(), j.evaluator, esc, "complete", j_id, b"\x02" * 32)
             self.pay_provider(j)
 
         @rule(data=st.data())
@@ -287,13 +285,13 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
             j = self.jobs[j_id]
             who = j.client if j.status == OPEN else j.evaluator
             status = j.status
-            self.send(set(), escrow.reject, j_id, b"\x03" * 32, sender=accounts_by(who))
+            self.send(set(), who, esc, "reject", j_id, b"\x03" * 32)
             j.status = REJECTED
             if status == FUNDED:
                 self.refund(j)
                 self.release(j)
             elif status == SUBMITTED:
-                j.deadline = escrow.getJob(j_id).deadline
+                j.deadline = raw.view(esc, "getJob", j_id).deadline
 
         @rule(data=st.data())
         def claim_refund(self, data):
@@ -309,54 +307,48 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
             if j.status in (OPEN, FUNDED):
                 if now >= j.expired_at:
                     allowed = {PENALTY_EXPIRY} if j.status == FUNDED else set()
-                    self.send(allowed, escrow.claimRefund, j_id, sender=caller)
+                    self.send(allowed, caller, esc, "claimRefund", j_id)
                     if j.status == FUNDED:
                         self.refund(j)
                         self.release(j)
                     j.status = EXPIRED
                     return True
                 if now + SAFETY < j.expired_at:
-                    with ape.reverts("ServiceEscrow: job not expired"):
-                        escrow.claimRefund(j_id, sender=caller)
+                    raw.expect_revert("ServiceEscrow: job not expired", caller, esc, "claimRefund", j_id)
             elif j.status == SUBMITTED:
-                with ape.reverts("ServiceEscrow: submitted work awaits review"):
-                    escrow.claimRefund(j_id, sender=caller)
+                raw.expect_revert("ServiceEscrow: submitted work awaits review", caller, esc, "claimRefund", j_id)
             elif j.status == REJECTED and j.held > 0:
                 if now >= j.deadline:
-                    self.send(set(), escrow.claimRefund, j_id, sender=caller)
+                    self.send(set(), caller, esc, "claimRefund", j_id)
                     self.refund(j)
                     self.release(j)
                     return True
                 if now + SAFETY < j.deadline:
-                    with ape.reverts("ServiceEscrow: dispute window open"):
-                        escrow.claimRefund(j_id, sender=caller)
+                    raw.expect_revert("ServiceEscrow: dispute window open", caller, esc, "claimRefund", j_id)
             elif j.status == DISPUTED:
                 if now >= j.deadline:
-                    self.send(set(), escrow.claimRefund, j_id, sender=caller)
-                    self.move(escrow.address, j.provider, j.bond)
+                    self.send(set(), caller, esc, "claimRefund", j_id)
+                    self.move(esc.address, j.provider, j.bond)
                     j.bond = 0
                     self.refund(j)
                     self.release(j)
                     j.status = REJECTED
                     return True
                 if now + SAFETY < j.deadline:
-                    with ape.reverts("ServiceEscrow: ruling period open"):
-                        escrow.claimRefund(j_id, sender=caller)
+                    raw.expect_revert("ServiceEscrow: ruling period open", caller, esc, "claimRefund", j_id)
             else:
-                with ape.reverts("ServiceEscrow: nothing to refund"):
-                    escrow.claimRefund(j_id, sender=caller)
+                raw.expect_revert("ServiceEscrow: nothing to refund", caller, esc, "claimRefund", j_id)
             return False
 
         def try_payment(self, j_id, caller) -> bool:
             j = self.jobs[j_id]
             now = self.now()
             if now >= j.deadline:
-                self.send(set(), escrow.claimPayment, j_id, sender=caller)
+                self.send(set(), caller, esc, "claimPayment", j_id)
                 self.pay_provider(j)
                 return True
             if now + SAFETY < j.deadline:
-                with ape.reverts("ServiceEscrow: review window open"):
-                    escrow.claimPayment(j_id, sender=caller)
+                raw.expect_revert("ServiceEscrow: review window open", caller, esc, "claimPayment", j_id)
             return False
 
         @rule(data=st.data())
@@ -373,17 +365,15 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
             j_id = data.draw(st.sampled_from(ids))
             j = self.jobs[j_id]
             now = self.now()
-            provider = accounts_by(j.provider)
             if now + SAFETY < j.deadline:
-                self.send(set(), escrow.dispute, j_id, sender=provider)
+                self.send(set(), j.provider, esc, "dispute", j_id)
                 j.status = DISPUTED
                 j.bond = bond_amount
                 j.quorum = self.n_guardians // 2 + 1
-                j.deadline = escrow.getJob(j_id).deadline
-                self.move(j.provider, escrow.address, bond_amount)
+                j.deadline = raw.view(esc, "getJob", j_id).deadline
+                self.move(j.provider, esc.address, bond_amount)
             elif now >= j.deadline:
-                with ape.reverts("ServiceEscrow: dispute window closed"):
-                    escrow.dispute(j_id, sender=provider)
+                raw.expect_revert("ServiceEscrow: dispute window closed", j.provider, esc, "dispute", j_id)
 
         @rule(data=st.data(), g=st.integers(0, 2), for_provider=st.booleans())
         def rule_dispute(self, data, g, for_provider):
@@ -392,32 +382,30 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
                 return
             j_id = data.draw(st.sampled_from(ids))
             j = self.jobs[j_id]
-            guardian = guardians[g]
+            guardian = guards[g]
             now = self.now()
-            if guardian.address in j.ruled:
-                with ape.reverts("ServiceEscrow: already ruled"):
-                    escrow.rule(j_id, for_provider, sender=guardian)
+            if guardian in j.ruled:
+                raw.expect_revert("ServiceEscrow: already ruled", guardian, esc, "rule", j_id, for_provider)
                 return
             if now >= j.deadline:
-                with ape.reverts("ServiceEscrow: ruling period over"):
-                    escrow.rule(j_id, for_provider, sender=guardian)
+                raw.expect_revert("ServiceEscrow: ruling period over", guardian, esc, "rule", j_id, for_provider)
                 return
             if now + SAFETY >= j.deadline:
                 return
-            gs = self.stakes[guardian.address]
-            assert gs.bonded >= g_floor_stake and reputation.reputationOf(guardian) >= g_floor_rep
-            self.send({PENALTY_SLASH, PENALTY_DISPUTE_LOST}, escrow.rule, j_id, for_provider, sender=guardian)
-            j.ruled.add(guardian.address)
+            gs = self.stakes[guardian]
+            assert gs.bonded >= g_floor_stake and raw.view(rep, "reputationOf", guardian) >= g_floor_rep
+            self.send({PENALTY_SLASH, PENALTY_DISPUTE_LOST}, guardian, esc, "rule", j_id, for_provider)
+            j.ruled.add(guardian)
             if for_provider:
                 j.votes_p += 1
             else:
                 j.votes_c += 1
             if j.votes_p >= j.quorum:
-                self.move(escrow.address, j.provider, j.bond)
+                self.move(esc.address, j.provider, j.bond)
                 j.bond = 0
                 self.pay_provider(j)
             elif j.votes_c >= j.quorum:
-                self.move(escrow.address, treasury.address, j.bond)
+                self.move(esc.address, treasury_addr, j.bond)
                 j.bond = 0
                 self.refund(j)
                 released = self.release(j)
@@ -430,47 +418,39 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
         def feedback(self, data, rating):
             ids = self.live({COMPLETED})
             if not ids:
-                with ape.reverts():
-                    reputation.giveFeedback(10**6, rating, sender=outsider)
+                raw.expect_revert(None, outsider, rep, "giveFeedback", 10**6, rating)
                 return
             j_id = data.draw(st.sampled_from(ids))
             j = self.jobs[j_id]
-            client = accounts_by(j.client)
             if j.rated:
-                with ape.reverts("Reputation: already rated"):
-                    reputation.giveFeedback(j_id, rating, sender=client)
+                raw.expect_revert("Reputation: already rated", j.client, rep, "giveFeedback", j_id, rating)
             elif j.client == j.provider:
-                with ape.reverts("Reputation: self-rating"):
-                    reputation.giveFeedback(j_id, rating, sender=client)
+                raw.expect_revert("Reputation: self-rating", j.client, rep, "giveFeedback", j_id, rating)
             else:
-                self.send({CAUSE_FEEDBACK}, reputation.giveFeedback, j_id, rating, sender=client)
+                self.send({CAUSE_FEEDBACK}, j.client, rep, "giveFeedback", j_id, rating)
                 j.rated = True
 
         @rule(who=st.integers(0, 3))
         def unauthorised_writes_fail(self, who):
-            with ape.reverts("Reputation: caller is not a writer"):
-                reputation.recordPenalty(agents[who], PENALTY_SLASH, sender=outsider)
-            with ape.reverts("Staking: caller is not a slasher"):
-                staking.slash(agents[who], WEI, outsider, sender=outsider)
+            raw.expect_revert("Reputation: caller is not a writer", outsider, rep, "recordPenalty", agents[who], PENALTY_SLASH)
+            raw.expect_revert("Staking: caller is not a slasher", outsider, stk, "slash", agents[who], WEI, outsider)
 
         @rule(seconds=st.sampled_from([1, 10, 30, 61, 121, 200]))
         def advance_time(self, seconds):
-            chain.pending_timestamp = self.now() + seconds
-            chain.mine()
+            raw.travel_to(self.now() + seconds)
 
         @precondition(lambda self: any(j.status in (OPEN, FUNDED, SUBMITTED, DISPUTED) or (j.status == REJECTED and j.held) for j in self.jobs.values()))
         @rule()
         def settle_everything(self):
             """Liveness: after every timer has run out, permissionless calls end every live job."""
-            chain.pending_timestamp = self.now() + 1_000
-            chain.mine()
+            raw.travel_to(self.now() + 1_000)
             for j_id, j in self.jobs.items():
                 if j.status == SUBMITTED:
                     assert self.try_payment(j_id, outsider)
                 elif j.status in (OPEN, FUNDED, DISPUTED) or (j.status == REJECTED and j.held):
                     assert self.try_refund(j_id, outsider)
                 assert j.status in (COMPLETED, REJECTED, EXPIRED) and j.held == 0 and j.bond == 0
-                assert escrow.getJob(j_id).status == j.status
+                assert raw.view(esc, "getJob", j_id).status == j.status
 
         # ------------------------------------------------------------ invariants
 
@@ -480,38 +460,38 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
 
         @invariant()
         def tokens_conserved_and_balances_match(self):
+            *balances, supply = raw.views([*((tok, "balanceOf", (addr,)) for addr in holders), (tok, "totalSupply", ())])
             total = 0
-            for addr in holders:
-                actual = fast(token, "balanceOf(address)", addr)
+            for addr, actual in zip(holders, balances):
                 assert actual == self.bal[addr], f"balance of {addr}: chain {actual} model {self.bal[addr]}"
                 total += actual
             assert sum(self.bal.values()) == total
-            assert fast(token, "totalSupply()") == self.supply
+            assert supply == self.supply
 
         @invariant()
         def escrow_holds_live_budgets_and_bonds(self):
             expected = sum(j.held + j.bond for j in self.jobs.values())
-            assert self.bal[escrow.address] == expected == fast(escrow, "totalEscrowed()")
+            assert self.bal[esc.address] == expected == raw.view(esc, "totalEscrowed")
 
         @invariant()
         def staking_holds_bonded_plus_queued(self):
             bonded = sum(s.bonded for s in self.stakes.values())
             queued = sum(s.queued for s in self.stakes.values())
-            assert fast(staking, "totalBonded()") == bonded and fast(staking, "totalQueued()") == queued
-            assert self.bal[staking.address] == bonded + queued  # the balance itself is checked above
-            for a in agents:
-                s = self.stakes[a.address]
-                chain_view = tuple(fast(staking, f"{n}(address)", a.address) for n in ("bondedOf", "lockedOf", "queuedOf"))
-                assert chain_view == (s.bonded, s.locked, s.queued)
-                live_collateral = sum(j.collateral for j in self.jobs.values() if j.provider == a.address)
+            names = ("bondedOf", "lockedOf", "queuedOf")
+            total_bonded, total_queued, *views = raw.views(
+                [(stk, "totalBonded", ()), (stk, "totalQueued", ()), *((stk, n, (a,)) for a in agents for n in names)]
+            )
+            assert total_bonded == bonded and total_queued == queued
+            assert self.bal[stk.address] == bonded + queued  # the balance itself is checked above
+            for i, a in enumerate(agents):
+                s = self.stakes[a]
+                assert tuple(views[3 * i : 3 * i + 3]) == (s.bonded, s.locked, s.queued)
+                live_collateral = sum(j.collateral for j in self.jobs.values() if j.provider == a)
                 assert s.locked <= live_collateral
 
         def teardown(self):
-            chain.restore(snap["id"])
-            snap["id"] = chain.snapshot()
-
-    def accounts_by(address: str):
-        return holders[address] if address in holders else next(a for a in agents if a.address == address)
+            raw.revert(snap["id"])
+            snap["id"] = raw.snapshot()
 
     run_state_machine_as_test(
         Market,
@@ -524,3 +504,5 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
         ),
     )
     print(f"\nstateful: {STEPS_RUN['examples']} examples, {STEPS_RUN['steps']} steps")
+    print(f"sent: {dict(raw.sent.most_common())}")
+    print(f"reverts checked: {dict(raw.reverted.most_common())}")
