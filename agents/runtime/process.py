@@ -42,8 +42,25 @@ WATCHED = ("AgentToken", "AgentRegistry", "Staking", "Reputation", "ServiceEscro
 
 
 def make_web3(rpc: str, timeout: float = 30.0) -> Web3:
-    provider = Web3.HTTPProvider(rpc, request_kwargs={"timeout": timeout}, exception_retry_configuration=None)
-    return Web3(provider)
+    """A web3 for agents: no automatic retries (our own are bounded and typed), and without web3's
+    validation middleware, which asks the node for its chain id before every call and transaction
+    (half of all requests); the sender signs with the chain id it read once."""
+    kwargs: dict[str, Any] = {}
+    if rpc.startswith(("http://127.0.0.1", "http://localhost")):
+        import requests
+
+        session = requests.Session()
+        session.trust_env = False  # no proxy lookup in the environment on every request to a local node
+        kwargs["session"] = session
+    provider = Web3.HTTPProvider(rpc, request_kwargs={"timeout": timeout}, exception_retry_configuration=None,
+                                 **kwargs)
+    w3 = Web3(provider)
+    for name in ("validation", "ens_name_to_address"):
+        try:
+            w3.middleware_onion.remove(name)
+        except (ValueError, KeyError):
+            pass
+    return w3
 
 
 @dataclass
