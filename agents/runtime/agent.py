@@ -137,6 +137,8 @@ class Agent:
         self.metrics_path = self.dir / "metrics.jsonl"
         self.last_fee_total = self.sender.gas_spent_wei
         self.errors = 0
+        self._retry_in = 0.0
+        self._retry_at = 0.0
         reconciled = self.store.reconcile(self._outcome)
         if reconciled:
             self.log("reconciled", entries=[(a.id, a.kind, a.status.value) for a in reconciled])
@@ -159,6 +161,8 @@ class Agent:
     def due(self) -> bool:
         if self.spec.max_cycles is not None and self.memory.cycle >= self.spec.max_cycles:
             return False
+        if self.errors and time.monotonic() < self._retry_at:
+            return False
         return self.memory.cursor_block >= self.window_end()
 
     @property
@@ -169,13 +173,27 @@ class Agent:
     def tick(self) -> bool:
         """Run one cycle. Returns False (nothing persisted) if the chain could not be read."""
         try:
-            return self._tick()
+            ok = self._tick()
+            self.errors = 0
+            return ok
         except (RpcUnavailableError, ChainError) as exc:
-            self.errors += 1
             # The in-memory state keeps every event delivered so far (the indexer will not resend
             # them); the cycle is simply retried on the next loop. Nothing was persisted.
-            self.log("tick_aborted", cycle=self.memory.cycle, reason=str(exc)[:300])
+            self._backoff()
+            self.log("tick_aborted", cycle=self.memory.cycle, reason=str(exc)[:300], retry_in=self._retry_in)
             return False
+        except Exception as exc:  # noqa: BLE001 - one agent's bug must not stop the process's other agents
+            import traceback
+
+            self._backoff()
+            self.log("tick_error", cycle=self.memory.cycle, reason=repr(exc)[:300],
+                     traceback=traceback.format_exc()[-2000:], retry_in=self._retry_in)
+            return False
+
+    def _backoff(self) -> None:
+        self.errors += 1
+        self._retry_in = min(30.0, 0.5 * 2 ** min(self.errors, 6))
+        self._retry_at = time.monotonic() + self._retry_in
 
     def _tick(self) -> bool:
         mem, cycle = self.memory, self.memory.cycle

@@ -34,6 +34,8 @@ STATUS_NAMES = ("open", "funded", "submitted", "completed", "rejected", "expired
 TERMINAL = (COMPLETED, EXPIRED)
 # Terminal jobs are forgotten this many blocks after they settled (bounded memory).
 PRUNE_AFTER_BLOCKS = 400
+# Other agents' settled jobs only matter until their outcome is counted: forgotten sooner.
+PRUNE_OTHERS_AFTER_BLOCKS = 20
 
 
 @dataclass
@@ -120,6 +122,7 @@ class MarketMemory:
     guidance: dict[str, Any] = field(default_factory=dict)  # see policy.Guidance
     last_report: dict[str, Any] = field(default_factory=dict)  # latest cognition figures
     approved: list[str] = field(default_factory=list)  # contracts holding a max allowance from me
+    outcomes: dict[str, int] = field(default_factory=dict)  # settled funded jobs seen, by outcome (lifetime)
 
     # ------------------------------------------------------------------ cursor
     def seen(self, event: ChainEvent) -> bool:
@@ -232,6 +235,8 @@ def _settle(mem: MarketMemory, job: Job, status: int, outcome: str, block: int) 
     job.refresh = False
     me = mem.me
     good = outcome in ("completed", "disputed_provider_won")
+    if funded:
+        _inc(mem.outcomes, outcome)
     if not good and funded and job.provider:
         _inc(mem.public_bad, job.provider)
     if job.client == me and job.provider and funded:
@@ -418,7 +423,11 @@ def _governor_event(mem: MarketMemory, ev: ChainEvent) -> None:
 def prune(mem: MarketMemory, head_block: int) -> None:
     """Forget jobs settled long ago and finished proposals (bounded memory)."""
     cutoff = head_block - PRUNE_AFTER_BLOCKS
-    mem.jobs = {k: j for k, j in mem.jobs.items() if not (j.settled_block and j.settled_block < cutoff)}
+    others = head_block - PRUNE_OTHERS_AFTER_BLOCKS
+    mem.jobs = {
+        k: j for k, j in mem.jobs.items()
+        if not (j.settled_block and j.settled_block < (cutoff if j.party(mem.me) else others))
+    }
     mem.proposals = {
         k: p for k, p in mem.proposals.items() if not (p.executed or p.state in (2, 3, 6)) or p.deadline > cutoff
     }

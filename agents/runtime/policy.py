@@ -417,8 +417,8 @@ def desired_changes(values: list[float], view: GovernanceView, mem: MarketMemory
     if fee is not None and values[COOP] + values[EFF] >= 0.30 and fee > 25:
         out.append(("escrow.feeBps", max(0, fee // 2), "fees too high for cooperative trade"))
     ratio = p.get("escrow.collateralRatioBps")
-    bad = sum(1 for j in mem.jobs.values() if j.outcome in ("disputed_client_won", "expired", "rejected"))
-    total = sum(1 for j in mem.jobs.values() if j.outcome != "open")
+    bad = sum(mem.outcomes.get(k, 0) for k in ("disputed_client_won", "expired", "rejected"))
+    total = sum(mem.outcomes.values())
     if ratio is not None and values[SAFE] >= 0.20 and total >= 5 and bad / total >= 0.10:
         out.append(("escrow.collateralRatioBps", min(ratio * 2, 10_000), "slashing too weak for the cheating seen"))
     return [(n, v, r) for n, v, r in out if _in_bounds(view, n, v) and v != p.get(n)]

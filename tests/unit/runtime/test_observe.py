@@ -82,6 +82,7 @@ def test_job_lifecycle__statuses_and_outcomes():
     assert mem.trust[PROV] == [1.0, 2.0]  # one good, two bad as seen by the client
     assert mem.public_bad[PROV] == 2
     assert mem.slashes[0]["agent"] == PROV
+    assert mem.outcomes == {"completed": 1, "disputed_client_won": 1, "expired": 1}
 
 
 def test_dispute_in_progress__disputed_with_deadline():
@@ -148,8 +149,11 @@ def test_observation__validates_and_reflects_the_window():
 
 def test_prune__settled_jobs_forgotten_later_open_ones_kept():
     ch, mem = Chain(), MarketMemory(me=ME, start_block=1)
-    for e in lifecycle(ch, 1, ME, PROV, "completed") + lifecycle(ch, 2, ME, PROV, "open-dispute"):
+    for e in lifecycle(ch, 1, ME, PROV, "completed") + lifecycle(ch, 2, ME, PROV, "open-dispute") \
+            + lifecycle(ch, 3, CLIENT, PROV, "completed"):
         apply_event(mem, e)
+    prune(mem, head_block=100)  # others' settled jobs go first; my own stay a while (feedback, disputes)
+    assert sorted(mem.jobs) == [1, 2]
     prune(mem, head_block=10_000)
     assert list(mem.jobs) == [2]
 

@@ -354,7 +354,7 @@ def test_goals_about_rules__cooperative_agent_wants_lower_fees():
 
 
 def test_goals_about_rules__safety_minded_agent_wants_more_collateral_after_cheating_seen():
-    mem = memory(jobs={i: job(i, outcome="disputed_client_won" if i < 3 else "completed") for i in range(5)})
+    mem = memory(outcomes={"disputed_client_won": 1, "expired": 1, "completed": 3})
     names = [n for n, _, _ in desired_changes(SAFE_VALUES, _view(), mem)]
     assert names == ["escrow.collateralRatioBps"]
     assert desired_changes(SAFE_VALUES, _view(), memory()) == []  # nothing seen: no grievance
