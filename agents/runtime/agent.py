@@ -139,6 +139,7 @@ class Agent:
         self.errors = 0
         self._retry_in = 0.0
         self._retry_at = 0.0
+        self._gov_const: dict[str, int] = {}
         reconciled = self.store.reconcile(self._outcome)
         if reconciled:
             self.log("reconciled", entries=[(a.id, a.kind, a.status.value) for a in reconciled])
@@ -211,7 +212,8 @@ class Agent:
         self.guidance = update_guidance(self.guidance, rep.status, rep.authority, result.actionable,
                                         rep.value_weights)
         vetoed = [d.kind for d in result.decisions if d.vetoed]
-        gov = self._governance_view(snap) if "Governor" in self.c and (cycle % 5 == 4 or mem.proposals) else None
+        live = any(not p.executed and p.state not in (2, 3, 6, 7) for p in mem.proposals.values())
+        gov = self._governance_view(snap) if "Governor" in self.c and (cycle % 5 == 4 or live) else None
         busy = self.executor.busy_keys(mem.cursor_block)
         actions = decide(PolicyInput(self.persona, self.config, mem, snap, self.guidance, cycle, busy,
                                      payloads, gov))
@@ -314,35 +316,42 @@ class Agent:
         )
 
     def _governance_view(self, snap: O.Snapshot) -> GovernanceView | None:
+        """Thresholds and bounds are read every 25 cycles; stake, reputation and escrow parameters come
+        from events; only open proposals cost reads (state, hasVoted, eta)."""
         from agents.chain.governance import PARAMETERS
 
         gov = self.c["Governor"].functions
         esc = self.c["ServiceEscrow"].functions
         mem, me = self.memory, self.address
-        try:
-            clock = int(self._call(gov.clock()))
-            votes = int(self._call(gov.getVotes(me, clock - 1)))
-            threshold = int(self._call(gov.proposalThreshold()))
-            rep_needed = int(self._call(gov.proposalReputationThreshold()))
-            min_vote_rep = int(self._call(gov.minVotingReputation()))
-        except ChainError:
-            return None
-        params = {"escrow.feeBps": int(self._call(esc.feeBps())),
-                  "escrow.collateralRatioBps": int(self._call(esc.collateralRatioBps()))}
-        bounds = {"escrow.feeBps": (0, int(self._call(esc.MAX_FEE_BPS()))),
-                  "escrow.collateralRatioBps": (0, int(self._call(esc.MAX_COLLATERAL_RATIO_BPS())))}
+        if not self._gov_const or mem.cycle - self._gov_const.get("read_at", 0) >= 25:
+            try:
+                self._gov_const = {
+                    "read_at": mem.cycle,
+                    "threshold": int(self._call(gov.proposalThreshold())),
+                    "rep_needed": int(self._call(gov.proposalReputationThreshold())),
+                    "min_vote_rep": int(self._call(gov.minVotingReputation())),
+                    "max_fee": int(self._call(esc.MAX_FEE_BPS())),
+                    "max_ratio": int(self._call(esc.MAX_COLLATERAL_RATIO_BPS())),
+                }
+            except ChainError:
+                return None
+        k = self._gov_const
+        votes = mem.bonded.get(me, 0)
+        params = {"escrow.feeBps": mem.params.get("feeBps", 0),
+                  "escrow.collateralRatioBps": mem.params.get("collateralRatioBps", 0)}
+        bounds = {"escrow.feeBps": (0, k["max_fee"]), "escrow.collateralRatioBps": (0, k["max_ratio"])}
         views = []
         for p in sorted(mem.proposals.values(), key=lambda p: p.id):
             if p.executed or p.state in (2, 3, 6, 7):
                 continue
             p.state = int(self._call(gov.state(p.id)))
-            voted = bool(self._call(gov.hasVoted(p.id, me)))
+            voted = me in p.voters or (p.state == 1 and bool(self._call(gov.hasVoted(p.id, me))))
             eta = int(self._call(gov.proposalEta(p.id))) if p.state == 5 else 0
             name, value = _decode_param_change(p, self.c, PARAMETERS)
             views.append(ProposalView(p.id, p.state, p.description, name, value, params.get(name or ""), voted, eta))
         return GovernanceView(
-            can_propose=votes >= threshold and snap.reputation >= rep_needed and votes > 0,
-            can_vote=snap.reputation >= min_vote_rep and votes > 0,
+            can_propose=votes >= k["threshold"] and snap.reputation >= k["rep_needed"] and votes > 0,
+            can_vote=snap.reputation >= k["min_vote_rep"] and votes > 0,
             proposals=tuple(views), params=params, bounds=bounds, now=snap.timestamp,
         )
 
