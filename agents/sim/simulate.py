@@ -274,6 +274,7 @@ def collect(url: str, deployment_file: Path, out: Path, plans: list[AgentPlan], 
     jobs: dict[int, dict[str, Any]] = {}
     agent_ids: dict[int, str] = {}
     proposals: dict[int, Any] = {}
+    changes: list[str] = []
     from agents.market.services import TaskSpec
 
     for ev in idx.poll():
@@ -313,6 +314,8 @@ def collect(url: str, deployment_file: Path, out: Path, plans: list[AgentPlan], 
                     j["outcome"] = "disputed_client_won"
                 elif int(a["outcome"]) == 3:
                     j["outcome"] = "rejected"
+        elif ev.name == "ParameterUpdated" and ev.block >= start_block:
+            changes.append(f"cycle {cyc(ev.block)}: {ev.contract}.{a['name']} {a['previous']} -> {a['current']}")
         elif ev.contract == "Staking" and ev.name == "Slashed":
             m.record_slash(SlashRecord(cyc(ev.block), a["account"], int(a["amount"]), "dispute lost"))
         elif ev.contract == "Governor":
@@ -343,12 +346,8 @@ def collect(url: str, deployment_file: Path, out: Path, plans: list[AgentPlan], 
     for jid, j in sorted(jobs.items()):
         m.record_job(JobRecord(jid, j.get("service", "?"), j["outcome"], j["cycle"], j.get("client", ""),
                                j.get("provider", ""), j["budget"]))
-    m.info["param_changes"] = _param_changes(idx)
+    m.info["param_changes"] = changes  # parameters changed by governance during the run
     return m
-
-
-def _param_changes(idx: Any) -> list[str]:
-    return []
 
 
 # ------------------------------------------------------------------ the whole run
@@ -392,6 +391,8 @@ def run(cfg: SimConfig, echo: Callable[[str], None] = print, progress: Callable[
         m.save(cfg.out / "metrics.json")
         write_report(m, cfg.out / "report.html")
         echo(summary_text(m))
+        for line in m.info.get("param_changes", []):
+            echo(f"governance: {line}")
         echo(f"report: {cfg.out / 'report.html'}")
         return m
     finally:
