@@ -17,16 +17,25 @@ the unlocked test accounts with a fixed gas limit, receipts decoded by hand, exp
 checked with an eth_call at the pending block (exact revert string, nothing sent), views read in
 one batch per invariant. ape's call path costs ~0.3 s per transaction; this costs milliseconds.
 
+Step selection keeps the money paths busy in the default run: every agent starts with 2,000-12,000
+AGENT staked (an owner slash takes at most 2,000), rules that act on a job have a precondition that
+such a job exists and pick one ready for their success path four times in five, and compound rules
+(create_fund_submit, reject_and_dispute, committee_rules, job_lifecycle) take a job through several
+transitions in one step, travelling past the timers it waits for. The test prints the outcomes it
+followed (completions, claimPayment, refunds, disputes ruled each way or by default, feedback).
+
 Size: EMERGENT_STATEFUL_EXAMPLES (default 60) x EMERGENT_STATEFUL_STEPS (default 80) steps; the test
-prints how many steps ran (hypothesis ends some examples early).
+prints how many steps ran (hypothesis ends some examples early). EMERGENT_STATEFUL_SHRINK=0 reports
+a failure without shrinking it (minutes sooner; for mutation checks).
 """
 
 from __future__ import annotations
 
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 
@@ -48,9 +57,13 @@ from tests.stateful.rawchain import Abi, RawChain
 
 EXAMPLES = int(os.environ.get("EMERGENT_STATEFUL_EXAMPLES", "60"))
 STEPS = int(os.environ.get("EMERGENT_STATEFUL_STEPS", "80"))
+# 0 skips hypothesis' shrink phase (a failure is then reported unshrunk, much sooner): for mutation
+# checks and triage. Generation is the same either way.
+SHRINK = os.environ.get("EMERGENT_STATEFUL_SHRINK", "1") != "0"
 BPS = 10_000
 SAFETY = 5  # seconds of slack around a deadline: ambiguous moments are skipped, not guessed
 STEPS_RUN = {"steps": 0, "examples": 0}
+OUTCOMES: Counter[str] = Counter()  # money-path outcomes the model followed, printed at the end
 
 
 @dataclass
@@ -101,8 +114,11 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
     snap = {"id": raw.snapshot()}
 
     class Market(RuleBasedStateMachine):
-        @initialize()
-        def setup(self):
+        @initialize(initial=st.lists(st.integers(2_000, 12_000), min_size=4, max_size=4))
+        def setup(self, initial):
+            """Model of the snapshot state, then every agent stakes `initial` AGENT: well above the
+            escrow's minimum provider stake, so that owner slashes (at most 2,000 AGENT each) do not
+            leave most examples without a provider able to take a job."""
             STEPS_RUN["examples"] += 1
             balances = raw.views([(tok, "balanceOf", (addr,)) for addr in holders])
             self.bal = dict(zip(holders, balances))
@@ -112,6 +128,11 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
                 self.stakes[g].bonded = bonded
             self.jobs: dict[int, MJob] = {}
             self.n_guardians = raw.view(esc, "guardianCount")
+            self.deep_slashed = False
+            for a, amount in zip(agents, initial):
+                self.send(set(), a, stk, "stake", amount * WEI)
+                self.stakes[a].bonded += amount * WEI
+                self.move(a, stk.address, amount * WEI)
 
         # ------------------------------------------------------------ helpers
 
@@ -177,6 +198,19 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
         def live(self, statuses):
             return [i for i, j in self.jobs.items() if j.status in statuses]
 
+        def pick(self, data, ready: list[int], candidates: list[int]) -> int:
+            """A job id for a rule: four times in five one that is `ready` for the rule's success
+            path (right state, timer in the right place), else any candidate (revert paths)."""
+            if ready and (ready == candidates or data.draw(st.integers(0, 4), label="prefer ready")):
+                return data.draw(st.sampled_from(ready), label="ready job")
+            return data.draw(st.sampled_from(candidates), label="job")
+
+        def in_time(self, deadline: int) -> bool:
+            return self.now() + SAFETY < deadline
+
+        def lapsed(self, deadline: int) -> bool:
+            return self.now() >= deadline
+
         # ------------------------------------------------------------ staking rules
 
         @rule(who=st.integers(0, 3), amount=st.integers(1, 3_000))
@@ -214,21 +248,39 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
             elif now + SAFETY < s.ends:
                 raw.expect_revert("Staking: still unbonding", a, stk, "withdraw")
 
-        @rule(who=st.integers(0, 3), amount=st.integers(1, 2_000), to_victim=st.booleans())
-        def owner_slash(self, who, amount, to_victim):
+        def do_owner_slash(self, who: int, amount: int, to_victim: bool):
             a = agents[who]
             victim = agents[(who + 1) % 4] if to_victim else "0x" + "00" * 20
             # The return value: simulated at the pending block on the same state, then sent.
-            returned = raw.simulate(owner, stk, "slash", a, amount * WEI, victim)
-            tx = self.send({PENALTY_SLASH}, owner, stk, "slash", a, amount * WEI, victim)
-            total = self.slash_model(a, amount * WEI, victim if to_victim else None)
+            returned = raw.simulate(owner, stk, "slash", a, amount, victim)
+            tx = self.send({PENALTY_SLASH}, owner, stk, "slash", a, amount, victim)
+            total = self.slash_model(a, amount, victim if to_victim else None)
             assert returned == total
             assert [e.amount for e in tx.logs(stk, "Slashed")] == ([total] if total else [])
+            if total:
+                OUTCOMES["owner slash, to a victim" if to_victim else "owner slash, burnt to treasury"] += 1
+
+        @rule(who=st.integers(0, 3), amount=st.integers(1, 2_000), to_victim=st.booleans())
+        def owner_slash(self, who, amount, to_victim):
+            self.do_owner_slash(who, amount * WEI, to_victim)
+
+        @precondition(lambda self: not self.deep_slashed and any(self.stakes[a].locked for a in agents))
+        @rule(data=st.data(), to_victim=st.booleans())
+        def owner_slash_into_locked(self, data, to_victim):
+            """Once per example: a slash larger than free + queued stake, so it takes locked
+            collateral too (the agents start well staked, so `owner_slash` rarely gets there)."""
+            self.deep_slashed = True
+            who = data.draw(st.sampled_from([i for i, a in enumerate(agents) if self.stakes[a].locked]), label="who")
+            s = self.stakes[agents[who]]
+            before = s.locked
+            self.do_owner_slash(who, s.bonded - s.locked + s.queued + max(1, s.locked // 2), to_victim)
+            assert self.stakes[agents[who]].locked < before
+            OUTCOMES["owner slash into locked collateral"] += 1
 
         # ------------------------------------------------------------ escrow rules
 
-        @rule(c=st.integers(0, 3), p=st.integers(0, 3), e=st.integers(0, 4), budget=st.integers(1, 5_000), expires=st.integers(20, 400))
-        def create_and_fund(self, c, p, e, budget, expires):
+        def do_create_and_fund(self, c, p, e, budget, expires) -> int | None:
+            """createJob + setBudget + fund (or its exact revert); the funded job id, else None."""
             client, provider = agents[c], agents[p]
             evaluator = client if e == 4 else agents[e]
             budget_wei = budget * WEI
@@ -241,47 +293,58 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
             collateral = -(-budget_wei * raw.view(esc, "collateralRatioBps") // BPS)
             if s.bonded < min_stake:
                 raw.expect_revert("ServiceEscrow: provider stake below minimum", client, esc, "fund", job_id, budget_wei)
-                return
+                return None
             if s.bonded - s.locked < collateral:
                 raw.expect_revert("ServiceEscrow: provider collateral insufficient", client, esc, "fund", job_id, budget_wei)
-                return
+                return None
             self.send(set(), client, esc, "fund", job_id, budget_wei)
             j = self.jobs[job_id]
             j.status, j.held, j.collateral = FUNDED, budget_wei, collateral
             s.locked += collateral
             self.move(client, esc.address, budget_wei)
+            return job_id
 
-        @rule(data=st.data())
-        def submit(self, data):
-            ids = self.live({FUNDED})
-            if not ids:
-                return
-            job_id = data.draw(st.sampled_from(ids))
+        @rule(c=st.integers(0, 3), p=st.integers(0, 3), e=st.integers(0, 4), budget=st.integers(1, 5_000), expires=st.integers(20, 400))
+        def create_and_fund(self, c, p, e, budget, expires):
+            self.do_create_and_fund(c, p, e, budget, expires)
+
+        def do_submit(self, job_id: int) -> bool:
             j = self.jobs[job_id]
             now = self.now()
             if now + SAFETY < j.expired_at:
                 self.send(set(), j.provider, esc, "submit", job_id, b"\x01" * 32)
                 j.status = SUBMITTED
                 j.deadline = raw.view(esc, "getJob", job_id).deadline
-            elif now >= j.expired_at:
+                return True
+            if now >= j.expired_at:
                 raw.expect_revert("ServiceEscrow: job expired", j.provider, esc, "submit", job_id, b"\x01" * 32)
+            return False
 
+        @precondition(lambda self: self.live({FUNDED}))
         @rule(data=st.data())
-        def complete(self, data):
-            ids = self.live({SUBMITTED})
-            if not ids:
-                return
-            j_id = data.draw(st.sampled_from(ids))
+        def submit(self, data):
+            ids = self.live({FUNDED})
+            self.do_submit(self.pick(data, [i for i in ids if self.in_time(self.jobs[i].expired_at)], ids))
+
+        @rule(c=st.integers(0, 3), p=st.integers(0, 3), e=st.integers(0, 4), budget=st.integers(1, 5_000), expires=st.integers(20, 400))
+        def create_fund_submit(self, c, p, e, budget, expires):
+            """Compound step: a job from creation to submitted work, so later steps find work to judge."""
+            job_id = self.do_create_and_fund(c, p, e, budget, expires)
+            if job_id is not None:
+                assert self.do_submit(job_id)
+
+        def do_complete(self, j_id: int):
             j = self.jobs[j_id]
             self.send(set(), j.evaluator, esc, "complete", j_id, b"\x02" * 32)
             self.pay_provider(j)
+            OUTCOMES["completed by the evaluator"] += 1
 
+        @precondition(lambda self: self.live({SUBMITTED}))
         @rule(data=st.data())
-        def reject(self, data):
-            ids = self.live({OPEN, FUNDED, SUBMITTED})
-            if not ids:
-                return
-            j_id = data.draw(st.sampled_from(ids))
+        def complete(self, data):
+            self.do_complete(data.draw(st.sampled_from(self.live({SUBMITTED}))))
+
+        def do_reject(self, j_id: int):
             j = self.jobs[j_id]
             who = j.client if j.status == OPEN else j.evaluator
             status = j.status
@@ -292,14 +355,25 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
                 self.release(j)
             elif status == SUBMITTED:
                 j.deadline = raw.view(esc, "getJob", j_id).deadline
+            OUTCOMES[{OPEN: "rejected open job", FUNDED: "rejected funded job (refund)", SUBMITTED: "rejected submission"}[status]] += 1
 
+        @precondition(lambda self: self.live({OPEN, FUNDED, SUBMITTED}))
+        @rule(data=st.data())
+        def reject(self, data):
+            self.do_reject(data.draw(st.sampled_from(self.live({OPEN, FUNDED, SUBMITTED}))))
+
+        def refundable(self, j: MJob) -> bool:
+            if j.status in (OPEN, FUNDED):
+                return self.lapsed(j.expired_at)
+            if j.status == REJECTED and j.held > 0 or j.status == DISPUTED:
+                return self.lapsed(j.deadline)
+            return False
+
+        @precondition(lambda self: self.jobs)
         @rule(data=st.data())
         def claim_refund(self, data):
             ids = list(self.jobs)
-            if not ids:
-                return
-            j_id = data.draw(st.sampled_from(ids))
-            self.try_refund(j_id, outsider)
+            self.try_refund(self.pick(data, [i for i in ids if self.refundable(self.jobs[i])], ids), outsider)
 
         def try_refund(self, j_id, caller) -> bool:
             j = self.jobs[j_id]
@@ -308,6 +382,7 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
                 if now >= j.expired_at:
                     allowed = {PENALTY_EXPIRY} if j.status == FUNDED else set()
                     self.send(allowed, caller, esc, "claimRefund", j_id)
+                    OUTCOMES["claimRefund after expiry, funded" if j.status == FUNDED else "claimRefund after expiry, open"] += 1
                     if j.status == FUNDED:
                         self.refund(j)
                         self.release(j)
@@ -322,6 +397,7 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
                     self.send(set(), caller, esc, "claimRefund", j_id)
                     self.refund(j)
                     self.release(j)
+                    OUTCOMES["claimRefund after the dispute window"] += 1
                     return True
                 if now + SAFETY < j.deadline:
                     raw.expect_revert("ServiceEscrow: dispute window open", caller, esc, "claimRefund", j_id)
@@ -333,6 +409,7 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
                     self.refund(j)
                     self.release(j)
                     j.status = REJECTED
+                    OUTCOMES["dispute: committee default (claimRefund)"] += 1
                     return True
                 if now + SAFETY < j.deadline:
                     raw.expect_revert("ServiceEscrow: ruling period open", caller, esc, "claimRefund", j_id)
@@ -346,23 +423,22 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
             if now >= j.deadline:
                 self.send(set(), caller, esc, "claimPayment", j_id)
                 self.pay_provider(j)
+                OUTCOMES["claimPayment after the review window"] += 1
                 return True
             if now + SAFETY < j.deadline:
                 raw.expect_revert("ServiceEscrow: review window open", caller, esc, "claimPayment", j_id)
             return False
 
+        @precondition(lambda self: self.live({SUBMITTED}))
         @rule(data=st.data())
         def claim_payment(self, data):
             ids = self.live({SUBMITTED})
-            if ids:
-                self.try_payment(data.draw(st.sampled_from(ids)), outsider)
+            self.try_payment(self.pick(data, [i for i in ids if self.lapsed(self.jobs[i].deadline)], ids), outsider)
 
-        @rule(data=st.data())
-        def open_dispute(self, data):
-            ids = [i for i in self.live({REJECTED}) if self.jobs[i].held > 0]
-            if not ids:
-                return
-            j_id = data.draw(st.sampled_from(ids))
+        def disputable(self) -> list[int]:
+            return [i for i in self.live({REJECTED}) if self.jobs[i].held > 0]
+
+        def do_dispute(self, j_id: int) -> bool:
             j = self.jobs[j_id]
             now = self.now()
             if now + SAFETY < j.deadline:
@@ -372,25 +448,38 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
                 j.quorum = self.n_guardians // 2 + 1
                 j.deadline = raw.view(esc, "getJob", j_id).deadline
                 self.move(j.provider, esc.address, bond_amount)
-            elif now >= j.deadline:
+                OUTCOMES["dispute opened"] += 1
+                return True
+            if now >= j.deadline:
                 raw.expect_revert("ServiceEscrow: dispute window closed", j.provider, esc, "dispute", j_id)
+            return False
 
-        @rule(data=st.data(), g=st.integers(0, 2), for_provider=st.booleans())
-        def rule_dispute(self, data, g, for_provider):
-            ids = self.live({DISPUTED})
-            if not ids:
-                return
-            j_id = data.draw(st.sampled_from(ids))
+        @precondition(lambda self: self.disputable())
+        @rule(data=st.data())
+        def open_dispute(self, data):
+            ids = self.disputable()
+            self.do_dispute(self.pick(data, [i for i in ids if self.in_time(self.jobs[i].deadline)], ids))
+
+        @precondition(lambda self: self.live({SUBMITTED}))
+        @rule(data=st.data())
+        def reject_and_dispute(self, data):
+            """Compound step: the evaluator rejects submitted work and the provider disputes at once."""
+            j_id = data.draw(st.sampled_from(self.live({SUBMITTED})))
+            self.do_reject(j_id)
+            assert self.do_dispute(j_id)
+
+        def do_rule(self, j_id: int, g: int, for_provider: bool):
             j = self.jobs[j_id]
             guardian = guards[g]
             now = self.now()
-            if guardian in j.ruled:
-                raw.expect_revert("ServiceEscrow: already ruled", guardian, esc, "rule", j_id, for_provider)
-                return
+            # The contract checks the deadline before the guardian's earlier vote: same order here.
             if now >= j.deadline:
                 raw.expect_revert("ServiceEscrow: ruling period over", guardian, esc, "rule", j_id, for_provider)
                 return
             if now + SAFETY >= j.deadline:
+                return
+            if guardian in j.ruled:
+                raw.expect_revert("ServiceEscrow: already ruled", guardian, esc, "rule", j_id, for_provider)
                 return
             gs = self.stakes[guardian]
             assert gs.bonded >= g_floor_stake and raw.view(rep, "reputationOf", guardian) >= g_floor_rep
@@ -404,6 +493,7 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
                 self.move(esc.address, j.provider, j.bond)
                 j.bond = 0
                 self.pay_provider(j)
+                OUTCOMES["dispute: ruled for the provider"] += 1
             elif j.votes_c >= j.quorum:
                 self.move(esc.address, treasury_addr, j.bond)
                 j.bond = 0
@@ -413,14 +503,26 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
                     # Released collateral is now free stake: the slash takes it from there.
                     self.slash_model(j.provider, released, j.client)
                 j.status = REJECTED
+                OUTCOMES["dispute: ruled for the client (collateral slashed)"] += 1
 
-        @rule(data=st.data(), rating=st.integers(0, 100))
-        def feedback(self, data, rating):
-            ids = self.live({COMPLETED})
-            if not ids:
-                raw.expect_revert(None, outsider, rep, "giveFeedback", 10**6, rating)
-                return
-            j_id = data.draw(st.sampled_from(ids))
+        @precondition(lambda self: self.live({DISPUTED}))
+        @rule(data=st.data(), g=st.integers(0, 2), for_provider=st.booleans())
+        def rule_dispute(self, data, g, for_provider):
+            ids = self.live({DISPUTED})
+            self.do_rule(self.pick(data, [i for i in ids if self.in_time(self.jobs[i].deadline) and guards[g] not in self.jobs[i].ruled], ids), g, for_provider)
+
+        @precondition(lambda self: any(self.in_time(self.jobs[i].deadline) for i in self.live({DISPUTED})))
+        @rule(data=st.data(), order=st.permutations([0, 1, 2]), votes=st.lists(st.booleans(), min_size=1, max_size=3))
+        def committee_rules(self, data, order, votes):
+            """Compound step: one to three distinct guardians vote on an open dispute (fewer than a
+            quorum in agreement leaves it to the default ruling once the period ends)."""
+            j_id = data.draw(st.sampled_from([i for i in self.live({DISPUTED}) if self.in_time(self.jobs[i].deadline)]))
+            for g, vote in zip(order, votes):
+                if self.jobs[j_id].status != DISPUTED:
+                    break
+                self.do_rule(j_id, g, vote)
+
+        def do_feedback(self, j_id: int, rating: int):
             j = self.jobs[j_id]
             if j.rated:
                 raw.expect_revert("Reputation: already rated", j.client, rep, "giveFeedback", j_id, rating)
@@ -429,6 +531,60 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
             else:
                 self.send({CAUSE_FEEDBACK}, j.client, rep, "giveFeedback", j_id, rating)
                 j.rated = True
+                OUTCOMES["feedback"] += 1
+
+        @rule(data=st.data(), rating=st.integers(0, 100))
+        def feedback(self, data, rating):
+            ids = self.live({COMPLETED})
+            if not ids:
+                raw.expect_revert(None, outsider, rep, "giveFeedback", 10**6, rating)
+                return
+            self.do_feedback(self.pick(data, [i for i in ids if not self.jobs[i].rated], ids), rating)
+
+        @rule(
+            c=st.integers(0, 3),
+            p=st.integers(0, 3),
+            e=st.integers(0, 4),
+            budget=st.integers(1, 5_000),
+            outcome=st.sampled_from(["complete", "claim_payment", "reject", "for_provider", "for_client", "default", "expire"]),
+            order=st.permutations([0, 1, 2]),
+            rating=st.integers(0, 100),
+        )
+        def job_lifecycle(self, c, p, e, budget, outcome, order, rating):
+            """Compound step: one job from creation to a chosen end, travelling past each timer it
+            waits for, through the same helpers (and model updates) as the single-step rules."""
+            job_id = self.do_create_and_fund(c, p, e, budget, 300)
+            if job_id is None:
+                return
+            OUTCOMES[f"job_lifecycle: {outcome}"] += 1
+            j = self.jobs[job_id]
+            if outcome == "expire":
+                raw.travel_to(max(self.now() + 1, j.expired_at))
+                assert self.try_refund(job_id, outsider)
+                return
+            assert self.do_submit(job_id)
+            if outcome == "complete":
+                self.do_complete(job_id)
+            elif outcome == "claim_payment":
+                raw.travel_to(max(self.now() + 1, j.deadline))
+                assert self.try_payment(job_id, outsider)
+            else:
+                self.do_reject(job_id)
+                if outcome == "reject":
+                    raw.travel_to(max(self.now() + 1, j.deadline))
+                    assert self.try_refund(job_id, outsider)
+                    return
+                assert self.do_dispute(job_id)
+                if outcome == "default":
+                    self.do_rule(job_id, order[0], True)  # one vote is not a quorum of three
+                    raw.travel_to(max(self.now() + 1, j.deadline))
+                    assert self.try_refund(job_id, outsider)
+                    return
+                for g in order[: j.quorum]:
+                    self.do_rule(job_id, g, outcome == "for_provider")
+                assert j.status == (COMPLETED if outcome == "for_provider" else REJECTED) and j.bond == 0
+            if j.status == COMPLETED:
+                self.do_feedback(job_id, rating)
 
         @rule(who=st.integers(0, 3))
         def unauthorised_writes_fail(self, who):
@@ -501,8 +657,10 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
             deadline=None,
             suppress_health_check=list(HealthCheck),
             print_blob=True,
+            phases=list(Phase) if SHRINK else [p for p in Phase if p is not Phase.shrink],
         ),
     )
     print(f"\nstateful: {STEPS_RUN['examples']} examples, {STEPS_RUN['steps']} steps")
     print(f"sent: {dict(raw.sent.most_common())}")
     print(f"reverts checked: {dict(raw.reverted.most_common())}")
+    print(f"outcomes: {dict(OUTCOMES.most_common())}")
