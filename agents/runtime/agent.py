@@ -73,6 +73,23 @@ class AgentSpec:
     priority_fee_wei: int | None = None  # None: ask the node (eth_maxPriorityFeePerGas) for every transaction
 
 
+class CachedFeeSender(TxSender):
+    """A TxSender that reuses its fee quote for `fee_ttl` seconds (one latest-block read per burst of
+    transactions instead of one per transaction). The max fee is 2 x base fee + tip, so a quote a block
+    old still clears."""
+
+    fee_ttl = 0.5
+
+    def fees(self) -> dict[str, int]:
+        now = time.monotonic()
+        cached = getattr(self, "_fee_cache", None)
+        if cached is not None and now - cached[0] < self.fee_ttl:
+            return dict(cached[1])
+        quote = super().fees()
+        self._fee_cache = (now, dict(quote))
+        return quote
+
+
 class DescriptionCache:
     """Job descriptions are immutable: one read per job per process, shared by its agents."""
 
@@ -112,7 +129,7 @@ class Agent:
         self.store = AgentStore(self.dir / "agent.sqlite")
         self.log = JsonLog(self.dir / "agent.log.jsonl", self.address)
         spent = int(self.store.get_state("gas_spent_wei", 0))
-        self.sender = TxSender(
+        self.sender = CachedFeeSender(
             web3, spec.key, gas_budget_wei=spec.gas_budget_wei, gas_spent_wei=spent,
             nonce_hint=self.store.get_nonce_hint(self.address), priority_fee_wei=spec.priority_fee_wei,
             on_nonce=lambda n: self.store.set_nonce_hint(self.address, n),

@@ -142,7 +142,7 @@ def _deploy_here(url: str, out: Path, n_agents: int, start_balance: int) -> dict
     import agents.chain.deploy_market as deploy_market
     from agents.chain.deployment import PARAM_SECTIONS
 
-    # deploy_market does not register its section yet (validate_params would refuse `market:`).
+    # Older deploy_market versions did not register their section; harmless when it already has.
     PARAM_SECTIONS.setdefault("market", deploy_market.MarketParams)
     params = load_params(PARAMS_DIR / "ethereum-local.yaml")
     extra = max(0, n_agents - 9)
