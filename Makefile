@@ -24,7 +24,8 @@ $(ANVIL): package.json package-lock.json
 	npm install --no-audit --no-fund --loglevel=error
 	@test -x $(ANVIL) && touch $@
 
-run: devnet
+run: install
+	$(BIN)/emergent simulate
 
 test: install
 	$(BIN)/ape test tests -q
