@@ -33,24 +33,14 @@ from dataclasses import dataclass, field
 from agents.market.pricing import PricingParams
 from agents.market.services import TaskSpec, corrupt, solve, verify
 
-try:  # Use the cognition library's names when it is present, so both agree by construction.
-    from agents.cognition.constants import VALUE_DIMENSIONS as _COGNITION_DIMS  # type: ignore
-except Exception:  # noqa: BLE001 - the library may not exist yet or may name things differently
-    _COGNITION_DIMS = None
-
-# Seed 001 §1.7: Stability, Growth, Purpose fidelity, Efficiency, Exploration, Safety, Agent cooperation.
-VALUE_DIMENSIONS: tuple[str, ...] = tuple(_COGNITION_DIMS) if _COGNITION_DIMS else (
-    "stability",
-    "growth",
-    "purpose_fidelity",
-    "efficiency",
-    "exploration",
-    "safety",
-    "agent_cooperation",
+# The value vector's dimensions, bounds and default weights are the cognition library's (seed 001
+# §1.7), imported so there is one place for each constant.
+from agents.cognition.constants import (
+    DEFAULT_VALUE_WEIGHTS as DEFAULT_VALUES,
+    VALUE_DIMENSIONS,
+    VALUE_WEIGHT_MAX as VALUE_MAX,
+    VALUE_WEIGHT_MIN as VALUE_MIN,
 )
-VALUE_MIN, VALUE_MAX = 0.02, 0.60  # seed 001 §1.7 / Level 4 definition 6.1
-# Seed 001 §1.7 default weights (the §4.1 diagram disagrees; §1.7's table is the normative one).
-DEFAULT_VALUES: tuple[float, ...] = (0.20, 0.15, 0.20, 0.10, 0.10, 0.15, 0.10)
 
 
 def _values(*weights: float) -> tuple[float, ...]:
