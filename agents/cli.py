@@ -21,6 +21,7 @@ from agents.cli_common import (
     load_account,
     parse_address,
     parse_amount,
+    use_local_devnet_if_running,
 )
 from agents.paths import PROJECT_ROOT, ensure_tool_path
 
@@ -153,23 +154,9 @@ def status(network: str, addresses: tuple[str, ...]) -> None:
         deployment = load_deployment(deployment_path(network))
     except DeployError as exc:
         raise click.ClickException(str(exc)) from exc
-    _use_local_devnet_if_running(network)
+    use_local_devnet_if_running(network)
     with connected(network):
         _print_status(deployment, extra)
-
-
-def _use_local_devnet_if_running(network: str) -> None:
-    """Point ape at the devnet on 8545 for local networks (never start a fresh, empty chain)."""
-    import os
-
-    from agents.devnet import DEFAULT_PORT, is_anvil
-
-    if network.split(":")[1] != "local" or "APE_FOUNDRY_HOST" in os.environ:
-        return
-    url = f"http://127.0.0.1:{DEFAULT_PORT}"
-    if not is_anvil(url):
-        raise click.ClickException(f"no devnet is running at {url}: start one with `emergent devnet`")
-    os.environ["APE_FOUNDRY_HOST"] = url
 
 
 @cli.group()
@@ -220,7 +207,7 @@ def _token_handle(network: str):
     addr = deployment["contracts"].get("AgentToken")
     if not addr:
         raise click.ClickException("the deployment file has no AgentToken")
-    _use_local_devnet_if_running(network)
+    use_local_devnet_if_running(network)
 
     def make():
         from ape import Contract, chain, project

@@ -7,6 +7,7 @@ Every check runs before any transaction is built, and failures raise `click.Usag
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
@@ -108,3 +109,15 @@ def load_account(account_alias: str | None, account_index: int | None) -> Any:
     if not 0 <= idx < len(test_accounts):
         raise InputError(f"--account-index must be 0..{len(test_accounts) - 1}, got {idx}")
     return test_accounts[idx]
+
+
+def use_local_devnet_if_running(network: str) -> None:
+    """Point ape at the devnet on 8545 for local networks (never start a fresh, empty chain)."""
+    from agents.devnet import DEFAULT_PORT, is_anvil
+
+    if network.split(":")[1] != "local" or "APE_FOUNDRY_HOST" in os.environ:
+        return
+    url = f"http://127.0.0.1:{DEFAULT_PORT}"
+    if not is_anvil(url):
+        raise click.ClickException(f"no devnet is running at {url}: start one with `emergent devnet`")
+    os.environ["APE_FOUNDRY_HOST"] = url

@@ -9,7 +9,6 @@ module `agents.chain.governance`.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -17,7 +16,15 @@ from typing import Any
 import click
 
 from agents.chain import governance as gv
-from agents.cli_common import DEFAULT_NETWORK, InputError, check_network, connected, load_account, parse_address
+from agents.cli_common import (
+    DEFAULT_NETWORK,
+    InputError,
+    check_network,
+    connected,
+    load_account,
+    parse_address,
+    use_local_devnet_if_running,
+)
 
 GAS_MARGIN_NUM, GAS_MARGIN_DEN, GAS_MARGIN_ADD = 13, 10, 30_000  # estimate * 1.3 + 30k (TOOLCHAIN.md)
 CONTRACT_OF = {"Governor": "Governor", "Timelock": "Timelock", "Staking": "Staking",
@@ -277,17 +284,6 @@ def _parse_id(raw: str) -> int:
         raise InputError(str(exc)) from None
 
 
-def _use_local_devnet_if_running(network: str) -> None:
-    from agents.devnet import DEFAULT_PORT, is_anvil
-
-    if network.split(":")[1] != "local" or "APE_FOUNDRY_HOST" in os.environ:
-        return
-    url = f"http://127.0.0.1:{DEFAULT_PORT}"
-    if not is_anvil(url):
-        raise click.ClickException(f"no devnet is running at {url}: start one with `emergent devnet`")
-    os.environ["APE_FOUNDRY_HOST"] = url
-
-
 def _deployment(network: str) -> dict:
     from agents.chain.deployment import DeployError, deployment_path, load_deployment
 
@@ -312,7 +308,7 @@ def open_session(deployment: dict) -> GovSession:
 
 def _run(network: str, account_alias: str | None, account_index: int | None, fn, needs_account: bool = True):
     deployment = _deployment(network)
-    _use_local_devnet_if_running(network)
+    use_local_devnet_if_running(network)
     with connected(network):
         session = open_session(deployment)
         sender = load_account(account_alias, account_index) if needs_account else None
