@@ -9,31 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from eth_account import Account
-from eth_account.messages import encode_typed_data
 from eth_utils import keccak
 
+from agents.chain.governance import ballot_signature
+
 FOUNDERS = (6, 7, 8)
-
-
-def _ballot(governor: Any, key: bytes, voter: str, proposal_id: int, support: int, nonce: int, chain_id: int):
-    _, name, version, _, verifying, _, _ = governor.eip712Domain()
-    msg = {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"}, {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"},
-            ],
-            "Ballot": [
-                {"name": "proposalId", "type": "uint256"}, {"name": "support", "type": "uint8"},
-                {"name": "voter", "type": "address"}, {"name": "nonce", "type": "uint256"},
-            ],
-        },
-        "primaryType": "Ballot",
-        "domain": {"name": name, "version": version, "chainId": chain_id, "verifyingContract": verifying},
-        "message": {"proposalId": proposal_id, "support": support, "voter": voter, "nonce": nonce},
-    }
-    return bytes(Account.sign_message(encode_typed_data(full_message=msg), key).signature)
 
 
 def measure(c: dict[str, Any], accounts: list[Any]) -> list[tuple[str, str, int]]:
@@ -59,7 +39,7 @@ def measure(c: dict[str, Any], accounts: list[Any]) -> list[tuple[str, str, int]
     total = staking.getPastTotalSupply(snapshot) if snapshot < chain.blocks.height else staking.getVotes(a) * 3
     quorum = total * governor.quorumNumerator() // 10_000
     first_reaches = staking.getVotes(b) >= quorum
-    sig = _ballot(governor, b.private_key, b.address, pid, 1, governor.nonces(b), chain.chain_id)
+    sig = ballot_signature(governor, b.private_key, b.address, pid, 1, governor.nonces(b), chain.chain_id)
     row("castVoteBySig" + (" (reaches quorum)" if first_reaches else ""),
         governor.castVoteBySig(pid, 1, b.address, sig, sender=accounts[1]))
     row("castVote" + (" (after quorum)" if first_reaches else ""), governor.castVote(pid, 1, sender=d))

@@ -274,3 +274,29 @@ def parse_support(raw: str) -> int:
     if key not in SUPPORT:
         raise GovernanceInputError(f"vote must be one of for, against, abstain; got {raw!r}")
     return SUPPORT[key]
+
+
+def ballot_signature(governor, voter_key: bytes, voter: str, proposal_id: int, support: int, nonce: int,
+                     chain_id: int) -> bytes:
+    """OpenZeppelin 5.x Ballot signed over the governor's EIP-712 domain (chain id overridable), for
+    `castVoteBySig`; `governor` is any handle whose `eip712Domain()` returns the ERC-5267 tuple."""
+    from eth_account import Account
+    from eth_account.messages import encode_typed_data
+
+    _, name, version, _, verifying, _, _ = governor.eip712Domain()
+    msg = {
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"}, {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"},
+            ],
+            "Ballot": [
+                {"name": "proposalId", "type": "uint256"}, {"name": "support", "type": "uint8"},
+                {"name": "voter", "type": "address"}, {"name": "nonce", "type": "uint256"},
+            ],
+        },
+        "primaryType": "Ballot",
+        "domain": {"name": name, "version": version, "chainId": chain_id, "verifyingContract": verifying},
+        "message": {"proposalId": proposal_id, "support": support, "voter": voter, "nonce": nonce},
+    }
+    return bytes(Account.sign_message(encode_typed_data(full_message=msg), voter_key).signature)
