@@ -84,6 +84,19 @@ class ProposalRecord:
     votes_against: int = 0
     votes_abstain: int = 0
     voters: int = 0
+    voters_for: int = 0  # ballots by side (the votes_* fields are voting power)
+    voters_against: int = 0
+    voters_abstain: int = 0
+    executed_cycle: int | None = None
+
+    def count_vote(self, support: int, weight: int) -> None:
+        """One ballot (OpenZeppelin support: 0 against, 1 for, 2 abstain) of `weight` voting power."""
+        if support not in (0, 1, 2):
+            raise ValueError(f"support must be 0, 1 or 2, got {support}")
+        self.voters += 1
+        side = ("against", "for", "abstain")[support]
+        setattr(self, f"votes_{side}", getattr(self, f"votes_{side}") + weight)
+        setattr(self, f"voters_{side}", getattr(self, f"voters_{side}") + 1)
 
 
 @dataclass

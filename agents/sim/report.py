@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import textwrap
 from collections import Counter
 from pathlib import Path
 from statistics import mean
@@ -157,7 +158,9 @@ def plot_governance(m: Metrics) -> str:
     fig, ax = plt.subplots(figsize=(11, 3.4))
     props = sorted(m.proposals.values(), key=lambda p: p.cycle)
     if props:
-        labels = [f"#{i + 1} {p.state}" for i, p in enumerate(props)]
+        # "#1 Executed" over the change itself (the part of the description after the reason)
+        labels = [f"#{i + 1} {p.state}\n{shorten(p.description.rpartition(': ')[2], 32)}"
+                  for i, p in enumerate(props)]
         x = range(len(props))
         unit = m.token_unit
         ax.bar([i - 0.25 for i in x], [p.votes_for / unit for p in props], 0.25, label="for", color="#228833")
@@ -286,6 +289,41 @@ def write_report(m: Metrics, path: str | Path) -> Path:
     return path
 
 
+def shorten(text: str, width: int) -> str:
+    """`text` in at most `width` characters; a proposal's "<reason>: <change>" keeps its change whole."""
+    if len(text) <= width:
+        return text
+    head, sep, tail = text.rpartition(": ")
+    if sep and len(tail) + 4 < width:
+        return head[: width - len(tail) - 3] + "…: " + tail
+    return text[: width - 1] + "…"
+
+
+def proposal_lines(m: Metrics, width: int = 78, limit: int = 2) -> list[str]:
+    """Per proposal (oldest first, at most `limit`): the cycle it was made in, its proposer and its final
+    state (with the cycle it executed in); ballots and voting power on each side; its description on at
+    most two lines."""
+    unit = m.token_unit
+    props = sorted(m.proposals.values(), key=lambda p: (p.cycle, p.proposal_id))
+    out = []
+    for i, p in enumerate(props[:limit]):
+        who = m.agents[p.proposer].label if p.proposer in m.agents else p.proposer[:10]
+        state = p.state + (f" at cycle {p.executed_cycle}" if p.executed_cycle is not None else "")
+        out.append(f"proposal #{i + 1} cycle {p.cycle} by {who}: {state}")
+        out.append(
+            f"   votes for {p.voters_for} ({p.votes_for / unit:,.0f} {m.token_symbol})  "
+            f"against {p.voters_against} ({p.votes_against / unit:,.0f})  "
+            f"abstain {p.voters_abstain} ({p.votes_abstain / unit:,.0f})"
+        )
+        desc = textwrap.wrap(p.description, width - 3) or [""]
+        out += ["   " + line for line in desc[:1]]
+        if len(desc) > 1:
+            out.append("   " + shorten(" ".join(desc[1:]), width - 3))
+    if len(props) > limit:
+        out.append(f"   ... {len(props) - limit} more proposals in the report's plot")
+    return out
+
+
 def summary_text(m: Metrics, width: int = 78) -> str:
     """A one-screen terminal summary (at most ~24 lines)."""
     unit = m.token_unit
@@ -300,10 +338,10 @@ def summary_text(m: Metrics, width: int = 78) -> str:
     short = {"disputed_provider_won": "disp.prov", "disputed_client_won": "disp.client"}
     lines.append(f"jobs {len(m.jobs)}: " + "  ".join(f"{short.get(k, k)} {v}" for k, v in jobs.items() if v))
     slashed = sum(s.amount for s in m.slashes) / unit
-    lines.append(f"slashes {len(m.slashes)} ({slashed:,.2f} {m.token_symbol})   proposals {len(m.proposals)}")
     states = Counter(p.state for p in m.proposals.values())
-    if states:
-        lines.append("proposal states  " + "  ".join(f"{k} {v}" for k, v in sorted(states.items())))
+    lines.append(f"slashes {len(m.slashes)} ({slashed:,.2f} {m.token_symbol})   proposals {len(m.proposals)}"
+                 + (": " + ", ".join(f"{k} {v}" for k, v in sorted(states.items())) if states else ""))
+    lines += proposal_lines(m, width)
     if m.prices:
         lines.append(
             "last prices  "

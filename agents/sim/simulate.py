@@ -242,6 +242,31 @@ def agent_cycles(out: Path, plans: list[AgentPlan]) -> dict[str, int]:
 
 
 # ------------------------------------------------------------------ metrics
+def observed_by(out: Path, plans: list[AgentPlan], contract: str, name: str, block: int) -> int:
+    """How many agents' persisted market memories hold the parameter change `name` made at `block`.
+
+    The agents' memories track the escrow's parameters (the ones its policy prices and stakes by), so
+    a change of another contract's parameter counts as seen by nobody.
+    """
+    from agents.runtime.store import AgentStore
+
+    if contract != "ServiceEscrow":
+        return 0
+    seen = 0
+    for p in plans:
+        path = out / "agents" / p.address.lower() / "agent.sqlite"
+        if not path.is_file():
+            continue
+        store = AgentStore(path)
+        try:
+            mem = store.get_state("memory") or {}
+        finally:
+            store.close()
+        changes = mem.get("param_changes", [])
+        seen += any(c.get("name") == name and int(c.get("block", -1)) == block for c in changes)
+    return seen
+
+
 def collect(url: str, deployment_file: Path, out: Path, plans: list[AgentPlan], start_block: int,
             cycle_blocks: int, info: dict[str, Any]) -> Any:
     from agents.chain.contracts import Contracts
@@ -315,25 +340,20 @@ def collect(url: str, deployment_file: Path, out: Path, plans: list[AgentPlan], 
                 elif int(a["outcome"]) == 3:
                     j["outcome"] = "rejected"
         elif ev.name == "ParameterUpdated" and ev.block >= start_block:
-            changes.append(f"cycle {cyc(ev.block)}: {ev.contract}.{a['name']} {a['previous']} -> {a['current']}")
+            seen = observed_by(out, plans, ev.contract, str(a["name"]), ev.block)
+            changes.append(f"cycle {cyc(ev.block)}: {ev.contract}.{a['name']} {a['previous']} -> "
+                           f"{a['current']} (seen by {seen}/{len(plans)} agents)")
         elif ev.contract == "Staking" and ev.name == "Slashed":
             m.record_slash(SlashRecord(cyc(ev.block), a["account"], int(a["amount"]), "dispute lost"))
         elif ev.contract == "Governor":
             if ev.name == "ProposalCreated":
                 proposals[int(a["proposalId"])] = ProposalRecord(
-                    str(a["proposalId"]), cyc(ev.block), a["proposer"], str(a["description"])[:120])
+                    str(a["proposalId"]), cyc(ev.block), a["proposer"], str(a["description"])[:200])
             elif ev.name == "VoteCast" and int(a["proposalId"]) in proposals:
-                pr = proposals[int(a["proposalId"])]
-                pr.voters += 1
-                w = int(a["weight"])
-                if int(a["support"]) == 1:
-                    pr.votes_for += w
-                elif int(a["support"]) == 0:
-                    pr.votes_against += w
-                else:
-                    pr.votes_abstain += w
+                proposals[int(a["proposalId"])].count_vote(int(a["support"]), int(a["weight"]))
             elif ev.name == "ProposalExecuted" and int(a["proposalId"]) in proposals:
                 proposals[int(a["proposalId"])].state = "Executed"
+                proposals[int(a["proposalId"])].executed_cycle = cyc(ev.block)
     from agents.chain.governance import STATE_NAMES
 
     for pid, pr in proposals.items():

@@ -118,3 +118,56 @@ def test_summary_text__one_screen_with_key_figures():
     assert "jobs 40: completed 10" in text and "disp.prov 10" in text and "slashes 1" in text and "proposals 1" in text
     for persona in ("honest", "cheater", "guardian", "no_show"):
         assert persona in text
+
+
+def _governed() -> Metrics:
+    m = Metrics(title="t")
+    m.add_agent("0x" + "6" * 40, "guardian", "guardi-6666")
+    pr = ProposalRecord("7", 25, "0x" + "6" * 40,
+                        "slashing too weak: a provider keeps failing jobs under the current collateral: "
+                        "set escrow.collateralRatioBps to 4000")
+    pr.count_vote(1, 5_000 * U)
+    pr.count_vote(1, 4_000 * U)
+    pr.count_vote(0, 4_000 * U)
+    pr.count_vote(2, 1_000 * U)
+    pr.state, pr.executed_cycle = "Executed", 35
+    m.record_proposal(pr)
+    return m
+
+
+def test_count_vote__ballots_and_power_by_side():
+    pr = _governed().proposals["7"]
+    assert (pr.voters, pr.voters_for, pr.voters_against, pr.voters_abstain) == (4, 2, 1, 1)
+    assert (pr.votes_for, pr.votes_against, pr.votes_abstain) == (9_000 * U, 4_000 * U, 1_000 * U)
+    with pytest.raises(ValueError):
+        pr.count_vote(3, U)
+    assert pr.voters == 4
+
+
+def test_summary_text__each_proposal_with_proposer_state_votes_and_description():
+    lines = summary_text(_governed()).splitlines()
+    i = lines.index("proposal #1 cycle 25 by guardi-6666: Executed at cycle 35")
+    assert lines[i + 1:i + 4] == [
+        "   votes for 2 (9,000 AGENT)  against 1 (4,000)  abstain 1 (1,000)",
+        "   slashing too weak: a provider keeps failing jobs under the current",
+        "   collateral: set escrow.collateralRatioBps to 4000",
+    ]
+    assert "proposals 1: Executed 1" in lines[i - 1]
+
+
+def test_summary_text__many_proposals__still_one_screen():
+    m = synthetic()
+    for k in range(5):
+        desc = "x " * 80 + f": set escrow.feeBps to {k}"
+        m.record_proposal(ProposalRecord(f"p{k}", k, "0x" + "0" * 40, desc))
+    lines = summary_text(m).splitlines()
+    assert len(lines) <= 24 and max(map(len, lines)) <= 78
+    assert "   ... 4 more proposals in the report's plot" in lines
+
+
+def test_metrics__old_proposal_records_without_ballot_counts_still_load():
+    d = _governed().to_dict()
+    for k in ("voters_for", "voters_against", "voters_abstain", "executed_cycle"):
+        del d["proposals"]["7"][k]
+    pr = Metrics.from_dict(d).proposals["7"]
+    assert (pr.voters, pr.voters_for, pr.executed_cycle) == (4, 0, None)
