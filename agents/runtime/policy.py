@@ -22,6 +22,7 @@ import hashlib
 import random
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from agents.market.personas import Persona, deliver, evaluate, guardian_ruling, should_dispute, should_vote
@@ -172,7 +173,9 @@ def initial_asks(persona: Persona, config: PolicyConfig) -> tuple[tuple[str, int
     )
 
 
+@lru_cache(maxsize=8192)
 def _spec(text: str | None) -> TaskSpec | None:
+    """The parsed task spec of a job description (cached: TaskSpec is frozen and descriptions never change)."""
     if not text:
         return None
     try:
