@@ -28,6 +28,8 @@ from web3.exceptions import (
     Web3RPCError,
 )
 
+from agents.chain.rpc import RpcResponseError
+
 T = TypeVar("T")
 
 ERROR_SELECTOR = bytes.fromhex("08c379a0")  # Error(string)
@@ -105,6 +107,8 @@ def decode_revert(data: Any) -> str | None:
 
 
 def _message(exc: BaseException) -> str:
+    if isinstance(exc, RpcResponseError):
+        return exc.message
     if isinstance(exc, Web3RPCError):
         rpc = getattr(exc, "rpc_response", None) or {}
         err = rpc.get("error") if isinstance(rpc, dict) else None
@@ -115,6 +119,8 @@ def _message(exc: BaseException) -> str:
 
 
 def _rpc_error_data(exc: BaseException) -> Any:
+    if isinstance(exc, RpcResponseError):
+        return exc.data
     if isinstance(exc, ContractLogicError):
         return exc.data
     rpc = getattr(exc, "rpc_response", None)
