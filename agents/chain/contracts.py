@@ -2,6 +2,7 @@
 
     handles = Contracts.load(web3, "ethereum:local")      # deployments/ethereum-local.json
     token = handles["AgentToken"]                          # web3.contract.Contract
+    escrow = handles.codec("ServiceEscrow")                # fast encoded calls (agents.chain.codec)
     handles.address("ServiceEscrow")
 
 Works for any contract name recorded in the deployments file and present in the build output, on any
@@ -20,6 +21,7 @@ from web3 import Web3
 from web3.contract import Contract
 
 from agents.chain.abi import AbiError, load_abis
+from agents.chain.codec import ContractCodec
 from agents.chain.deployment import DeployError, deployment_path, load_deployment
 
 
@@ -34,6 +36,7 @@ class Contracts(Mapping[str, Contract]):
     abis: dict[str, list[dict[str, Any]]]
     deployment: dict[str, Any] = field(default_factory=dict)
     _cache: dict[str, Contract] = field(default_factory=dict, repr=False)
+    _codecs: dict[str, ContractCodec] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(
@@ -84,6 +87,12 @@ class Contracts(Mapping[str, Contract]):
         if name not in self._cache:
             self._cache[name] = self.web3.eth.contract(address=self.address(name), abi=self.abi(name))
         return self._cache[name]
+
+    def codec(self, name: str) -> ContractCodec:
+        """Fast calls to `name` encoded from its ABI (agents.chain.codec): `codec(name).fn(*args)`."""
+        if name not in self._codecs:
+            self._codecs[name] = ContractCodec(self.address(name), self.abi(name))
+        return self._codecs[name]
 
     def __contains__(self, name: object) -> bool:
         return name in self.addresses and name in self.abis

@@ -29,14 +29,15 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from eth_utils import event_abi_to_log_topic, to_checksum_address
+from eth_utils import to_checksum_address
 from hexbytes import HexBytes
 from web3 import Web3
-from web3._utils.events import get_event_data
 from web3.exceptions import Web3Exception
 
 from agents.chain.abi import event_abis
+from agents.chain.codec import EventCodec, log_fields
 from agents.chain.errors import RetryPolicy, RpcUnavailableError, with_retries
+from agents.chain.rpc import RpcProtocolError, RpcResponseError, rpc_for
 from agents.chain.types import Cursor, CursorStore, MemoryCursorStore
 
 log = logging.getLogger(__name__)
@@ -116,21 +117,6 @@ class IndexerStats:
     subscriber_errors: int = 0
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, bytes | bytearray | HexBytes):
-        return "0x" + bytes(value).hex()
-    if isinstance(value, str) and len(value) == 42 and value.startswith("0x"):
-        try:
-            return to_checksum_address(value)
-        except ValueError:
-            return value
-    if isinstance(value, list | tuple):
-        return tuple(_plain(v) for v in value)
-    if isinstance(value, Mapping):
-        return MappingProxyType({k: _plain(v) for k, v in value.items()})
-    return value
-
-
 class _RangeTooLarge(Exception):
     pass
 
@@ -157,6 +143,7 @@ class EventIndexer:
         if confirmations < 0 or max_range < 1 or start_block < 0:
             raise ValueError("confirmations >= 0, max_range >= 1, start_block >= 0")
         self.web3 = web3
+        self.rpc = rpc_for(web3)
         self.cursor_store: CursorStore = cursor_store or MemoryCursorStore()
         self.cursor_key = cursor_key
         self.confirmations = confirmations
@@ -167,14 +154,15 @@ class EventIndexer:
         self._lock = threading.RLock()
         self.health = IndexerHealth()
         self.stats = IndexerStats()
-        # (address lowercase, topic0) -> (contract name, event abi)
-        self._decoders: dict[tuple[str, bytes], tuple[str, dict[str, Any]]] = {}
+        # (address lowercase, topic0) -> (contract name, event decoder)
+        self._decoders: dict[tuple[str, bytes], tuple[str, EventCodec]] = {}
         self._addresses: list[str] = []
         for name, (address, abi) in watch.items():
             checksum = to_checksum_address(address)
             self._addresses.append(checksum)
             for ev in event_abis(abi):
-                self._decoders[(checksum.lower(), bytes(event_abi_to_log_topic(ev)))] = (name, ev)
+                codec = EventCodec(ev)
+                self._decoders[(checksum.lower(), codec.topic)] = (name, codec)
         saved = self.cursor_store.load_cursor(cursor_key)
         self.cursor: Cursor = saved if saved is not None else Cursor.block_done(start_block - 1)
         self.health.cursor_block = self.cursor.block
@@ -204,17 +192,17 @@ class EventIndexer:
     # ------------------------------------------------------------------ polling
     def _head(self) -> int:
         head = with_retries(
-            lambda: self.web3.eth.block_number, self.retry, what="eth_blockNumber", sleep=self._sleep
+            lambda: self.rpc.request("eth_blockNumber", []), self.retry, what="eth_blockNumber", sleep=self._sleep
         )
-        return int(head)
+        return int(head, 16)
 
     def _get_logs(self, start: int, end: int) -> list[Any]:
-        params = {"fromBlock": start, "toBlock": end, "address": self._addresses}
+        params = {"fromBlock": hex(start), "toBlock": hex(end), "address": self._addresses}
 
         def _fetch() -> list[Any]:
             self.stats.requests += 1
             try:
-                return list(self.web3.eth.get_logs(params))
+                return list(self.rpc.request("eth_getLogs", [params]))
             except Exception as exc:  # noqa: BLE001 - range refusals are recognised by message
                 if any(s in str(exc).lower() for s in _RANGE_ERRORS) and end > start:
                     raise _RangeTooLarge(str(exc)) from exc
@@ -223,26 +211,26 @@ class EventIndexer:
         return with_retries(_fetch, self.retry, what="eth_getLogs", sleep=self._sleep)
 
     def decode(self, raw: Any) -> ChainEvent | None:
-        topics = raw.get("topics") or []
+        """A log (as JSON-RPC or web3 returns it) as a ChainEvent; None for a log of no watched event."""
+        address, topics, data, block, log_index, tx_hash = log_fields(raw)
         if not topics:
             return None
-        address = to_checksum_address(raw["address"])
         found = self._decoders.get((address.lower(), bytes(HexBytes(topics[0]))))
         if found is None:
             return None
-        contract, abi = found
+        contract, codec = found
         try:
-            data = get_event_data(self.web3.codec, abi, raw)
+            args = codec.decode(topics, data)
         except Exception:  # noqa: BLE001 - e.g. same topic, different indexed layout
             return None
         return ChainEvent(
-            block=int(raw["blockNumber"]),
-            tx_hash="0x" + bytes(HexBytes(raw["transactionHash"])).hex(),
-            log_index=int(raw["logIndex"]),
+            block=block,
+            tx_hash=tx_hash,
+            log_index=log_index,
             contract=contract,
-            name=data["event"],
-            args=MappingProxyType({k: _plain(v) for k, v in data["args"].items()}),
-            address=address,
+            name=codec.name,
+            args=MappingProxyType(args),
+            address=to_checksum_address(address),
         )
 
     def _deliver(self, event: ChainEvent) -> None:
@@ -306,7 +294,7 @@ class EventIndexer:
                 self.health.available = True
                 self.health.consecutive_failures = 0
                 self.health.last_error = None
-            except (RpcUnavailableError, Web3Exception) as exc:
+            except (RpcUnavailableError, RpcResponseError, RpcProtocolError, Web3Exception) as exc:
                 self.health.available = False
                 self.health.consecutive_failures += 1
                 self.health.last_error = str(exc)
