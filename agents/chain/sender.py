@@ -18,6 +18,9 @@
   fees are counted from receipts (gas used x effective price).
 - **Retries**: transient RPC failures (connection refused/reset, timeouts, 429/5xx) are retried with
   exponential backoff up to `retry.attempts`; then RpcUnavailableError.
+- **Transport**: JSON-RPC through `agents.chain.rpc` (one keep-alive connection per web3, shared by
+  every sender on it; batches for `receipts` and `call_many`), not through web3's middleware stack.
+  Calls may be web3 ContractFunctions or `agents.chain.codec.Call`s (encoded straight from the ABI).
 - Every failure is a typed ChainError (see agents.chain.errors); web3/requests exceptions do not escape.
 """
 
@@ -33,7 +36,6 @@ from typing import Any
 from eth_account import Account
 from eth_utils import to_checksum_address
 from web3 import Web3
-from web3.exceptions import TransactionNotFound
 
 from agents.chain.errors import (
     ChainError,
@@ -47,6 +49,8 @@ from agents.chain.errors import (
     classify,
     with_retries,
 )
+from agents.chain.codec import Call
+from agents.chain.rpc import RpcResponseError, rpc_for
 from agents.chain.types import TxOutcome
 
 log = logging.getLogger(__name__)
@@ -71,7 +75,30 @@ class TxResult:
     block: int
     gas_used: int
     fee_wei: int
-    receipt: Any  # web3 AttributeDict receipt (logs for decoding)
+    receipt: dict[str, Any]  # the node's receipt; numeric fields as ints, logs as the node sent them
+
+
+RECEIPT_INTS = ("blockNumber", "gasUsed", "effectiveGasPrice", "status", "cumulativeGasUsed", "transactionIndex")
+
+
+def receipt_with_ints(raw: dict[str, Any]) -> dict[str, Any]:
+    """A JSON-RPC receipt with its numeric fields decoded from hex."""
+    out = dict(raw)
+    for k in RECEIPT_INTS:
+        v = out.get(k)
+        if isinstance(v, str):
+            out[k] = int(v, 16)
+    return out
+
+
+def _hex(value: int) -> str:
+    return hex(int(value))
+
+
+def _hexdata(data: bytes | str) -> str:
+    if isinstance(data, bytes | bytearray):
+        return "0x" + bytes(data).hex()
+    return data if data.startswith("0x") else "0x" + data
 
 
 class TxSender:
@@ -99,6 +126,7 @@ class TxSender:
         if gas_budget_wei is not None and gas_budget_wei < 0:
             raise ValueError("gas_budget_wei must not be negative")
         self.web3 = web3
+        self.rpc = rpc_for(web3)
         self._account = Account.from_key(private_key)
         self.address: str = to_checksum_address(self._account.address)
         self.gas_budget_wei = gas_budget_wei
@@ -130,10 +158,29 @@ class TxSender:
                 raise TxError(f"{what}: {exc}") from exc
             raise typed from exc
 
+    def request(self, method: str, params: list[Any]) -> Any:
+        """One JSON-RPC call with retries; failures typed (RevertedError, RpcUnavailableError, ...)."""
+        return self._rpc(lambda: self.rpc.request(method, params), method)
+
+    def batch(self, calls: list[tuple[str, list[Any]]]) -> list[Any]:
+        """Many JSON-RPC calls in one round trip (retried as a whole on transport failure).
+
+        Results in order; a failed call's place holds its typed ChainError (not raised)."""
+        if not calls:
+            return []
+        raw = self._rpc(lambda: self.rpc.batch(calls), "batch")
+        out = []
+        for (method, _params), r in zip(calls, raw, strict=True):
+            if isinstance(r, RpcResponseError):
+                out.append(classify(r) or TxError(f"{method}: {r}"))
+            else:
+                out.append(r)
+        return out
+
     @property
     def chain_id(self) -> int:
         if self._chain_id is None:
-            self._chain_id = int(self._rpc(lambda: self.web3.eth.chain_id, "eth_chainId"))
+            self._chain_id = int(self.request("eth_chainId", []), 16)
         return self._chain_id
 
     @property
@@ -141,13 +188,10 @@ class TxSender:
         return None if self.gas_budget_wei is None else max(0, self.gas_budget_wei - self.gas_spent_wei)
 
     def balance(self) -> int:
-        return int(self._rpc(lambda: self.web3.eth.get_balance(self.address), "eth_getBalance"))
+        return int(self.request("eth_getBalance", [self.address, "latest"]), 16)
 
     def chain_nonce(self) -> int:
-        count = self._rpc(
-            lambda: self.web3.eth.get_transaction_count(self.address, "pending"), "eth_getTransactionCount"
-        )
-        return int(count)
+        return int(self.request("eth_getTransactionCount", [self.address, "pending"]), 16)
 
     def sync_nonce(self) -> int:
         """Re-read the next nonce from the chain's pending count (the truth; the hint is advisory)."""
@@ -164,16 +208,14 @@ class TxSender:
         with self._lock:
             return self._next_nonce if self._next_nonce is not None else self.sync_nonce()
 
-    def fees(self) -> dict[str, int]:
-        """Fee fields for a new transaction (EIP-1559 when supported)."""
-        block = self._rpc(lambda: self.web3.eth.get_block("latest"), "eth_getBlockByNumber")
-        base = block.get("baseFeePerGas")
+    def fees_for_base(self, base: int | None) -> dict[str, int]:
+        """Fee fields given the latest block's base fee (None: a pre-London chain, legacy gas price)."""
         if base is not None:
             self._eip1559 = True
             tip = self.priority_fee_wei
             if tip is None:
                 try:
-                    tip = int(self._rpc(lambda: self.web3.eth.max_priority_fee, "eth_maxPriorityFeePerGas"))
+                    tip = int(self.request("eth_maxPriorityFeePerGas", []), 16)
                 except RpcUnavailableError:
                     raise
                 except ChainError:
@@ -184,14 +226,22 @@ class TxSender:
                 "_expected": int(base) + tip,
             }
         self._eip1559 = False
-        price = int(self._rpc(lambda: self.web3.eth.gas_price, "eth_gasPrice"))
+        price = int(self.request("eth_gasPrice", []), 16)
         return {"gasPrice": price, "_expected": price}
+
+    def fees(self) -> dict[str, int]:
+        """Fee fields for a new transaction (EIP-1559 when supported)."""
+        block = self.request("eth_getBlockByNumber", ["latest", False])
+        base = block.get("baseFeePerGas") if isinstance(block, dict) else None
+        return self.fees_for_base(int(base, 16) if base is not None else None)
 
     # ------------------------------------------------------------------ building and signing
     def build(
         self, call: Any = None, *, to: str | None = None, data: bytes | str = b"", value: int = 0
     ) -> dict[str, Any]:
-        """Transaction fields (without nonce/gas/fees) for a contract function call or a raw call."""
+        """Transaction fields (without nonce/gas/fees) for a Call, a web3 contract function, or raw data."""
+        if isinstance(call, Call):
+            return {"from": self.address, "to": call.to, "data": call.data, "value": value}
         if call is not None:
             try:
                 encoded = call._encode_transaction_data()
@@ -205,16 +255,24 @@ class TxSender:
             raise ValueError("give a contract function call or a `to` address")
         return {"from": self.address, "to": to_checksum_address(to), "data": data, "value": value}
 
+    @staticmethod
+    def _json_tx(tx: dict) -> dict[str, str]:
+        out = {"from": tx["from"], "to": tx["to"], "data": _hexdata(tx.get("data", b"")),
+               "value": _hex(tx.get("value", 0))}
+        if "gas" in tx:
+            out["gas"] = _hex(tx["gas"])
+        return out
+
     def estimate_gas(self, tx: dict) -> int:
         """Gas limit: estimate at "pending" x margin + extra. Reverts raise RevertedError with the reason."""
-        est = self._rpc(lambda: self.web3.eth.estimate_gas(tx, "pending"), "eth_estimateGas")
-        return int(int(est) * self.gas_margin) + self.gas_extra
+        est = int(self.request("eth_estimateGas", [self._json_tx(tx), "pending"]), 16)
+        return int(est * self.gas_margin) + self.gas_extra
 
-    def sign(self, tx: dict, *, gas: int | None = None) -> SignedTx:
+    def sign(self, tx: dict, *, gas: int | None = None, fees: dict[str, int] | None = None) -> SignedTx:
         """Estimate (unless `gas` is given), price, check the budget, take a nonce and sign."""
         with self._lock:
             gas_limit = gas if gas is not None else self.estimate_gas(tx)
-            fees = self.fees()
+            fees = dict(fees) if fees is not None else self.fees()
             expected = gas_limit * fees.pop("_expected")
             remaining = self.gas_remaining_wei
             if remaining is not None and expected > remaining:
@@ -244,10 +302,7 @@ class TxSender:
     # ------------------------------------------------------------------ broadcasting
     def _known(self, tx_hash: str) -> bool:
         try:
-            self._rpc(lambda: self.web3.eth.get_transaction(tx_hash), "eth_getTransactionByHash")
-            return True
-        except TxError:
-            return False
+            return self.request("eth_getTransactionByHash", [tx_hash]) is not None
         except RpcUnavailableError:
             raise
         except ChainError:
@@ -255,25 +310,12 @@ class TxSender:
 
     def broadcast(self, signed: SignedTx) -> str:
         """Send signed bytes (retrying transient failures; re-sending the same bytes is idempotent)."""
-        attempts = 0
-
-        def _send() -> Any:
-            nonlocal attempts
-            attempts += 1
-            return self.web3.eth.send_raw_transaction(signed.raw)
-
         try:
-            with_retries(_send, self.retry, what="eth_sendRawTransaction", sleep=self._sleep)
-        except RpcUnavailableError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - typed below
-            typed = classify(exc, tx_hash=signed.tx_hash)
-            if isinstance(typed, NonceError) and self._known(signed.tx_hash):
-                pass  # an earlier attempt of ours got through
-            elif typed is None:
-                raise TxError(f"eth_sendRawTransaction: {exc}") from exc
-            else:
-                raise typed from exc
+            self.request("eth_sendRawTransaction", ["0x" + signed.raw.hex()])
+        except NonceError:
+            if not self._known(signed.tx_hash):
+                raise
+            # an earlier attempt of ours got through ("already known", "nonce too low" for our own hash)
         with self._lock:
             self._next_nonce = signed.nonce + 1
             self.sent_count += 1
@@ -324,15 +366,19 @@ class TxSender:
         return self.wait(signed.tx_hash, nonce=signed.nonce)
 
     # ------------------------------------------------------------------ receipts
-    def _receipt(self, tx_hash: str) -> Any | None:
-        try:
-            return self._rpc(
-                lambda: self.web3.eth.get_transaction_receipt(tx_hash), "eth_getTransactionReceipt"
-            )
-        except TxError as exc:
-            if isinstance(exc.__cause__, TransactionNotFound):
-                return None
-            raise
+    def _receipt(self, tx_hash: str) -> dict[str, Any] | None:
+        raw = self.request("eth_getTransactionReceipt", [tx_hash])
+        return receipt_with_ints(raw) if raw is not None else None
+
+    def receipts(self, tx_hashes: list[str]) -> dict[str, dict[str, Any] | None]:
+        """Receipts of many transactions in one round trip: {hash: receipt, or None while not mined}."""
+        got = self.batch([("eth_getTransactionReceipt", [h]) for h in tx_hashes])
+        out: dict[str, dict[str, Any] | None] = {}
+        for h, r in zip(tx_hashes, got, strict=True):
+            if isinstance(r, ChainError):
+                raise r
+            out[h] = receipt_with_ints(r) if r is not None else None
+        return out
 
     def wait(self, tx_hash: str, *, nonce: int | None = None, timeout: float | None = None) -> TxResult:
         """Poll for the receipt; RevertedError (with the reason) if it failed, fees counted either way."""
@@ -345,6 +391,10 @@ class TxSender:
             if time.monotonic() > deadline:
                 raise ReceiptTimeoutError(tx_hash, timeout)
             self._sleep(self.poll_interval)
+        return self.result_of(tx_hash, receipt, nonce=nonce)
+
+    def result_of(self, tx_hash: str, receipt: dict[str, Any], *, nonce: int | None = None) -> TxResult:
+        """A mined receipt as a TxResult, its fee counted; RevertedError (with the reason) if it failed."""
         gas_used = int(receipt["gasUsed"])
         price = int(receipt.get("effectiveGasPrice") or 0)
         fee = gas_used * price
@@ -362,17 +412,19 @@ class TxSender:
             raise RevertedError(self._revert_reason(tx_hash, receipt), tx_hash=tx_hash)
         return result
 
-    def _revert_reason(self, tx_hash: str, receipt: Any) -> str | None:
+    def _revert_reason(self, tx_hash: str, receipt: dict[str, Any]) -> str | None:
         """Replay a failed transaction as a call on the parent block's state to recover the reason."""
         try:
-            tx = self._rpc(lambda: self.web3.eth.get_transaction(tx_hash), "eth_getTransactionByHash")
+            tx = self.request("eth_getTransactionByHash", [tx_hash])
         except ChainError:
             return None
-        if int(receipt["gasUsed"]) >= int(tx["gas"]):
+        if not tx:
+            return None
+        if int(receipt["gasUsed"]) >= int(tx["gas"], 16):
             return "out of gas"
-        call = {k: tx[k] for k in ("from", "to", "value", "gas")} | {"data": tx["input"]}
+        call = {"from": tx["from"], "to": tx["to"], "value": tx["value"], "gas": tx["gas"], "data": tx["input"]}
         try:
-            self._rpc(lambda: self.web3.eth.call(call, int(receipt["blockNumber"]) - 1), "eth_call")
+            self.request("eth_call", [call, _hex(int(receipt["blockNumber"]) - 1)])
         except RevertedError as exc:
             return exc.reason
         except ChainError:
@@ -387,6 +439,18 @@ class TxSender:
         return TxOutcome.PENDING if self._known(tx_hash) else TxOutcome.UNKNOWN
 
     # ------------------------------------------------------------------ reads
+    def _call_params(self, call: Call, block: str | int) -> list[Any]:
+        tag = block if isinstance(block, str) else _hex(block)
+        return [{"from": self.address, "to": call.to, "data": "0x" + call.data.hex()}, tag]
+
     def call(self, call: Any, *, block: str | int = "latest") -> Any:
         """A read-only contract call with retries; reverts raise RevertedError with the reason."""
+        if isinstance(call, Call):
+            raw = self.request("eth_call", self._call_params(call, block))
+            return call.decode(bytes.fromhex(raw[2:]))
         return self._rpc(lambda: call.call({"from": self.address}, block_identifier=block), "eth_call")
+
+    def call_many(self, calls: list[Call], *, block: str | int = "latest") -> list[Any]:
+        """Many reads in one round trip: decoded values; a failed read's place holds its ChainError."""
+        raws = self.batch([("eth_call", self._call_params(c, block)) for c in calls])
+        return [r if isinstance(r, ChainError) else c.decode(bytes.fromhex(r[2:])) for c, r in zip(calls, raws)]
