@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,8 @@ from web3 import Web3
 from agents.chain.contracts import Contracts
 from agents.chain.errors import ChainError, RpcUnavailableError
 from agents.chain.indexer import ChainEvent
-from agents.chain.sender import TxSender
+from agents.chain.codec import Call
+from agents.chain.sender import TxSender, receipt_with_ints
 from agents.cognition import AgentState, CognitionInputError, step
 from agents.market.payloads import PayloadError, PayloadStore
 from agents.market.personas import Persona
@@ -73,6 +74,16 @@ class AgentSpec:
     priority_fee_wei: int | None = None  # None: ask the node (eth_maxPriorityFeePerGas) for every transaction
 
 
+@dataclass
+class Reads:
+    """One cycle's batch of reads (Agent._read)."""
+
+    receipts: dict[str, dict[str, Any] | None]
+    block: dict[str, Any]
+    eth: int
+    views: list[tuple[str, Any, Any]] = field(default_factory=list)  # (kind, key, decoded value)
+
+
 class CachedFeeSender(TxSender):
     """A TxSender that reuses its fee quote for `fee_ttl` seconds (one latest-block read per burst of
     transactions instead of one per transaction). The max fee is 2 x base fee + tip, so a quote a block
@@ -89,17 +100,16 @@ class CachedFeeSender(TxSender):
         self._fee_cache = (now, dict(quote))
         return quote
 
+    def prime(self, base_fee: int | None) -> None:
+        """Quote fees from a block the caller has just read (no extra request)."""
+        self._fee_cache = (time.monotonic(), dict(self.fees_for_base(base_fee)))
+
 
 class DescriptionCache:
     """Job descriptions are immutable: one read per job per process, shared by its agents."""
 
     def __init__(self) -> None:
         self.texts: dict[int, str] = {}
-
-    def get(self, escrow: Any, sender: TxSender, job_id: int) -> str:
-        if job_id not in self.texts:
-            self.texts[job_id] = sender.call(escrow.functions.descriptionOf(job_id))
-        return self.texts[job_id]
 
 
 class Agent:
@@ -215,9 +225,10 @@ class Agent:
 
     def _tick(self) -> bool:
         mem, cycle = self.memory, self.memory.cycle
-        settled = self.executor.settle()
-        self._enrich()
-        snap = self._snapshot()
+        reads = self._read()
+        settled = self.executor.settle(receipts=reads.receipts)
+        self._enrich(reads)
+        snap = self._snapshot(reads)
         payloads = self._payloads()
         obs = O.build_observation(mem, snap, self.spec.cycle_blocks, self.spec.cycle_blocks, self.spec.services)
         try:
@@ -271,23 +282,61 @@ class Agent:
     def _call(self, fn: Any) -> Any:
         return self.sender.call(fn)
 
-    def _enrich(self) -> None:
+    def _read(self) -> Reads:
+        """Everything this cycle needs that events do not carry, in one JSON-RPC batch: receipts of
+        last cycle's transactions, the head block, token and ETH balances, allowances until both max
+        approvals are seen, escrow parameters once, new jobs' descriptions, and timers of jobs that
+        changed. A failed read aborts the tick (nothing persisted; retried next loop)."""
         mem, me = self.memory, self.address
-        esc = self.c["ServiceEscrow"]
+        esc, tok = self.c.codec("ServiceEscrow"), self.c.codec("AgentToken")
+        hashes = self.executor.pending_hashes()
+        calls: list[tuple[str, list[Any]]] = [("eth_getTransactionReceipt", [h]) for h in hashes]
+        calls.append(("eth_getBlockByNumber", ["latest", False]))
+        calls.append(("eth_getBalance", [me, "latest"]))
+        views: list[tuple[str, Any, Call]] = [("token", None, tok.balanceOf(me))]
+        if len(mem.approved) < 2:
+            for name in ("ServiceEscrow", "Staking"):
+                views.append(("allowance", name, tok.allowance(me, self.c.address(name))))
         if not mem.params:
             for name in ("feeBps", "collateralRatioBps", "minProviderStake", "disputeBond"):
-                mem.params[name] = int(self._call(getattr(esc.functions, name)()))
+                views.append(("param", name, getattr(esc, name)()))
+        for job in mem.jobs.values():
+            if job.spec is None and job.id not in self.descriptions.texts:
+                views.append(("description", job.id, esc.descriptionOf(job.id)))
+            relevant = job.party(me) or (me in mem.guardians and job.status == O.DISPUTED)
+            if job.refresh and relevant and job.outcome == "open":
+                views.append(("job", job.id, esc.getJob(job.id)))
+        calls += [("eth_call", self.sender._call_params(call, "latest")) for _, _, call in views]
+        got = self.sender.batch(calls)
+        for r in got[len(hashes):]:
+            if isinstance(r, ChainError):
+                raise r
+        reads = Reads(receipts={}, block=got[len(hashes)], eth=int(got[len(hashes) + 1], 16))
+        for h, r in zip(hashes, got[:len(hashes)], strict=True):
+            if isinstance(r, ChainError):
+                raise r
+            reads.receipts[h] = receipt_with_ints(r) if r is not None else None
+        for (kind, key, call), raw in zip(views, got[len(hashes) + 2:], strict=True):
+            reads.views.append((kind, key, call.decode(bytes.fromhex(raw[2:]))))
+        return reads
+
+    def _enrich(self, reads: Reads) -> None:
+        mem = self.memory
+        for kind, key, value in reads.views:
+            if kind == "param":
+                mem.params[key] = int(value)
+            elif kind == "description":
+                self.descriptions.texts[key] = value
+            elif kind == "job":
+                # Job struct: client, provider, evaluator, status, budget, expiredAt, held, collateral, deadline, ...
+                job = mem.jobs[key]
+                job.held, job.deadline, job.budget = int(value[6]), int(value[8]), int(value[4])
+                job.refresh = False
         if not mem.guardians:
             mem.guardians = []
         for job in mem.jobs.values():
-            if job.spec is None:
-                O.set_spec(mem, job, self.descriptions.get(esc, self.sender, job.id))
-            relevant = job.party(me) or (me in mem.guardians and job.status == O.DISPUTED)
-            if job.refresh and relevant and job.outcome == "open":
-                j = self._call(esc.functions.getJob(job.id))
-                # Job struct: client, provider, evaluator, status, budget, expiredAt, held, collateral, deadline, ...
-                job.held, job.deadline, job.budget = int(j[6]), int(j[8]), int(j[4])
-                job.refresh = False
+            if job.spec is None and job.id in self.descriptions.texts:
+                O.set_spec(mem, job, self.descriptions.texts[job.id])
 
     def _payloads(self) -> dict[int, bytes | None]:
         mem, me = self.memory, self.address
@@ -308,27 +357,29 @@ class Agent:
                     out[job.id] = None  # missing or substituted: treated as no delivery
         return out
 
-    def _snapshot(self) -> O.Snapshot:
-        """Three reads per cycle (block, token and ETH balances); stake and reputation come from events,
-        allowances are read only until the two max approvals are seen."""
-        c, me, mem = self.c, self.address, self.memory
-        block = self.sender._rpc(lambda: self.web3.eth.get_block("latest"), "eth_getBlockByNumber")
-        tok = c["AgentToken"].functions
-        if len(mem.approved) < 2:
-            mem.approved = [name for name in ("ServiceEscrow", "Staking")
-                            if int(self._call(tok.allowance(me, c.address(name)))) >= MAX_UINT // 2]
+    def _snapshot(self, reads: Reads) -> O.Snapshot:
+        """The cycle's direct facts from the batch: block, token and ETH balances; stake and reputation
+        come from events; allowances are read only until the two max approvals are seen."""
+        mem, block = self.memory, reads.block
+        allowances = {key: int(v) for kind, key, v in reads.views if kind == "allowance"}
+        if allowances:
+            mem.approved = [n for n in ("ServiceEscrow", "Staking") if allowances.get(n, 0) >= MAX_UINT // 2]
+        base = block.get("baseFeePerGas")
+        base_fee = int(base, 16) if base is not None else None
+        self.sender.prime(base_fee)
         fee_total = self.sender.gas_spent_wei
         spent, self.last_fee_total = fee_total - self.last_fee_total, fee_total
+        token = next(int(v) for kind, _, v in reads.views if kind == "token")
         return O.Snapshot(
-            block=int(block["number"]),
-            timestamp=int(block["timestamp"]),
-            token=int(self._call(tok.balanceOf(me))),
-            eth=self.sender.balance(),
-            bonded=mem.bonded.get(me, 0),
-            reputation=mem.reputation.get(me, 0),
+            block=int(block["number"], 16),
+            timestamp=int(block["timestamp"], 16),
+            token=token,
+            eth=reads.eth,
+            bonded=mem.bonded.get(self.address, 0),
+            reputation=mem.reputation.get(self.address, 0),
             allowance_escrow=MAX_UINT if "ServiceEscrow" in mem.approved else 0,
             allowance_staking=MAX_UINT if "Staking" in mem.approved else 0,
-            base_fee=int(block.get("baseFeePerGas") or 0),
+            base_fee=base_fee or 0,
             gas_spent_wei=max(0, spent),
         )
 
@@ -337,33 +388,42 @@ class Agent:
         from events; only open proposals cost reads (state, hasVoted, eta)."""
         from agents.chain.governance import PARAMETERS
 
-        gov = self.c["Governor"].functions
-        esc = self.c["ServiceEscrow"].functions
+        gov, esc = self.c.codec("Governor"), self.c.codec("ServiceEscrow")
         mem, me = self.memory, self.address
         if not self._gov_const or mem.cycle - self._gov_const.get("read_at", 0) >= 25:
-            try:
-                self._gov_const = {
-                    "read_at": mem.cycle,
-                    "threshold": int(self._call(gov.proposalThreshold())),
-                    "rep_needed": int(self._call(gov.proposalReputationThreshold())),
-                    "min_vote_rep": int(self._call(gov.minVotingReputation())),
-                    "max_fee": int(self._call(esc.MAX_FEE_BPS())),
-                    "max_ratio": int(self._call(esc.MAX_COLLATERAL_RATIO_BPS())),
-                }
-            except ChainError:
+            got = self.sender.call_many([gov.proposalThreshold(), gov.proposalReputationThreshold(),
+                                         gov.minVotingReputation(), esc.MAX_FEE_BPS(),
+                                         esc.MAX_COLLATERAL_RATIO_BPS()])
+            if any(isinstance(v, ChainError) for v in got):
                 return None
+            self._gov_const = {"read_at": mem.cycle} | dict(zip(
+                ("threshold", "rep_needed", "min_vote_rep", "max_fee", "max_ratio"), map(int, got), strict=True))
         k = self._gov_const
         votes = mem.bonded.get(me, 0)
         params = {"escrow.feeBps": mem.params.get("feeBps", 0),
                   "escrow.collateralRatioBps": mem.params.get("collateralRatioBps", 0)}
         bounds = {"escrow.feeBps": (0, k["max_fee"]), "escrow.collateralRatioBps": (0, k["max_ratio"])}
+        live = [p for p in sorted(mem.proposals.values(), key=lambda p: p.id)
+                if not p.executed and p.state not in (2, 3, 6, 7)]
+        states = self.sender.call_many([gov.state(p.id) for p in live])
+        voted_eta: list[Call] = []
+        for p, st in zip(live, states, strict=True):
+            if isinstance(st, ChainError):
+                raise st
+            p.state = int(st)
+            if p.state == 1 and me not in p.voters:
+                voted_eta.append(gov.hasVoted(p.id, me))
+            if p.state == 5:
+                voted_eta.append(gov.proposalEta(p.id))
+        got = self.sender.call_many(voted_eta)
+        for v in got:
+            if isinstance(v, ChainError):
+                raise v
+        extra = iter(got)
         views = []
-        for p in sorted(mem.proposals.values(), key=lambda p: p.id):
-            if p.executed or p.state in (2, 3, 6, 7):
-                continue
-            p.state = int(self._call(gov.state(p.id)))
-            voted = me in p.voters or (p.state == 1 and bool(self._call(gov.hasVoted(p.id, me))))
-            eta = int(self._call(gov.proposalEta(p.id))) if p.state == 5 else 0
+        for p in live:
+            voted = me in p.voters or (p.state == 1 and bool(next(extra)))
+            eta = int(next(extra)) if p.state == 5 else 0
             name, value = _decode_param_change(p, self.c, PARAMETERS)
             views.append(ProposalView(p.id, p.state, p.description, name, value, params.get(name or ""), voted, eta))
         return GovernanceView(

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from agents.chain.codec import Call
 from agents.chain.contracts import Contracts
 from agents.chain.errors import (
     ChainError,
@@ -49,6 +50,7 @@ FIXED_GAS: dict[str, int] = {
 # A sent transaction with no receipt after this long, unknown to the node, was dropped.
 DROP_AFTER_SECONDS = 60.0
 ZERO32 = b"\x00" * 32
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
 
 @dataclass
@@ -88,55 +90,53 @@ class Executor:
         self.clock = clock
 
     # ------------------------------------------------------------------ encoding
-    def call_for(self, action: A.Action) -> Any:
+    def call_for(self, action: A.Action) -> Call:
         c = self.c
-        esc = c["ServiceEscrow"]
+        esc = c.codec("ServiceEscrow")
         if isinstance(action, A.Approve):
-            return c["AgentToken"].functions.approve(c.address(action.spender), action.amount)
+            return c.codec("AgentToken").approve(c.address(action.spender), action.amount)
         if isinstance(action, A.Register):
-            return c["AgentRegistry"].functions.register(self.sender.address, action.uri, list(action.services))
+            return c.codec("AgentRegistry").register(self.sender.address, action.uri, list(action.services))
         if isinstance(action, A.Stake):
-            return c["Staking"].functions.stake(action.amount)
+            return c.codec("Staking").stake(action.amount)
         if isinstance(action, A.SetAsks):
-            return c["AgentRegistry"].functions.setServices(action.agent_id, list(action.services))
+            return c.codec("AgentRegistry").setServices(action.agent_id, list(action.services))
         if isinstance(action, A.CreateJob):
-            return esc.functions.createJob(
-                action.provider, self.sender.address, action.expired_at, action.description,
-                "0x0000000000000000000000000000000000000000",
-            )
+            return esc.createJob(action.provider, self.sender.address, action.expired_at, action.description,
+                                 ZERO_ADDRESS)
         if isinstance(action, A.SetBudget):
-            return esc.functions.setBudget(action.job_id, action.amount, b"")
+            return esc.setBudget(action.job_id, action.amount, b"")
         if isinstance(action, A.Fund):
-            return esc.functions.fund(action.job_id, action.amount, b"")
+            return esc.fund(action.job_id, action.amount, b"")
         if isinstance(action, A.Submit):
-            return esc.functions.submit(action.job_id, bytes.fromhex(commitment(action.payload)[2:]), b"")
+            return esc.submit(action.job_id, bytes.fromhex(commitment(action.payload)[2:]), b"")
         if isinstance(action, A.Complete):
-            return esc.functions.complete(action.job_id, ZERO32, b"")
+            return esc.complete(action.job_id, ZERO32, b"")
         if isinstance(action, A.Reject):
-            return esc.functions.reject(action.job_id, ZERO32, b"")
+            return esc.reject(action.job_id, ZERO32, b"")
         if isinstance(action, A.GiveFeedback):
-            return c["Reputation"].functions.giveFeedback(action.job_id, action.rating)
+            return c.codec("Reputation").giveFeedback(action.job_id, action.rating)
         if isinstance(action, A.ClaimRefund):
-            return esc.functions.claimRefund(action.job_id)
+            return esc.claimRefund(action.job_id)
         if isinstance(action, A.ClaimPayment):
-            return esc.functions.claimPayment(action.job_id)
+            return esc.claimPayment(action.job_id)
         if isinstance(action, A.Dispute):
-            return esc.functions.dispute(action.job_id)
+            return esc.dispute(action.job_id)
         if isinstance(action, A.Rule):
-            return esc.functions.rule(action.job_id, action.for_provider)
+            return esc.rule(action.job_id, action.for_provider)
         if isinstance(action, A.Propose):
             spec = lookup_parameter(action.parameter)
             acts = param_change(spec, action.value, c.address(spec.contract))
             targets, values, calldatas, desc = proposal_args(acts, action.description)
-            return c["Governor"].functions.propose(targets, values, calldatas, desc)
+            return c.codec("Governor").propose(targets, values, calldatas, desc)
         if isinstance(action, A.Vote):
-            return c["Governor"].functions.castVoteWithReason(action.proposal_id, action.support, action.reason)
+            return c.codec("Governor").castVoteWithReason(action.proposal_id, action.support, action.reason)
         if isinstance(action, (A.Queue, A.Execute)):
             raise ValueError("queue/execute need the proposal's arguments: use call_for_proposal")
         raise ValueError(f"no encoding for {action!r}")
 
-    def call_for_proposal(self, action: A.Queue | A.Execute, proposal: Any) -> Any:
-        gov = self.c["Governor"].functions
+    def call_for_proposal(self, action: A.Queue | A.Execute, proposal: Any) -> Call:
+        gov = self.c.codec("Governor")
         args = (
             list(proposal.targets),
             list(proposal.values),
@@ -210,17 +210,36 @@ class Executor:
             self.sender.send(call, wait=False, on_signed=on_signed, gas=FIXED_GAS.get(action.kind, 500_000))
 
     # ------------------------------------------------------------------ receipts
-    def settle(self) -> list[Settled]:
-        """Look up receipts of sent journal entries; mark them done/failed; abandon dropped ones."""
+    def pending_hashes(self) -> list[str]:
+        """Hashes of journal entries sent and not yet settled (for a caller that batches the receipt reads)."""
+        return [e.tx_hash for e in self.store.pending_actions() if e.status is ActionStatus.SENT and e.tx_hash]
+
+    def settle(self, receipts: dict[str, Any] | None = None) -> list[Settled]:
+        """Settle sent journal entries from their receipts: done/failed; abandon dropped ones.
+
+        `receipts` ({hash: receipt or None}) may come from the caller's own batch; missing hashes are
+        read here, all in one batch."""
         out: list[Settled] = []
-        for entry in self.store.pending_actions():
+        entries = self.store.pending_actions()
+        receipts = dict(receipts or {})
+        missing = [e.tx_hash for e in entries if e.status is ActionStatus.SENT and e.tx_hash not in receipts]
+        if missing:
+            try:
+                receipts.update(self.sender.receipts(missing))
+            except ChainError as exc:
+                self.emit("settle_error", reason=str(exc))
+                return out
+        for entry in entries:
             key = (entry.payload or {}).get("key", entry.kind)
             if entry.status is ActionStatus.INTENT:
                 if self.clock() - entry.updated > DROP_AFTER_SECONDS:
                     self.store.mark_abandoned(entry.id, {"reason": "never signed"})
                 continue
+            receipt = receipts.get(entry.tx_hash)
             try:
-                r = self.sender.wait(entry.tx_hash, nonce=entry.nonce, timeout=0)
+                if receipt is None:
+                    raise ReceiptTimeoutError(entry.tx_hash, 0)
+                r = self.sender.result_of(entry.tx_hash, receipt, nonce=entry.nonce)
                 self.store.mark_done(entry.id, {"block": r.block, "gas": r.gas_used, "fee": r.fee_wei})
                 out.append(Settled(entry.id, entry.kind, key, True, r.block, None, r.fee_wei))
             except RevertedError as exc:

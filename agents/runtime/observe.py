@@ -36,6 +36,8 @@ TERMINAL = (COMPLETED, EXPIRED)
 PRUNE_AFTER_BLOCKS = 400
 # Other agents' settled jobs only matter until their outcome is counted: forgotten sooner.
 PRUNE_OTHERS_AFTER_BLOCKS = 20
+# Blocks of each provider's most recent failures kept in its track record (bounded memory).
+TRACK_FAILURES_KEPT = 4
 
 
 @dataclass
@@ -123,6 +125,9 @@ class MarketMemory:
     last_report: dict[str, Any] = field(default_factory=dict)  # latest cognition figures
     approved: list[str] = field(default_factory=list)  # contracts holding a max allowance from me
     outcomes: dict[str, int] = field(default_factory=dict)  # settled funded jobs seen, by outcome (lifetime)
+    # provider -> {"settled": n, "failed": n, "failed_at": blocks of its last few failures}: each provider's
+    # public track record (funded jobs seen settling), for governance goals (policy.desired_changes)
+    track: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ cursor
     def seen(self, event: ChainEvent) -> bool:
@@ -239,6 +244,12 @@ def _settle(mem: MarketMemory, job: Job, status: int, outcome: str, block: int) 
         _inc(mem.outcomes, outcome)
     if not good and funded and job.provider:
         _inc(mem.public_bad, job.provider)
+    if funded and job.provider:
+        rec = mem.track.setdefault(job.provider, {"settled": 0, "failed": 0, "failed_at": []})
+        rec["settled"] += 1
+        if not good:
+            rec["failed"] += 1
+            rec["failed_at"] = [*rec["failed_at"], block][-TRACK_FAILURES_KEPT:]
     if job.client == me and job.provider and funded:
         t = mem.trust.setdefault(job.provider, [0.0, 0.0])
         t[0 if good else 1] += 1.0

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from agents.chain.errors import InsufficientFundsError, ReceiptTimeoutError, RevertedError, RpcUnavailableError
+from agents.chain.errors import InsufficientFundsError, RevertedError, RpcUnavailableError
 from agents.chain.types import TxOutcome
 from agents.market.payloads import MemoryPayloadStore
 from agents.market.services import TaskSpec, commitment, solve
@@ -31,14 +31,15 @@ class Receipt:
 
 @dataclass
 class FakeSender:
-    """Scripted TxSender: `errors[key]` raised by send; `receipts[hash]` a Receipt, an exception, or missing."""
+    """Scripted TxSender: `errors[key]` raised by send; `mined[hash]` a Receipt, an exception, or missing."""
 
     errors: dict[str, Exception] = field(default_factory=dict)
-    receipts: dict[str, object] = field(default_factory=dict)
+    mined: dict[str, object] = field(default_factory=dict)
     outcomes: dict[str, TxOutcome] = field(default_factory=dict)
     sent: list[tuple[str, int | None]] = field(default_factory=list)
     nonce: int = 0
     synced: int = 0
+    receipt_batches: list[list[str]] = field(default_factory=list)
 
     def send(self, call, *, wait=True, on_signed=None, gas=None):
         key = call
@@ -51,13 +52,14 @@ class FakeSender:
         self.sent.append((key, gas))
         return signed
 
-    def wait(self, tx_hash, *, nonce=None, timeout=None):
-        r = self.receipts.get(tx_hash)
-        if r is None:
-            raise ReceiptTimeoutError(tx_hash, 0)
-        if isinstance(r, Exception):
-            raise r
-        return r
+    def receipts(self, tx_hashes):
+        self.receipt_batches.append(list(tx_hashes))
+        return {h: self.mined.get(h) for h in tx_hashes}
+
+    def result_of(self, tx_hash, receipt, *, nonce=None):
+        if isinstance(receipt, Exception):
+            raise receipt
+        return receipt
 
     def tx_outcome(self, tx_hash):
         return self.outcomes.get(tx_hash, TxOutcome.UNKNOWN)
@@ -148,9 +150,10 @@ def test_execute__rpc_down__batch_stops_without_raising(env):
 def test_settle__done_failed_and_dropped(env):
     ex, sender, store, clock, _ = env
     ex.execute([A.Stake(1), A.Rule(2, True), A.Dispute(3)], block=6)
-    sender.receipts[_h(0)] = Receipt(block=7)
-    sender.receipts[_h(1)] = RevertedError("ServiceEscrow: already ruled", tx_hash=_h(1))
+    sender.mined[_h(0)] = Receipt(block=7)
+    sender.mined[_h(1)] = RevertedError("ServiceEscrow: already ruled", tx_hash=_h(1))
     settled = ex.settle()
+    assert sender.receipt_batches == [[_h(0), _h(1), _h(2)]]  # one batched read for every sent entry
     assert [(s.key, s.ok, s.reason) for s in settled] == [("stake", True, None),
                                                           ("rule:2", False, "ServiceEscrow: already ruled")]
     assert store.pending_actions()[0].kind == "dispute"  # no receipt yet: still in flight
@@ -159,11 +162,21 @@ def test_settle__done_failed_and_dropped(env):
     assert store.pending_actions() == [] and sender.synced == 1  # dropped: abandoned, nonce re-synced
 
 
+def test_settle__receipts_from_the_callers_batch__no_second_read(env):
+    ex, sender, store, *_ = env
+    ex.execute([A.Stake(1), A.Dispute(3)], block=6)
+    assert ex.pending_hashes() == [_h(0), _h(1)]
+    settled = ex.settle(receipts={_h(0): Receipt(block=7), _h(1): None})
+    assert sender.receipt_batches == []
+    assert [(s.key, s.ok) for s in settled] == [("stake", True)]
+    assert [e.kind for e in store.pending_actions()] == ["dispute"]
+
+
 def test_busy_keys__in_flight_unseen_done_and_given_up(env):
     ex, sender, store, *_ = env
     ex.execute([A.Stake(1), A.Submit(4, b"x"), A.Complete(5)], block=10)
-    sender.receipts[_h(1)] = Receipt(block=12)
-    sender.receipts[_h(2)] = Receipt(block=9)
+    sender.mined[_h(1)] = Receipt(block=12)
+    sender.mined[_h(2)] = Receipt(block=9)
     ex.settle()
     assert ex.busy_keys(seen_block=11) == {"stake", "submit:4"}  # complete:5 was mined at 9 <= 11: seen
     for _ in range(3):
