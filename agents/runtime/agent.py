@@ -413,6 +413,7 @@ class Agent:
             p.state = int(st)
             if p.state == 1 and me not in p.voters:
                 voted_eta.append(gov.hasVoted(p.id, me))
+                voted_eta.append(gov.getVotes(me, p.snapshot))  # 0 if my reputation was below the gate then
             if p.state == 5:
                 voted_eta.append(gov.proposalEta(p.id))
         got = self.sender.call_many(voted_eta)
@@ -423,9 +424,11 @@ class Agent:
         views = []
         for p in live:
             voted = me in p.voters or (p.state == 1 and bool(next(extra)))
+            eligible = int(next(extra)) > 0 if p.state == 1 and me not in p.voters else None
             eta = int(next(extra)) if p.state == 5 else 0
             name, value = _decode_param_change(p, self.c, PARAMETERS)
-            views.append(ProposalView(p.id, p.state, p.description, name, value, params.get(name or ""), voted, eta))
+            views.append(ProposalView(p.id, p.state, p.description, name, value, params.get(name or ""), voted, eta,
+                                      eligible))
         return GovernanceView(
             can_propose=votes >= k["threshold"] and snap.reputation >= k["rep_needed"] and votes > 0,
             can_vote=snap.reputation >= k["min_vote_rep"] and votes > 0,

@@ -386,6 +386,9 @@ class ProposalView:
     current: int | None
     has_voted: bool
     eta: int = 0
+    # my voting weight at the proposal's snapshot is non-zero (the reputation gate applies there, not now);
+    # None: not read, GovernanceView.can_vote decides
+    eligible: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -405,26 +408,119 @@ class GovernanceView:
 STAB, GROW, PURP, EFF, EXPL, SAFE, COOP = range(7)
 
 
-def desired_changes(values: list[float], view: GovernanceView, mem: MarketMemory) -> list[tuple[str, int, str]]:
+@dataclass(frozen=True)
+class GovernanceThresholds:
+    """Every threshold of governance by agents, in one place (docs/agents.md, governance section).
+
+    Fees (cooperative / efficiency-minded agents):
+    - `fee_values` (0.30): cooperation + efficiency weight from which the escrow fee reads as a toll on
+      trade rather than as treasury income. The default presets reach it for the undercutter, cheater,
+      no-show and frivolous disputer (0.30-0.40), not for honest providers or guardians (0.20).
+    - `fee_floor_bps` (25): below a quarter of a percent the fee is noise next to price moves of a few
+      percent (the reprice threshold is 2 %); halving stops there.
+
+    Collateral (safety-minded agents, `safety_value` 0.20: the guardian preset is 0.25, honest 0.15):
+    - repeat offender: a provider other than the agent that failed (expired, rejected, lost a dispute)
+      at least `repeat_failures` (2) funded jobs since the collateral ratio was last set, and at least
+      `repeat_failure_share` (half) of all its funded jobs. One failure can be an accident; a second under
+      the same rule, by a provider that fails as often as it delivers, is a provider the collateral at
+      risk did not deter: slashing is too weak. A safety-minded agent sees this directly, whoever the
+      offender's clients were, because every escrow event reaches every agent. The share keeps a busy
+      honest provider's occasional expiry from counting; "since last set" keeps the same failures from
+      justifying a second raise.
+    - market-wide: at least `market_bad_share` (a tenth) of the `market_min_settled` (5) or more settled
+      jobs seen failed. This tally is lifetime and says nothing about a rule changed since, so it counts
+      only while the collateral ratio has not been changed by governance.
+    - the proposal doubles the ratio, at most to `collateral_cap_bps` (100 % of the budget).
+
+    Acting on a goal:
+    - `act_prob` (0.5): per L4.9 cycle (every 5 cycles, where goals are generated), the probability
+      times authority that an agent holding a goal about the rules proposes it (the persona's
+      `propose_prob` when higher). A proposal needs about 9 cycles to pass and execute (1 + 30 blocks
+      of voting, 60 s of timelock), so a goal should be acted on within one or two L4.9 cycles; below 1
+      so that agents holding the same goal (the founders) seldom send the same proposal in the same
+      block, where the second one reverts as a duplicate.
+
+    Moving a passed proposal along (an obligation, whatever the authority):
+    - its proposer queues it as soon as it has succeeded and executes it once its eta has passed; any
+      other agent steps in only `handoff_blocks` (10, two cycles) after the vote ended, or
+      `handoff_seconds` (60) after the eta, in case the proposer is gone. When everybody acted at once,
+      all calls but the first reverted (seven reverted transactions per step in an 8-agent run).
+    """
+
+    fee_values: float = 0.30
+    fee_floor_bps: int = 25
+    safety_value: float = 0.20
+    repeat_failures: int = 2
+    repeat_failure_share: float = 0.5
+    market_min_settled: int = 5
+    market_bad_share: float = 0.10
+    collateral_cap_bps: int = 10_000
+    act_prob: float = 0.5
+    handoff_blocks: int = 10
+    handoff_seconds: int = 60
+
+
+GOVERNANCE = GovernanceThresholds()
+FEE_REASON = "fees too high for cooperative trade"
+REPEAT_REASON = "slashing too weak: a provider keeps failing jobs under the current collateral"
+MARKET_REASON = "slashing too weak for the failures seen"
+_BAD_OUTCOMES = ("disputed_client_won", "expired", "rejected")
+
+
+def repeat_offenders(mem: MarketMemory, since_block: int = -1,
+                     rules: GovernanceThresholds = GOVERNANCE) -> list[str]:
+    """Providers (not me) with `repeat_failures` failures after `since_block` that fail at least
+    `repeat_failure_share` of their funded jobs, from the public track records in the memory. Sorted."""
+    out = []
+    for provider, rec in mem.track.items():
+        if provider == mem.me or rec.get("settled", 0) <= 0:
+            continue
+        recent = [b for b in rec.get("failed_at", ()) if b > since_block]
+        share = rec["failed"] / rec["settled"]
+        if len(recent) >= rules.repeat_failures and share >= rules.repeat_failure_share:
+            out.append(provider)
+    return sorted(out)
+
+
+def _last_change_block(mem: MarketMemory, name: str) -> int | None:
+    blocks = [int(c["block"]) for c in mem.param_changes if c.get("name") == name]
+    return max(blocks) if blocks else None
+
+
+def desired_changes(values: list[float], view: GovernanceView, mem: MarketMemory,
+                    rules: GovernanceThresholds = GOVERNANCE) -> list[tuple[str, int, str]]:
     """Goals about the rules, from values and observations: [(parameter, new value, reason)].
 
-    - cooperative/efficiency-minded agents find fees too high when fees take a visible cut of trade;
-    - safety-minded agents find slashing too weak when at least a tenth of the (five or more) settled
-      jobs they saw failed: expired, rejected or lost on dispute (raise the collateral ratio).
+    - cooperative/efficiency-minded agents find a fee above the floor too high and want it halved;
+    - safety-minded agents find slashing too weak (and want the collateral ratio doubled) when they have
+      seen a repeat offender under the current ratio, or, while the ratio is the deployed one, a market
+      where a tenth of the settled jobs failed. See `GovernanceThresholds` for every threshold and why.
     """
     out: list[tuple[str, int, str]] = []
     if len(values) != 7:
         return out
     p = view.params
     fee = p.get("escrow.feeBps")
-    if fee is not None and values[COOP] + values[EFF] >= 0.30 and fee > 25:
-        out.append(("escrow.feeBps", max(0, fee // 2), "fees too high for cooperative trade"))
+    if fee is not None and values[COOP] + values[EFF] >= rules.fee_values and fee > rules.fee_floor_bps:
+        out.append(("escrow.feeBps", max(rules.fee_floor_bps, fee // 2), FEE_REASON))
     ratio = p.get("escrow.collateralRatioBps")
-    bad = sum(mem.outcomes.get(k, 0) for k in ("disputed_client_won", "expired", "rejected"))
-    total = sum(mem.outcomes.values())
-    if ratio is not None and values[SAFE] >= 0.20 and total >= 5 and bad / total >= 0.10:
-        out.append(("escrow.collateralRatioBps", min(ratio * 2, 10_000), "slashing too weak for the cheating seen"))
+    if ratio is not None and 0 < ratio < rules.collateral_cap_bps and values[SAFE] >= rules.safety_value:
+        new = min(ratio * 2, rules.collateral_cap_bps)
+        changed = _last_change_block(mem, "collateralRatioBps")
+        bad = sum(mem.outcomes.get(k, 0) for k in _BAD_OUTCOMES)
+        total = sum(mem.outcomes.values())
+        if repeat_offenders(mem, -1 if changed is None else changed, rules):
+            out.append(("escrow.collateralRatioBps", new, REPEAT_REASON))
+        elif changed is None and total >= rules.market_min_settled and bad / total >= rules.market_bad_share:
+            out.append(("escrow.collateralRatioBps", new, MARKET_REASON))
     return [(n, v, r) for n, v, r in out if _in_bounds(view, n, v) and v != p.get(n)]
+
+
+def proposal_description(name: str, value: int, reason: str) -> str:
+    """The description an agent proposes with: the same change for the same reason gives the same text,
+    hence the same proposal id, so agents sharing a goal cannot create two proposals for it."""
+    return f"{reason}: set {name} to {value}"
 
 
 def _in_bounds(view: GovernanceView, name: str, value: int) -> bool:
@@ -451,24 +547,34 @@ def governance_actions(inp: PolicyInput) -> list[Action]:
     view: GovernanceView = inp.governance
     mem, cfg, persona, g = inp.memory, inp.config, inp.persona, inp.guidance
     out: list[Action] = []
-    for prop in view.proposals:  # obligations: move passed proposals along
+    rules = GOVERNANCE
+    for prop in view.proposals:  # obligations: move passed proposals along (the proposer first)
+        known = mem.proposals.get(prop.id)
+        mine = known is None or known.proposer.lower() == mem.me.lower()
         if prop.state == 4:  # Succeeded
-            out.append(Queue(prop.id))
-        elif prop.state == 5 and prop.eta and view.now >= prop.eta:  # Queued
-            out.append(Execute(prop.id))
+            ended = known.deadline if known is not None else 0
+            if mine or inp.snapshot.block >= ended + rules.handoff_blocks:
+                out.append(Queue(prop.id))
+        elif prop.state == 5 and prop.eta:  # Queued
+            if view.now >= prop.eta + (0 if mine else rules.handoff_seconds):
+                out.append(Execute(prop.id))
     if g.authority <= 0 or not cfg.governance:
         return out
     values = g.values
-    if view.can_vote:
-        for prop in view.proposals:
-            if prop.state == 1 and not prop.has_voted:
-                if should_vote(persona, rng_for(cfg.seed, mem.me, "vote", prop.id)):
-                    support = vote_support(values, prop, mem)
-                    out.append(Vote(prop.id, support, "value alignment"))
+    for prop in view.proposals:
+        eligible = view.can_vote if prop.eligible is None else prop.eligible
+        if eligible and prop.state == 1 and not prop.has_voted:
+            if should_vote(persona, rng_for(cfg.seed, mem.me, "vote", prop.id)):
+                support = vote_support(values, prop, mem)
+                out.append(Vote(prop.id, support, "value alignment"))
     if view.can_propose and not any(p.state in (0, 1, 4, 5) for p in view.proposals):
         rng = rng_for(cfg.seed, mem.me, "propose", inp.cycle)
-        wants = desired_changes(values, view, mem)
-        if wants and rng.random() < min(1.0, max(persona.behaviour.propose_prob, 0.2)) * g.authority:
-            name, value, reason = wants[0]
-            out.append(Propose(name, value, f"{reason}: set {name} to {value}"))
+        # A proposal identical to one already made (e.g. defeated) has the same id: the Governor refuses it.
+        made = {p.description for p in mem.proposals.values()}
+        wants = [(n, v, proposal_description(n, v, r)) for n, v, r in desired_changes(values, view, mem)]
+        wants = [w for w in wants if w[2] not in made]
+        act = min(1.0, max(persona.behaviour.propose_prob, GOVERNANCE.act_prob)) * g.authority
+        if wants and rng.random() < act:
+            name, value, description = wants[0]
+            out.append(Propose(name, value, description))
     return out
