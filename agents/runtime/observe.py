@@ -14,7 +14,7 @@ had already folded in (`MarketMemory.seen`).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from statistics import median
 from typing import Any
 
@@ -178,9 +178,13 @@ class MarketMemory:
 
     # ------------------------------------------------------------------ serialisation
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["jobs"] = {str(k): v for k, v in d["jobs"].items()}
-        d["proposals"] = {str(k): v for k, v in d["proposals"].items()}
+        """A JSON-ready view, built field by field (dataclasses.asdict deep-copies every job and was
+        most of an agent's cycle time with a busy market). It shares lists and dicts with the memory:
+        serialise it before the memory changes again (AgentStore.put_state does)."""
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d["jobs"] = {str(k): dict(vars(v)) for k, v in self.jobs.items()}
+        d["proposals"] = {str(k): dict(vars(v)) for k, v in self.proposals.items()}
+        d["window"] = dict(vars(self.window))
         d["cursor"] = list(self.cursor)
         return d
 
