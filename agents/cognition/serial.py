@@ -17,16 +17,35 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
+_ATOMIC = frozenset({int, str, bool, type(None)})
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
 def to_dict(obj: Any) -> Any:
-    """A JSON-ready structure (dicts, lists, scalars) for a dataclass tree."""
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: to_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
-    if isinstance(obj, (list, tuple)):
-        return [to_dict(x) for x in obj]
-    if isinstance(obj, dict):
-        return {str(k): to_dict(v) for k, v in obj.items()}
-    if isinstance(obj, float) and not math.isfinite(obj):
+    """A JSON-ready structure (dicts, lists, scalars) for a dataclass tree.
+
+    Written for speed (every agent persists its whole state every cycle): scalars in containers are
+    passed through inline, and `x - x == 0.0` is the finiteness test (False for inf and nan)."""
+    t = type(obj)
+    if t in _ATOMIC:
+        return obj
+    if t is float:
+        if obj - obj == 0.0:
+            return obj
         raise ValueError(f"cannot serialise non-finite float {obj!r}")
+    if t is list or t is tuple or isinstance(obj, (list, tuple)):
+        return [x if (tx := type(x)) in _ATOMIC or (tx is float and x - x == 0.0) else to_dict(x) for x in obj]
+    if isinstance(obj, dict):
+        return {str(k): v if (tv := type(v)) in _ATOMIC or (tv is float and v - v == 0.0) else to_dict(v)
+                for k, v in obj.items()}
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {name: to_dict(getattr(obj, name)) for name in _field_names(t)}
+    if isinstance(obj, float):  # a float subclass
+        return to_dict(float(obj))
     return obj
 
 

@@ -151,7 +151,7 @@ class AgentStore:
     # ------------------------------------------------------------------ state blobs
     def put_state(self, key: str, value: Any) -> None:
         try:
-            text = json.dumps(value, sort_keys=True, allow_nan=False)
+            text = json.dumps(value, allow_nan=False)
         except (TypeError, ValueError) as exc:
             raise StoreError(f"state {key!r} is not JSON-serialisable: {exc}") from exc
         self._write(
