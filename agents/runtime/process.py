@@ -12,6 +12,7 @@ no cursor of its own on disk: it starts from the oldest agent cursor, and every 
 has already folded in, so a kill -9 anywhere loses nothing and double-counts nothing.
 
 SIGTERM/SIGINT: the current agent tick finishes, every agent persists, the process exits 0.
+EMERGENT_PROFILE=<dir>: the host runs under cProfile and writes <dir>/host-<pid>.prof when it stops.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -185,7 +187,18 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    return host.run()
+    profile_dir = os.environ.get("EMERGENT_PROFILE")
+    if not profile_dir:
+        return host.run()
+    # Diagnostics: EMERGENT_PROFILE=<dir> writes this host's cProfile statistics to <dir>/host-<pid>.prof
+    import cProfile
+
+    prof = cProfile.Profile()
+    try:
+        return prof.runcall(host.run)
+    finally:
+        Path(profile_dir).mkdir(parents=True, exist_ok=True)
+        prof.dump_stats(str(Path(profile_dir) / f"host-{os.getpid()}.prof"))
 
 
 if __name__ == "__main__":
