@@ -51,6 +51,7 @@ from agents.chain.errors import (
 )
 from agents.chain.codec import Call
 from agents.chain.rpc import RpcResponseError, rpc_for
+from agents.chain.signing import DynamicFeeSigner
 from agents.chain.types import TxOutcome
 
 log = logging.getLogger(__name__)
@@ -128,6 +129,7 @@ class TxSender:
         self.web3 = web3
         self.rpc = rpc_for(web3)
         self._account = Account.from_key(private_key)
+        self._signer = DynamicFeeSigner(bytes(self._account.key))
         self.address: str = to_checksum_address(self._account.address)
         self.gas_budget_wei = gas_budget_wei
         self.gas_spent_wei = gas_spent_wei
@@ -289,11 +291,14 @@ class TxSender:
             }
             if "maxFeePerGas" in full:
                 full["type"] = 2
-            signed = self._account.sign_transaction(full)
+                raw, digest = self._signer.sign(full)
+            else:
+                signed = self._account.sign_transaction(full)
+                raw, digest = bytes(signed.raw_transaction), bytes(signed.hash)
             return SignedTx(
-                tx_hash="0x" + signed.hash.hex().removeprefix("0x"),
+                tx_hash="0x" + digest.hex(),
                 nonce=nonce,
-                raw=bytes(signed.raw_transaction),
+                raw=raw,
                 gas_limit=gas_limit,
                 expected_cost_wei=expected,
                 tx=full,
