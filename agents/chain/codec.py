@@ -15,11 +15,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from eth_abi import decode, encode
 from eth_utils import keccak, to_checksum_address
 from eth_utils.abi import collapse_if_tuple
+
+
+@lru_cache(maxsize=65536)
+def checksum(address: str) -> str:
+    """EIP-55 form of an address (cached: the same few hundred addresses come back in every log and read,
+    and each checksum costs a keccak)."""
+    return to_checksum_address(address)
 
 
 class CodecError(Exception):
@@ -33,9 +41,9 @@ def _types(params: Sequence[dict[str, Any]]) -> list[str]:
 def _checksummed(param: dict[str, Any], value: Any) -> Any:
     typ = param["type"]
     if typ == "address":
-        return to_checksum_address(value)
+        return checksum(value)
     if typ.startswith("address["):
-        return type(value)(to_checksum_address(v) for v in value)
+        return type(value)(checksum(v) for v in value)
     if typ == "tuple":
         return tuple(_checksummed(c, v) for c, v in zip(param["components"], value, strict=True))
     if typ.startswith("tuple["):
@@ -146,7 +154,7 @@ def _plain_value(param: dict[str, Any], value: Any) -> Any:
     arrays and structs as tuples."""
     typ = param["type"]
     if typ == "address":
-        return to_checksum_address(value)
+        return checksum(value)
     if typ.endswith("]"):
         inner = dict(param, type=typ[: typ.rindex("[")])
         return tuple(_plain_value(inner, v) for v in value)

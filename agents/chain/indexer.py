@@ -35,7 +35,7 @@ from web3 import Web3
 from web3.exceptions import Web3Exception
 
 from agents.chain.abi import event_abis
-from agents.chain.codec import EventCodec, log_fields
+from agents.chain.codec import EventCodec, checksum, log_fields
 from agents.chain.errors import RetryPolicy, RpcUnavailableError, with_retries
 from agents.chain.rpc import RpcProtocolError, RpcResponseError, rpc_for
 from agents.chain.types import Cursor, CursorStore, MemoryCursorStore
@@ -230,7 +230,7 @@ class EventIndexer:
             contract=contract,
             name=codec.name,
             args=MappingProxyType(args),
-            address=to_checksum_address(address),
+            address=checksum(address),
         )
 
     def _deliver(self, event: ChainEvent) -> None:
