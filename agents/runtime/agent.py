@@ -32,7 +32,7 @@ from agents.cognition import AgentState, CognitionInputError, step
 from agents.market.payloads import PayloadError, PayloadStore
 from agents.market.personas import Persona
 from agents.runtime import observe as O
-from agents.runtime.executor import Executor
+from agents.runtime.executor import Executor, GasBook
 from agents.runtime.policy import MAX_UINT, Guidance, GovernanceView, PolicyConfig, PolicyInput, ProposalView, decide, update_guidance
 from agents.runtime.store import AgentStore
 
@@ -144,7 +144,8 @@ class Agent:
             nonce_hint=self.store.get_nonce_hint(self.address), priority_fee_wei=spec.priority_fee_wei,
             on_nonce=lambda n: self.store.set_nonce_hint(self.address, n),
         )
-        self.executor = Executor(self.sender, contracts, self.store, payloads, event_log=self.log)
+        self.executor = Executor(self.sender, contracts, self.store, payloads, event_log=self.log,
+                                 gas_book=GasBook(self.store.get_state("gas_book")))
         self.config = PolicyConfig(services=spec.services, seed=spec.seed)
         saved = self.store.get_state("memory")
         if saved:
@@ -272,6 +273,7 @@ class Agent:
             self.store.put_state("cognition", self.cognition.to_dict())
             self.store.put_state("guidance", self.guidance.to_dict())
             self.store.put_state("gas_spent_wei", self.sender.gas_spent_wei)
+            self.store.put_state("gas_book", self.executor.gas.to_dict())
 
     def close(self) -> None:
         self.log("stopped", cycle=self.memory.cycle)

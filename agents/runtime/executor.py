@@ -42,15 +42,45 @@ log = logging.getLogger(__name__)
 
 # Fixed gas limits when estimation cannot run ahead of an unmined predecessor.
 FIXED_GAS: dict[str, int] = {
-    "approve": 80_000, "register": 400_000, "stake": 250_000, "set_asks": 300_000, "create_job": 400_000,
+    "approve": 80_000, "register": 1_500_000, "stake": 250_000, "set_asks": 300_000, "create_job": 400_000,
     "set_budget": 80_000, "fund": 350_000, "complete": 350_000, "reject": 200_000, "feedback": 200_000,
     "claim_refund": 350_000, "submit": 150_000, "claim_payment": 350_000, "dispute": 250_000,
     "rule": 500_000, "propose": 800_000, "vote": 250_000, "queue": 400_000, "execute": 600_000,
 }
+# Learned gas limits (GasBook): the first transaction of each kind is estimated (the sender's limit:
+# estimate x 1.25 + 10k); later ones are sent with GAS_LEARN_MARGIN x the largest such limit, with no
+# estimate. Learned from estimates, not from gas used: the escrow requires more gas left than its
+# gas-capped calls to Staking and Reputation end up using ("ServiceEscrow: not enough gas"). Every
+# contract function is bounded (no loops over user-grown data), so the margin covers the variation in
+# arguments (description and service-list lengths); a failure for gas forgets the kind. Skipping the
+# estimate saves a request and the node's trial executions for nearly every transaction.
+GAS_LEARN_MARGIN = 1.2
 # A sent transaction with no receipt after this long, unknown to the node, was dropped.
 DROP_AFTER_SECONDS = 60.0
 ZERO32 = b"\x00" * 32
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+
+
+class GasBook:
+    """Largest estimated gas limit per action kind, from this agent's own sends (persisted with its state)."""
+
+    def __init__(self, limits: dict[str, int] | None = None) -> None:
+        self.limits: dict[str, int] = {str(k): int(v) for k, v in (limits or {}).items()}
+
+    def limit(self, kind: str) -> int | None:
+        """The gas limit to send `kind` with, or None: estimate it."""
+        known = self.limits.get(kind)
+        return None if not known else int(known * GAS_LEARN_MARGIN)
+
+    def learn(self, kind: str, estimated_limit: int) -> None:
+        if estimated_limit > self.limits.get(kind, 0):
+            self.limits[kind] = int(estimated_limit)
+
+    def forget(self, kind: str) -> None:
+        self.limits.pop(kind, None)
+
+    def to_dict(self) -> dict[str, int]:
+        return dict(self.limits)
 
 
 @dataclass
@@ -81,7 +111,9 @@ class Executor:
         *,
         event_log: Callable[..., None] | None = None,
         clock: Callable[[], float] = time.time,
+        gas_book: GasBook | None = None,
     ) -> None:
+        self.gas = gas_book if gas_book is not None else GasBook()
         self.sender = sender
         self.c = contracts
         self.store = store
@@ -202,8 +234,13 @@ class Executor:
         def on_signed(s: Any) -> None:
             self.store.mark_sent(aid, s.tx_hash, s.nonce)
 
+        learned = self.gas.limit(action.kind)
+        if learned is not None:
+            self.sender.send(call, wait=False, on_signed=on_signed, gas=learned)
+            return
         try:
-            self.sender.send(call, wait=False, on_signed=on_signed)
+            signed = self.sender.send(call, wait=False, on_signed=on_signed)
+            self.gas.learn(action.kind, signed.gas_limit)
         except RevertedError:
             if not after_pending:
                 raise
@@ -243,6 +280,8 @@ class Executor:
                 self.store.mark_done(entry.id, {"block": r.block, "gas": r.gas_used, "fee": r.fee_wei})
                 out.append(Settled(entry.id, entry.kind, key, True, r.block, None, r.fee_wei))
             except RevertedError as exc:
+                if exc.reason and "gas" in exc.reason.lower():  # "out of gas", "ServiceEscrow: not enough gas"
+                    self.gas.forget(entry.kind)
                 self.store.mark_failed(entry.id, {"reason": exc.reason, "stage": "mined"})
                 out.append(Settled(entry.id, entry.kind, key, False, 0, exc.reason))
                 self.emit("action_reverted", key=key, reason=exc.reason, tx=entry.tx_hash)

@@ -104,3 +104,14 @@ def test_services__bounded(registry, alice):
 
 def test_ownable__owner_is_deployer(registry, deployer):
     assert registry.owner() == deployer.address
+
+
+def test_register__worst_case_gas__within_the_agents_fixed_limit(registry, accounts):
+    """The executor's fixed limit for register (used when estimation cannot run ahead of an unmined
+    predecessor) covers the largest registration the contract accepts: 8 services, longest names, URI."""
+    from agents.runtime.executor import FIXED_GAS
+
+    who = accounts[9]
+    services = [(chr(ord("a") + i) * 64, 10**30 + i) for i in range(int(registry.MAX_SERVICES()))]
+    tx = registry.register(who.address, "u" * 256, services, sender=who)
+    assert tx.gas_used <= FIXED_GAS["register"] / 1.1, tx.gas_used

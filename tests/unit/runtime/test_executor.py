@@ -12,7 +12,13 @@ from agents.chain.types import TxOutcome
 from agents.market.payloads import MemoryPayloadStore
 from agents.market.services import TaskSpec, commitment, solve
 from agents.runtime import actions as A
-from agents.runtime.executor import DROP_AFTER_SECONDS, FIXED_GAS, Executor
+from agents.runtime.executor import (
+    DROP_AFTER_SECONDS,
+    FIXED_GAS,
+    GAS_LEARN_MARGIN,
+    Executor,
+    GasBook,
+)
 from agents.runtime.store import ActionStatus, AgentStore
 
 
@@ -20,6 +26,7 @@ from agents.runtime.store import ActionStatus, AgentStore
 class Signed:
     tx_hash: str
     nonce: int
+    gas_limit: int = 90_000
 
 
 @dataclass
@@ -46,7 +53,7 @@ class FakeSender:
         err = self.errors.get(key)
         if err is not None and gas is None:
             raise err
-        signed = Signed(f"0x{self.nonce:064x}", self.nonce)
+        signed = Signed(f"0x{self.nonce:064x}", self.nonce, gas if gas is not None else 90_000)
         on_signed(signed)
         self.nonce += 1
         self.sent.append((key, gas))
@@ -183,3 +190,32 @@ def test_busy_keys__in_flight_unseen_done_and_given_up(env):
         sender.errors["dispute:7"] = RevertedError("nope")
         ex.execute([A.Dispute(7)], block=13)
     assert "dispute:7" in ex.busy_keys(seen_block=20)
+
+
+def test_gas__first_of_a_kind_estimated__later_sent_with_the_learned_limit(env):
+    ex, sender, store, *_ = env
+    ex.execute([A.Stake(1)], block=1)
+    assert sender.sent == [("stake", None)]  # None: the sender estimates (its limit: 90_000 in the fake)
+    ex.execute([A.Stake(2)], block=3)
+    assert sender.sent[-1] == ("stake", int(90_000 * GAS_LEARN_MARGIN))
+    ex.execute([A.Dispute(4)], block=3)
+    assert sender.sent[-1] == ("dispute:4", None)  # another kind: still estimated
+
+
+def test_gas__failure_for_gas__kind_forgotten_and_estimated_again(env):
+    ex, sender, store, *_ = env
+    ex.gas.learn("complete", 40_000)
+    ex.execute([A.Complete(1)], block=1)
+    assert sender.sent[-1] == ("evaluate:1", int(40_000 * GAS_LEARN_MARGIN))
+    sender.mined[_h(0)] = RevertedError("ServiceEscrow: not enough gas", tx_hash=_h(0))
+    ex.settle()
+    assert ex.gas.limit("complete") is None
+    ex.execute([A.Complete(1)], block=2)
+    assert sender.sent[-1] == ("evaluate:1", None)
+
+
+def test_gas_book__keeps_the_largest_estimate_and_round_trips():
+    book = GasBook({"fund": 200_000})
+    book.learn("fund", 150_000)
+    book.learn("fund", 230_000)
+    assert GasBook(book.to_dict()).limit("fund") == int(230_000 * GAS_LEARN_MARGIN)
