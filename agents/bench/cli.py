@@ -31,13 +31,15 @@ def cognition(seconds: float) -> None:
 
 @bench.command()
 @click.option("--agents", "sizes", default="10,50", show_default=True, help="comma-separated population sizes")
-@click.option("--cycles", default=15, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--cycles", default=20, show_default=True, type=click.IntRange(1, 1000),
+              help="measured cycles per size, after a warm-up of as many")
 @click.option("--raw", "raw_n", default=1000, show_default=True, type=click.IntRange(10, 100_000),
               help="pre-signed transfers for the raw anvil baseline")
 @click.option("--keepup-agents", default=100, show_default=True, type=click.IntRange(0, 500),
               help="agents for the real-time keep-up check (0: skip)")
 @click.option("--keepup-cycles", default=12, show_default=True, type=click.IntRange(2, 1000))
-@click.option("--processes", default=4, show_default=True, type=click.IntRange(1, 64))
+@click.option("--processes", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="agent host processes for the throughput runs (the keep-up run uses at least 4)")
 def economy(sizes: str, cycles: int, raw_n: int, keepup_agents: int, keepup_cycles: int, processes: int) -> None:
     """Economy tx/s and jobs settled (10 and 50 agents) vs raw anvil, memory per agent, 100-agent keep-up."""
     from agents.bench.economy import main

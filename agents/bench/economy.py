@@ -1,14 +1,22 @@
 """`emergent bench economy`: the agent economy's throughput against raw anvil, memory per agent, keep-up.
 
-One fresh anvil per measurement (free port), deployed and funded the way `emergent simulate` does it.
+One fresh anvil per population size (free port), deployed and funded the way `emergent simulate` does it.
 
-1. Raw anvil: `measure_raw_tps` sends pre-signed ETH transfers (no contract logic, no estimation, no
-   waiting) and times them until mined: the ceiling for this node on this machine.
-2. Economy throughput, for each N: N agents in one process host (one indexer), anvil automining,
-   the chain advanced one cycle's worth of blocks as soon as no agent is due, so nothing waits on a
-   wall clock: tx/s = the agents' mined transactions / wall seconds; jobs settled = jobs that reached a
-   terminal state (completed, expired, refunded after rejection or dispute). Memory per agent = growth
-   of the process's resident set over the run / N.
+1. Economy throughput, for each N: N agents in P host processes (one indexer each; `--processes`),
+   anvil automining (a block per transaction), and the chain advanced a block whenever it has been
+   idle for IDLE_MINE_S (every agent waiting for its next window), so nothing waits on a wall clock.
+   The agents first run K warm-up cycles, then their hosts are restarted (resuming from SQLite) for K
+   measured cycles. tx/s = transactions mined in the measured blocks / seconds from the moment every
+   agent has started to the last agent's last cycle; jobs settled = jobs that reached a terminal state
+   (completed, expired, refunded after rejection or dispute). Memory: the hosts' resident sets at the
+   end / N (whole processes, the interpreter included), and their growth over the run / N.
+2. Raw anvil: `measure_raw_tps` sends pre-signed ETH transfers (no contract logic, no estimation, no
+   waiting) through the agents' JSON-RPC client and times them until mined, inside an evm_snapshot
+   that is reverted afterwards, so the economy's chain is left as it was. It runs on the fresh chain
+   (for scale) and right before and right after the measured cycles: anvil 1.7.1 re-hashes every
+   storage slot for every block it mines (about 1.3 us per slot here), so a block costs more as the
+   economy's escrow, registry and checkpoints fill, and throughput on an empty chain says little
+   about the chain the agents trade on. The baseline is the mean of the before and after runs.
 3. Keep-up: M agents in several host processes against 1-second interval mining for K cycles; each
    agent logs the head block when it ran each cycle, so its lag behind the end of that cycle's window
    is measured (in cycles). "Keeps up" = 90th-percentile lag over the second half below one cycle.
@@ -17,6 +25,7 @@ One fresh anvil per measurement (free port), deployed and funded the way `emerge
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -38,14 +47,12 @@ from agents.sim.simulate import (
 
 WEI = 10**18
 TERMINAL_EVENTS = ("JobCompleted", "JobExpired", "Refunded")
-
-
-def rss_bytes() -> int:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    return 0
+IDLE_MINE_S = 0.01  # the chain has not moved for this long: every agent waits for its window, mine a block
+HOST_POLL_S = 0.005  # hosts' poll interval while no agent is due
+# Under automine every transaction is a block. At the simulation's 6 chain-seconds per block, a round of
+# 50 agents' transactions moved the clock ~10 minutes and most jobs expired (240 s) before their
+# provider's next cycle (6 submissions in 10 cycles); 1 s per block keeps a round within a few minutes.
+AUTOMINE_SECONDS_PER_BLOCK = 1
 
 
 @dataclass
@@ -61,7 +68,9 @@ class Chain:
         return self.out / "ethereum-local.json"
 
 
-def fresh_chain(out: Path, n_agents: int, seed: int = 0) -> Chain:
+def fresh_chain(out: Path, n_agents: int, seed: int = 0, seconds_per_block: int | None = None) -> Chain:
+    """Anvil on a free port, deployed and funded for `n_agents`; block timestamps advance by
+    `seconds_per_block` (default: the simulation's time scale)."""
     out.mkdir(parents=True, exist_ok=True)
     cfg = SimConfig(agents=n_agents, seed=seed, out=out)
     plans = plan_agents(cfg)
@@ -69,7 +78,7 @@ def fresh_chain(out: Path, n_agents: int, seed: int = 0) -> Chain:
     try:
         deployment = deploy(net.url, out, n_agents, cfg.start_balance)
         fund_agents(net.url, deployment, plans, cfg.start_balance)
-        rpc(net.url, "anvil_setBlockTimestampInterval", [cfg.time_scale])
+        rpc(net.url, "anvil_setBlockTimestampInterval", [seconds_per_block or cfg.time_scale])
     except BaseException:
         net.stop()
         raise
@@ -77,54 +86,178 @@ def fresh_chain(out: Path, n_agents: int, seed: int = 0) -> Chain:
 
 
 def raw_anvil(chain: Chain, n: int) -> dict[str, Any]:
+    """Raw throughput on the chain's current state, leaving no trace: the transfers run inside an
+    evm_snapshot that is reverted afterwards (blocks, balances and nonces as before)."""
     from agents.bench.raw_anvil import measure_raw_tps
-    from agents.runtime.process import make_web3
 
     keys = [p.key for p in chain.plans[: min(10, len(chain.plans))]]
-    return measure_raw_tps(make_web3(chain.url), keys, n)
+    snapshot = rpc(chain.url, "evm_snapshot")
+    try:
+        return measure_raw_tps(chain.url, keys, n)
+    finally:
+        if rpc(chain.url, "evm_revert", [snapshot]) is not True:
+            raise RuntimeError("anvil could not revert the raw-throughput snapshot")
 
 
-def economy_throughput(chain: Chain, cycles: int, seed: int = 0) -> dict[str, Any]:
-    from agents.runtime.process import Host, HostConfig
+def proc_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far; 0 if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
-    start = int(rpc(chain.url, "eth_blockNumber"), 16) + 1
-    rss0 = rss_bytes()
-    cfg = HostConfig(
-        rpc=chain.url, deployment=chain.deployment_file, data_dir=chain.out / "agents",
-        payloads=chain.out / "payloads", cycle_blocks=5, seed=seed, poll_interval=0.0, max_cycles=cycles,
-        priority_fee_wei=10**9,
-        agents=[{"key": p.key, "persona": p.persona, "services": list(p.services), "start_block": start,
-                 "overrides": {"hire_rate": 1.0}} for p in chain.plans],
-    )
-    host = Host(cfg)
-    t0 = time.perf_counter()
-    # Automine: the agents' own transactions also make blocks; when nobody is due, mine a cycle's worth.
-    while not all(ag.finished for ag in host.agents):
-        if not host.step():
-            rpc(chain.url, "anvil_mine", [hex(5)])
-    for ag in host.agents:  # settle the last cycle's receipts
-        ag.executor.settle()
-    seconds = time.perf_counter() - t0
-    rss1 = rss_bytes()
-    sent = done = 0
-    for ag in host.agents:
-        for a in ag.store.actions(limit=100_000):
-            sent += 1
-            done += a.status.value == "done"
-    esc = host.contracts["ServiceEscrow"]
+
+def _host_usage(chain: Chain, pid: int, need: tuple[str, ...] = ("ready", "stopped")) -> dict[str, Any] | None:
+    """What a host process recorded of its CPU and memory (agents.runtime.process.Host._record_usage)."""
+    try:
+        usage = json.loads((chain.out / "agents" / "hosts" / f"{pid}.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return usage if all(k in usage for k in need) else None
+
+
+def _log_records(chain: Chain, plan: Any, event: str) -> list[dict[str, Any]]:
+    f = chain.out / "agents" / plan.address.lower() / "agent.log.jsonl"
+    out = []
+    try:
+        with open(f) as fh:
+            for line in fh:
+                if f'"event": "{event}"' in line:
+                    out.append(json.loads(line))
+    except OSError:
+        pass
+    return out
+
+
+def _wait_ready(chain: Chain, procs: list[Any], timeout: float = 180.0) -> None:
+    """Until every host has built its agents (its usage file says "ready") and waits at the gate."""
+    deadline = time.monotonic() + timeout
+    while any(_host_usage(chain, p.pid, need=("ready",)) is None for p in procs):
+        if any(p.poll() is not None for p in procs):
+            raise RuntimeError(f"an agent host exited early (see {chain.out}/host-*.stderr)")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"agent hosts not ready within {timeout:.0f} s")
+        time.sleep(0.05)
+
+
+def mined_transactions(url: str, first: int, last: int) -> tuple[int, int, int]:
+    """(transactions, successful ones, empty blocks) in blocks first..last, read in JSON-RPC batches."""
+    from agents.chain.rpc import JsonRpc
+
+    rpc = JsonRpc(url)
+    hashes: list[str] = []
+    empty = 0
+    for lo in range(first, last + 1, 200):
+        blocks = rpc.batch([("eth_getBlockByNumber", [hex(b), False]) for b in range(lo, min(last, lo + 199) + 1)])
+        for blk in blocks:
+            hashes += blk["transactions"]
+            empty += not blk["transactions"]
+    ok = 0
+    for lo in range(0, len(hashes), 200):
+        for r in rpc.batch([("eth_getTransactionReceipt", [h]) for h in hashes[lo:lo + 200]]):
+            ok += int(r["status"], 16) == 1
+    rpc.close()
+    return len(hashes), ok, empty
+
+
+def economy_throughput(chain: Chain, until_cycle: int, processes: int, seed: int = 0) -> dict[str, Any]:
+    """Run every agent up to cycle `until_cycle` (host processes resume from the agents' SQLite state)
+    against automine; the chain is advanced a block whenever it has been idle for IDLE_MINE_S (every
+    agent waiting for its next window), so nothing waits on a wall clock. Hosts build their agents and
+    wait at a gate file; the clock runs from opening the gate to the last agent's last cycle (its log)."""
+    n = len(chain.plans)
+    cfg = SimConfig(agents=n, cycles=until_cycle, seed=seed, out=chain.out, max_processes=processes,
+                    poll_interval=HOST_POLL_S)
+    head = int(rpc(chain.url, "eth_blockNumber"), 16)
+    first_cycle = min(agent_cycles(chain.out, chain.plans).values())
+    gate = chain.out / f"go-{until_cycle}"
+    gate.unlink(missing_ok=True)
+    procs = spawn(cfg, chain.url, chain.plans, chain.deployment_file, head + 1, until_cycle,
+                  overrides={"hire_rate": 1.0}, start_gate=gate)
+    from agents.chain.rpc import JsonRpc
+
+    node = JsonRpc(chain.url)
+    try:
+        _wait_ready(chain, procs)
+        anvil_pid = chain.net.process.pid if chain.net.process else None
+        anvil_cpu0 = proc_cpu(anvil_pid) if anvil_pid else 0.0
+        gate.touch()
+        t0 = time.time()
+        last_block, changed_at, checked_at = head, time.monotonic(), 0.0
+        deadline = time.monotonic() + 60 + (until_cycle - first_cycle) * n * 0.5
+        while True:
+            now = time.monotonic()
+            if now > deadline:
+                raise TimeoutError(f"agents did not reach cycle {until_cycle} in time")
+            if now - checked_at > 0.1:
+                checked_at = now
+                if min(agent_cycles(chain.out, chain.plans).values()) >= until_cycle:
+                    break
+                if all(p.poll() is not None for p in procs):
+                    raise RuntimeError(f"agent hosts exited early (see {chain.out}/host-*.stderr)")
+            block = int(node.request("eth_blockNumber"), 16)
+            if block != last_block:
+                last_block, changed_at = block, now
+            elif now - changed_at > IDLE_MINE_S:
+                node.request("anvil_mine", ["0x1"])
+                changed_at = now
+            time.sleep(0.003)
+        anvil_cpu = (proc_cpu(anvil_pid) if anvil_pid else 0.0) - anvil_cpu0
+        wall = time.time() - t0
+    finally:
+        stop_processes(procs)
+        node.close()
+    t1 = max(r["ts"] for p in chain.plans for r in _log_records(chain, p, "cycle")[-1:])
+    seconds = max(1e-9, t1 - t0)
+    end_block = int(rpc(chain.url, "eth_blockNumber"), 16)
+    mined, ok, idle_blocks = mined_transactions(chain.url, head + 1, end_block)
+    settled, created = _jobs(chain)
+    agent_cycles_run = (until_cycle - first_cycle) * n
+    usage = [u for p in procs if (u := _host_usage(chain, p.pid)) is not None]
+    host_cpu = sum(u["stopped"]["cpu_s"] - u["ready"]["cpu_s"] for u in usage)
+    rss_start = sum(u["ready"]["rss"] for u in usage)
+    rss_end = sum(u["stopped"]["rss"] for u in usage)
+    return {
+        "agents": n, "processes": len(procs), "cycles": until_cycle - first_cycle,
+        "from_cycle": first_cycle, "seconds": round(seconds, 3),
+        "tx_mined": mined, "tx_ok": ok, "tx_per_s": round(mined / seconds, 1), "idle_blocks": idle_blocks,
+        "jobs_created": created, "jobs_settled": settled, "storage_slots": storage_slots(chain),
+        # where the time went: anvil's share of one core, the agents' CPU per transaction and per cycle
+        "anvil_busy": round(anvil_cpu / wall, 2),
+        "agent_cpu_ms_per_tx": round(1000 * host_cpu / max(1, mined), 2),
+        "agent_cpu_ms_per_cycle": round(1000 * host_cpu / max(1, agent_cycles_run), 2),
+        "rss_mb_per_agent": round(rss_end / n / 2**20, 2),
+        "growth_mb_per_agent": round(max(0, rss_end - rss_start) / n / 2**20, 3),
+    }
+
+
+def storage_slots(chain: Chain) -> int:
+    """Storage slots held by the deployed contracts (anvil_dumpState): what anvil 1.7.1 re-hashes per block."""
+    import gzip
+
+    raw = bytes.fromhex(rpc(chain.url, "anvil_dumpState", timeout=60)[2:])
+    try:
+        raw = gzip.decompress(raw)
+    except OSError:
+        pass
+    accounts = json.loads(raw).get("accounts", {})
+    return sum(len(a.get("storage") or {}) for a in accounts.values())
+
+
+def _jobs(chain: Chain) -> tuple[int, int]:
+    """(jobs settled, jobs created) since the deployment, from the escrow's events."""
+    from agents.chain.contracts import Contracts
+    from agents.runtime.process import make_web3
+
+    esc = Contracts.load(make_web3(chain.url), deployment_file=chain.deployment_file)["ServiceEscrow"]
     first = int(chain.deployment.get("block", 0))
     settled = set()
     for name in TERMINAL_EVENTS:
         for ev in getattr(esc.events, name).get_logs(from_block=first):
             settled.add(ev.args["jobId"])
-    created = len(esc.events.JobCreated.get_logs(from_block=first))
-    host.close()
-    return {
-        "agents": len(chain.plans), "cycles": cycles, "seconds": round(seconds, 2),
-        "tx_sent": sent, "tx_mined": done, "tx_per_s": round(done / seconds, 1),
-        "jobs_created": created, "jobs_settled": len(settled),
-        "mem_per_agent_mb": round(max(0, rss1 - rss0) / len(chain.plans) / 2**20, 2),
-    }
+    return len(settled), len(esc.events.JobCreated.get_logs(from_block=first))
 
 
 def keep_up(chain: Chain, cycles: int, processes: int, seed: int = 0,
@@ -160,38 +293,51 @@ def keep_up(chain: Chain, cycles: int, processes: int, seed: int = 0,
             "keeps_up": bool(lags) and p90 < 1.0 and done >= target}
 
 
-def main(sizes: tuple[int, ...] = (10, 50), cycles: int = 15, raw_n: int = 1000, keepup_agents: int = 100,
-         keepup_cycles: int = 12, processes: int = 4, out: Path | None = None,
+def main(sizes: tuple[int, ...] = (10, 50), cycles: int = 20, raw_n: int = 1000, keepup_agents: int = 100,
+         keepup_cycles: int = 12, processes: int = 2, out: Path | None = None,
          echo: Callable[[str], None] = print) -> dict[str, Any]:
     out = out or Path("/tmp") / f"emergent-bench-{int(time.time())}"
-    results: dict[str, Any] = {"economy": [], "raw": None, "keep_up": None}
+    results: dict[str, Any] = {"economy": [], "keep_up": None}
     for n in sizes:
         echo(f"economy with {n} agents: deploying ...")
-        chain = fresh_chain(out / f"n{n}", n)
+        chain = fresh_chain(out / f"n{n}", n, seconds_per_block=AUTOMINE_SECONDS_PER_BLOCK)
         try:
-            if results["raw"] is None:
-                results["raw"] = raw_anvil(chain, raw_n)
-                echo(f"  raw anvil: {results['raw']['mined_tps']:.0f} tx/s mined ({raw_n} pre-signed transfers)")
-            r = economy_throughput(chain, cycles)
+            empty = raw_anvil(chain, raw_n)
+            echo(f"  raw anvil, fresh chain: {empty['mined_tps']:.0f} tx/s ({raw_n} pre-signed transfers)")
+            warm = economy_throughput(chain, cycles, processes)
+            echo(f"  warm-up, cycles 0-{cycles - 1}: {warm['tx_per_s']} tx/s, state {warm['storage_slots']} slots")
+            before = raw_anvil(chain, raw_n)
+            r = economy_throughput(chain, 2 * cycles, processes)
+            after = raw_anvil(chain, raw_n)
+            r["raw_fresh"], r["raw_before"], r["raw_after"], r["warm_up"] = empty, before, after, warm
+            r["raw_tps"] = round((before["mined_tps"] + after["mined_tps"]) / 2, 1)
+            r["ratio"] = round(r["tx_per_s"] / r["raw_tps"], 3) if r["raw_tps"] else 0.0
+            echo(f"  measured, cycles {cycles}-{2 * cycles - 1}, {r['processes']} processes: {r['tx_per_s']} tx/s "
+                 f"({r['tx_mined']} mined, {r['tx_ok']} succeeded, {r['seconds']} s); raw anvil on the same "
+                 f"state {before['mined_tps']:.0f} before, {after['mined_tps']:.0f} after; "
+                 f"{r['jobs_settled']} jobs settled of {r['jobs_created']}")
             results["economy"].append(r)
-            echo(f"  {n} agents: {r['tx_per_s']} tx/s, {r['jobs_settled']} jobs settled "
-                 f"({r['jobs_created']} created) in {r['seconds']} s; {r['mem_per_agent_mb']} MB/agent")
         finally:
             chain.net.stop()
     if keepup_agents:
-        echo(f"keep-up: {keepup_agents} agents in {processes} processes, 1 s blocks, {keepup_cycles} cycles ...")
+        kp = max(processes, 4)
+        echo(f"keep-up: {keepup_agents} agents in {kp} processes, 1 s blocks, {keepup_cycles} cycles ...")
         chain = fresh_chain(out / f"keepup{keepup_agents}", keepup_agents)
         try:
-            results["keep_up"] = keep_up(chain, keepup_cycles, processes, progress=echo)
+            results["keep_up"] = keep_up(chain, keepup_cycles, kp, progress=echo)
         finally:
             chain.net.stop()
-    raw_tps = results["raw"]["mined_tps"] if results["raw"] else 0
     echo("")
-    echo(f"{'agents':>6} {'tx/s':>8} {'raw tx/s':>9} {'ratio':>6} {'jobs settled':>13} {'MB/agent':>9}")
+    echo("tx/s: the measured cycles, after a warm-up of as many; raw: pre-signed transfers on the same chain")
+    echo("state (mean of right before and right after the measured cycles), and on the fresh chain for scale")
+    echo(f"{'agents':>6} {'procs':>5} {'tx/s':>7} {'raw tx/s':>9} {'ratio':>6} {'raw fresh':>10} {'slots':>6} "
+         f"{'anvil busy':>10} {'agent ms/tx':>11} {'ms/cycle':>8} {'jobs settled':>13} {'MB/agent':>9} "
+         f"{'growth MB/agent':>16}")
     for r in results["economy"]:
-        ratio = r["tx_per_s"] / raw_tps if raw_tps else 0.0
-        echo(f"{r['agents']:>6} {r['tx_per_s']:>8} {raw_tps:>9.0f} {ratio:>6.2f} {r['jobs_settled']:>13} "
-             f"{r['mem_per_agent_mb']:>9}")
+        echo(f"{r['agents']:>6} {r['processes']:>5} {r['tx_per_s']:>7} {r['raw_tps']:>9.0f} {r['ratio']:>6.2f} "
+             f"{r['raw_fresh']['mined_tps']:>10.0f} {r['storage_slots']:>6} {r['anvil_busy']:>10.0%} "
+             f"{r['agent_cpu_ms_per_tx']:>11} {r['agent_cpu_ms_per_cycle']:>8} {r['jobs_settled']:>13} "
+             f"{r['rss_mb_per_agent']:>9} {r['growth_mb_per_agent']:>16}")
     if results["keep_up"]:
         k = results["keep_up"]
         echo(f"keep-up: {k['agents']} agents, {k['agent_cycles_done']}/{k['agent_cycles_target']} agent-cycles, "

@@ -2,8 +2,9 @@
 
 The baseline for `emergent bench economy`: the economy's transactions per second are compared with
 what the same node does with no contract logic, no estimation and no waiting between sends.
-All transactions are signed before the clock starts; sending is sequential over one HTTP connection
-(the same shape as an agent's sender), then the clock runs until the last one is mined.
+All transactions are signed before the clock starts; sending is sequential over one keep-alive HTTP
+connection through the same JSON-RPC client the agents use (agents.chain.rpc), then the clock runs
+until the last one is mined.
 """
 
 from __future__ import annotations
@@ -13,6 +14,12 @@ from typing import Any
 
 from eth_account import Account
 from web3 import Web3
+
+
+def _web3(url: str) -> Web3:
+    from agents.runtime.process import make_web3
+
+    return make_web3(url)
 
 
 def presign_transfers(web3: Web3, keys: list[str | bytes], n: int, *, value: int = 1) -> list[bytes]:
@@ -39,15 +46,19 @@ def presign_transfers(web3: Web3, keys: list[str | bytes], n: int, *, value: int
     return raws
 
 
-def measure_raw_tps(web3: Web3, keys: list[str | bytes], n: int, *, timeout: float = 120.0) -> dict[str, Any]:
-    """Send `n` pre-signed transfers; report sent and mined transactions per second.
+def measure_raw_tps(node: Web3 | str, keys: list[str | bytes], n: int, *, timeout: float = 120.0) -> dict[str, Any]:
+    """Send `n` pre-signed transfers to `node` (a web3 or an RPC URL); sent and mined transactions per second.
 
     Returns {"n", "sent_tps", "mined_tps", "send_seconds", "total_seconds", "blocks", "failed"}.
     """
+    from agents.chain.rpc import rpc_for
+
+    web3 = node if isinstance(node, Web3) else _web3(node)
+    client = rpc_for(web3)
     raws = presign_transfers(web3, keys, n)
     start_block = web3.eth.block_number
     t0 = time.perf_counter()
-    hashes = [web3.eth.send_raw_transaction(raw) for raw in raws]
+    hashes = [client.request("eth_sendRawTransaction", ["0x" + raw.hex()]) for raw in raws]
     t_sent = time.perf_counter()
     deadline = t_sent + timeout
     # A key's transactions are mined in nonce order: once each key's last hash has a receipt, all are mined.
@@ -55,11 +66,8 @@ def measure_raw_tps(web3: Web3, keys: list[str | bytes], n: int, *, timeout: flo
     waiting = set(last_per_key)
     while waiting:
         for h in list(waiting):
-            try:
-                web3.eth.get_transaction_receipt(h)
+            if client.request("eth_getTransactionReceipt", [h]) is not None:
                 waiting.discard(h)
-            except Exception:  # noqa: BLE001 - TransactionNotFound until mined
-                pass
         if waiting:
             if time.perf_counter() > deadline:
                 raise TimeoutError(f"transfers not mined within {timeout}s")

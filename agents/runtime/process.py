@@ -80,6 +80,7 @@ class HostConfig:
     gas_budget_wei: int | None = None
     start_phase: str = "FULL"
     priority_fee_wei: int | None = None
+    start_gate: str | None = None  # a file: once every agent is built, wait until it exists (benchmarks)
 
     @classmethod
     def from_json(cls, path: Path) -> HostConfig:
@@ -135,6 +136,25 @@ class Host:
         for ag in self.agents:
             self.indexer.subscribe(ag.on_event)
         self.stop = threading.Event()
+        self.usage_path = cfg.data_dir / "hosts" / f"{os.getpid()}.json"
+        self._usage: dict[str, Any] = {"agents": [ag.address for ag in self.agents]}
+        self._record_usage("ready")
+
+    def _record_usage(self, when: str) -> None:
+        """This process's CPU seconds and resident memory at `when` ("ready": every agent built;
+        "stopped"), in <data_dir>/hosts/<pid>.json, for benchmarks and operators."""
+        rss = 0
+        try:
+            with open("/proc/self/status") as fh:
+                rss = next((int(line.split()[1]) * 1024 for line in fh if line.startswith("VmRSS:")), 0)
+        except OSError:
+            pass
+        self._usage[when] = {"time": time.time(), "cpu_s": time.process_time(), "rss": rss}
+        try:
+            self.usage_path.parent.mkdir(parents=True, exist_ok=True)
+            self.usage_path.write_text(json.dumps(self._usage))
+        except OSError as exc:
+            log.warning("cannot write %s: %s", self.usage_path, exc)
 
     def step(self) -> int | None:
         """One poll of the indexer and one tick of every agent whose window is complete.
@@ -157,6 +177,9 @@ class Host:
 
     def run(self) -> int:
         """Until stopped (SIGTERM/SIGINT) or every agent ran its max cycles; persists and exits cleanly."""
+        if self.cfg.start_gate:  # several hosts start ticking together, once all of them are built
+            while not Path(self.cfg.start_gate).exists() and not self.stop.is_set():
+                self.stop.wait(0.005)
         while not self.stop.is_set():
             ran = self.step()
             if ran is None:
@@ -173,6 +196,7 @@ class Host:
         for ag in self.agents:
             ag.persist()
             ag.close()
+        self._record_usage("stopped")
 
 
 def main(argv: list[str] | None = None) -> int:

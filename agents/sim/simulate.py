@@ -190,7 +190,11 @@ def set_interval_mining(url: str, block_time: int, time_scale: int) -> None:
 
 # ------------------------------------------------------------------ processes
 def spawn(cfg: SimConfig, url: str, plans: list[AgentPlan], deployment_file: Path, start_block: int,
-          max_cycles: int | None) -> list[subprocess.Popen]:
+          max_cycles: int | None, overrides: dict[str, Any] | None = None,
+          start_gate: Path | None = None) -> list[subprocess.Popen]:
+    """Host processes for `plans` (agents spread evenly, at most cfg.max_processes); `overrides`: persona
+    behaviour or pricing parameters set for every agent; `start_gate`: hosts build their agents, then
+    wait for this file before ticking (benchmarks start every host at one moment)."""
     groups: list[list[AgentPlan]] = []
     per = max(cfg.agents_per_process, -(-len(plans) // cfg.max_processes))
     for i in range(0, len(plans), per):
@@ -203,8 +207,9 @@ def spawn(cfg: SimConfig, url: str, plans: list[AgentPlan], deployment_file: Pat
             "rpc": url, "deployment": str(deployment_file), "data_dir": str(cfg.out / "agents"),
             "payloads": str(cfg.out / "payloads"), "cycle_blocks": cfg.cycle_blocks, "seed": cfg.seed,
             "max_cycles": max_cycles, "poll_interval": cfg.poll_interval, "priority_fee_wei": 10**9,
-            "agents": [{"key": p.key, "persona": p.persona, "services": list(p.services), "start_block": start_block}
-                       for p in group],
+            "start_gate": str(start_gate) if start_gate else None,
+            "agents": [{"key": p.key, "persona": p.persona, "services": list(p.services), "start_block": start_block,
+                        "overrides": dict(overrides or {})} for p in group],
         }
         path = cfg.out / f"host-{gi}.json"
         path.write_text(json.dumps(conf, indent=1))
