@@ -15,7 +15,7 @@ ADDR = st.binary(min_size=20, max_size=20).map(lambda b: "0x" + b.hex())
 UINT = st.integers(min_value=0, max_value=2**256 - 1)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session: ape's isolation wants wider scopes set up first
 def abis():
     return {n: load_abi(n) for n in ("AgentToken", "ServiceEscrow", "AgentRegistry", "Staking", "Reputation",
                                      "Governor")}
