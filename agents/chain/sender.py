@@ -444,18 +444,19 @@ class TxSender:
         return TxOutcome.PENDING if self._known(tx_hash) else TxOutcome.UNKNOWN
 
     # ------------------------------------------------------------------ reads
-    def _call_params(self, call: Call, block: str | int) -> list[Any]:
+    def call_params(self, call: Call, block: str | int) -> list[Any]:
+        """eth_call parameters for `call` from this sender (for a caller building its own batch)."""
         tag = block if isinstance(block, str) else _hex(block)
         return [{"from": self.address, "to": call.to, "data": "0x" + call.data.hex()}, tag]
 
     def call(self, call: Any, *, block: str | int = "latest") -> Any:
         """A read-only contract call with retries; reverts raise RevertedError with the reason."""
         if isinstance(call, Call):
-            raw = self.request("eth_call", self._call_params(call, block))
+            raw = self.request("eth_call", self.call_params(call, block))
             return call.decode(bytes.fromhex(raw[2:]))
         return self._rpc(lambda: call.call({"from": self.address}, block_identifier=block), "eth_call")
 
     def call_many(self, calls: list[Call], *, block: str | int = "latest") -> list[Any]:
         """Many reads in one round trip: decoded values; a failed read's place holds its ChainError."""
-        raws = self.batch([("eth_call", self._call_params(c, block)) for c in calls])
+        raws = self.batch([("eth_call", self.call_params(c, block)) for c in calls])
         return [r if isinstance(r, ChainError) else c.decode(bytes.fromhex(r[2:])) for c, r in zip(calls, raws)]

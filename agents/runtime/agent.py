@@ -308,7 +308,7 @@ class Agent:
             relevant = job.party(me) or (me in mem.guardians and job.status == O.DISPUTED)
             if job.refresh and relevant and job.outcome == "open":
                 views.append(("job", job.id, esc.getJob(job.id)))
-        calls += [("eth_call", self.sender._call_params(call, "latest")) for _, _, call in views]
+        calls += [("eth_call", self.sender.call_params(call, "latest")) for _, _, call in views]
         got = self.sender.batch(calls)
         for r in got[len(hashes):]:
             if isinstance(r, ChainError):
