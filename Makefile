@@ -20,8 +20,12 @@ $(BIN)/emergent: $(BIN)/python pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test]'
 	@touch $@
 
+# `npm ci` installs exactly what package-lock.json says and never rewrites it, so a fresh clone stays
+# clean. The committed lock is complete (every optional platform package of @foundry-rs/anvil). After
+# changing package.json (e.g. adding hardhat), regenerate the lock with exactly this and commit it:
+#   rm -rf node_modules package-lock.json && npm install --package-lock-only --no-audit --no-fund
 $(ANVIL): package.json package-lock.json
-	npm install --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --loglevel=error
 	@test -x $(ANVIL) && touch $@
 
 run: install
