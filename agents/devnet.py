@@ -86,6 +86,24 @@ class Devnet:
         self.process = None
 
 
+def anvil_command(port: int, *, accounts: int = 10, balance_eth: int = 10_000, extra: list[str] | None = None
+                  ) -> list[str]:
+    """The anvil command line of a devnet (the real binary; `extra`: more anvil flags, e.g. a mining mode)."""
+    return [
+        str(ANVIL_BINARY),
+        "--host", "127.0.0.1",
+        "--port", str(port),
+        "--chain-id", str(CHAIN_ID),
+        "--mnemonic", TEST_MNEMONIC,
+        "--accounts", str(accounts),
+        "--balance", str(balance_eth),
+        "--hardfork", DEVNET_HARDFORK,
+        "--prune-history", str(DEVNET_STATES_KEPT),
+        "--silent",
+        *(extra or []),
+    ]
+
+
 def start_devnet(
     port: int = DEFAULT_PORT,
     *,
@@ -93,6 +111,7 @@ def start_devnet(
     balance_eth: int = 10_000,
     log_path: Path | None = None,
     reuse: bool = True,
+    extra_args: list[str] | None = None,
 ) -> Devnet:
     """Start anvil on `port`, or re-use an anvil already listening there.
 
@@ -107,18 +126,7 @@ def start_devnet(
         raise DevnetError(f"port {port} is in use by something that is not anvil (choose --port)")
     if not ANVIL_BINARY.is_file():
         raise DevnetError(f"anvil is not installed at {ANVIL_BINARY}: run `make install`")
-    cmd = [
-        str(ANVIL_BINARY),
-        "--host", "127.0.0.1",
-        "--port", str(port),
-        "--chain-id", str(CHAIN_ID),
-        "--mnemonic", TEST_MNEMONIC,
-        "--accounts", str(accounts),
-        "--balance", str(balance_eth),
-        "--hardfork", DEVNET_HARDFORK,
-        "--prune-history", str(DEVNET_STATES_KEPT),
-        "--silent",
-    ]
+    cmd = anvil_command(port, accounts=accounts, balance_eth=balance_eth, extra=extra_args)
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
     proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     devnet = Devnet(url=url, port=port, process=proc)

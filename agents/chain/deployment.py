@@ -203,9 +203,9 @@ def _stages() -> list[tuple[str, Callable[[DeployContext], None]]]:
     return STAGES
 
 
-def live_deployment(network_choice: str, provider: Any) -> dict[str, Any] | None:
+def live_deployment(network_choice: str, provider: Any, path: Path | None = None) -> dict[str, Any] | None:
     """The recorded deployment if it is live on the connected chain (same genesis, code at address)."""
-    path = deployment_path(network_choice)
+    path = path or deployment_path(network_choice)
     if not path.is_file():
         return None
     try:
@@ -236,8 +236,12 @@ def deploy_all(
     redeploy: bool = False,
     write: bool = True,
     log: Callable[[str], None] = print,
+    path: Path | None = None,
 ) -> dict[str, Any]:
     """Run every stage on the connected network and (optionally) write the deployments file.
+
+    `path`: the deployments file to re-use and write (default `deployment_path(network)`; `emergent
+    devnet` passes the per-port file of `agents.paths.deployment_file`).
 
     If a deployment recorded for this network is live on the connected chain it is re-used (returned
     unchanged) unless `redeploy` is set. Must be called inside an ape provider context.
@@ -247,10 +251,10 @@ def deploy_all(
     provider = chain.provider
     network_choice = connected_network_choice()
     if not redeploy:
-        existing = live_deployment(network_choice, provider)
+        existing = live_deployment(network_choice, provider, path)
         if existing is not None:
             log(
-                f"re-using the live deployment in {deployment_path(network_choice)} "
+                f"re-using the live deployment in {path or deployment_path(network_choice)} "
                 f"(AgentToken {existing['contracts']['AgentToken']}); pass --redeploy for a new set"
             )
             return existing
@@ -283,7 +287,7 @@ def deploy_all(
         **ctx.extra,
     }
     if write:
-        path = deployment_path(network_choice)
+        path = path or deployment_path(network_choice)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(result, indent=2) + "\n")
         log(f"wrote {path}")
