@@ -357,8 +357,9 @@ class LeanContract:
     def __getattr__(self, fn: str) -> Any:
         if fn.startswith("_"):
             raise AttributeError(fn)
-        bound = getattr(self.codec, fn)
-        return lambda *args: self.reader.call(bound(*args))
+        if fn not in self.codec._fns:
+            raise AttributeError(f"no function {fn} in the ABI of {self.name}")
+        return LeanMethod(self, fn)
 
     def many(self, calls: Sequence[tuple[str, tuple[Any, ...]]]) -> list[Any]:
         """Several view calls in one round trip."""
@@ -390,6 +391,32 @@ class LeanContract:
             args["_block"] = int(log["blockNumber"], 16)
             out.append(args)
         return out
+
+
+class LeanMethod:
+    """One function of a LeanContract: calling it is an eth_call; `encode(*args)` gives the Call to send."""
+
+    lean = True
+
+    def __init__(self, contract: LeanContract, fn: str) -> None:
+        self.contract = contract
+        self.fn = fn
+
+    def encode(self, *args: Any) -> Any:
+        return getattr(self.contract.codec, self.fn)(*args)
+
+    def __call__(self, *args: Any) -> Any:
+        return self.contract.reader.call(self.encode(*args))
+
+
+class LeanSender:
+    """Who sends, for the lean path: address and key (no ape account)."""
+
+    def __init__(self, key: str) -> None:
+        from eth_account import Account
+
+        self.key = key
+        self.address = Account.from_key(key).address
 
 
 def load_chain_deployment(network: str, rpc: str | None, deployment: Path | None = None

@@ -9,6 +9,7 @@ module `agents.chain.governance`.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -17,16 +18,20 @@ import click
 
 from agents.chain import governance as gv
 from agents.cli_common import (
-    DEFAULT_NETWORK,
     InputError,
-    check_network,
-    connected,
-    load_account,
+    LeanSender,
+    OneLineErrors,
+    RuntimeFailure,
+    lean_send,
+    load_chain_deployment,
+    network_options,
     parse_address,
-    use_local_devnet_if_running,
+    sender_key,
 )
 
 GAS_MARGIN_NUM, GAS_MARGIN_DEN, GAS_MARGIN_ADD = 13, 10, 30_000  # estimate * 1.3 + 30k (TOOLCHAIN.md)
+MAX_REASON = 1_024  # Governor.MAX_REASON: bytes of a vote reason
+SHORT_ID_DIGITS = 8  # hex digits of a short proposal id (0x + 8): shown by `gov list`/`status`, accepted as input
 CONTRACT_OF = {"Governor": "Governor", "Timelock": "Timelock", "Staking": "Staking",
                "ServiceEscrow": "ServiceEscrow", "Reputation": "Reputation"}
 
@@ -51,8 +56,24 @@ class ProposalInfo:
         return (self.targets, self.values, self.calldatas, gv.description_hash(self.description))
 
 
+def short_id(proposal_id: int) -> str:
+    """The first 8 hex digits of the 256-bit id, e.g. 0x3f2a9c1d (unique among a chain's proposals)."""
+    return "0x" + f"{proposal_id:064x}"[:SHORT_ID_DIGITS]
+
+
+@dataclass
+class LeanReceipt:
+    txn_hash: str
+    gas_used: int
+    block: int
+
+
 class GovSession:
-    """Contract handles of one deployment plus the checks every command runs before sending."""
+    """Contract handles of one deployment plus the checks every command runs before sending.
+
+    The handles are ape contracts (tests, scripts) or `agents.cli_common.LeanContract`s (the CLI: reads
+    over the lean JSON-RPC client, sends signed by TxSender); the checks are the same for both.
+    """
 
     def __init__(self, contracts: dict[str, Any], deploy_block: int = 0):
         self.c = contracts
@@ -65,11 +86,35 @@ class GovSession:
 
     # --- chain helpers ---------------------------------------------------------------------------
 
-    @staticmethod
-    def head() -> int:
+    @property
+    def lean(self) -> bool:
+        return bool(getattr(self.governor, "lean", False))
+
+    def head(self) -> int:
+        if self.lean:
+            return self.governor.reader.head()
         from ape import chain
 
         return chain.blocks.height
+
+    def head_timestamp(self) -> int:
+        if self.lean:
+            return int(self.governor.reader.block()["timestamp"], 16)
+        from ape import chain
+
+        return chain.blocks.head.timestamp
+
+    def resolve_id(self, raw: int | str) -> int:
+        """A full id, or a short id (0x + fewer than 64 hex digits) matched as a prefix of one proposal."""
+        if isinstance(raw, int):
+            return raw
+        prefix = raw.lower().removeprefix("0x")
+        matches = [p.id for p in self.proposals() if f"{p.id:064x}".startswith(prefix)]
+        if not matches:
+            raise InputError(f"no proposal id starts with 0x{prefix} (`emergent gov list` shows them)")
+        if len(matches) > 1:
+            raise InputError(f"0x{prefix} matches {len(matches)} proposals: give more digits")
+        return matches[0]
 
     def proposal(self, proposal_id: int) -> ProposalInfo:
         if self.governor.proposalSnapshot(proposal_id) == 0:
@@ -81,6 +126,14 @@ class GovSession:
 
     def proposals(self) -> list[ProposalInfo]:
         out = []
+        if self.lean:
+            for a in self.governor.events("ProposalCreated", self.deploy_block):
+                out.append(ProposalInfo(
+                    id=int(a["proposalId"]), proposer=a["proposer"], targets=list(a["targets"]),
+                    values=list(a["values"]), calldatas=[bytes.fromhex(c[2:]) for c in a["calldatas"]],
+                    description=a["description"], vote_start=int(a["voteStart"]), vote_end=int(a["voteEnd"]),
+                ))
+            return out
         for log in self.governor.ProposalCreated.range(self.deploy_block, self.head() + 1):
             out.append(ProposalInfo(
                 id=log.proposalId, proposer=log.proposer, targets=list(log.targets), values=list(log.values),
@@ -102,6 +155,13 @@ class GovSession:
     @staticmethod
     def send(method: Any, *args: Any, sender: Any) -> Any:
         """Estimate, add a margin (checkpoint writes under-estimate at 'latest'), send (waits for inclusion)."""
+        if getattr(method, "lean", False):
+            call = method.encode(*args)
+            reader = method.contract.reader
+            estimate = reader.simulate(sender.address, call)  # at "pending"; a revert -> InputError
+            gas = estimate * GAS_MARGIN_NUM // GAS_MARGIN_DEN + GAS_MARGIN_ADD
+            result = lean_send(reader.url, sender.key, call, gas)
+            return LeanReceipt(result.tx_hash, result.gas_used, result.block)
         from ape.exceptions import ContractLogicError
 
         from ape import chain
@@ -210,6 +270,7 @@ class GovSession:
         return weight
 
     def vote(self, proposal_id: int, support: int, reason: str, sender: Any) -> tuple[int, Any]:
+        check_reason(reason)
         weight = self.check_can_vote(proposal_id, sender.address)
         if reason:
             receipt = self.send(self.governor.castVoteWithReason, proposal_id, support, reason, sender=sender)
@@ -223,12 +284,10 @@ class GovSession:
         return self.send(self.governor.queue, *info.args, sender=sender)
 
     def execute(self, proposal_id: int, sender: Any) -> Any:
-        from ape import chain
-
         info = self.proposal(proposal_id)
         self._require_state(proposal_id, (gv.QUEUED,), "execute")
         eta = self.governor.proposalEta(proposal_id)
-        now = chain.blocks.head.timestamp
+        now = self.head_timestamp()
         if now < eta:
             raise InputError(f"cannot execute proposal {proposal_id} yet: the Timelock delay ends in {eta - now} s")
         return self.send(self.governor.execute, *info.args, sender=sender)
@@ -248,49 +307,114 @@ class GovSession:
             raise InputError(f"{sender.address} may not cancel proposal {proposal_id} (proposer or guardian only)")
         return self.send(self.governor.cancel, *info.args, sender=sender)
 
-    def status_lines(self, proposal_id: int) -> list[str]:
+    def block_seconds(self, head: int) -> float:
+        """Seconds per block over the last 20 blocks (at least 1; the devnet mines one a second when idle)."""
+        if head < 1:
+            return 1.0
+        back = max(0, head - 20)
+        if self.lean:
+            r = self.governor.reader
+            t1, t0 = (int(r.block(n)["timestamp"], 16) for n in (head, back))
+        else:
+            from ape import chain
+
+            t1, t0 = chain.blocks[head].timestamp, chain.blocks[back].timestamp
+        return max(1.0, (t1 - t0) / max(1, head - back))
+
+    def status(self, proposal_id: int) -> dict[str, Any]:
+        """Everything `gov status` shows, as plain data (`--json` prints it as is)."""
         info = self.proposal(proposal_id)
         g = self.governor
         st = self.state(proposal_id)
         against, for_, abstain = g.proposalVotes(proposal_id)
         snapshot, deadline, head = g.proposalSnapshot(proposal_id), g.proposalDeadline(proposal_id), self.head()
-        quorum = f"{_fmt(g.proposalQuorum(proposal_id))} AGENT" if snapshot < head else "known after the snapshot"
+        quorum = g.proposalQuorum(proposal_id) if snapshot < head else None
         eta = g.proposalEta(proposal_id)
-        lines = [
-            f"proposal {proposal_id}",
-            f"  state     {gv.STATE_NAMES[st]}",
-            f"  proposer  {info.proposer}",
-            f"  votes     for {_fmt(for_)}  against {_fmt(against)}  abstain {_fmt(abstain)}",
+        now = self.head_timestamp()
+        per_block = self.block_seconds(head)
+        return {
+            "id": str(proposal_id), "short_id": short_id(proposal_id), "state": gv.STATE_NAMES[st],
+            "proposer": info.proposer, "description": info.description,
+            "votes_wei": {"for": str(for_), "against": str(against), "abstain": str(abstain)},
+            "quorum_wei": None if quorum is None else str(quorum),
+            "snapshot_block": snapshot, "deadline_block": deadline, "head_block": head,
+            "blocks_to_open": max(0, snapshot + 1 - head) if st == gv.PENDING else 0,
+            "blocks_left": max(0, deadline - head) if st in (gv.PENDING, gv.ACTIVE) else 0,
+            "seconds_per_block": round(per_block, 2),
+            "eta": eta or None, "eta_in_seconds": (eta - now) if eta else None,
+            "actions": len(info.targets),
+        }
+
+    def status_lines(self, proposal_id: int) -> list[str]:
+        d = self.status(proposal_id)
+        quorum = f"{_fmt(int(d['quorum_wei']))} AGENT" if d["quorum_wei"] else "known after the snapshot"
+        v = d["votes_wei"]
+        spb = d["seconds_per_block"]
+        if d["state"] == "Pending":
+            timing = f"voting opens in {d['blocks_to_open']} blocks (~{_duration(d['blocks_to_open'] * spb)}), " \
+                     f"closes in {d['blocks_left']} blocks (~{_duration(d['blocks_left'] * spb)})"
+        elif d["state"] == "Active":
+            timing = f"voting closes in {d['blocks_left']} blocks (~{_duration(d['blocks_left'] * spb)})"
+        else:
+            timing = "voting closed"
+        if d["eta"]:
+            import datetime as dt
+
+            when = dt.datetime.fromtimestamp(d["eta"], dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+            left = d["eta_in_seconds"]
+            eta = f"{when} ({'in ' + _duration(left) if left > 0 else 'executable now'})"
+        else:
+            eta = "not queued"
+        return [
+            f"proposal {d['short_id']}  ({d['id']})",
+            f"  state     {d['state']}",
+            f"  proposer  {d['proposer']}",
+            f"  votes     for {_fmt(int(v['for']))}  against {_fmt(int(v['against']))}  "
+            f"abstain {_fmt(int(v['abstain']))}",
             f"  quorum    {quorum} (for + abstain)",
-            f"  snapshot  block {snapshot}; deadline block {deadline} (head {head})",
-            f"  eta       {eta if eta else 'not queued'}",
-            f"  actions   {len(info.targets)}; description: {info.description.splitlines()[0][:80]}",
+            f"  time      {timing}",
+            f"  blocks    snapshot {d['snapshot_block']}; deadline {d['deadline_block']} (head {d['head_block']})",
+            f"  eta       {eta}",
+            f"  actions   {d['actions']}; description: {d['description'].splitlines()[0][:80]}",
         ]
-        return lines
+
+
+def _duration(seconds: float) -> str:
+    s = int(round(seconds))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60:02d} s"
+    return f"{s // 3600} h {s % 3600 // 60:02d} min"
+
+
+def check_reason(reason: str) -> None:
+    size = len(reason.encode())
+    if size > MAX_REASON:
+        raise InputError(f"--reason is {size:,} bytes; the Governor takes at most {MAX_REASON:,} bytes (MAX_REASON)")
 
 
 # --- click ---------------------------------------------------------------------------------------
 
-network_opt = click.option("--network", default=DEFAULT_NETWORK, show_default=True,
-                           callback=lambda c, p, v: check_network(v), help="ape network choice")
-account_opt = click.option("--account", "account_alias", default=None, help="ape account alias")
-index_opt = click.option("--account-index", default=None, type=int, help="local test account index (default 0)")
+account_opt = click.option("--account", "account_alias", default=None,
+                           help="ape account alias (its keyfile; passphrase from APE_ACCOUNTS_<ALIAS>_PASSPHRASE "
+                                "or a prompt); required off local networks")
+index_opt = click.option("--account-index", default=None, type=click.IntRange(0, 10_000),
+                         help="local test account index (default 0; founders are 6, 7, 8)")
+json_opt = click.option("--json", "as_json", is_flag=True, help="print JSON (amounts in wei, as strings)")
 
 
-def _parse_id(raw: str) -> int:
+def _parse_id(raw: str) -> int | str:
+    """A full id (decimal or 64-digit hex) as an int, or a short id (0x + 1..63 hex digits) as a string
+    resolved against the chain's proposals."""
+    text = str(raw).strip()
+    if text.lower().startswith("0x") and 0 < len(text) - 2 < 64 and all(
+            c in "0123456789abcdefABCDEF" for c in text[2:]):
+        return text.lower()
     try:
         return gv.parse_proposal_id(raw)
     except gv.GovernanceInputError as exc:
         raise InputError(str(exc)) from None
-
-
-def _deployment(network: str) -> dict:
-    from agents.chain.deployment import DeployError, deployment_path, load_deployment
-
-    try:
-        return load_deployment(deployment_path(network))
-    except DeployError as exc:
-        raise click.ClickException(str(exc)) from exc
 
 
 def open_session(deployment: dict) -> GovSession:
@@ -306,18 +430,33 @@ def open_session(deployment: dict) -> GovSession:
     return GovSession(contracts, int(deployment.get("block", 0)))
 
 
-def _run(network: str, account_alias: str | None, account_index: int | None, fn, needs_account: bool = True):
-    deployment = _deployment(network)
-    use_local_devnet_if_running(network)
-    with connected(network):
-        session = open_session(deployment)
-        sender = load_account(account_alias, account_index) if needs_account else None
-        return fn(session, sender)
+def open_lean_session(network: str, rpc: str | None) -> GovSession:
+    """Contract handles over the lean JSON-RPC client (no ape) for the chain at --rpc."""
+    reader, deployment, _ = load_chain_deployment(network, rpc)
+    contracts = {name: reader.contract(name, addr) for name, addr in deployment["contracts"].items()
+                 if name in ("AgentToken", *CONTRACT_OF)}
+    return GovSession(contracts, int(deployment.get("block", 0)))
 
 
-@click.group()
+def _run(network: str, rpc: str | None, account_alias: str | None, account_index: int | None, fn,
+         needs_account: bool = True):
+    if account_alias and account_index is not None:
+        raise InputError("give only one of --account, --account-index")
+    sender = LeanSender(sender_key(network, account_alias, account_index)) if needs_account else None
+    session = open_lean_session(network, rpc)
+    return fn(session, sender)
+
+
+class _GovGroup(OneLineErrors, click.Group):
+    """`ape run gov ...` enters here: the same one-line errors as `emergent gov`."""
+
+
+@click.group(cls=_GovGroup)
 def gov() -> None:
-    """Governance: proposals, votes, the Timelock."""
+    """Governance: proposals, votes, the Timelock.
+
+    Proposal ids can be given in full or by their short form (0x + the first 8 hex digits) as
+    `gov list` prints them."""
 
 
 @gov.group()
@@ -330,7 +469,7 @@ def _propose_cmd(build):
         actions = build(session)
         pid, receipt = session.propose(actions, description, sender)
         snap = session.governor.proposalSnapshot(pid)
-        click.echo(f"proposed {pid}")
+        click.echo(f"proposed {short_id(pid)}  ({pid})")
         for a in actions:
             click.echo(f"  - {a.summary}")
         click.echo(f"  voting opens after block {snap}, closes at block {session.governor.proposalDeadline(pid)}; "
@@ -338,14 +477,18 @@ def _propose_cmd(build):
     return _inner
 
 
+description_opt = click.option("--description", default=None,
+                               help=f"free text, at most {gv.MAX_DESCRIPTION:,} bytes (default: generated)")
+
+
 @propose.command("param")
 @click.argument("name")
 @click.argument("value")
-@click.option("--description", default=None, help="free text (default: generated)")
-@network_opt
+@description_opt
+@network_options
 @account_opt
 @index_opt
-def propose_param(name, value, description, network, account_alias, account_index):
+def propose_param(name, value, description, network, rpc, account_alias, account_index):
     """Change parameter NAME to VALUE (tokens in whole AGENT). `emergent gov params` lists them."""
     try:
         spec = gv.lookup_parameter(name)
@@ -353,53 +496,53 @@ def propose_param(name, value, description, network, account_alias, account_inde
     except gv.GovernanceInputError as exc:
         raise InputError(str(exc)) from None
     text = description or f"Set {spec.name} to {gv.format_value(spec, parsed)}"
-    _run(network, account_alias, account_index,
+    _run(network, rpc, account_alias, account_index,
          lambda s, a: _propose_cmd(lambda ss: _wrap(ss.param_actions, name, value))(s, a, text))
 
 
 @propose.command("grant")
-@click.option("--to", "to", required=True, help="recipient address")
+@click.option("--to", "to", required=True, metavar="0x...", help="recipient address")
 @click.option("--amount", required=True, help="whole AGENT from the treasury")
-@click.option("--description", default=None)
-@network_opt
+@description_opt
+@network_options
 @account_opt
 @index_opt
-def propose_grant(to, amount, description, network, account_alias, account_index):
+def propose_grant(to, amount, description, network, rpc, account_alias, account_index):
     """Pay AMOUNT AGENT from the treasury (the Timelock) to TO."""
     recipient = parse_address(to, "--to")
     wei = _wrap(gv.parse_tokens, amount, "--amount")
     text = description or f"Treasury grant of {amount} AGENT to {recipient}"
-    _run(network, account_alias, account_index,
+    _run(network, rpc, account_alias, account_index,
          lambda s, a: _propose_cmd(lambda ss: _wrap(ss.grant_actions, recipient, wei))(s, a, text))
 
 
 @propose.command("mint")
-@click.option("--to", "to", required=True, help="recipient address")
+@click.option("--to", "to", required=True, metavar="0x...", help="recipient address")
 @click.option("--amount", required=True, help="whole AGENT, within the cap")
-@click.option("--description", default=None)
-@network_opt
+@description_opt
+@network_options
 @account_opt
 @index_opt
-def propose_mint(to, amount, description, network, account_alias, account_index):
+def propose_mint(to, amount, description, network, rpc, account_alias, account_index):
     """Mint AMOUNT new AGENT to TO (within the supply cap)."""
     recipient = parse_address(to, "--to")
     wei = _wrap(gv.parse_tokens, amount, "--amount")
     text = description or f"Mint {amount} AGENT to {recipient}"
-    _run(network, account_alias, account_index,
+    _run(network, rpc, account_alias, account_index,
          lambda s, a: _propose_cmd(lambda ss: _wrap(ss.mint_actions, recipient, wei))(s, a, text))
 
 
 @propose.command("guardian")
 @click.argument("new_guardian")
-@click.option("--description", default=None)
-@network_opt
+@description_opt
+@network_options
 @account_opt
 @index_opt
-def propose_guardian(new_guardian, description, network, account_alias, account_index):
+def propose_guardian(new_guardian, description, network, rpc, account_alias, account_index):
     """Appoint NEW_GUARDIAN (an address, or `none`) as the guardian who may cancel proposals."""
     new = gv.ZERO_ADDRESS if new_guardian.lower() == "none" else parse_address(new_guardian, "guardian")
     text = description or f"Appoint {new} as guardian"
-    _run(network, account_alias, account_index,
+    _run(network, rpc, account_alias, account_index,
          lambda s, a: _propose_cmd(lambda ss: ss.guardian_actions(new))(s, a, text))
 
 
@@ -410,47 +553,110 @@ def _wrap(fn, *args):
         raise InputError(str(exc)) from None
 
 
+def _bound(session: GovSession | None, spec: gv.ParamSpec, which: str) -> int | None:
+    value = spec.lower if which == "lower" else spec.upper
+    if isinstance(value, int):
+        return value
+    contract = session.c.get(spec.contract) if session else None
+    return getattr(contract, value)() if contract is not None else None
+
+
 @gov.command("params")
-def params_cmd():
-    """List the parameters governance can change."""
+@network_options
+@json_opt
+def params_cmd(network, rpc, as_json):
+    """The parameters governance can change: current value and on-chain bounds (read from the chain;
+    without a devnet, only names, units and meaning)."""
+    session, note = None, None
+    try:
+        session = open_lean_session(network, rpc)
+    except RuntimeFailure as exc:
+        note = f"(current values and bounds need the chain: {exc.format_message()})"
+    rows = []
     for spec in gv.PARAMETERS.values():
-        click.echo(f"{spec.name:<40} {spec.unit:<10} {spec.help}")
+        row = {"name": spec.name, "unit": spec.unit, "help": spec.help, "current": None, "lower": None, "upper": None}
+        contract = session.c.get(spec.contract) if session else None
+        if contract is not None:
+            row["current"] = getattr(contract, spec.getter)()
+            row["lower"], row["upper"] = _bound(session, spec, "lower"), _bound(session, spec, "upper")
+        rows.append((spec, row))
+    if as_json:
+        click.echo(json.dumps([{k: (str(v) if isinstance(v, int) and v > 2**53 else v) for k, v in r.items()}
+                               for _, r in rows], indent=2))
+        return
+    for spec, r in rows:
+        if r["current"] is None:
+            click.echo(f"{spec.name:<34} {spec.unit:<10} {spec.help}")
+            continue
+        cur = gv.format_value(spec, r["current"])
+        bounds = f"[{gv.format_value(spec, r['lower'])}, {gv.format_value(spec, r['upper'])}]"
+        click.echo(f"{spec.name:<38} {cur:>17}  bounds {bounds:<36} {spec.help}")
+    if note:
+        click.echo(note)
 
 
 @gov.command("vote")
 @click.argument("proposal_id")
 @click.argument("support")
-@click.option("--reason", default="", help="logged with the vote")
-@network_opt
+@click.option("--reason", default="", help=f"logged with the vote, at most {MAX_REASON:,} bytes")
+@click.option("--wait", "wait", is_flag=True,
+              help="if voting has not opened yet, wait (printing the blocks left) until the proposal is Active")
+@network_options
 @account_opt
 @index_opt
-def vote_cmd(proposal_id, support, reason, network, account_alias, account_index):
+def vote_cmd(proposal_id, support, reason, wait, network, rpc, account_alias, account_index):
     """Vote SUPPORT (for, against, abstain) on PROPOSAL_ID with your stake at its snapshot."""
-    pid, sup = _parse_id(proposal_id), _wrap(gv.parse_support, support)
+    raw_id, sup = _parse_id(proposal_id), _wrap(gv.parse_support, support)
+    check_reason(reason)
 
     def go(s: GovSession, a):
+        pid = s.resolve_id(raw_id)
+        if wait:
+            _wait_active(s, pid)
         weight, receipt = s.vote(pid, sup, reason, a)
-        click.echo(f"voted {support.lower()} on {pid} with {_fmt(weight)} AGENT; tx {receipt.txn_hash} "
+        click.echo(f"voted {support.lower()} on {short_id(pid)} with {_fmt(weight)} AGENT; tx {receipt.txn_hash} "
                    f"(gas {receipt.gas_used})")
 
-    _run(network, account_alias, account_index, go)
+    _run(network, rpc, account_alias, account_index, go)
+
+
+def _wait_active(s: GovSession, pid: int, poll: float = 0.5) -> None:
+    import time
+
+    if s.governor.proposalSnapshot(pid) == 0:
+        raise InputError(f"unknown proposal {pid}")
+    shown = None
+    while s.state(pid) == gv.PENDING:
+        snapshot, head = s.governor.proposalSnapshot(pid), s.head()
+        if snapshot <= head:  # opens in the next block, which the vote itself mines
+            return
+        if shown != head:
+            click.echo(f"waiting for voting to open after block {snapshot} (head {head})", err=True)
+            shown = head
+        time.sleep(poll)
 
 
 def _simple(action: str):
     @click.argument("proposal_id")
-    @network_opt
+    @network_options
     @account_opt
     @index_opt
-    def cmd(proposal_id, network, account_alias, account_index):
-        pid = _parse_id(proposal_id)
+    def cmd(proposal_id, network, rpc, account_alias, account_index):
+        raw_id = _parse_id(proposal_id)
 
         def go(s: GovSession, a):
+            pid = s.resolve_id(raw_id)
             receipt = getattr(s, action)(pid, a)
-            extra = f"; executable from {s.governor.proposalEta(pid)} (unix time)" if action == "queue" else ""
-            done = {"queue": "queued", "execute": "executed", "cancel": "canceled"}[action]
-            click.echo(f"{done} {pid}{extra}; tx {receipt.txn_hash} (gas {receipt.gas_used})")
+            extra = ""
+            if action == "queue":
+                import datetime as dt
 
-        _run(network, account_alias, account_index, go)
+                eta = s.governor.proposalEta(pid)
+                extra = f"; executable from {dt.datetime.fromtimestamp(eta, dt.UTC):%Y-%m-%d %H:%M:%S} UTC"
+            done = {"queue": "queued", "execute": "executed", "cancel": "canceled"}[action]
+            click.echo(f"{done} {short_id(pid)}{extra}; tx {receipt.txn_hash} (gas {receipt.gas_used})")
+
+        _run(network, rpc, account_alias, account_index, go)
 
     cmd.__doc__ = {"queue": "Queue a Succeeded proposal in the Timelock.",
                    "execute": "Execute a Queued proposal once the Timelock delay is over.",
@@ -465,24 +671,38 @@ _simple("cancel")
 
 @gov.command("status")
 @click.argument("proposal_id")
-@network_opt
-def status_cmd(proposal_id, network):
-    """State, votes, quorum, deadline and eta of PROPOSAL_ID."""
-    pid = _parse_id(proposal_id)
-    lines = _run(network, None, None, lambda s, _a: s.status_lines(pid), needs_account=False)
-    for line in lines:
+@network_options
+@json_opt
+def status_cmd(proposal_id, network, rpc, as_json):
+    """State, votes, quorum, time left, deadline and eta of PROPOSAL_ID."""
+    raw_id = _parse_id(proposal_id)
+
+    def go(s: GovSession, _a):
+        pid = s.resolve_id(raw_id)
+        return s.status(pid) if as_json else s.status_lines(pid)
+
+    out = _run(network, rpc, None, None, go, needs_account=False)
+    if as_json:
+        click.echo(json.dumps(out, indent=2))
+        return
+    for line in out:
         click.echo(line)
 
 
 @gov.command("list")
-@network_opt
-def list_cmd(network):
-    """Every proposal with its state."""
+@network_options
+@json_opt
+def list_cmd(network, rpc, as_json):
+    """Every proposal with its short id, state and description."""
     def go(s: GovSession, _a):
-        rows = [(p, gv.STATE_NAMES[s.state(p.id)]) for p in s.proposals()]
-        if not rows:
-            return ["no proposals yet"]
-        return [f"{p.id}  {st:<9} {p.description.splitlines()[0][:60]}" for p, st in rows]
+        return [{"id": str(p.id), "short_id": short_id(p.id), "state": gv.STATE_NAMES[s.state(p.id)],
+                 "proposer": p.proposer, "description": p.description} for p in s.proposals()]
 
-    for line in _run(network, None, None, go, needs_account=False):
-        click.echo(line)
+    rows = _run(network, rpc, None, None, go, needs_account=False)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        click.echo("no proposals yet")
+    for r in rows:
+        click.echo(f"{r['short_id']}  {r['state']:<9} {r['description'].splitlines()[0][:70]}")
