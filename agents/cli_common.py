@@ -170,6 +170,9 @@ def check_network(choice: str) -> str:
     """Refuse a network choice ape does not know, naming the ones it does (no connection made).
 
     Ethereum's own networks are checked without importing ape; other ecosystems ask ape."""
+    if "://" in str(choice):
+        raise InputError(f"network must be ecosystem:network[:provider], got the URL {choice!r} (a URL goes "
+                         "to --rpc)")
     parts = str(choice).split(":")
     if len(parts) not in (2, 3) or not all(parts):
         raise InputError(f"network must be ecosystem:network[:provider], got {choice!r}")

@@ -330,8 +330,11 @@ def summary_text(m: Metrics, width: int = 78) -> str:
     lines = [m.title[:width], "=" * min(width, max(len(m.title), 10))]
     cycles = m.cycles()
     latest_balances = [s.balance for a in m.agents if (s := m.latest(a))]
+    done = cycles[-1] + 1 if cycles else 0  # cycles are numbered from 0
+    asked = m.info.get("cycles")
+    shown = f"{done}" if asked in (None, done) else f"{done} of {asked}"
     lines.append(
-        f"agents {len(m.agents)}   cycles {cycles[-1] if cycles else 0}   "
+        f"agents {len(m.agents)}   cycles {shown}   "
         f"Gini {gini(latest_balances):.3f}   supply held {sum(latest_balances) / unit:,.0f} {m.token_symbol}"
     )
     jobs = m.jobs_by_outcome()
@@ -359,7 +362,13 @@ def summary_text(m: Metrics, width: int = 78) -> str:
         lines.append(
             f"{persona:<20}{len(addrs):>3}{mean(s.balance for s in last) / unit:>12,.1f}"
             f"{mean(s.reputation for s in last):>8.3f}"
-            f"{(mean(asses) if asses else float('nan')):>7.3f}{mean(s.value_drift for s in last):>7.3f}"
+            + (f"{mean(asses):>7.3f}" if asses else f"{'-':>7}") + f"{mean(s.value_drift for s in last):>7.3f}"
             f"  {surv[0][0] if surv else '-'}"
         )
-    return "\n".join(line[:width] for line in lines)
+    import textwrap
+
+    out: list[str] = []
+    for line in lines:  # long lines wrap (indented), never cut
+        out += [line] if len(line) <= width else textwrap.wrap(line, width, subsequent_indent="    ",
+                                                               break_on_hyphens=False)
+    return "\n".join(out)

@@ -398,27 +398,32 @@ def run(cfg: SimConfig, echo: Callable[[str], None] = print, progress: Callable[
         procs = spawn(cfg, url, plans, dep_file, start_block, cfg.cycles)
         t_run = time.monotonic()
         target = cfg.cycles * len(plans)
-        while True:
-            done = agent_cycles(cfg.out, plans)
-            total = sum(min(cfg.cycles, v) for v in done.values())
-            if progress:
-                progress(total, target)
-            if total >= target or all(p.poll() is not None for p in procs):
-                break
-            time.sleep(1.0)
+        interrupted = False
+        try:
+            while True:
+                done = agent_cycles(cfg.out, plans)
+                total = sum(min(cfg.cycles, v) for v in done.values())
+                if progress:
+                    progress(total, target)
+                if total >= target or all(p.poll() is not None for p in procs):
+                    break
+                time.sleep(1.0)
+        except KeyboardInterrupt:  # Ctrl-C: stop the agents, then report what they did so far
+            interrupted = True
+            echo("\ninterrupted: stopping the agents and writing a partial report")
         codes = stop_processes(procs)
         run_seconds = time.monotonic() - t_run
         head = int(rpc(url, "eth_blockNumber"), 16)
         info = {"agents": len(plans), "cycles": cfg.cycles, "seed": cfg.seed, "cycle_blocks": cfg.cycle_blocks,
                 "setup_seconds": round(t_setup, 1), "run_seconds": round(run_seconds, 1),
-                "blocks": head - start_block, "exit_codes": codes, "rpc": url}
+                "blocks": head - start_block, "exit_codes": codes, "rpc": url, "partial": interrupted}
         m = collect(url, dep_file, cfg.out, plans, start_block, cfg.cycle_blocks, info)
         m.save(cfg.out / "metrics.json")
         write_report(m, cfg.out / "report.html")
         echo(summary_text(m))
         for line in m.info.get("param_changes", []):
             echo(f"governance: {line}")
-        echo(f"report: {cfg.out / 'report.html'}")
+        echo(f"report: {cfg.out / 'report.html'}" + (" (partial: interrupted)" if interrupted else ""))
         return m
     finally:
         if procs:
