@@ -21,23 +21,17 @@ import click
 
 from agents.cli_common import (
     DEFAULT_NETWORK,
-    TEST_ADDRESSES,
     VERBOSE_ENV,
     InputError,
     OneLineErrors,
     RuntimeFailure,
-    connected,
-    load_account,
     lean_send,
     load_chain_deployment,
     network_options,
     parse_address,
     parse_amount,
-    quiet_ape,
-    resolve_rpc,
     sender_address,
     sender_key,
-    use_local_devnet_if_running,
 )
 from agents.paths import PROJECT_ROOT, deployment_file, ensure_tool_path
 
@@ -150,8 +144,8 @@ def devnet(port: int, block_time: int, voting_minutes: int, redeploy: bool, exit
             if not net.started_here:
                 click.echo("devnet is someone else's; done")
                 return
-            click.echo(f"devnet running at {net.url}; other commands: --rpc {net.url}"
-                       + ("" if port == 8545 else "") + "; Ctrl-C to stop")
+            hint = "" if port == 8545 else f"; other commands take --rpc {net.url} (or EMERGENT_RPC={net.url})"
+            click.echo(f"devnet running at {net.url}{hint}; Ctrl-C to stop")
             while net.process is not None and net.process.poll() is None:
                 time.sleep(0.5)
             raise RuntimeFailure(f"anvil exited unexpectedly (details: {log_dir / f'anvil-{port}.log'})")
@@ -175,6 +169,8 @@ def _deploy_to_devnet(net: Any, path: Any, redeploy: bool, voting_minutes: int, 
         gov["voting_period"] = max(10, voting_minutes * 60 // max(1, block_time or 1))
         click.echo(f"governance: voting lasts {gov['voting_period']} blocks (about {voting_minutes} min "
                    f"at a block every {max(1, block_time)} s)")
+    from agents.cli_common import connected
+
     with connected(DEFAULT_NETWORK, net.url):
         from ape import accounts
 
@@ -299,7 +295,6 @@ def token_transfer(to: str, amount: str, account_alias: str | None, account_inde
                f"gas {result.gas_used})")
 
 
-__all__ = ["cli", "status_lines", "status_data", "TEST_ADDRESSES", "quiet_ape"]
 
 
 def main() -> None:  # pragma: no cover

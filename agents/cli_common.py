@@ -289,12 +289,7 @@ class ChainReader:
 
     def abis(self) -> dict[str, list[dict[str, Any]]]:
         if self._abis is None:
-            from agents.chain.abi import AbiError, load_abis
-
-            try:
-                self._abis = load_abis()
-            except AbiError as exc:
-                raise RuntimeFailure(str(exc)) from None
+            self._abis = cached_abis()
         return self._abis
 
     def contract(self, name: str, address: str) -> LeanContract:
@@ -325,6 +320,89 @@ class ChainReader:
             raise InputError(f"the transaction would revert: {revert_reason(exc)}") from None
 
 
+ABI_CACHE = PROJECT_ROOT / ".build" / "emergent-abis.json"
+
+
+def cached_abis() -> dict[str, list[dict[str, Any]]]:
+    """Every contract's ABI from ape's build output, through a small cache file next to it.
+
+    The build output (.build/__local__.json) holds bytecode and source maps too (about 5 MB, 0.15 s to
+    parse); the cache keeps the ABIs only and is rebuilt whenever the build output changes."""
+    import json
+
+    from agents.chain.abi import BUILD_FILE, AbiError, load_abis
+
+    if not BUILD_FILE.is_file():
+        raise RuntimeFailure(f"no compiled contracts at {BUILD_FILE}: run `emergent devnet` (or `ape compile`)")
+    stamp = BUILD_FILE.stat().st_mtime_ns
+    try:
+        cached = json.loads(ABI_CACHE.read_text())
+        if cached.get("build_mtime_ns") == stamp:
+            return cached["abis"]
+    except (OSError, ValueError, AttributeError):
+        pass
+    try:
+        abis = load_abis()
+    except AbiError as exc:
+        raise RuntimeFailure(str(exc)) from None
+    with contextlib.suppress(OSError):
+        tmp = ABI_CACHE.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"build_mtime_ns": stamp, "abis": abis}))
+        os.replace(tmp, ABI_CACHE)
+    return abis
+
+
+# --- a small ABI codec for static types and strings (eth_abi costs ~0.3 s to import) ----------------
+
+_FAST_TYPES = re.compile(r"^(u?int(8|16|24|32|48|64|96|128|160|192|256)?|address|bool|bytes32|string)$")
+
+
+class _Fn:
+    def __init__(self, name: str, inputs: list[str], outputs: list[str]) -> None:
+        self.name = name
+        self.signature = f"{name}({','.join(inputs)})"
+        self.selector = _keccak(self.signature.encode())[:4]
+        self.inputs = inputs
+        self.outputs = outputs
+
+
+class FastCall:
+    """An encoded call (same shape as agents.chain.codec.Call: to, data, fn, decode)."""
+
+    def __init__(self, to: str, data: bytes, fn: _Fn) -> None:
+        self.to, self.data, self.fn = to, data, fn
+
+    def decode(self, raw: bytes) -> Any:
+        values = []
+        for i, typ in enumerate(self.fn.outputs):
+            word = raw[32 * i:32 * i + 32]
+            if typ == "string":
+                off = int.from_bytes(word, "big")
+                n = int.from_bytes(raw[off:off + 32], "big")
+                values.append(raw[off + 32:off + 32 + n].decode("utf-8", "replace"))
+            elif typ == "address":
+                values.append(to_checksum("0x" + word[12:].hex()))
+            elif typ == "bool":
+                values.append(word[-1] == 1)
+            elif typ == "bytes32":
+                values.append(bytes(word))
+            elif typ.startswith("int"):
+                values.append(int.from_bytes(word, "big", signed=True))
+            else:
+                values.append(int.from_bytes(word, "big"))
+        return values[0] if len(values) == 1 else tuple(values)
+
+
+def _encode_static(typ: str, value: Any) -> bytes:
+    if typ == "address":
+        return bytes(12) + bytes.fromhex(str(value)[2:])
+    if typ == "bool":
+        return int(bool(value)).to_bytes(32, "big")
+    if typ == "bytes32":
+        return bytes(value).rjust(32, b"\0")
+    return int(value).to_bytes(32, "big", signed=typ.startswith("int"))
+
+
 def revert_reason(exc: Any) -> str:
     """The reason string of a JSON-RPC revert error (Error(string) data decoded), else its message."""
     data = getattr(exc, "data", None)
@@ -345,22 +423,49 @@ class LeanContract:
     """`contract.fn(*args)` does an eth_call and returns the decoded value (like ape's view calls)."""
 
     def __init__(self, reader: ChainReader, name: str, address: str, abi: list[dict[str, Any]]) -> None:
-        from agents.chain.codec import ContractCodec
-
         self.reader = reader
         self.name = name
         self.address = address
         self.abi = abi
-        self.codec = ContractCodec(address, abi)
+        self._codec: Any = None
+        self._fast: dict[tuple[str, int], _Fn | None] = {}
+        self._names = {i["name"] for i in abi if i.get("type") == "function"}
         self.lean = True
 
+    @property
+    def codec(self) -> Any:
+        if self._codec is None:
+            from agents.chain.codec import ContractCodec
+
+            self._codec = ContractCodec(self.address, self.abi)
+        return self._codec
+
+    def _fast_fn(self, fn: str, arity: int) -> _Fn | None:
+        key = (fn, arity)
+        if key not in self._fast:
+            found = [i for i in self.abi if i.get("type") == "function" and i.get("name") == fn
+                     and len(i.get("inputs", ())) == arity]
+            ok = None
+            if len(found) == 1:
+                ins = [p["type"] for p in found[0].get("inputs", ())]
+                outs = [p["type"] for p in found[0].get("outputs", ())]
+                if all(_FAST_TYPES.match(t) for t in ins + outs) and "string" not in ins \
+                        and ("string" not in outs or len(outs) == 1):
+                    ok = _Fn(fn, ins, outs)
+            self._fast[key] = ok
+        return self._fast[key]
+
     def encode(self, fn: str, *args: Any) -> Any:
+        fast = self._fast_fn(fn, len(args))
+        if fast is not None:
+            data = fast.selector + b"".join(_encode_static(t, v) for t, v in zip(fast.inputs, args, strict=True))
+            return FastCall(self.address, data, fast)
         return getattr(self.codec, fn)(*args)
 
     def __getattr__(self, fn: str) -> Any:
         if fn.startswith("_"):
             raise AttributeError(fn)
-        if fn not in self.codec._fns:
+        if fn not in self._names:
             raise AttributeError(f"no function {fn} in the ABI of {self.name}")
         return LeanMethod(self, fn)
 
@@ -368,7 +473,7 @@ class LeanContract:
         """Several view calls in one round trip."""
         from agents.chain.rpc import RpcResponseError
 
-        encoded = [getattr(self.codec, fn)(*args) for fn, args in calls]
+        encoded = [self.encode(fn, *args) for fn, args in calls]
         raws = self.reader.batch([("eth_call", [{"to": c.to, "data": "0x" + c.data.hex()}, "latest"])
                                   for c in encoded])
         out = []
@@ -406,7 +511,7 @@ class LeanMethod:
         self.fn = fn
 
     def encode(self, *args: Any) -> Any:
-        return getattr(self.contract.codec, self.fn)(*args)
+        return self.contract.encode(self.fn, *args)
 
     def __call__(self, *args: Any) -> Any:
         return self.contract.reader.call(self.encode(*args))
@@ -422,11 +527,25 @@ class LeanSender:
         self.address = Account.from_key(key).address
 
 
+def read_deployment_file(path: Path) -> dict[str, Any]:
+    """agents.chain.deployment.load_deployment's checks and messages, without importing pydantic/yaml."""
+    import json
+
+    if not path.is_file():
+        raise RuntimeFailure(f"no deployment file at {path}: run `emergent devnet` or `ape run deploy` first")
+    try:
+        data = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise RuntimeFailure(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("contracts"), dict):
+        raise RuntimeFailure(f"{path}: missing the 'contracts' mapping")
+    return data
+
+
 def load_chain_deployment(network: str, rpc: str | None, deployment: Path | None = None
                           ) -> tuple[ChainReader, dict[str, Any], Path]:
     """The reader for the node and the deployment recorded for that chain, checked against it:
     same chain id and genesis block, code at the AgentToken address. One-line errors otherwise."""
-    from agents.chain.deployment import DeployError, load_deployment
 
     url = resolve_rpc(network, rpc)
     path = deployment or deployment_file(network, url)
@@ -434,9 +553,9 @@ def load_chain_deployment(network: str, rpc: str | None, deployment: Path | None
     if not path.is_file() and is_local(network):
         reader.head()  # nothing answers: "no devnet" reads the same as everywhere else
     try:
-        data = load_deployment(path)
-    except DeployError as exc:
-        raise RuntimeFailure(_deployment_hint(str(exc), network, url)) from None
+        data = read_deployment_file(path)
+    except RuntimeFailure as exc:
+        raise RuntimeFailure(_deployment_hint(exc.format_message(), network, url)) from None
     chain_id, genesis = reader.batch([("eth_chainId", []), ("eth_getBlockByNumber", ["0x0", False])])
     if isinstance(chain_id, Exception) or isinstance(genesis, Exception) or not genesis:
         raise RuntimeFailure(f"the node at {url} did not answer eth_chainId / block 0")

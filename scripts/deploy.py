@@ -1,6 +1,7 @@
 """`ape run deploy --network ethereum:local:foundry`: deploy every Emergent contract.
 
-Reads params/<ecosystem>-<network>.yaml and writes deployments/<ecosystem>-<network>.json.
+Reads params/<ecosystem>-<network>.yaml and writes deployments/<ecosystem>-<network>.json (on a local
+network, one file per node: deployments/ethereum-local-<port>.json, as `emergent devnet` does).
 On a local network the first test account deploys with no prompt; elsewhere pass `--account ALIAS`.
 """
 
@@ -8,7 +9,9 @@ import click
 from ape import accounts, chain
 from ape.cli import ConnectedProviderCommand
 
-from agents.chain.deployment import DeployError, deploy_all
+from agents.chain.deployment import DeployError, connected_network_choice, deploy_all
+from agents.cli_common import quiet_ape
+from agents.paths import deployment_file
 
 
 @click.command(cls=ConnectedProviderCommand)
@@ -25,7 +28,11 @@ def cli(account_alias, redeploy):
         deployer = accounts.test_accounts[0]
     else:
         raise click.ClickException("--account ALIAS is required on non-local networks")
+    quiet_ape()
+    network = connected_network_choice()
+    path = deployment_file(network, getattr(chain.provider, "uri", None)) if chain.provider.network.name == "local" \
+        else None
     try:
-        deploy_all(deployer, redeploy=redeploy, log=click.echo)
+        deploy_all(deployer, redeploy=redeploy, log=click.echo, path=path)
     except DeployError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -51,3 +51,85 @@ def economy(sizes: str, cycles: int, raw_n: int, keepup_agents: int, keepup_cycl
     if not ns or any(n < 1 or n > 500 for n in ns):
         raise click.BadParameter("sizes in [1, 500]", param_hint="--agents")
     main(ns, cycles, raw_n, keepup_agents, keepup_cycles, processes, echo=click.echo)
+
+
+# --- CLI speed ---------------------------------------------------------------------------------------
+
+CLI_TARGETS = {"token balance": 1.0, "token balance (bad address)": 1.0, "status": 1.5}
+
+
+def _timed(cmd: list[str], env: dict[str, str], runs: int) -> tuple[list[float], int, str]:
+    import subprocess
+    import time
+
+    times, code, out = [], 0, ""
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        times.append(time.perf_counter() - t0)
+        code, out = proc.returncode, (proc.stdout + proc.stderr).strip().splitlines()[:1]
+    return times, code, out[0] if out else ""
+
+
+def cli_speed(runs: int = 5, rpc: str | None = None, echo=print) -> dict[str, list[float]]:
+    """Wall time of whole `emergent` invocations (new process each, as a user runs them), on a devnet."""
+    import os
+    import statistics
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from agents.devnet import start_devnet
+    from agents.sim.simulate import free_port
+
+    exe = str(Path(sys.executable).parent / "emergent")
+    tmp = Path(tempfile.mkdtemp(prefix="emergent-bench-cli-"))
+    env = dict(os.environ)
+    env.pop("EMERGENT_VERBOSE", None)
+    net = None
+    if rpc is None:  # our own chain, its deployments file in a temporary directory
+        env["EMERGENT_DEPLOYMENTS_DIR"] = str(tmp)
+        net = start_devnet(free_port(), log_path=tmp / "anvil.log", reuse=False)
+        rpc = net.url
+        echo(f"deploying to a fresh anvil at {rpc} ...")
+        port = rpc.rsplit(":", 1)[1]
+        code = _timed([exe, "devnet", "--port", port], env, 1)[1]  # re-uses our anvil, deploys, exits
+        if code != 0:
+            raise click.ClickException("deployment for the benchmark failed")
+    addr = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+    cases = [
+        ("python -c pass (floor)", [sys.executable, "-c", "pass"]),
+        ("emergent --help", [exe, "--help"]),
+        ("token balance (bad address)", [exe, "token", "balance", "0x123"]),
+        ("token balance", [exe, "token", "balance", addr, "--rpc", rpc]),
+        ("status", [exe, "status", "--rpc", rpc]),
+        ("gov list", [exe, "gov", "list", "--rpc", rpc]),
+        ("gov params", [exe, "gov", "params", "--rpc", rpc]),
+        ("token transfer (rejected: zero address)",
+         [exe, "token", "transfer", "--to", "0x" + "0" * 40, "--amount", "1", "--rpc", rpc]),
+    ]
+    results: dict[str, list[float]] = {}
+    try:
+        echo(f"{runs} runs each, wall time of a new process (python {sys.version.split()[0]}, "
+             f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.2f})")
+        echo(f"{'command':<42}{'median':>8}{'min':>8}{'max':>8}  target   exit  first line")
+        for name, cmd in cases:
+            times, code, first = _timed(cmd, env, runs)
+            results[name] = times
+            target = CLI_TARGETS.get(name)
+            verdict = "" if target is None else (f"<{target:.1f}s {'ok' if statistics.median(times) < target else 'MISSED'}")
+            echo(f"{name:<42}{statistics.median(times):>7.2f}s{min(times):>7.2f}s{max(times):>7.2f}s  "
+                 f"{verdict:<8} {code:>4}  {first[:60]}")
+    finally:
+        if net is not None:
+            net.stop()
+    return results
+
+
+@bench.command("cli")
+@click.option("--runs", default=5, show_default=True, type=click.IntRange(1, 100), help="runs per command")
+@click.option("--rpc", default=None, metavar="URL",
+              help="a devnet with Emergent deployed (default: start a fresh anvil and deploy to it)")
+def cli_cmd(runs: int, rpc: str | None) -> None:
+    """Wall time of `emergent` commands (status, token balance, a rejected address...) against targets."""
+    cli_speed(runs, rpc, echo=click.echo)
