@@ -132,6 +132,10 @@ def devnet(port: int, block_time: int, voting_minutes: int, redeploy: bool, exit
         try:
             path = deployment_file(DEFAULT_NETWORK, net.url)
             result = _deploy_to_devnet(net, path, redeploy, voting_minutes, block_time)
+            # ape installs its own SIGINT/SIGTERM handlers on connect (exit 130 without cleanup): ours again
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            for sig in (signal.SIGTERM, signal.SIGHUP):
+                signal.signal(sig, _raise_terminated)
             use_devnet_for_ape(net)
             reader, deployment, _ = load_chain_deployment(DEFAULT_NETWORK, net.url, path)
             for line in status_lines(reader, result):

@@ -717,7 +717,7 @@ def lean_send(url: str, key: str, call: Any, gas: int) -> Any:
     for name in ("validation", "ens_name_to_address"):
         with contextlib.suppress(ValueError, KeyError):
             w3.middleware_onion.remove(name)
-    result = TxSender(w3, key).send(call, gas=gas)
+    result = TxSender(w3, key).send(to=call.to, data=call.data, gas=gas)
     if int(result.receipt.get("status", 1)) != 1:
         raise RuntimeFailure(f"the transaction {result.tx_hash} reverted in block {result.block}")
     return result

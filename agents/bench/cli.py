@@ -19,7 +19,8 @@ def gas() -> None:
 
 
 @bench.command()
-@click.option("--seconds", default=5.0, show_default=True, type=click.FloatRange(0.5, 600))
+@click.option("--seconds", default=5.0, show_default=True, type=click.FloatRange(0.5, 600),
+              help="how long to run cycles for the measurement")
 def cognition(seconds: float) -> None:
     """Full L4.9 cycles per second on one core, and memory per agent state."""
     try:
@@ -37,7 +38,8 @@ def cognition(seconds: float) -> None:
               help="pre-signed transfers for the raw anvil baseline")
 @click.option("--keepup-agents", default=100, show_default=True, type=click.IntRange(0, 500),
               help="agents for the real-time keep-up check (0: skip)")
-@click.option("--keepup-cycles", default=12, show_default=True, type=click.IntRange(2, 1000))
+@click.option("--keepup-cycles", default=12, show_default=True, type=click.IntRange(2, 1000),
+              help="cycles of the keep-up run")
 @click.option("--processes", default=2, show_default=True, type=click.IntRange(1, 64),
               help="agent host processes for the throughput runs (the keep-up run uses at least 4)")
 def economy(sizes: str, cycles: int, raw_n: int, keepup_agents: int, keepup_cycles: int, processes: int) -> None:

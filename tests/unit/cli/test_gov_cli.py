@@ -11,7 +11,7 @@ from eth_utils import keccak
 
 from agents.chain import governance as gv
 from agents.cli_common import InputError
-from agents.gov_cli import GovSession, gov
+from agents.gov_cli import GovSession, gov, short_id
 
 GOOD = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 WEI = 10**18
@@ -36,6 +36,9 @@ def run(tmp_path, monkeypatch):
     (["vote", "twelve", "for"], "proposal id must be a decimal or 0x-hex number"),
     (["queue", "0"], "proposal id out of range"),
     (["status", "--network", "foo:bar", "1"], "unknown network 'foo:bar'"),
+    (["vote", "1", "for", "--reason", "x" * 1025], "--reason is 1,025 bytes; the Governor takes at most 1,024"),
+    (["vote", "0xzz", "for"], "proposal id must be a decimal or 0x-hex number"),
+    (["list", "--network", "ethereum:sepolia"], "--rpc URL (or EMERGENT_RPC) is required for ethereum:sepolia"),
 ])
 def test_bad_input__one_line_exit_2(run, args, message):
     result = run(*args)
@@ -46,7 +49,7 @@ def test_bad_input__one_line_exit_2(run, args, message):
 
 
 def test_missing_deployment__one_line_exit_1(run, tmp_path):
-    result = run("list", "--network", "ethereum:sepolia:node")
+    result = run("list", "--network", "ethereum:sepolia:node", "--rpc", "http://127.0.0.1:1")
     assert result.exit_code == 1
     assert [line for line in result.output.splitlines() if line.strip()] == [
         f"Error: no deployment file at {tmp_path / 'ethereum-sepolia.json'}: "
@@ -54,11 +57,17 @@ def test_missing_deployment__one_line_exit_1(run, tmp_path):
     ]
 
 
-def test_params_command__lists_every_parameter(run):
-    result = run("params")
+def test_params_command__without_a_chain__lists_every_parameter_and_says_why_no_values(run, monkeypatch):
+    result = run("params", "--rpc", "http://127.0.0.1:1")
     assert result.exit_code == 0
     for name in gv.PARAMETERS:
         assert name in result.output
+    assert "(current values and bounds need the chain: no devnet is running at http://127.0.0.1:1" in result.output
+
+
+def test_short_id__first_8_hex_digits():
+    assert short_id(0xABCDEF12 << 224 | 5) == "0xabcdef12"
+    assert short_id(1) == "0x00000000"
 
 
 # --- pure encoding ---------------------------------------------------------------------------------
