@@ -1,8 +1,8 @@
 """`emergent simulate`: a population of agent processes on a fresh devnet, then a report.
 
 Everything the run needs is checked before anything is created (no empty report folders): the
-options, the personas, the chain (`--rpc` reachable and an anvil, or the anvil binary installed) and
-the output folder (new or empty, writable). Ctrl-C stops the agents and writes a partial report.
+options, the personas, the chain (`--rpc` reachable and an anvil, or the anvil binary installed), the
+deployment parameters (params/ethereum-local.yaml valid) and the output folder (new or empty, writable). Ctrl-C stops the agents and writes a partial report.
 """
 
 from __future__ import annotations
@@ -64,6 +64,18 @@ def check_out_dir(out: Path) -> None:
     raise InputError(f"cannot create --out {out}: no permission to write there")
 
 
+def check_params() -> None:
+    """The parameter file the run deploys with: every section valid (pydantic), before anything exists."""
+    from agents.chain.deployment import DeployError, _stages, load_params, params_path, validate_params
+
+    try:
+        params = load_params(params_path("ethereum:local"))
+        _stages()  # registers the market and governance sections
+        validate_params(params)
+    except DeployError as exc:
+        raise RuntimeFailure(str(exc)) from None
+
+
 def check_chain(rpc: str | None) -> None:
     from agents.devnet import DevnetError, rpc as call
     from agents.paths import ANVIL_BINARY
@@ -122,6 +134,7 @@ def simulate(n_agents: int, cycles: int, seed: int, out: Path | None, rpc: str |
     out_dir = out if out is not None else PROJECT_ROOT / "reports" / time.strftime("%Y%m%d-%H%M%S")
     check_out_dir(out_dir)
     check_chain(rpc)
+    check_params()
 
     from agents.devnet import DevnetError
     from agents.sim.simulate import SimConfig, run
