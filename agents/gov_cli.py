@@ -553,14 +553,6 @@ def _wrap(fn, *args):
         raise InputError(str(exc)) from None
 
 
-def _bound(session: GovSession | None, spec: gv.ParamSpec, which: str) -> int | None:
-    value = spec.lower if which == "lower" else spec.upper
-    if isinstance(value, int):
-        return value
-    contract = session.c.get(spec.contract) if session else None
-    return getattr(contract, value)() if contract is not None else None
-
-
 @gov.command("params")
 @network_options
 @json_opt
@@ -573,12 +565,23 @@ def params_cmd(network, rpc, as_json):
     except RuntimeFailure as exc:
         note = f"(current values and bounds need the chain: {exc.format_message()})"
     rows = []
+    values: dict[tuple[str, str], int] = {}
+    if session is not None:  # every getter and bound in one batch per contract
+        wanted: dict[str, list[str]] = {}
+        for spec in gv.PARAMETERS.values():
+            if spec.contract in session.c:
+                wanted.setdefault(spec.contract, []).extend(
+                    [spec.getter] + [b for b in (spec.lower, spec.upper) if isinstance(b, str)])
+        for name, fns in wanted.items():
+            fns = list(dict.fromkeys(fns))
+            for fn, v in zip(fns, session.c[name].many([(fn, ()) for fn in fns]), strict=True):
+                values[(name, fn)] = v
     for spec in gv.PARAMETERS.values():
         row = {"name": spec.name, "unit": spec.unit, "help": spec.help, "current": None, "lower": None, "upper": None}
-        contract = session.c.get(spec.contract) if session else None
-        if contract is not None:
-            row["current"] = getattr(contract, spec.getter)()
-            row["lower"], row["upper"] = _bound(session, spec, "lower"), _bound(session, spec, "upper")
+        if (spec.contract, spec.getter) in values:
+            row["current"] = values[(spec.contract, spec.getter)]
+            row["lower"], row["upper"] = (b if isinstance(b, int) else values[(spec.contract, b)]
+                                          for b in (spec.lower, spec.upper))
         rows.append((spec, row))
     if as_json:
         click.echo(json.dumps([{k: (str(v) if isinstance(v, int) and v > 2**53 else v) for k, v in r.items()}
