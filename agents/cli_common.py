@@ -112,6 +112,10 @@ class OneLineErrors:
         except (click.Abort, KeyboardInterrupt):
             click.echo("Error: interrupted", err=True)
             sys.exit(130)
+        except BrokenPipeError:  # `emergent status | head -1`: the reader left; nothing to report
+            with contextlib.suppress(OSError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
         except Exception as exc:  # noqa: BLE001 - the point: no traceback for the user
             message, code = describe_exception(exc)
             log = write_error_log(exc)
