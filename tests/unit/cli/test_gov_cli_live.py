@@ -72,3 +72,17 @@ def test_status__json_and_text_show_time_left_and_short_id(devnet):
 def test_unknown_short_id__one_line_exit_2(devnet):
     r = devnet.cli("gov", "status", "0xffffffff")
     assert r.code == 2 and r.lines == ["Error: no proposal id starts with 0xffffffff (`emergent gov list` shows them)"]
+
+
+def test_propose__refused_by_chain_checks__one_line_exit_2_no_block(devnet):
+    cases = [
+        (["param", "escrow.feeBps", "5000", "--account-index", "6"], "escrow.feeBps must be within [0 bps, 1000 bps]"),
+        (["param", "escrow.feeBps", "100", "--account-index", "6"], "escrow.feeBps is already 100 bps"),
+        (["param", "escrow.feeBps", "300", "--account-index", "2"], "cannot propose: stake 0.0000 AGENT < threshold"),
+        (["grant", "--to", FOUNDER, "--amount", "1", "--account-index", "6"], "the treasury (Timelock) holds"),
+    ]
+    for args, message in cases:
+        head = devnet.head()
+        r = devnet.cli("gov", "propose", *args)
+        assert r.code == 2 and len(r.lines) == 1 and message in r.lines[0], (args, r.lines)
+        assert devnet.head() == head, f"a block was mined for {args}"
