@@ -157,6 +157,9 @@ def test_fund__revert_paths(escrow, staking, create_job, stake_for, fund_agent, 
     escrow.setBudget(job_id, 1_000 * WEI, sender=alice)
     with ape.reverts("ServiceEscrow: caller is not the client"):
         escrow.fund(job_id, 1_000 * WEI, sender=bob)
+    with ape.reverts("ServiceEscrow: provider has not accepted"):
+        escrow.fund(job_id, 1_000 * WEI, sender=alice)
+    escrow.acceptJob(job_id, 1_000 * WEI, sender=bob)
     with ape.reverts("ServiceEscrow: provider stake below minimum"):
         escrow.fund(job_id, 1_000 * WEI, sender=alice)
     stake_for(bob, escrow.minProviderStake())  # 100 AGENT < collateral of 200
@@ -168,7 +171,7 @@ def test_fund__revert_paths(escrow, staking, create_job, stake_for, fund_agent, 
         escrow.fund(job_id, 1_000 * WEI, sender=alice)
 
     job2 = create_job(alice, bob)
-    escrow.setBudget(job2, 10 * WEI, sender=alice)
+    escrow.setBudget(job2, 10 * WEI, sender=bob)  # the provider's own price is its acceptance
     escrow.fund(job2, 10 * WEI, sender=alice)
     with ape.reverts("ServiceEscrow: job not open"):
         escrow.fund(job2, 10 * WEI, sender=alice)
@@ -405,7 +408,7 @@ def _deploy_revert_reason(project, chain, deployer, args) -> str:
 
 
 def test_constructor__zero_address__reverts(project, chain, deployer, token, staking, reputation, treasury):
-    args = [token.address, staking.address, reputation.address, treasury.address, 0, 0, 0, 60, 60, 60, 0, 0, 0]
+    args = [token.address, staking.address, reputation.address, treasury.address, 0, 0, 0, 60, 60, 60, 0, 0, 0, 60, 3_600]
     for i in range(4):
         bad = list(args)
         bad[i] = ZERO

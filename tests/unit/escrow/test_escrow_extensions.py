@@ -40,17 +40,19 @@ def test_claim_payment__not_submitted__reverts(escrow, create_funded_job, alice,
         escrow.claimPayment(job_id, sender=bob)
 
 
-def test_silent_evaluator__expiry_passes__no_refund_and_provider_still_paid(escrow, token, create_submitted_job, alice, bob, carol, time_travel):
+def test_silent_evaluator__expiry_passes__no_refund_and_provider_still_paid(escrow, token, create_funded_job, create_submitted_job, alice, bob, carol, time_travel):
     """A provider who submitted just before expiredAt is never left with nothing: expiry cannot
     refund Submitted work, and the review window still runs out in the provider's favour."""
-    job_id = create_submitted_job(alice, bob, carol, expires_in=30)  # review window (60 s) outlasts expiry
-    time_travel(40)
+    job_id = create_funded_job(alice, bob, carol, expires_in=70)  # the minimum working window is 60 s
+    time_travel(30)
+    escrow.submit(job_id, B32, sender=bob)  # review window (60 s) outlasts expiry
+    time_travel(45)
     with ape.reverts("ServiceEscrow: submitted work awaits review"):
         escrow.claimRefund(job_id, sender=alice)
     escrow.complete(job_id, B32, sender=carol)  # the evaluator may still decide after expiredAt
     assert escrow.getJob(job_id).status == COMPLETED
 
-    job2 = create_submitted_job(alice, bob, carol, expires_in=30)
+    job2 = create_submitted_job(alice, bob, carol, expires_in=70)
     time_travel(escrow.reviewWindow())
     before = token.balanceOf(bob)
     escrow.claimPayment(job2, sender=alice)
