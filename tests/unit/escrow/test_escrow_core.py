@@ -364,6 +364,8 @@ def test_set_parameter__bounds_events_and_owner(escrow, deployer, eve):
         "disputeBond": (0, "ServiceEscrow: amount out of bounds", [10**27 + 1]),
         "guardianMinStake": (5, "ServiceEscrow: amount out of bounds", [10**27 + 1]),
         "guardianMinReputation": (10_000, "ServiceEscrow: reputation out of bounds", [10_001]),
+        "maxJobDuration": (86_400, "ServiceEscrow: duration out of bounds", [3_599, 365 * 86_400 + 1]),
+        "minWorkingWindow": (3_600, "ServiceEscrow: window out of bounds", [59, 30 * 86_400 + 1]),
     }
     for name, (good, error, bad) in cases.items():
         for value in bad:
@@ -374,6 +376,12 @@ def test_set_parameter__bounds_events_and_owner(escrow, deployer, eve):
         (ev,) = tx.decode_logs(escrow.ParameterUpdated)
         assert (ev.name, ev.previous, ev.current) == (name, previous, good)
         assert getattr(escrow, name)() == good
+    # The working window can never exceed the maximum duration (no job could be funded).
+    with ape.reverts("ServiceEscrow: window above max duration"):
+        escrow.setParameter("minWorkingWindow", 86_401, sender=deployer)
+    escrow.setParameter("minWorkingWindow", 7_200, sender=deployer)
+    with ape.reverts("ServiceEscrow: window above max duration"):
+        escrow.setParameter("maxJobDuration", 3_600, sender=deployer)
     with ape.reverts("ServiceEscrow: unknown parameter"):
         escrow.setParameter("nope", 1, sender=deployer)
 

@@ -10,6 +10,7 @@ from tests.fixtures.market import (
     PENALTY_SLASH,
     REJECTED,
     SUBMITTED,
+    WEI,
 )
 
 B32 = b"\x44" * 32
@@ -276,3 +277,43 @@ def test_dispute__bond_zero__no_transfer(escrow, token, deployer, guardians, cre
     escrow.rule(job_id, True, sender=guardians[0])
     escrow.rule(job_id, True, sender=guardians[1])
     assert escrow.getJob(job_id).status == COMPLETED
+
+
+def test_accept_job__rules_and_event(escrow, create_job, stake_for, fund_agent, alice, bob, eve, time_travel):
+    job_id = create_job(alice, bob, expires_in=600)
+    with ape.reverts("ServiceEscrow: unknown job"):
+        escrow.acceptJob(job_id + 1, 1, sender=bob)
+    with ape.reverts("ServiceEscrow: caller is not the provider"):
+        escrow.acceptJob(job_id, 0, sender=eve)
+    with ape.reverts("ServiceEscrow: budget is zero"):
+        escrow.acceptJob(job_id, 0, sender=bob)
+    escrow.setBudget(job_id, 50 * WEI, sender=alice)
+    with ape.reverts("ServiceEscrow: budget mismatch"):
+        escrow.acceptJob(job_id, 40 * WEI, sender=bob)
+    assert escrow.acceptedBudget(job_id) == 0
+    tx = escrow.acceptJob(job_id, 50 * WEI, sender=bob)
+    (ev,) = tx.decode_logs(escrow.JobAccepted)
+    assert (ev.jobId, ev["provider"], ev.budget) == (job_id, bob.address, 50 * WEI)
+    assert escrow.acceptedBudget(job_id) == 50 * WEI
+    # The provider's own price is an acceptance too (ERC-8183 lets it call setBudget).
+    tx = escrow.setBudget(job_id, 60 * WEI, sender=bob)
+    assert tx.decode_logs(escrow.JobAccepted)[0].budget == 60 * WEI == escrow.acceptedBudget(job_id)
+    # A client's own price is not.
+    assert not escrow.setBudget(job_id, 70 * WEI, sender=alice).decode_logs(escrow.JobAccepted)
+    time_travel(600)
+    with ape.reverts("ServiceEscrow: job expired"):
+        escrow.acceptJob(job_id, 70 * WEI, sender=bob)
+    open_job = create_job(alice, bob)
+    escrow.reject(open_job, B32, sender=alice)
+    with ape.reverts("ServiceEscrow: job not open"):
+        escrow.acceptJob(open_job, 1, sender=bob)
+
+
+def test_set_guardian__removal_keeps_the_rest_of_the_committee(escrow, deployer, guardians):
+    before = set(escrow.getGuardians())
+    assert before == {g.address for g in guardians}
+    escrow.setGuardian(guardians[0], False, sender=deployer)
+    assert set(escrow.getGuardians()) == before - {guardians[0].address}
+    assert escrow.guardianCount() == len(before) - 1
+    escrow.setGuardian(guardians[-1], False, sender=deployer)
+    assert set(escrow.getGuardians()) == before - {guardians[0].address, guardians[-1].address}
