@@ -307,6 +307,8 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
             job_id = tx.logs(esc, "JobCreated")[0].jobId
             expired_at = raw.view(esc, "getJob", job_id).expiredAt
             self.jobs[job_id] = MJob(client, provider, evaluator, budget_wei, expired_at, status=OPEN)
+            if client == provider:
+                consent = "provider_price"  # a client that is its own provider prices as the provider: consent
             if consent == "provider_price":
                 tx = self.send(set(), provider, esc, "setBudget", job_id, budget_wei)
                 assert tx.logs(esc, "JobAccepted")[0].budget == budget_wei
