@@ -12,9 +12,14 @@
         - `giveFeedback(jobId, rating)`: the client of a job that the escrow
           reports as Completed rates its provider once, `rating` in [0, 100].
           The score moves toward `rating * 100` by the fraction
-          `paid / (paid + referenceValue)`: the more was paid, the more it
-          counts, so farming reputation costs real fees. No self-rating: the
-          client and provider must differ and must not share a registry owner.
+          `paid / (paid + referenceValue + paidBefore) * raterScore / 10_000`
+          where `paidBefore` is what this client already paid this provider
+          in rated jobs (diminishing returns per pair) and `raterScore` the
+          client's own score (feedback counts as much as the rater's
+          standing); a rise never goes above `raterCapBps` of the rater's
+          score. A ring of fresh wallets (score 0) therefore cannot lift
+          anyone by any number of jobs. No self-rating: the client and
+          provider must differ and must not share a registry owner.
         - `recordPenalty(account, kind)`: authorised writers only (the escrow
           for expiries after funding and lost disputes, Staking for slashes);
           multiplies the score by (1 - penalty).
@@ -61,6 +66,7 @@ MAX_HALF_LIFE: public(constant(uint256)) = 100_000_000
 MAX_PENALTY_BPS: public(constant(uint256)) = 5_000
 MIN_REFERENCE_VALUE: public(constant(uint256)) = 10**18
 MAX_REFERENCE_VALUE: public(constant(uint256)) = 10**27
+MAX_RATER_CAP_BPS: public(constant(uint256)) = 10_000
 
 # @dev Penalty kinds (also the `cause` of ReputationChanged, after FEEDBACK=0 and SEED=4).
 CAUSE_FEEDBACK: constant(uint8) = 0
@@ -91,8 +97,12 @@ disputePenaltyBps: public(uint256)
 slashPenaltyBps: public(uint256)
 # @dev A payment of this size moves a score halfway toward the rating.
 referenceValue: public(uint256)
-# @dev Jobs already rated.
-rated: public(HashMap[uint256, bool])
+# @dev A rater lifts a provider at most to this share of its own score, bps.
+raterCapBps: public(uint256)
+# @dev Jobs already rated, per escrow (a new escrow's ids restart at 1).
+rated: public(HashMap[address, HashMap[uint256, bool]])
+# @dev Budget a client paid a provider in jobs it rated (diminishing returns per pair).
+paidInRated: public(HashMap[address, HashMap[address, uint256]])
 
 
 event FeedbackGiven:
@@ -123,13 +133,14 @@ event ParameterUpdated:
 
 
 @deploy
-def __init__(registry_: IIdentity, bootstrap_blocks_: uint256, half_life_blocks_: uint256, reference_value_: uint256, expiry_penalty_bps_: uint256, dispute_penalty_bps_: uint256, slash_penalty_bps_: uint256):
+def __init__(registry_: IIdentity, bootstrap_blocks_: uint256, half_life_blocks_: uint256, reference_value_: uint256, expiry_penalty_bps_: uint256, dispute_penalty_bps_: uint256, slash_penalty_bps_: uint256, rater_cap_bps_: uint256):
     """
     @param registry_ The AgentRegistry.
     @param bootstrap_blocks_ Blocks from deployment during which founders may be seeded.
     @param half_life_blocks_ Within [MIN_HALF_LIFE, MAX_HALF_LIFE].
     @param reference_value_ Within [MIN_REFERENCE_VALUE, MAX_REFERENCE_VALUE].
     @param expiry_penalty_bps_ At most MAX_PENALTY_BPS (same for the next two).
+    @param rater_cap_bps_ At most MAX_RATER_CAP_BPS.
     """
     assert registry_.address != empty(address), "Reputation: registry is zero"
     assert bootstrap_blocks_ <= MAX_BOOTSTRAP_BLOCKS, "Reputation: bootstrap too long"
@@ -142,6 +153,7 @@ def __init__(registry_: IIdentity, bootstrap_blocks_: uint256, half_life_blocks_
     self._set_param("expiryPenaltyBps", expiry_penalty_bps_)
     self._set_param("disputePenaltyBps", dispute_penalty_bps_)
     self._set_param("slashPenaltyBps", slash_penalty_bps_)
+    self._set_param("raterCapBps", rater_cap_bps_)
 
 
 # ---------------------------------------------------------------- reads (IReputationSource)
@@ -197,7 +209,10 @@ def CLOCK_MODE() -> String[64]:
 @external
 def giveFeedback(jobId: uint256, rating: uint256):
     """
-    @notice The client of a Completed job rates its provider, once.
+    @notice The client of a Completed job rates its provider, once. The move
+            is weighted by the rater's own score and by what the rater paid
+            this provider before; a rise stops at `raterCapBps` of the
+            rater's score (docs/reputation.md).
     @param jobId The escrow job.
     @param rating In [0, MAX_RATING]; 100 is perfect.
     """
@@ -211,19 +226,27 @@ def giveFeedback(jobId: uint256, rating: uint256):
     client, provider, status, paid = staticcall IJobSource(source).feedbackInfo(jobId)
     assert status == _JOB_COMPLETED, "Reputation: job not completed"
     assert msg.sender == client, "Reputation: caller is not the client"
-    assert not self.rated[jobId], "Reputation: already rated"
+    assert not self.rated[source][jobId], "Reputation: already rated"
     assert not self._same_controller(client, provider), "Reputation: self-rating"
-    self.rated[jobId] = True
+    self.rated[source][jobId] = True
+    paid_before: uint256 = self.paidInRated[client][provider]
+    self.paidInRated[client][provider] = paid_before + paid
+    rater: uint256 = self._current(client)
     previous: uint256 = self._current(provider)
     target: uint256 = rating * (MAX_SCORE // MAX_RATING)
-    weight_den: uint256 = paid + self.referenceValue
+    # weight = paid / (paid + referenceValue + paid_before) * rater / MAX_SCORE
+    weight_num: uint256 = paid * rater
+    weight_den: uint256 = (paid + self.referenceValue + paid_before) * MAX_SCORE
     current: uint256 = previous
     if target >= previous:
-        # Rounded down: a gain never exceeds its exact value.
-        current = previous + (target - previous) * paid // weight_den
-    else:
+        # A rater lifts nobody above a share of its own standing.
+        bound: uint256 = min(target, rater * self.raterCapBps // BPS)
+        if bound > previous:
+            # Rounded down: a gain never exceeds its exact value.
+            current = previous + (bound - previous) * weight_num // weight_den
+    elif weight_num > 0:
         # Rounded up: a loss is never smaller than its exact value.
-        current = previous - ((previous - target) * paid + weight_den - 1) // weight_den
+        current = previous - ((previous - target) * weight_num + weight_den - 1) // weight_den
     self._write(provider, current)
     log FeedbackGiven(jobId=jobId, client=client, provider=provider, rating=rating, value=paid)
     log ReputationChanged(account=provider, cause=CAUSE_FEEDBACK, previous=previous, current=current)
@@ -300,7 +323,7 @@ def setParameter(name: String[32], amount: uint256):
     """
     @notice Sets a tunable parameter within its bounds. Owner only.
     @param name One of halfLifeBlocks, referenceValue, expiryPenaltyBps,
-           disputePenaltyBps, slashPenaltyBps.
+           disputePenaltyBps, slashPenaltyBps, raterCapBps.
     @param amount The new value.
     """
     ow._check_owner()
@@ -334,6 +357,10 @@ def _set_param(name: String[32], amount: uint256):
         assert amount <= MAX_PENALTY_BPS, "Reputation: penalty out of bounds"
         previous = self.slashPenaltyBps
         self.slashPenaltyBps = amount
+    elif h == keccak256("raterCapBps"):
+        assert amount <= MAX_RATER_CAP_BPS, "Reputation: rater cap out of bounds"
+        previous = self.raterCapBps
+        self.raterCapBps = amount
     else:
         raise "Reputation: unknown parameter"
     log ParameterUpdated(name=name, previous=previous, current=amount)

@@ -12,10 +12,20 @@
         non-zero `hook` is refused); `optParams` are accepted and ignored.
 
         Extensions (docs/escrow.md has the full state machine and timers):
+        0. Consent. `fund` needs the provider's acceptance of the job at its
+           current budget: the provider's own `setBudget`, or `acceptJob(jobId,
+           budget)`; a client's later `setBudget` to another amount leaves the
+           acceptance unmatched. `fund` also leaves the provider at least
+           `minWorkingWindow` seconds before `expiredAt` and refuses an
+           `expiredAt` more than `maxJobDuration` ahead. Nothing is locked
+           from, and no expiry penalty falls on, a provider that did not
+           accept.
         1. Collateral. Funding needs a provider with at least
            `minProviderStake` bonded in Staking and locks
            ceil(budget * collateralRatioBps / 10_000) of its free stake until
-           the job settles.
+           the job settles. If Staking refuses the release (the escrow lost
+           its locker role), the record is kept and the permissionless
+           `releaseCollateral(jobId)` releases it later.
         2. Silent evaluator. Submitting is only possible before `expiredAt`;
            it starts a review window. A Submitted job is never refunded by
            expiry; once the window has passed without a decision, anyone may
@@ -24,8 +34,9 @@
         3. Disputes. When the evaluator rejects SUBMITTED work, the budget
            stays in escrow for `disputeWindow`; the provider may `dispute` by
            posting `disputeBond` (state Disputed = 6). The guardian committee
-           votes with `rule`; a majority of the committee size at opening
-           decides. Provider wins: paid as on completion, bond returned.
+           votes with `rule`; a majority of the seats that may vote on the
+           job at opening (guardians that are not a party and meet the
+           floors) decides. Provider wins: paid as on completion, bond returned.
            Provider loses: client refunded, the job's collateral slashed (a
            share to the client, see Staking), reputation penalty, bond to the
            treasury. No majority by the ruling deadline (default): the
@@ -103,6 +114,8 @@ MAX_COLLATERAL_RATIO_BPS: public(constant(uint256)) = 30_000
 MIN_WINDOW: public(constant(uint256)) = 60
 MAX_WINDOW: public(constant(uint256)) = 30 * 86_400
 MAX_AMOUNT: public(constant(uint256)) = 10**27
+MIN_JOB_DURATION: public(constant(uint256)) = 3_600
+MAX_JOB_DURATION: public(constant(uint256)) = 365 * 86_400
 
 
 struct Job:
@@ -144,7 +157,14 @@ guardianMinStake: public(uint256)
 guardianMinReputation: public(uint256)
 
 isGuardian: public(HashMap[address, bool])
-guardianCount: public(uint256)
+# @dev The committee (bounded by MAX_GUARDIANS), for counting eligible seats.
+_guardians: DynArray[address, MAX_GUARDIANS]
+# @dev Seconds a funded job leaves the provider before `expiredAt`, at least.
+minWorkingWindow: public(uint256)
+# @dev `expiredAt` may be at most this many seconds after funding.
+maxJobDuration: public(uint256)
+# @dev The budget the provider accepted (0: none). `fund` needs it equal to the budget.
+acceptedBudget: public(HashMap[uint256, uint256])
 
 jobCounter: public(uint256)
 _jobs: HashMap[uint256, Job]
@@ -230,6 +250,21 @@ event DisputeResolved:
     votesForClient: uint256
     slashed: uint256
 
+event JobAccepted:
+    jobId: indexed(uint256)
+    provider: indexed(address)
+    budget: uint256
+
+event CollateralReleaseFailed:
+    jobId: indexed(uint256)
+    provider: indexed(address)
+    amount: uint256
+
+event CollateralReleased:
+    jobId: indexed(uint256)
+    provider: indexed(address)
+    amount: uint256
+
 event GuardianSet:
     account: indexed(address)
     enabled: bool
@@ -245,7 +280,7 @@ event ParameterUpdated:
 
 
 @deploy
-def __init__(token_: IERC20, staking_: IStaking, reputation_: IReputation, treasury_: address, fee_bps_: uint256, collateral_ratio_bps_: uint256, min_provider_stake_: uint256, review_window_: uint256, dispute_window_: uint256, ruling_period_: uint256, dispute_bond_: uint256, guardian_min_stake_: uint256, guardian_min_reputation_: uint256):
+def __init__(token_: IERC20, staking_: IStaking, reputation_: IReputation, treasury_: address, fee_bps_: uint256, collateral_ratio_bps_: uint256, min_provider_stake_: uint256, review_window_: uint256, dispute_window_: uint256, ruling_period_: uint256, dispute_bond_: uint256, guardian_min_stake_: uint256, guardian_min_reputation_: uint256, min_working_window_: uint256, max_job_duration_: uint256):
     """
     @dev Parameters are checked against the same bounds as `setParameter`.
     """
@@ -267,6 +302,8 @@ def __init__(token_: IERC20, staking_: IStaking, reputation_: IReputation, treas
     self._set_param("disputeBond", dispute_bond_)
     self._set_param("guardianMinStake", guardian_min_stake_)
     self._set_param("guardianMinReputation", guardian_min_reputation_)
+    self._set_param("maxJobDuration", max_job_duration_)
+    self._set_param("minWorkingWindow", min_working_window_)
 
 
 # ---------------------------------------------------------------- ERC-8183 core
@@ -312,12 +349,39 @@ def setProvider(jobId: uint256, provider: address, optParams: Bytes[MAX_OPT_PARA
 def setBudget(jobId: uint256, amount: uint256, optParams: Bytes[MAX_OPT_PARAMS] = b""):
     """
     @notice Proposes or agrees the price. Client or provider, Open only.
+            A provider's own price is its acceptance of the job at that
+            budget (extension, `JobAccepted`); a client's new price needs
+            the provider's acceptance again before `fund`.
     """
     self._check_job(jobId)
     assert self._jobs[jobId].status == OPEN, "ServiceEscrow: job not open"
-    assert msg.sender == self._jobs[jobId].client or msg.sender == self._jobs[jobId].provider, "ServiceEscrow: caller is not client or provider"
+    provider: address = self._jobs[jobId].provider
+    assert msg.sender == self._jobs[jobId].client or msg.sender == provider, "ServiceEscrow: caller is not client or provider"
     self._jobs[jobId].budget = amount
     log BudgetSet(jobId=jobId, amount=amount)
+    if msg.sender == provider and amount > 0:
+        self.acceptedBudget[jobId] = amount
+        log JobAccepted(jobId=jobId, provider=provider, budget=amount)
+
+
+@external
+def acceptJob(jobId: uint256, budget: uint256):
+    """
+    @notice Extension: the provider agrees to do the job for its current
+            budget (and its `expiredAt`). Without this (or the provider's own
+            `setBudget`) the job cannot be funded, so nothing is locked from,
+            and no expiry penalty falls on, a provider that did not agree.
+    @param budget Must equal the current budget (front-running protection:
+           a client cannot swap the price under the acceptance).
+    """
+    self._check_job(jobId)
+    assert self._jobs[jobId].status == OPEN, "ServiceEscrow: job not open"
+    assert msg.sender == self._jobs[jobId].provider, "ServiceEscrow: caller is not the provider"
+    assert block.timestamp < self._jobs[jobId].expiredAt, "ServiceEscrow: job expired"
+    assert budget > 0, "ServiceEscrow: budget is zero"
+    assert budget == self._jobs[jobId].budget, "ServiceEscrow: budget mismatch"
+    self.acceptedBudget[jobId] = budget
+    log JobAccepted(jobId=jobId, provider=msg.sender, budget=budget)
 
 
 @external
@@ -326,7 +390,10 @@ def fund(jobId: uint256, expectedBudget: uint256, optParams: Bytes[MAX_OPT_PARAM
     """
     @notice Escrows the budget (client only, Open only) and locks the
             provider's collateral. Reverts if the budget is not
-            `expectedBudget` (front-running protection).
+            `expectedBudget` (front-running protection), if the provider has
+            not accepted this budget, if less than `minWorkingWindow` is left
+            before `expiredAt`, or if `expiredAt` is more than
+            `maxJobDuration` away.
     """
     self._check_job(jobId)
     job: Job = self._jobs[jobId]
@@ -335,7 +402,10 @@ def fund(jobId: uint256, expectedBudget: uint256, optParams: Bytes[MAX_OPT_PARAM
     assert job.provider != empty(address), "ServiceEscrow: provider not set"
     assert job.budget > 0, "ServiceEscrow: budget is zero"
     assert job.budget == expectedBudget, "ServiceEscrow: budget mismatch"
+    assert self.acceptedBudget[jobId] == job.budget, "ServiceEscrow: provider has not accepted"
     assert block.timestamp < job.expiredAt, "ServiceEscrow: job expired"
+    assert job.expiredAt >= block.timestamp + self.minWorkingWindow, "ServiceEscrow: working window too short"
+    assert job.expiredAt <= block.timestamp + self.maxJobDuration, "ServiceEscrow: job too long"
     assert staticcall staking.bondedOf(job.provider) >= self.minProviderStake, "ServiceEscrow: provider stake below minimum"
     collateral: uint256 = (job.budget * self.collateralRatioBps + BPS - 1) // BPS
     assert staticcall staking.freeStakeOf(job.provider) >= collateral, "ServiceEscrow: provider collateral insufficient"
@@ -471,10 +541,11 @@ def dispute(jobId: uint256):
     provider: address = self._jobs[jobId].provider
     assert msg.sender == provider, "ServiceEscrow: caller is not the provider"
     assert block.timestamp < self._jobs[jobId].deadline, "ServiceEscrow: dispute window closed"
-    count: uint256 = self.guardianCount
-    assert count > 0, "ServiceEscrow: no guardians"
+    assert len(self._guardians) > 0, "ServiceEscrow: no guardians"
+    eligible: uint256 = self._eligible_seats(self._jobs[jobId].client, provider, self._jobs[jobId].evaluator)
+    assert eligible > 0, "ServiceEscrow: no eligible guardians"
     bond: uint256 = self.disputeBond
-    quorum: uint256 = count // 2 + 1
+    quorum: uint256 = eligible // 2 + 1
     deadline: uint256 = block.timestamp + self.rulingPeriod
     self._jobs[jobId].status = DISPUTED
     self._jobs[jobId].deadline = deadline
@@ -490,8 +561,8 @@ def dispute(jobId: uint256):
 def rule(jobId: uint256, forProvider: bool):
     """
     @notice A guardian votes on a dispute before its deadline. The first side
-            to reach the quorum (a majority of the committee at opening) wins
-            and the job settles in the same transaction.
+            to reach the quorum (a majority of the seats eligible on this job
+            at opening) wins and the job settles in the same transaction.
     @param forProvider True: the work was acceptable; False: the rejection stands.
     """
     self._check_job(jobId)
@@ -515,7 +586,54 @@ def rule(jobId: uint256, forProvider: bool):
         self._resolve_for_client(jobId, d)
 
 
+@external
+@nonreentrant
+def releaseCollateral(jobId: uint256):
+    """
+    @notice Permissionless (extension). Releases the collateral of a settled
+            job that Staking refused to release at settlement (e.g. while the
+            escrow had lost its locker role). Reverts with Staking's reason
+            if Staking still refuses; the record is kept until it succeeds.
+    """
+    self._check_job(jobId)
+    amount: uint256 = self._jobs[jobId].collateral
+    assert amount > 0, "ServiceEscrow: no collateral held"
+    status: uint8 = self._jobs[jobId].status
+    assert status == COMPLETED or status == EXPIRED or (status == REJECTED and self._jobs[jobId].held == 0), "ServiceEscrow: job not settled"
+    provider: address = self._jobs[jobId].provider
+    self._jobs[jobId].collateral = 0
+    released: uint256 = extcall staking.releaseCollateral(provider, amount)
+    log CollateralReleased(jobId=jobId, provider=provider, amount=released)
+
+
 # ---------------------------------------------------------------- views
+
+
+@external
+@view
+def guardianCount() -> uint256:
+    """
+    @notice Number of seated guardians.
+    """
+    return len(self._guardians)
+
+
+@external
+@view
+def getGuardians() -> DynArray[address, MAX_GUARDIANS]:
+    """
+    @notice The seated guardians (unordered).
+    """
+    return self._guardians
+
+
+@external
+@view
+def eligibleSeats(jobId: uint256) -> uint256:
+    """
+    @notice Guardians that may rule on `jobId` now: not a party, meeting the floors.
+    """
+    return self._eligible_seats(self._jobs[jobId].client, self._jobs[jobId].provider, self._jobs[jobId].evaluator)
 
 
 @external
@@ -568,12 +686,17 @@ def setGuardian(account: address, enabled: bool):
     assert account != empty(address), "ServiceEscrow: zero address"
     if enabled:
         assert not self.isGuardian[account], "ServiceEscrow: already a guardian"
-        assert self.guardianCount < MAX_GUARDIANS, "ServiceEscrow: committee full"
+        assert len(self._guardians) < MAX_GUARDIANS, "ServiceEscrow: committee full"
         self._check_floors(account)
-        self.guardianCount += 1
+        self._guardians.append(account)
     else:
         assert self.isGuardian[account], "ServiceEscrow: not a guardian"
-        self.guardianCount -= 1
+        last: address = self._guardians.pop()
+        if last != account:
+            for i: uint256 in range(MAX_GUARDIANS):
+                if self._guardians[i] == account:
+                    self._guardians[i] = last
+                    break
     self.isGuardian[account] = enabled
     log GuardianSet(account=account, enabled=enabled)
 
@@ -595,8 +718,10 @@ def setParameter(name: String[32], amount: uint256):
     @notice Sets a tunable parameter within its bounds. Owner only. Timers
             already running keep the deadline computed when they started.
     @param name feeBps, collateralRatioBps, minProviderStake, reviewWindow,
-           disputeWindow, rulingPeriod, disputeBond, guardianMinStake or
-           guardianMinReputation.
+           disputeWindow, rulingPeriod, disputeBond, guardianMinStake,
+           guardianMinReputation, minWorkingWindow (MIN_WINDOW .. MAX_WINDOW,
+           at most maxJobDuration) or maxJobDuration (MIN_JOB_DURATION ..
+           MAX_JOB_DURATION, at least minWorkingWindow).
     """
     ow._check_owner()
     self._set_param(name, amount)
@@ -616,6 +741,27 @@ def _check_job(job_id: uint256):
 def _check_floors(account: address):
     assert staticcall staking.bondedOf(account) >= self.guardianMinStake, "ServiceEscrow: guardian stake below floor"
     assert staticcall reputation.reputationOf(account) >= self.guardianMinReputation, "ServiceEscrow: guardian reputation below floor"
+
+
+@internal
+@view
+def _eligible_seats(client: address, provider: address, evaluator: address) -> uint256:
+    """
+    @dev Seats that may vote on a job: guardians that are not a party and
+         meet the floors now. Bounded by MAX_GUARDIANS.
+    """
+    n: uint256 = 0
+    min_stake: uint256 = self.guardianMinStake
+    min_rep: uint256 = self.guardianMinReputation
+    for g: address in self._guardians:
+        if g == client or g == provider or g == evaluator:
+            continue
+        if staticcall staking.bondedOf(g) < min_stake:
+            continue
+        if staticcall reputation.reputationOf(g) < min_rep:
+            continue
+        n += 1
+    return n
 
 
 @internal
@@ -653,7 +799,8 @@ def _release_collateral_safe(job_id: uint256):
     """
     @dev Releases the job's collateral without letting a failure in Staking
          block settlement (e.g. if governance revoked the escrow's locker
-         role). The collateral record is cleared either way.
+         role). On failure the record is restored (event
+         CollateralReleaseFailed) so `releaseCollateral(jobId)` can retry.
     """
     amount: uint256 = self._jobs[job_id].collateral
     if amount == 0:
@@ -662,7 +809,11 @@ def _release_collateral_safe(job_id: uint256):
     assert msg.gas > _SAFE_CALL_GAS * 64 // 63 + 10_000, "ServiceEscrow: not enough gas"
     success: bool = False
     response: Bytes[32] = b""
-    success, response = raw_call(staking.address, abi_encode(self._jobs[job_id].provider, amount, method_id=method_id("releaseCollateral(address,uint256)")), max_outsize=32, gas=_SAFE_CALL_GAS, revert_on_failure=False)
+    provider: address = self._jobs[job_id].provider
+    success, response = raw_call(staking.address, abi_encode(provider, amount, method_id=method_id("releaseCollateral(address,uint256)")), max_outsize=32, gas=_SAFE_CALL_GAS, revert_on_failure=False)
+    if not success:
+        self._jobs[job_id].collateral = amount
+        log CollateralReleaseFailed(jobId=job_id, provider=provider, amount=amount)
 
 
 @internal
@@ -761,6 +912,16 @@ def _set_param(name: String[32], amount: uint256):
         assert amount <= 10_000, "ServiceEscrow: reputation out of bounds"
         previous = self.guardianMinReputation
         self.guardianMinReputation = amount
+    elif h == keccak256("minWorkingWindow"):
+        assert amount >= MIN_WINDOW and amount <= MAX_WINDOW, "ServiceEscrow: window out of bounds"
+        assert amount <= self.maxJobDuration, "ServiceEscrow: window above max duration"
+        previous = self.minWorkingWindow
+        self.minWorkingWindow = amount
+    elif h == keccak256("maxJobDuration"):
+        assert amount >= MIN_JOB_DURATION and amount <= MAX_JOB_DURATION, "ServiceEscrow: duration out of bounds"
+        assert amount >= self.minWorkingWindow, "ServiceEscrow: window above max duration"
+        previous = self.maxJobDuration
+        self.maxJobDuration = amount
     else:
         raise "ServiceEscrow: unknown parameter"
     log ParameterUpdated(name=name, previous=previous, current=amount)

@@ -4,6 +4,9 @@
 params/ethereum-local.yaml) through every step of the job lifecycle and returns
 (contract, operation, gas_used) rows, including the totals for create -> fund -> submit -> complete
 and for the dispute path (create -> fund -> submit -> reject -> dispute -> two guardian rulings).
+The provider consents to each job before `fund` (issue 10): by pricing it itself (`setBudget` from the
+provider, the cheapest path, used in the totals) or by `acceptJob` after the client priced it (measured
+separately).
 It uses no owner power: agents are accounts[1..4], which already hold AGENT; the guardians are the
 founders the deploy stage seated.
 """
@@ -58,7 +61,7 @@ def measure(c: dict[str, Any], accounts: list[Any]) -> list[tuple[str, str, int]
         tx_submit = escrow.submit(job_id, b"\x11" * 32, sender=provider)
         if label:
             row("ServiceEscrow", "createJob", tx)
-            row("ServiceEscrow", "setBudget", tx_budget)
+            row("ServiceEscrow", "setBudget (provider: also its acceptance)", tx_budget)
             row("ServiceEscrow", "fund (locks collateral)", tx_fund)
             row("ServiceEscrow", "submit", tx_submit)
         return job_id, total + _gas(tx_budget) + _gas(tx_fund) + _gas(tx_submit)
@@ -77,6 +80,14 @@ def measure(c: dict[str, Any], accounts: list[Any]) -> list[tuple[str, str, int]
     vote2 = row("ServiceEscrow", "rule (decisive: refund, slash, penalty)", escrow.rule(job_id, False, sender=guardians[1]))
     rows.append(("ServiceEscrow", "TOTAL create -> fund -> submit -> reject -> dispute -> ruling", subtotal + reject + dispute + vote1 + vote2))
 
+    # The other consent path: the client prices the job, the provider accepts that budget.
+    expires = chain.pending_timestamp + 3_600
+    tx = escrow.createJob(provider.address, evaluator.address, expires, "summarise https://example.org", sender=client)
+    job_id = tx.decode_logs(escrow.JobCreated)[0].jobId
+    row("ServiceEscrow", "setBudget (client)", escrow.setBudget(job_id, BUDGET, sender=client))
+    row("ServiceEscrow", "acceptJob", escrow.acceptJob(job_id, BUDGET, sender=provider))
+    escrow.fund(job_id, BUDGET, sender=client)
+
     # Permissionless timer paths.
     job_id, _ = new_job(None)
     chain.pending_timestamp += escrow.reviewWindow()
@@ -84,7 +95,7 @@ def measure(c: dict[str, Any], accounts: list[Any]) -> list[tuple[str, str, int]
     expires = chain.pending_timestamp + 120
     tx = escrow.createJob(provider.address, evaluator.address, expires, "expiring", sender=client)
     job_id = tx.decode_logs(escrow.JobCreated)[0].jobId
-    escrow.setBudget(job_id, BUDGET, sender=client)
+    escrow.setBudget(job_id, BUDGET, sender=provider)
     escrow.fund(job_id, BUDGET, sender=client)
     chain.pending_timestamp += 200
     row("ServiceEscrow", "claimRefund (expired, penalty)", escrow.claimRefund(job_id, sender=evaluator))

@@ -104,6 +104,10 @@ PARAMETERS: dict[str, ParamSpec] = {
            "guardianMinStake", "stake a dispute guardian needs"),
         _p("escrow.guardianMinReputation", "ServiceEscrow", _SET, "guardianMinReputation", "reputation", 0,
            10_000, "guardianMinReputation", "reputation a dispute guardian needs"),
+        _p("escrow.minWorkingWindow", "ServiceEscrow", _SET, "minWorkingWindow", "seconds", "MIN_WINDOW",
+           "MAX_WINDOW", "minWorkingWindow", "seconds a funded job must leave its provider"),
+        _p("escrow.maxJobDuration", "ServiceEscrow", _SET, "maxJobDuration", "seconds", "MIN_JOB_DURATION",
+           "MAX_JOB_DURATION", "maxJobDuration", "longest expiry a funded job may have"),
         _p("reputation.halfLifeBlocks", "Reputation", _SET, "halfLifeBlocks", "blocks", "MIN_HALF_LIFE",
            "MAX_HALF_LIFE", "halfLifeBlocks", "blocks for a score to halve"),
         _p("reputation.referenceValue", "Reputation", _SET, "referenceValue", "tokens", "MIN_REFERENCE_VALUE",
@@ -114,6 +118,8 @@ PARAMETERS: dict[str, ParamSpec] = {
            "disputePenaltyBps", "score cut for a lost dispute"),
         _p("reputation.slashPenaltyBps", "Reputation", _SET, "slashPenaltyBps", "bps", 0, "MAX_PENALTY_BPS",
            "slashPenaltyBps", "score cut for a slash"),
+        _p("reputation.raterCapBps", "Reputation", _SET, "raterCapBps", "bps", 0, "MAX_RATER_CAP_BPS",
+           "raterCapBps", "a rater lifts nobody above this share of its own score"),
     )
 }
 

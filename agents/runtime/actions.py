@@ -170,6 +170,21 @@ class Submit(Action):
 
 
 @dataclass(frozen=True)
+class AcceptJob(Action):
+    """The provider agrees to a job naming it at its current budget (ServiceEscrow.acceptJob): without it
+    the client cannot fund, so nothing is locked from a provider that did not agree."""
+
+    kind: ClassVar[str] = "accept_job"
+    obligation: ClassVar[bool] = True
+    job_id: int
+    amount: int
+
+    @property
+    def key(self) -> str:
+        return f"accept_job:{self.job_id}:{self.amount}"
+
+
+@dataclass(frozen=True)
 class ClaimPayment(Action):
     kind: ClassVar[str] = "claim_payment"
     obligation: ClassVar[bool] = True
@@ -255,6 +270,6 @@ ACTION_TYPES: dict[str, type[Action]] = {
     cls.kind: cls
     for cls in (
         Approve, Register, Stake, SetAsks, CreateJob, SetBudget, Fund, Complete, Reject, GiveFeedback,
-        ClaimRefund, Submit, ClaimPayment, Dispute, Rule, Propose, Vote, Queue, Execute,
+        ClaimRefund, Submit, ClaimPayment, Dispute, Rule, Propose, Vote, Queue, Execute, AcceptJob,
     )
 }

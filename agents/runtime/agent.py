@@ -300,7 +300,8 @@ class Agent:
             for name in ("ServiceEscrow", "Staking"):
                 views.append(("allowance", name, tok.allowance(me, self.c.address(name))))
         if not mem.params:
-            for name in ("feeBps", "collateralRatioBps", "minProviderStake", "disputeBond"):
+            for name in ("feeBps", "collateralRatioBps", "minProviderStake", "disputeBond", "minWorkingWindow",
+                         "maxJobDuration"):
                 views.append(("param", name, getattr(esc, name)()))
         for job in mem.jobs.values():
             if job.spec is None and job.id not in self.descriptions.texts:

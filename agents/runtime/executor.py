@@ -46,6 +46,7 @@ FIXED_GAS: dict[str, int] = {
     "set_budget": 80_000, "fund": 350_000, "complete": 350_000, "reject": 200_000, "feedback": 200_000,
     "claim_refund": 350_000, "submit": 150_000, "claim_payment": 350_000, "dispute": 250_000,
     "rule": 500_000, "propose": 800_000, "vote": 250_000, "queue": 400_000, "execute": 600_000,
+    "accept_job": 100_000,
 }
 # Learned gas limits (GasBook): the first transaction of each kind is estimated (the sender's limit:
 # estimate x 1.25 + 10k); later ones are sent with GAS_LEARN_MARGIN x the largest such limit, with no
@@ -140,6 +141,8 @@ class Executor:
             return esc.setBudget(action.job_id, action.amount, b"")
         if isinstance(action, A.Fund):
             return esc.fund(action.job_id, action.amount, b"")
+        if isinstance(action, A.AcceptJob):
+            return esc.acceptJob(action.job_id, action.amount)
         if isinstance(action, A.Submit):
             return esc.submit(action.job_id, bytes.fromhex(commitment(action.payload)[2:]), b"")
         if isinstance(action, A.Complete):

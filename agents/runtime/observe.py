@@ -62,6 +62,7 @@ class Job:
     was_submitted: bool = False
     rated: bool = False
     refresh: bool = True  # timers/held need a getJob read
+    accepted: int = 0  # the budget the provider accepted (JobAccepted); fund needs it == budget
 
     def party(self, who: str) -> bool:
         return who in (self.client, self.provider, self.evaluator)
@@ -367,6 +368,8 @@ def _escrow_event(mem: MarketMemory, ev: ChainEvent) -> None:
         job.provider = a["provider"]
     elif name == "BudgetSet":
         job.budget = int(a["amount"])
+    elif name == "JobAccepted":
+        job.accepted = int(a["budget"])
     elif name == "JobFunded":
         job.status, job.held = FUNDED, int(a["amount"])
         if job.provider == me:

@@ -31,6 +31,7 @@ from agents.market.services import TaskSpec, TaskSpecError, cost_units, get_serv
 from agents.runtime.actions import (
     Action,
     Approve,
+    AcceptJob,
     ClaimPayment,
     ClaimRefund,
     Complete,
@@ -80,6 +81,10 @@ class PolicyConfig:
     collateral_jobs: int = 4  # ... and enough to back this many concurrent jobs at the highest own ask
     uri: str = "emergent:agent"
     governance: bool = True
+    # Acceptance of jobs naming this agent (ServiceEscrow.acceptJob): the least time before expiredAt it
+    # needs to deliver (on top of the escrow's minWorkingWindow), and the longest job it lets lock stake.
+    accept_min_time: int = 30
+    accept_max_ttl: int = 86_400
 
 
 @dataclass
@@ -230,7 +235,9 @@ def obligation_actions(inp: PolicyInput) -> list[Action]:
     for job in sorted(mem.jobs.values(), key=lambda j: j.id):
         spec = _spec(job.spec)
         if job.provider == me:
-            if job.status == FUNDED and spec is not None and now < job.expired_at:
+            if job.status == OPEN:
+                out += _accept_actions(inp, job)
+            elif job.status == FUNDED and spec is not None and now < job.expired_at:
                 d = deliver(persona, spec, rng_for(cfg.seed, me, "deliver", job.id))
                 if d.payload is not None:
                     out.append(Submit(job.id, d.payload, d.honest))
@@ -247,7 +254,9 @@ def obligation_actions(inp: PolicyInput) -> list[Action]:
                 ok = evaluate(persona, spec, payload, rng_for(cfg.seed, me, "evaluate", job.id))
                 out.append(Complete(job.id) if ok else Reject(job.id))
         if job.client == me:
-            if job.status == OPEN and job.provider:
+            if job.status == OPEN and now >= job.expired_at:
+                out.append(ClaimRefund(job.id, "expired"))  # never accepted in time: frees the hiring slot
+            elif job.status == OPEN and job.provider:
                 out += _fund_actions(inp, job)
             elif job.status == FUNDED and now >= job.expired_at:
                 out.append(ClaimRefund(job.id, "expired"))
@@ -274,20 +283,47 @@ def obligation_actions(inp: PolicyInput) -> list[Action]:
 
 
 def _fund_actions(inp: PolicyInput, job: Any) -> list[Action]:
+    """Client side of the acceptance flow: price the job at the provider's ask, then fund it only once the
+    provider has accepted that budget (JobAccepted) and the escrow's working window still fits."""
     mem, snap = inp.memory, inp.snapshot
-    if snap.timestamp >= job.expired_at or not job.service:
+    now = snap.timestamp
+    if now >= job.expired_at or not job.service:
         return []
-    amount = mem.ask_of(job.provider, job.service) or job.budget
+    ask = mem.ask_of(job.provider, job.service) or job.budget
+    accepted = bool(job.budget) and job.accepted == job.budget
+    amount = job.budget if accepted else ask
     if not amount or amount > snap.token:
         return []
     collateral = amount * mem.params.get("collateralRatioBps", 0) // 10_000
     if mem.bonded.get(job.provider, 0) < max(mem.params.get("minProviderStake", 0), collateral):
         return []
-    out: list[Action] = []
-    if job.budget != amount:
-        out.append(SetBudget(job.id, amount))
-    out.append(Fund(job.id, amount))
-    return out
+    if accepted:
+        if job.expired_at < now + mem.params.get("minWorkingWindow", 0):
+            return []  # too late for the provider to work: let it expire (then ClaimRefund frees the slot)
+        return [Fund(job.id, amount)]
+    if job.budget == 0 or job.budget < ask:
+        return [SetBudget(job.id, ask)]  # then wait for the provider's acceptance
+    return []
+
+
+def _accept_actions(inp: PolicyInput, job: Any) -> list[Action]:
+    """Provider side of the acceptance flow: accept a job naming me when its budget meets my current ask
+    for the service (within the reprice threshold) and its expiry leaves time to work without locking
+    stake for long (`accept_min_time` beyond the escrow's minWorkingWindow, at most `accept_max_ttl`
+    and the escrow's maxJobDuration away). Anything else is left alone: it expires unfunded, costing
+    nothing."""
+    mem, snap, cfg = inp.memory, inp.snapshot, inp.config
+    if not job.budget or job.accepted == job.budget or not job.service or job.client == mem.me:
+        return []
+    ask = mem.my_asks().get(job.service)
+    if ask is None or job.budget < int(ask * (1 - cfg.reprice_threshold)):
+        return []
+    left = job.expired_at - snap.timestamp
+    if left < mem.params.get("minWorkingWindow", 0) + cfg.accept_min_time:
+        return []
+    if left > min(cfg.accept_max_ttl, mem.params.get("maxJobDuration", cfg.accept_max_ttl)):
+        return []
+    return [AcceptJob(job.id, job.budget)]
 
 
 # ------------------------------------------------------------------ discretionary: prices

@@ -12,6 +12,23 @@ pytestmark = pytest.mark.slow
 GUARDIAN_IDX = (6, 7)  # founders: staked, reputation-seeded, seated on the committee at deploy
 
 
+def _give_standing(economy, account: str, score: int) -> None:
+    """The cheater is an established provider turning cheat: it starts with a reputation, seeded by the
+    owner (the Timelock, impersonated on anvil) inside the bootstrap window. Since issue 10 feedback counts
+    as much as the rater's own standing, so the fresh clients of this test could not have given it one."""
+    from agents.devnet import rpc
+
+    rep = economy.c["Reputation"]
+    owner = rep.functions.owner().call()
+    rpc(economy.url, "anvil_impersonateAccount", [owner])
+    rpc(economy.url, "anvil_setBalance", [owner, hex(10**18)])
+    tx = rep.functions.seedReputation(account, score).build_transaction({"from": owner, "gas": 200_000})
+    rpc(economy.url, "eth_sendTransaction", [{k: (hex(v) if isinstance(v, int) else v) for k, v in tx.items()
+                                               if k in ("from", "to", "data", "gas")}])
+    rpc(economy.url, "anvil_stopImpersonatingAccount", [owner])
+    assert rep.functions.reputationOf(account).call() >= score - 5
+
+
 def test_cheater__disputed_slashed_reputation_falls_and_its_share_of_jobs_shrinks(economy):
     guardians = [{"index": i, "persona": "guardian", "services": (), "overrides": {"hire_rate": 0.0}}
                  for i in GUARDIAN_IDX]
@@ -26,6 +43,7 @@ def test_cheater__disputed_slashed_reputation_falls_and_its_share_of_jobs_shrink
     ]
     hosts = [economy.host(guardians, seed=5, data="g"), economy.host(traders, seed=5, data="t")]
     cheater = hosts[1].agents[2].address
+    _give_standing(economy, cheater, 5_000)
     providers = (cheater, hosts[1].agents[3].address)
     try:
         def enough():

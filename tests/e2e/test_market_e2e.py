@@ -22,9 +22,11 @@ def _by_provider(economy, provider: str) -> list:
 
 
 def test_honest_trade__job_paid_minus_fee_and_provider_reputation_rises(economy):
+    """The client is a founder (test account 6, seeded reputation): feedback counts as much as the rater's
+    own standing (issue 10), so paid work for a reputable client is what builds a newcomer's score."""
     supply = economy.total_supply()
     host = economy.host([
-        {"index": 1, "persona": "honest", "services": ("median",), "overrides": {"hire_rate": 1.0}},
+        {"index": 6, "persona": "honest", "services": ("median",), "overrides": {"hire_rate": 1.0}},
         {"index": 2, "persona": "honest", "services": ("factor",), "overrides": {"hire_rate": 0.0}},
     ], seed=3)
     client, provider = (a.address for a in host.agents)

@@ -10,7 +10,14 @@ shadow model predicts every balance and every job state; invariants after each s
 - no job stuck: `settle_everything` jumps past every timer and ends every live job with
   permissionless calls only;
 - reputation moves only through authorised paths: every ReputationChanged event has a cause the
-  rule allows, and an agent without such an event never gains reputation.
+  rule allows, and an agent without such an event never gains reputation;
+- consent (issue 10): a job is funded only after its provider accepted that budget (its own
+  setBudget or acceptJob); an unaccepted, re-priced or too-short job reverts with the exact reason and
+  locks nothing; the committee quorum counts only eligible seats (DisputeOpened.quorum checked);
+- rater weighting: every feedback's new score equals the Python model of the formula
+  (agents.bench.sybil_cost.feedback) given the rater's score in that block and what the client paid the
+  provider before (`paidInRated`, checked); a rater at 0 moves nothing; a rise never passes
+  raterCapBps of the rater's score. Agents start with seeded scores in [0, 8000] so raters differ.
 
 Transactions go through raw JSON-RPC (`tests/stateful/rawchain.py`): eth_sendTransaction from
 the unlocked test accounts with a fixed gas limit, receipts decoded by hand, expected reverts
@@ -53,6 +60,8 @@ from tests.fixtures.market import (
     SUBMITTED,
     WEI,
 )
+from agents.bench.sybil_cost import feedback as feedback_model
+from tests.fixtures.market import CAUSE_SEED
 from tests.stateful.rawchain import Abi, RawChain
 
 EXAMPLES = int(os.environ.get("EMERGENT_STATEFUL_EXAMPLES", "60"))
@@ -111,11 +120,14 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
     bond_amount = escrow.disputeBond()
     min_stake = escrow.minProviderStake()
     g_floor_stake, g_floor_rep = escrow.guardianMinStake(), escrow.guardianMinReputation()
+    min_window = escrow.minWorkingWindow()
+    ref_value, cap_bps = reputation.referenceValue(), reputation.raterCapBps()
     snap = {"id": raw.snapshot()}
 
     class Market(RuleBasedStateMachine):
-        @initialize(initial=st.lists(st.integers(2_000, 12_000), min_size=4, max_size=4))
-        def setup(self, initial):
+        @initialize(initial=st.lists(st.integers(2_000, 12_000), min_size=4, max_size=4),
+                    seeds=st.lists(st.sampled_from([0, 0, 500, 3_000, 6_000, 8_000]), min_size=4, max_size=4))
+        def setup(self, initial, seeds):
             """Model of the snapshot state, then every agent stakes `initial` AGENT: well above the
             escrow's minimum provider stake, so that owner slashes (at most 2,000 AGENT each) do not
             leave most examples without a provider able to take a job."""
@@ -129,10 +141,14 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
             self.jobs: dict[int, MJob] = {}
             self.n_guardians = raw.view(esc, "guardianCount")
             self.deep_slashed = False
+            self.paid_pairs: dict[tuple[str, str], int] = {}
             for a, amount in zip(agents, initial):
                 self.send(set(), a, stk, "stake", amount * WEI)
                 self.stakes[a].bonded += amount * WEI
                 self.move(a, stk.address, amount * WEI)
+            for a, score in zip(agents, seeds):
+                if score:
+                    self.send({CAUSE_SEED}, owner, rep, "seedReputation", a, score)
 
         # ------------------------------------------------------------ helpers
 
@@ -279,8 +295,11 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
 
         # ------------------------------------------------------------ escrow rules
 
-        def do_create_and_fund(self, c, p, e, budget, expires) -> int | None:
-            """createJob + setBudget + fund (or its exact revert); the funded job id, else None."""
+        def do_create_and_fund(self, c, p, e, budget, expires, consent="provider_price") -> int | None:
+            """createJob + pricing with the provider's consent (or not) + fund, or its exact revert; the
+            funded job id, else None. consent: provider_price (the provider's setBudget), accept_job (client
+            prices, provider acceptJob), none (client prices only), repriced (accepted, then the client
+            changes the budget)."""
             client, provider = agents[c], agents[p]
             evaluator = client if e == 4 else agents[e]
             budget_wei = budget * WEI
@@ -288,7 +307,30 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
             job_id = tx.logs(esc, "JobCreated")[0].jobId
             expired_at = raw.view(esc, "getJob", job_id).expiredAt
             self.jobs[job_id] = MJob(client, provider, evaluator, budget_wei, expired_at, status=OPEN)
-            self.send(set(), provider, esc, "setBudget", job_id, budget_wei)
+            if client == provider:
+                consent = "provider_price"  # a client that is its own provider prices as the provider: consent
+            if consent == "provider_price":
+                tx = self.send(set(), provider, esc, "setBudget", job_id, budget_wei)
+                assert tx.logs(esc, "JobAccepted")[0].budget == budget_wei
+            else:
+                tx = self.send(set(), client, esc, "setBudget", job_id, budget_wei)
+                assert not tx.logs(esc, "JobAccepted")
+                if consent in ("accept_job", "repriced"):
+                    self.send(set(), provider, esc, "acceptJob", job_id, budget_wei)
+                if consent == "repriced":
+                    self.send(set(), client, esc, "setBudget", job_id, budget_wei + 1)
+                    self.jobs[job_id].budget = budget_wei + 1
+                if consent in ("none", "repriced"):
+                    b = self.jobs[job_id].budget
+                    raw.expect_revert("ServiceEscrow: provider has not accepted", client, esc, "fund", job_id, b)
+                    OUTCOMES[f"fund refused: {consent}"] += 1
+                    return None
+            if expired_at < self.now() + min_window:
+                raw.expect_revert("ServiceEscrow: working window too short", client, esc, "fund", job_id, budget_wei)
+                OUTCOMES["fund refused: working window"] += 1
+                return None
+            if expired_at < self.now() + min_window + SAFETY:
+                return None  # ambiguous moment: skipped, not guessed
             s = self.stakes[provider]
             collateral = -(-budget_wei * raw.view(esc, "collateralRatioBps") // BPS)
             if s.bonded < min_stake:
@@ -304,9 +346,10 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
             self.move(client, esc.address, budget_wei)
             return job_id
 
-        @rule(c=st.integers(0, 3), p=st.integers(0, 3), e=st.integers(0, 4), budget=st.integers(1, 5_000), expires=st.integers(20, 400))
-        def create_and_fund(self, c, p, e, budget, expires):
-            self.do_create_and_fund(c, p, e, budget, expires)
+        @rule(c=st.integers(0, 3), p=st.integers(0, 3), e=st.integers(0, 4), budget=st.integers(1, 5_000), expires=st.integers(20, 400),
+              consent=st.sampled_from(["provider_price", "accept_job", "none", "repriced"]))
+        def create_and_fund(self, c, p, e, budget, expires, consent):
+            self.do_create_and_fund(c, p, e, budget, expires, consent)
 
         def do_submit(self, job_id: int) -> bool:
             j = self.jobs[job_id]
@@ -326,10 +369,11 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
             ids = self.live({FUNDED})
             self.do_submit(self.pick(data, [i for i in ids if self.in_time(self.jobs[i].expired_at)], ids))
 
-        @rule(c=st.integers(0, 3), p=st.integers(0, 3), e=st.integers(0, 4), budget=st.integers(1, 5_000), expires=st.integers(20, 400))
-        def create_fund_submit(self, c, p, e, budget, expires):
+        @rule(c=st.integers(0, 3), p=st.integers(0, 3), e=st.integers(0, 4), budget=st.integers(1, 5_000), expires=st.integers(80, 400),
+              consent=st.sampled_from(["provider_price", "accept_job"]))
+        def create_fund_submit(self, c, p, e, budget, expires, consent):
             """Compound step: a job from creation to submitted work, so later steps find work to judge."""
-            job_id = self.do_create_and_fund(c, p, e, budget, expires)
+            job_id = self.do_create_and_fund(c, p, e, budget, expires, consent)
             if job_id is not None:
                 assert self.do_submit(job_id)
 
@@ -442,10 +486,15 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
             j = self.jobs[j_id]
             now = self.now()
             if now + SAFETY < j.deadline:
-                self.send(set(), j.provider, esc, "dispute", j_id)
+                parties = (j.client, j.provider, j.evaluator)
+                g_reps = raw.views([(rep, "reputationOf", (g,)) for g in guards])
+                eligible = sum(1 for g, r in zip(guards, g_reps)
+                               if g not in parties and self.stakes[g].bonded >= g_floor_stake and r >= g_floor_rep)
+                tx = self.send(set(), j.provider, esc, "dispute", j_id)
                 j.status = DISPUTED
                 j.bond = bond_amount
-                j.quorum = self.n_guardians // 2 + 1
+                j.quorum = eligible // 2 + 1
+                assert tx.logs(esc, "DisputeOpened")[0].quorum == j.quorum
                 j.deadline = raw.view(esc, "getJob", j_id).deadline
                 self.move(j.provider, esc.address, bond_amount)
                 OUTCOMES["dispute opened"] += 1
@@ -529,8 +578,22 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
             elif j.client == j.provider:
                 raw.expect_revert("Reputation: self-rating", j.client, rep, "giveFeedback", j_id, rating)
             else:
-                self.send({CAUSE_FEEDBACK}, j.client, rep, "giveFeedback", j_id, rating)
+                tx = self.send({CAUSE_FEEDBACK}, j.client, rep, "giveFeedback", j_id, rating)
                 j.rated = True
+                (ch,) = tx.logs(rep, "ReputationChanged")
+                block = int(tx.raw["blockNumber"], 16)
+                call = {"to": rep.address, "data": rep.calldata("getPastReputation", j.client, block)}
+                rater = rep.result("getPastReputation", 2, raw.rpc.request("eth_call", [call, "pending"]))
+                pair = (j.client, j.provider)
+                before = self.paid_pairs.get(pair, 0)
+                assert ch.current == feedback_model(ch.previous, rating, j.budget, ref_value, rater, before, cap_bps)
+                if rater == 0:
+                    assert ch.current == ch.previous
+                    OUTCOMES["feedback from a rater at 0 (no effect)"] += 1
+                if ch.current > ch.previous:
+                    assert ch.current <= rater * cap_bps // BPS
+                self.paid_pairs[pair] = before + j.budget
+                assert raw.view(rep, "paidInRated", *pair) == self.paid_pairs[pair]
                 OUTCOMES["feedback"] += 1
 
         @rule(data=st.data(), rating=st.integers(0, 100))
@@ -553,7 +616,7 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
         def job_lifecycle(self, c, p, e, budget, outcome, order, rating):
             """Compound step: one job from creation to a chosen end, travelling past each timer it
             waits for, through the same helpers (and model updates) as the single-step rules."""
-            job_id = self.do_create_and_fund(c, p, e, budget, 300)
+            job_id = self.do_create_and_fund(c, p, e, budget, 300, "accept_job")
             if job_id is None:
                 return
             OUTCOMES[f"job_lifecycle: {outcome}"] += 1

@@ -157,6 +157,9 @@ def test_fund__revert_paths(escrow, staking, create_job, stake_for, fund_agent, 
     escrow.setBudget(job_id, 1_000 * WEI, sender=alice)
     with ape.reverts("ServiceEscrow: caller is not the client"):
         escrow.fund(job_id, 1_000 * WEI, sender=bob)
+    with ape.reverts("ServiceEscrow: provider has not accepted"):
+        escrow.fund(job_id, 1_000 * WEI, sender=alice)
+    escrow.acceptJob(job_id, 1_000 * WEI, sender=bob)
     with ape.reverts("ServiceEscrow: provider stake below minimum"):
         escrow.fund(job_id, 1_000 * WEI, sender=alice)
     stake_for(bob, escrow.minProviderStake())  # 100 AGENT < collateral of 200
@@ -168,7 +171,7 @@ def test_fund__revert_paths(escrow, staking, create_job, stake_for, fund_agent, 
         escrow.fund(job_id, 1_000 * WEI, sender=alice)
 
     job2 = create_job(alice, bob)
-    escrow.setBudget(job2, 10 * WEI, sender=alice)
+    escrow.setBudget(job2, 10 * WEI, sender=bob)  # the provider's own price is its acceptance
     escrow.fund(job2, 10 * WEI, sender=alice)
     with ape.reverts("ServiceEscrow: job not open"):
         escrow.fund(job2, 10 * WEI, sender=alice)
@@ -361,6 +364,8 @@ def test_set_parameter__bounds_events_and_owner(escrow, deployer, eve):
         "disputeBond": (0, "ServiceEscrow: amount out of bounds", [10**27 + 1]),
         "guardianMinStake": (5, "ServiceEscrow: amount out of bounds", [10**27 + 1]),
         "guardianMinReputation": (10_000, "ServiceEscrow: reputation out of bounds", [10_001]),
+        "maxJobDuration": (86_400, "ServiceEscrow: duration out of bounds", [3_599, 365 * 86_400 + 1]),
+        "minWorkingWindow": (3_600, "ServiceEscrow: window out of bounds", [59, 30 * 86_400 + 1]),
     }
     for name, (good, error, bad) in cases.items():
         for value in bad:
@@ -371,6 +376,12 @@ def test_set_parameter__bounds_events_and_owner(escrow, deployer, eve):
         (ev,) = tx.decode_logs(escrow.ParameterUpdated)
         assert (ev.name, ev.previous, ev.current) == (name, previous, good)
         assert getattr(escrow, name)() == good
+    # The working window can never exceed the maximum duration (no job could be funded).
+    with ape.reverts("ServiceEscrow: window above max duration"):
+        escrow.setParameter("minWorkingWindow", 86_401, sender=deployer)
+    escrow.setParameter("minWorkingWindow", 7_200, sender=deployer)
+    with ape.reverts("ServiceEscrow: window above max duration"):
+        escrow.setParameter("maxJobDuration", 3_600, sender=deployer)
     with ape.reverts("ServiceEscrow: unknown parameter"):
         escrow.setParameter("nope", 1, sender=deployer)
 
@@ -405,7 +416,7 @@ def _deploy_revert_reason(project, chain, deployer, args) -> str:
 
 
 def test_constructor__zero_address__reverts(project, chain, deployer, token, staking, reputation, treasury):
-    args = [token.address, staking.address, reputation.address, treasury.address, 0, 0, 0, 60, 60, 60, 0, 0, 0]
+    args = [token.address, staking.address, reputation.address, treasury.address, 0, 0, 0, 60, 60, 60, 0, 0, 0, 60, 3_600]
     for i in range(4):
         bad = list(args)
         bad[i] = ZERO

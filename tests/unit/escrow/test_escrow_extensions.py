@@ -10,6 +10,7 @@ from tests.fixtures.market import (
     PENALTY_SLASH,
     REJECTED,
     SUBMITTED,
+    WEI,
 )
 
 B32 = b"\x44" * 32
@@ -40,17 +41,19 @@ def test_claim_payment__not_submitted__reverts(escrow, create_funded_job, alice,
         escrow.claimPayment(job_id, sender=bob)
 
 
-def test_silent_evaluator__expiry_passes__no_refund_and_provider_still_paid(escrow, token, create_submitted_job, alice, bob, carol, time_travel):
+def test_silent_evaluator__expiry_passes__no_refund_and_provider_still_paid(escrow, token, create_funded_job, create_submitted_job, alice, bob, carol, time_travel):
     """A provider who submitted just before expiredAt is never left with nothing: expiry cannot
     refund Submitted work, and the review window still runs out in the provider's favour."""
-    job_id = create_submitted_job(alice, bob, carol, expires_in=30)  # review window (60 s) outlasts expiry
-    time_travel(40)
+    job_id = create_funded_job(alice, bob, carol, expires_in=70)  # the minimum working window is 60 s
+    time_travel(30)
+    escrow.submit(job_id, B32, sender=bob)  # review window (60 s) outlasts expiry
+    time_travel(45)
     with ape.reverts("ServiceEscrow: submitted work awaits review"):
         escrow.claimRefund(job_id, sender=alice)
     escrow.complete(job_id, B32, sender=carol)  # the evaluator may still decide after expiredAt
     assert escrow.getJob(job_id).status == COMPLETED
 
-    job2 = create_submitted_job(alice, bob, carol, expires_in=30)
+    job2 = create_submitted_job(alice, bob, carol, expires_in=70)
     time_travel(escrow.reviewWindow())
     before = token.balanceOf(bob)
     escrow.claimPayment(job2, sender=alice)
@@ -274,3 +277,43 @@ def test_dispute__bond_zero__no_transfer(escrow, token, deployer, guardians, cre
     escrow.rule(job_id, True, sender=guardians[0])
     escrow.rule(job_id, True, sender=guardians[1])
     assert escrow.getJob(job_id).status == COMPLETED
+
+
+def test_accept_job__rules_and_event(escrow, create_job, stake_for, fund_agent, alice, bob, eve, time_travel):
+    job_id = create_job(alice, bob, expires_in=600)
+    with ape.reverts("ServiceEscrow: unknown job"):
+        escrow.acceptJob(job_id + 1, 1, sender=bob)
+    with ape.reverts("ServiceEscrow: caller is not the provider"):
+        escrow.acceptJob(job_id, 0, sender=eve)
+    with ape.reverts("ServiceEscrow: budget is zero"):
+        escrow.acceptJob(job_id, 0, sender=bob)
+    escrow.setBudget(job_id, 50 * WEI, sender=alice)
+    with ape.reverts("ServiceEscrow: budget mismatch"):
+        escrow.acceptJob(job_id, 40 * WEI, sender=bob)
+    assert escrow.acceptedBudget(job_id) == 0
+    tx = escrow.acceptJob(job_id, 50 * WEI, sender=bob)
+    (ev,) = tx.decode_logs(escrow.JobAccepted)
+    assert (ev.jobId, ev["provider"], ev.budget) == (job_id, bob.address, 50 * WEI)
+    assert escrow.acceptedBudget(job_id) == 50 * WEI
+    # The provider's own price is an acceptance too (ERC-8183 lets it call setBudget).
+    tx = escrow.setBudget(job_id, 60 * WEI, sender=bob)
+    assert tx.decode_logs(escrow.JobAccepted)[0].budget == 60 * WEI == escrow.acceptedBudget(job_id)
+    # A client's own price is not.
+    assert not escrow.setBudget(job_id, 70 * WEI, sender=alice).decode_logs(escrow.JobAccepted)
+    time_travel(600)
+    with ape.reverts("ServiceEscrow: job expired"):
+        escrow.acceptJob(job_id, 70 * WEI, sender=bob)
+    open_job = create_job(alice, bob)
+    escrow.reject(open_job, B32, sender=alice)
+    with ape.reverts("ServiceEscrow: job not open"):
+        escrow.acceptJob(open_job, 1, sender=bob)
+
+
+def test_set_guardian__removal_keeps_the_rest_of_the_committee(escrow, deployer, guardians):
+    before = set(escrow.getGuardians())
+    assert before == {g.address for g in guardians}
+    escrow.setGuardian(guardians[0], False, sender=deployer)
+    assert set(escrow.getGuardians()) == before - {guardians[0].address}
+    assert escrow.guardianCount() == len(before) - 1
+    escrow.setGuardian(guardians[-1], False, sender=deployer)
+    assert set(escrow.getGuardians()) == before - {guardians[0].address, guardians[-1].address}

@@ -17,26 +17,50 @@ def _decay(score: int, elapsed: int, half_life: int) -> int:
     return score * (2 * half_life - rest) // (2 * half_life)
 
 
+def feedback_model(previous: int, rating: int, paid: int, ref: int, rater: int, paid_before: int, cap_bps: int) -> int:
+    """Python model of Reputation.giveFeedback: weight paid / (paid + ref + paid_before) * rater / 10_000,
+    a rise bounded by cap_bps of the rater's score (rounded down), a fall rounded up."""
+    target = rating * 100
+    num, den = paid * rater, (paid + ref + paid_before) * 10_000
+    if target >= previous:
+        bound = min(target, rater * cap_bps // 10_000)
+        return previous + (bound - previous) * num // den if bound > previous else previous
+    if num == 0:
+        return previous
+    return previous - (-(-(previous - target) * num // den))
+
+
+def _rater_score(reputation, account, tx, chain) -> int:
+    """The rater's score in the feedback's block (it does not change in that transaction)."""
+    chain.mine(1)
+    return reputation.getPastReputation(account, tx.block_number)
+
+
 def _completed_job(escrow, create_submitted_job, client, provider, budget=DEFAULT_BUDGET):
     job_id = create_submitted_job(client, provider, None, budget)
     escrow.complete(job_id, B32, sender=client)
     return job_id
 
 
-def test_feedback__client_of_completed_job__moves_score_by_value(escrow, reputation, create_submitted_job, alice, bob):
+def test_feedback__client_of_completed_job__moves_score_by_value(escrow, reputation, deployer, create_submitted_job,
+                                                               alice, bob, chain):
+    reputation.seedReputation(alice, 8_000, sender=deployer)  # a reputable client
     job_id = _completed_job(escrow, create_submitted_job, alice, bob)
     tx = reputation.giveFeedback(job_id, 90, sender=alice)
-    ref = reputation.referenceValue()
-    expected = 0 + (9_000 - 0) * DEFAULT_BUDGET // (DEFAULT_BUDGET + ref)
-    assert reputation.reputationOf(bob) == expected
+    rater = _rater_score(reputation, alice, tx, chain)
+    expected = feedback_model(0, 90, DEFAULT_BUDGET, reputation.referenceValue(), rater, 0, reputation.raterCapBps())
+    assert expected > 0
+    assert reputation.getPastReputation(bob, tx.block_number) == expected
     (fb,) = tx.decode_logs(reputation.FeedbackGiven)
     assert (fb.jobId, fb.client, fb["provider"], fb.rating, fb.value) == (job_id, alice.address, bob.address, 90, DEFAULT_BUDGET)
     (ch,) = tx.decode_logs(reputation.ReputationChanged)
     assert (ch.account, ch.cause, ch.previous, ch.current) == (bob.address, CAUSE_FEEDBACK, 0, expected)
-    assert reputation.rated(job_id)
+    assert reputation.rated(escrow, job_id)
+    assert reputation.paidInRated(alice, bob) == DEFAULT_BUDGET
 
 
-def test_feedback__weighted_by_value_paid(escrow, reputation, create_submitted_job, alice, bob, carol):
+def test_feedback__weighted_by_value_paid(escrow, reputation, deployer, create_submitted_job, alice, bob, carol):
+    reputation.seedReputation(alice, 8_000, sender=deployer)
     small = _completed_job(escrow, create_submitted_job, alice, bob, 10 * WEI)
     big = _completed_job(escrow, create_submitted_job, alice, carol, 10_000 * WEI)
     reputation.giveFeedback(small, 100, sender=alice)
@@ -44,14 +68,19 @@ def test_feedback__weighted_by_value_paid(escrow, reputation, create_submitted_j
     assert reputation.reputationOf(carol) > 50 * reputation.reputationOf(bob) > 0
 
 
-def test_feedback__bad_rating_lowers_score_rounding_down(escrow, reputation, deployer, create_submitted_job, alice, bob):
+def test_feedback__bad_rating_lowers_score_rounding_up_the_loss(escrow, reputation, deployer, create_submitted_job,
+                                                                alice, bob, chain):
     reputation.seedReputation(bob, 8_000, sender=deployer)
+    reputation.seedReputation(alice, 6_000, sender=deployer)
     job_id = _completed_job(escrow, create_submitted_job, alice, bob)
-    before = reputation.reputationOf(bob)
-    reputation.giveFeedback(job_id, 0, sender=alice)
-    ref = reputation.referenceValue()
-    loss = -(-before * DEFAULT_BUDGET // (DEFAULT_BUDGET + ref))  # ceil
-    assert reputation.reputationOf(bob) == before - loss
+    tx = reputation.giveFeedback(job_id, 0, sender=alice)
+    (ch,) = tx.decode_logs(reputation.ReputationChanged)
+    rater = _rater_score(reputation, alice, tx, chain)
+    num, den = DEFAULT_BUDGET * rater, (DEFAULT_BUDGET + reputation.referenceValue()) * 10_000
+    loss = -(-ch.previous * num // den)  # ceil
+    assert loss > 0 and ch.current == ch.previous - loss
+    assert ch.current == feedback_model(ch.previous, 0, DEFAULT_BUDGET, reputation.referenceValue(), rater, 0,
+                                        reputation.raterCapBps())
 
 
 def test_feedback__no_payment_no_feedback(escrow, reputation, create_job, create_funded_job, create_submitted_job, alice, bob, eve):
@@ -109,7 +138,9 @@ def test_feedback__owner_hires_own_agent__reverts(escrow, reputation, register_a
         reputation.giveFeedback(job_id, 100, sender=alice)
 
 
-def test_feedback__different_owners__accepted(escrow, reputation, register_agent, create_submitted_job, alice, bob):
+def test_feedback__different_owners__accepted(escrow, reputation, deployer, register_agent, create_submitted_job,
+                                             alice, bob):
+    reputation.seedReputation(alice, 8_000, sender=deployer)
     register_agent(alice)
     register_agent(bob)
     job_id = _completed_job(escrow, create_submitted_job, alice, bob)
@@ -175,7 +206,7 @@ def test_seed__rules_and_event(reputation, deployer, alice, eve):
 
 
 def test_seed__after_bootstrap__reverts(project, deployer, registry, alice, chain):
-    rep = project.Reputation.deploy(registry, 2, 100, 10**18, 0, 0, 0, sender=deployer)
+    rep = project.Reputation.deploy(registry, 2, 100, 10**18, 0, 0, 0, 9_000, sender=deployer)
     chain.mine(3)
     with ape.reverts("Reputation: bootstrap over"):
         rep.seedReputation(alice, 1, sender=deployer)
@@ -194,6 +225,7 @@ def test_parameters__bounds_owner_events(reputation, deployer, eve, project, reg
         "expiryPenaltyBps": ([5_001], "Reputation: penalty out of bounds"),
         "disputePenaltyBps": ([5_001], "Reputation: penalty out of bounds"),
         "slashPenaltyBps": ([5_001], "Reputation: penalty out of bounds"),
+        "raterCapBps": ([10_001], "Reputation: rater cap out of bounds"),
     }
     for name, (values, error) in bad.items():
         for v in values:
@@ -209,13 +241,13 @@ def test_parameters__bounds_owner_events(reputation, deployer, eve, project, reg
     with ape.reverts("Reputation: zero address"):
         reputation.setEscrow("0x" + "00" * 20, sender=deployer)
     with ape.reverts("Reputation: bootstrap too long"):
-        project.Reputation.deploy(registry, 2_000_001, 100, 10**18, 0, 0, 0, sender=deployer)
+        project.Reputation.deploy(registry, 2_000_001, 100, 10**18, 0, 0, 0, 9_000, sender=deployer)
     with ape.reverts("Reputation: registry is zero"):
-        project.Reputation.deploy("0x" + "00" * 20, 2, 100, 10**18, 0, 0, 0, sender=deployer)
+        project.Reputation.deploy("0x" + "00" * 20, 2, 100, 10**18, 0, 0, 0, 9_000, sender=deployer)
 
 
 def test_feedback__no_escrow_configured__reverts(project, deployer, registry, alice):
-    rep = project.Reputation.deploy(registry, 2, 100, 10**18, 0, 0, 0, sender=deployer)
+    rep = project.Reputation.deploy(registry, 2, 100, 10**18, 0, 0, 0, 9_000, sender=deployer)
     with ape.reverts("Reputation: no escrow"):
         rep.giveFeedback(1, 50, sender=alice)
 

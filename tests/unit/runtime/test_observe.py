@@ -164,3 +164,16 @@ def test_submitted_job_keeps_its_deliverable():
         apply_event(mem, e)
     assert (mem.jobs[1].status, mem.jobs[1].deliverable) == (SUBMITTED, "0x" + "1" * 64)
     assert mem.jobs[1].held == 10 * WEI and FUNDED < SUBMITTED
+
+
+def test_job_accepted__records_the_accepted_budget_and_survives_a_reprice():
+    ch, mem = Chain(), MarketMemory(me=ME, start_block=1)
+    apply_event(mem, ch.ev("ServiceEscrow", "JobCreated", jobId=3, client=ME, provider=PROV, evaluator=ME,
+                           expiredAt=500))
+    apply_event(mem, ch.ev("ServiceEscrow", "BudgetSet", jobId=3, amount=10 * WEI))
+    assert mem.jobs[3].accepted == 0
+    apply_event(mem, ch.ev("ServiceEscrow", "JobAccepted", jobId=3, provider=PROV, budget=10 * WEI))
+    assert (mem.jobs[3].budget, mem.jobs[3].accepted) == (10 * WEI, 10 * WEI)
+    apply_event(mem, ch.ev("ServiceEscrow", "BudgetSet", jobId=3, amount=12 * WEI))  # the client re-prices
+    assert (mem.jobs[3].budget, mem.jobs[3].accepted) == (12 * WEI, 10 * WEI)  # no longer matching: no fund
+    assert MarketMemory.from_dict(mem.to_dict()).jobs[3].accepted == 10 * WEI

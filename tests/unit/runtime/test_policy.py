@@ -197,11 +197,64 @@ def test_timers_not_run_out__client_waits():
     assert decide(inp(mem, guidance=FROZEN)) == []
 
 
-def test_open_own_job__client_sets_the_providers_ask_and_funds():
+def test_open_own_job__client_sets_the_providers_ask_waits_for_acceptance_then_funds():
     mem = memory(jobs={5: _client_job(status=OPEN, budget=0)})
     mem.providers[PROVIDER] = {"id": 2, "asks": {"factor": 12 * WEI}}
     mem.bonded[PROVIDER] = 500 * WEI
-    assert decide(inp(mem, guidance=FROZEN)) == [A.SetBudget(5, 12 * WEI), A.Fund(5, 12 * WEI)]
+    assert decide(inp(mem, guidance=FROZEN)) == [A.SetBudget(5, 12 * WEI)]
+    mem.jobs[5].budget = 12 * WEI
+    assert decide(inp(mem, guidance=FROZEN)) == []  # not accepted yet: fund would revert
+    mem.jobs[5].accepted = 12 * WEI
+    assert decide(inp(mem, guidance=FROZEN)) == [A.Fund(5, 12 * WEI)]
+    mem.jobs[5].budget = 15 * WEI  # a later budget change voids the acceptance
+    mem.providers[PROVIDER]["asks"]["factor"] = 15 * WEI
+    assert decide(inp(mem, guidance=FROZEN)) == []
+
+
+def test_open_own_job__ask_rose_before_acceptance__client_raises_budget():
+    mem = memory(jobs={5: _client_job(status=OPEN, budget=12 * WEI)})
+    mem.providers[PROVIDER] = {"id": 2, "asks": {"factor": 14 * WEI}}
+    mem.bonded[PROVIDER] = 500 * WEI
+    assert decide(inp(mem, guidance=FROZEN)) == [A.SetBudget(5, 14 * WEI)]
+
+
+def test_open_own_job__accepted_but_working_window_gone__not_funded():
+    mem = memory(jobs={5: _client_job(status=OPEN, budget=12 * WEI, accepted=12 * WEI, expired_at=NOW + 30)})
+    mem.params["minWorkingWindow"] = 60
+    mem.providers[PROVIDER] = {"id": 2, "asks": {"factor": 12 * WEI}}
+    mem.bonded[PROVIDER] = 500 * WEI
+    assert decide(inp(mem, guidance=FROZEN)) == []
+
+
+def test_open_own_job__expired_never_accepted__claim_refund_frees_the_slot():
+    mem = memory(jobs={5: _client_job(status=OPEN, budget=12 * WEI, expired_at=NOW)})
+    assert decide(inp(mem, guidance=FROZEN)) == [A.ClaimRefund(5, "expired")]
+
+
+def _offer(**kw) -> Job:
+    base = dict(status=OPEN, budget=10 * WEI, expired_at=NOW + 240)
+    base.update(kw)
+    return job(7, **base)
+
+
+def test_job_naming_me__budget_meets_my_ask__accepted():
+    mem = memory(jobs={7: _offer()})
+    mem.params.update(minWorkingWindow=60, maxJobDuration=7 * 86_400)
+    assert decide(inp(mem, guidance=FROZEN)) == [A.AcceptJob(7, 10 * WEI)]
+    mem.jobs[7].accepted = 10 * WEI
+    assert decide(inp(mem, guidance=FROZEN)) == []  # already accepted
+
+
+@pytest.mark.parametrize(
+    "change",
+    [dict(budget=5 * WEI), dict(budget=0), dict(expired_at=NOW + 60), dict(expired_at=NOW + 10 * 365 * 86_400),
+     dict(service="hashchain_unknown"), dict(client=ME)],
+    ids=["below-ask", "no-budget", "no-time-to-work", "ten-year-job", "not-my-service", "my-own-job"],
+)
+def test_job_naming_me__price_or_expiry_unsuitable__not_accepted(change):
+    mem = memory(jobs={7: _offer(**change)})
+    mem.params.update(minWorkingWindow=60, maxJobDuration=30 * 365 * 86_400)
+    assert not [a for a in decide(inp(mem, guidance=FROZEN)) if isinstance(a, A.AcceptJob)]
 
 
 def test_open_own_job__provider_without_stake__not_funded():
