@@ -192,12 +192,19 @@ RHO_LIMIT = 0.98  # §7.1 condition 1: rho(J) < 0.98
 IDENTITY_LIMIT = 0.88  # §7.1 condition 2: I(t) >= 0.88
 SURVIVAL_FLOOR = 30  # §7.1 condition 4: min_survival > 30 cycles
 CASCADE_DEPTH_LIMIT = 2  # §7.1 condition 5: depth <= 2
-# ASS margins (gap 1, CHOICE from L49-notes): margin_c / threshold_c = distance to limit / comfort band
+# ASS margins (gap 1, CHOICE; docs/cognition.md choice 2): margin_c / threshold_c =
+# clamp(0.5 + 0.5 * signed distance inside the limit / comfort band). A condition exactly at its limit
+# scores 0.5 and one band beyond it 0, so a single violation with margin left elsewhere gives ASS >= 0.05
+# (ADVISORY, §9.5) and a condition just inside its limit (IIS 0.8805) does not collapse the product.
 ASS_RHO_BAND = 0.03
 ASS_IDENTITY_BAND = 0.02
 ASS_DRIFT_BAND = 0.15
 ASS_SURVIVAL_BAND = 170.0
-ASS_CASCADE_BAND = 3.0
+ASS_CASCADE_BAND = 3.0  # cascade: distance = (limit + 1) - depth, so depth 0 -> 1, depth 3 -> 0.5
+ASS_MARGIN_AT_LIMIT = 0.5  # CHOICE: a condition at its limit keeps half its factor
+# §9.5 / L4.5: rho(J) comes from a 20-cycle least-squares window and is noisy; an excess freezes only
+# after it persisted over this many consecutive L4.9 estimates (CHOICE; one-off excesses give ADVISORY)
+RHO_EXCESS_PERSISTENCE = 3
 # §7.3 rollback protocol
 ROLLBACK_MONITOR_CYCLES = 100  # §7.3 step 3: 100 cycles L4.8 only
 REENABLE_ADVISORY_END = 200  # §7.3 step 4: 0-200c advisory

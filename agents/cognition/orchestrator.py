@@ -55,6 +55,8 @@ from agents.cognition.interaction import recommend
 from agents.cognition.mutation_sandbox import (
     AppliedMutation,
     PendingMutation,
+    apply_delta,
+    delta_of,
     mutation_evidence,
     precheck,
     propose_step,
@@ -144,6 +146,7 @@ class _Options:
 def _run(s: AgentState, obs: Observation, opt: _Options) -> StepResult:
     now = s.cycle
     l, a, rb = s.l49, s.audit, s.rollback
+    w_start = list(s.values.weights)
     l.mutation_cycles = [c for c in l.mutation_cycles if now - c < K.MUTATION_RATE_WINDOW]
     budget = (K.MAX_MUTATIONS_PER_WINDOW - len(l.mutation_cycles)) / K.MAX_MUTATIONS_PER_WINDOW
     sub = update_substrate(s.substrate, obs, s.values.weights, s.values.baseline, budget, now)
@@ -177,6 +180,8 @@ def _run(s: AgentState, obs: Observation, opt: _Options) -> StepResult:
         drift_cls = status.classification
         if s.values.weights != before:
             decisions.append(ApplyMutation(1.0, False, (), 0, tuple(s.values.weights), tuple(before), "drift_revert"))
+    if s.values.weights != w_start and not any(isinstance(d, ApplyMutation) for d in decisions):
+        a.mutations_applied += 1  # VR-3: a value change no sandboxed decision accounts for
     report_audit = None
     if a.cycles >= K.AUDIT_PERIOD:
         a.l48_ok = all(crit.values())
@@ -214,6 +219,9 @@ def _audit_cycle(s: AgentState, sub: SubstrateOutput, closed: list[tuple[int, st
         if g is not None and g.autonomous and status == "COMPLETED":
             a.completed_autonomous += 1
     dims = s.substrate.resources.dims
+    held = [n for n, d in dims.items() if d.capacity > 0 and n not in K.RENEWABLE_RESOURCES]
+    if all(n in sub.survival.per_dim and not math.isnan(sub.survival.per_dim[n].t_baseline) for n in held):
+        a.survival_ticks += 1
     keep = []
     for due, level, net, cap, idx in a.survival_checks:
         if due > now:
@@ -233,6 +241,12 @@ def _audit_cycle(s: AgentState, sub: SubstrateOutput, closed: list[tuple[int, st
             a.unplanned_depletions += 1
         l.depleted[name] = now_depleted
     l.last_min_survival = min(sub.survival.min_survival, 1e9)
+
+
+def _lowest_fill(ss) -> str:
+    held = [(d.level / d.capacity, n) for n, d in ss.resources.dims.items()
+            if d.capacity > 0 and n not in K.RENEWABLE_RESOURCES]
+    return min(held)[1] if held else ""
 
 
 def _freeze(s: AgentState, now: int, decisions: list[Decision]) -> None:
@@ -292,7 +306,6 @@ def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Dec
     a.l49_ticks += 1
     # Phase 3 first (it feeds phase 1's constraints and runs even when L4.9 may not act)
     surv = sub.survival
-    a.survival_ticks += 1
     prev = l.survival_state
     l.survival_state = surv.state
     factor = EXPLORATION_FACTOR[surv.state]
@@ -301,8 +314,10 @@ def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Dec
                                           K.CRITICAL_STABILITY_SHARE if surv.state == "critical" else 0.0))
         if surv.state in ("constrained", "warning", "critical") and prev in ("abundant", "adequate"):
             a.adaptations += 1
-    bn = surv.bottleneck
-    if bn and not math.isinf(surv.min_survival) and len(a.survival_checks) < 8:
+    # RA-2: predict the level 20 cycles ahead of the bottleneck, or, when every horizon is unbounded, of
+    # the held non-renewable dimension with the lowest fill (an unbounded horizon is a prediction too)
+    bn = surv.bottleneck if not math.isinf(surv.min_survival) else _lowest_fill(ss)
+    if bn and len(a.survival_checks) < 8:
         d = ss.resources.dims[bn]
         a.survival_checks.append([float(now + K.RA2_LOOKAHEAD), d.level, d.consumption - d.replenishment,
                                   d.capacity, float(K.RESOURCE_DIMENSIONS.index(bn))])
@@ -310,7 +325,9 @@ def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Dec
         l.status, l.last_authority = "WARMING_UP", 0.0
         return False
     base = _stability_inputs(s, sub)
-    verdict = check(base)
+    l.rho_excess_streak = l.rho_excess_streak + 1 if base.rho >= K.RHO_LIMIT else 0
+    rho_persistent = l.rho_excess_streak >= K.RHO_EXCESS_PERSISTENCE
+    verdict = check(base, rho_persistent)
     l.last_ass = verdict.ass
     l.last_violations = list(verdict.violations)
     if rb.phase == "MONITOR":
@@ -366,7 +383,8 @@ def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Dec
             else:
                 record_rejection(l.rate, sg.goal.signature, now)
                 rejected.append((sg.goal.signature, reason or "still_marginal"))
-    recent_dim = l.last_mutation_dim if 0 <= now - l.last_mutation_cycle <= K.VALUE_DRIFT_MONITOR_INTERVAL else None
+    recent_dim = (l.last_mutation_dim if l.last_mutation_dim >= 0 and l.last_mutation_cycle >= 0
+                  and now - l.last_mutation_cycle <= K.VALUE_DRIFT_MONITOR_INTERVAL else None)
     signals = detect(sub, ss, vals, surv.state, factor, recent_dim, s.beliefs, now)
     taken: list[Goal] = []
     for sig in signals:
@@ -416,7 +434,8 @@ def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Dec
         fails = precheck(vals, proposed, s.values.baseline, s.values.rate_factor, len(l.mutation_cycles),
                          len(l.pending), s.values.mutations_frozen)
         if not fails:
-            l.pending.append(PendingMutation(l.next_mutation_id, list(proposed), now, K.VALUE_DIMENSIONS[dim]))
+            l.pending.append(PendingMutation(l.next_mutation_id, delta_of(vals, proposed), now,
+                                             K.VALUE_DIMENSIONS[dim]))
             l.next_mutation_id += 1
     l.coherence = coherence(vals)
     # ---------------- Phase 4: agent modelling
@@ -438,7 +457,7 @@ def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Dec
             after = _goal_after(s, sub, base, payload)
             signature = payload.signature
         elif kind == "mutation":
-            after = _mutation_after(s, sub, base, tuple(payload.weights))
+            after = _mutation_after(s, sub, base, apply_delta(s.values.weights, payload.delta))
             signature = f"MUTATION:{payload.reason}"
         else:
             after = base
@@ -452,7 +471,8 @@ def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Dec
                 rbm.record_veto(rb, cond, signature, now)
         decisions.append(_emit(s, kind, payload, authority, v, now))
     # mutations inside their rollback window: a value-related violation marks them and undoes the latest
-    value_viol = [c for c in verdict.violations if c in _VALUE_CONDITIONS]
+    value_viol = [c for c in verdict.violations if c in _VALUE_CONDITIONS
+                  and (c != "SPECTRAL_RADIUS" or rho_persistent)]
     if value_viol:
         window = [m for m in l.applied if now - m.cycle <= K.MUTATION_ROLLBACK_WINDOW and not m.reverted]
         for m in window:
@@ -486,9 +506,9 @@ def _emit(s: AgentState, kind: str, payload, authority: float, veto: tuple[str, 
             g.p_base *= authority
             g.status = "ACTIVE"
             g.last_progress_cycle = now
-            available = {k: 1.0 for k in ss.resources.dims}
+            available = _free_shares(s, g)
             for old in ss.goals.open_goals():
-                if conflicts(g, old, s.values.weights, available):
+                if conflicts(g, old, s.values.weights, _available_beside(s, available, g, old)):
                     strategy = resolve_conflict(g, old, now)
                     l.conflict_history.append((now, g.origin, old.origin, strategy))
                     del l.conflict_history[:-K.CONFLICT_HISTORY_CAPACITY]
@@ -507,10 +527,10 @@ def _emit(s: AgentState, kind: str, payload, authority: float, veto: tuple[str, 
     if kind == "mutation":
         pm: PendingMutation = payload
         before = list(s.values.weights)
-        new = tuple(pm.weights)
+        new = apply_delta(before, pm.delta)
         if act:
             if authority < 1.0:  # partial authority: move half-way (a convex blend stays on the simplex)
-                new = tuple(b + authority * (w - b) for b, w in zip(before, pm.weights, strict=True))
+                new = apply_delta(before, pm.delta, authority)
             s.values.weights = list(new)
             l.mutation_cycles.append(now)
             l.applied.append(AppliedMutation(pm.id, now, before, list(new), sandboxed=True))
@@ -518,7 +538,8 @@ def _emit(s: AgentState, kind: str, payload, authority: float, veto: tuple[str, 
             l.last_mutation_dim = max(range(len(diffs)), key=lambda i: diffs[i])
             l.last_mutation_cycle = now
             a.mutations_applied += 1
-            a.mutations_sandboxed += 1
+            if pm.status == "APPROVED" and pm.evaluated >= K.MUTATION_SANDBOX_CYCLES:
+                a.mutations_sandboxed += 1  # VR-3 counts only a completed, approved sandbox evaluation
         return ApplyMutation(authority, vetoed, veto, pm.id, new, tuple(before), "sandbox_approved")
     rec = payload
     if not vetoed:
@@ -526,6 +547,30 @@ def _emit(s: AgentState, kind: str, payload, authority: float, veto: tuple[str, 
     return InteractionRecommendation(authority, vetoed, veto, rec.counterparty, rec.strategy, rec.action,
                                      rec.expected_self_outcome, rec.expected_agent_outcome, rec.confidence,
                                      rec.risk, s.beliefs.models[rec.counterparty].trust)
+
+
+def _free_shares(s: AgentState, new: Goal) -> dict[str, float]:
+    """§3.6 resource conflict: per resource, the share of capacity still free for goals = level above the
+    warning level (25 % of capacity), minus what the other open goals already commit. Two goals conflict
+    when their commitments together exceed it. A dimension the agent does not hold has no capacity to
+    commit (free 1.0: its goals commit nothing real)."""
+    out: dict[str, float] = {}
+    for name, d in s.substrate.resources.dims.items():
+        if d.capacity <= 0:
+            out[name] = 1.0
+            continue
+        free = max(0.0, d.level / d.capacity - K.RESOURCE_WARNING_FRACTION)
+        out[name] = free
+    return out
+
+
+def _available_beside(s: AgentState, free: dict[str, float], new: Goal, old: Goal) -> dict[str, float]:
+    """What is free for the pair (new, old): every other open goal's commitment is taken out first."""
+    out = dict(free)
+    for g in s.substrate.goals.open_goals():
+        if g.id not in (new.id, old.id) and g.resource in out and s.substrate.resources.dims[g.resource].capacity > 0:
+            out[g.resource] = max(0.0, out[g.resource] - g.commit)
+    return out
 
 
 def _note_repeats(s: AgentState, a_type: str, b_type: str, now: int) -> None:

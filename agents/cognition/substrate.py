@@ -44,6 +44,7 @@ class SubstrateState:
     coop_total: int = 0
     p: float = 0.5
     p_prev: float = 0.5
+    goal_progress: float = 1.0  # X's goal-progress component: EMA of the active goals' mean progress
     c: float = 0.5
     c_prev: float = 0.5
     seof_prev: float = 0.0
@@ -197,7 +198,11 @@ def update_substrate(ss: SubstrateState, obs, value_weights: list[float], value_
     ss.seof_prev = s_now
     # --- dynamics
     stab = 1.0 if math.isinf(surv.min_survival) else clamp(surv.min_survival / K.SURVIVAL_ABUNDANT)
-    x = [stab, ss.p, iis, eu, cdi]
+    # L4.5's X = [stability, goal progress, identity, uncertainty, expansion]: goal progress is the EMA
+    # (alpha 0.2) of the active goals' mean measured progress, 1 with nothing outstanding
+    active = [g.progress for g in ss.goals.goals if g.status == "ACTIVE"]
+    ss.goal_progress += a * ((sum(active) / len(active) if active else 1.0) - ss.goal_progress)
+    x = [stab, ss.goal_progress, iis, eu, cdi]
     _push(ss.x_window, x, K.RHO_WINDOW)
     jac = estimate_jacobian(ss.x_window)
     rho = None
