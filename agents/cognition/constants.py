@@ -49,7 +49,12 @@ COHERENCE_TARGET = 0.80  # §2.1 Def. 4, §4.5
 TOTAL_DRIFT_LIMIT = 0.25  # §1 essence, §2.1 Def. 5, §7.1 condition 3
 MUTATION_STABILITY_TARGET = 0.95  # §2.2 phase 2: mutations >= 95 %, §12.1 VR-4
 SURVIVAL_PREDICTION_ERROR_LIMIT = 0.20  # §2.2 phase 3: survival < 20 % error, §12.1 RA-2
-CASCADE_TARGET = 0.70  # §2.2 phase 3: cascade >= 0.70 (cascade-prediction quality; reported only)
+CASCADE_TARGET = 0.70  # §2.2 phase 3: cascade >= 0.70: accuracy of the cascade predictions made tau cycles
+# ahead (below this, with CASCADE_ACCURACY_MIN_SAMPLES, the stability check uses the crisis horizon)
+CASCADE_ACCURACY_WINDOW = 100  # CHOICE: the last 100 matured cascade predictions
+CASCADE_ACCURACY_MIN_SAMPLES = 10  # CHOICE: fewer matured predictions -> not yet measured
+GOAL_COMPLETION_WINDOW = 10  # CHOICE: completion rate over the last 10 closed autonomous goals
+GOAL_COMPLETION_MIN_SAMPLES = 4  # CHOICE: fewer closed goals -> not yet measured
 AGENT_PREDICTION_TARGET = 0.60  # §2.2 phase 4, §12.1 MA-1
 TRUST_CALIBRATION_ERROR_LIMIT = 0.15  # §2.2 phase 4, §12.1 MA-2
 VETO_RATE_LIMIT = 0.15  # §2.2 phase 5, §12.1 AS-3

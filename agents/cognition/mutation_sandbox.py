@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agents.cognition import constants as K
+from agents.cognition.coherence import coherence
 from agents.cognition.identity import identity_integrity
 from agents.cognition.mathutil import cosine, project_bounded_simplex
 from agents.cognition.seof import BASE_WEIGHTS, seof, value_weighted
@@ -89,6 +90,11 @@ def precheck(current: list[float], proposed: list[float] | tuple[float, ...], ba
         fails.append("too_many_pending")
     if frozen:
         fails.append("mutations_frozen")
+    if coherence(proposed) < K.COHERENCE_TARGET:
+        # §4.5 coherence gate (Def. 4 >= 0.80). On the bounded simplex the seed's tension is always 0
+        # (docs/cognition.md choice 6), so for a valid vector this gate cannot fire; it refuses any
+        # vector with a competing pair summing above 1.2 (coherence < 0.80).
+        fails.append("coherence_gate")
     if total_drift(proposed, baseline) >= K.TOTAL_DRIFT_LIMIT:
         # §7.1 condition 3 / §9.3: a mutation whose projected TotalDrift reaches 0.25 would be vetoed
         # (and freeze mutations) once tried, so it is refused before it is tried

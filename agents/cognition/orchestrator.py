@@ -216,8 +216,11 @@ def _audit_cycle(s: AgentState, sub: SubstrateOutput, closed: list[tuple[int, st
         a.min_iis = min(a.min_iis, sub.iis)
     for gid, status in closed:
         g = s.substrate.goals.get(gid)
-        if g is not None and g.autonomous and status == "COMPLETED":
-            a.completed_autonomous += 1
+        if g is not None and g.autonomous:
+            if status == "COMPLETED":
+                a.completed_autonomous += 1
+            l.closed_goals.append(1 if status == "COMPLETED" else 0)
+            del l.closed_goals[:-K.GOAL_COMPLETION_WINDOW]
     dims = s.substrate.resources.dims
     held = [n for n, d in dims.items() if d.capacity > 0 and n not in K.RENEWABLE_RESOURCES]
     if all(n in sub.survival.per_dim and not math.isnan(sub.survival.per_dim[n].t_baseline) for n in held):
@@ -275,8 +278,19 @@ def _freeze(s: AgentState, now: int, decisions: list[Decision]) -> None:
 
 
 def _stability_inputs(s: AgentState, sub: SubstrateOutput) -> StabilityInputs:
+    horizon = sub.survival.min_survival
+    if sub.cascade_accuracy is not None and sub.cascade_accuracy < K.CASCADE_TARGET:
+        # §2.2: cascade predictions below 0.70 accuracy are not trusted: judge survival on the crisis
+        # scenario's horizon instead of the baseline one
+        horizon = min(horizon, sub.survival.worst_case)
     return StabilityInputs(sub.rho, sub.iis, total_drift(s.values.weights, s.values.baseline),
-                           sub.survival.min_survival, sub.cascade_depth)
+                           horizon, sub.cascade_depth)
+
+
+def goal_completion_rate(s: AgentState) -> float | None:
+    """§2.2 phase 1: completed / closed over the last GOAL_COMPLETION_WINDOW autonomous goals."""
+    h = s.l49.closed_goals
+    return sum(h) / len(h) if len(h) >= K.GOAL_COMPLETION_MIN_SAMPLES else None
 
 
 def _goal_after(s: AgentState, sub: SubstrateOutput, base: StabilityInputs, g: Goal) -> StabilityInputs:
@@ -386,6 +400,12 @@ def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Dec
     recent_dim = (l.last_mutation_dim if l.last_mutation_dim >= 0 and l.last_mutation_cycle >= 0
                   and now - l.last_mutation_cycle <= K.VALUE_DRIFT_MONITOR_INTERVAL else None)
     signals = detect(sub, ss, vals, surv.state, factor, recent_dim, s.beliefs, now)
+    completion = goal_completion_rate(s)
+    if completion is not None and completion < K.GOAL_COMPLETION_RATE_TARGET and any(
+            g.autonomous for g in open_goals):
+        # §2.2: completion below 0.50 -> finish the open goals before generating more (survival goals,
+        # protective, still come through)
+        signals = [sig for sig in signals if sig.origin == "SURVIVAL_DRIVEN"]
     taken: list[Goal] = []
     for sig in signals:
         if not can_generate(l.rate, now):

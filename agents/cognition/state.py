@@ -48,6 +48,7 @@ class L49State:
     depleted: dict[str, bool] = field(default_factory=dict)
     last_min_survival: float = 1e9
     coherence: float = 1.0
+    closed_goals: list[int] = field(default_factory=list)  # last closed autonomous goals: 1 completed, 0 failed
     rho_excess_streak: int = 0  # consecutive L4.9 estimates with rho >= 0.98 (RHO_EXCESS_PERSISTENCE)
 
 

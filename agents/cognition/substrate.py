@@ -56,6 +56,10 @@ class SubstrateState:
     lyap_hist: list[int] = field(default_factory=list)
     instability_hist: list[int] = field(default_factory=list)
     cycles: int = 0
+    # cascade predictions (Def. 13, tau = CASCADE_DELAY cycles ahead): [due cycle, dimension index,
+    # 1 if predicted below its warning level]; matured outcomes 1/0 (§2.2 cascade accuracy >= 0.70)
+    cascade_checks: list[list[int]] = field(default_factory=list)
+    cascade_hits: list[int] = field(default_factory=list)
 
 
 @dataclass(slots=True, frozen=True)
@@ -89,6 +93,36 @@ class SubstrateOutput:
     projected_fractions: dict[str, float]
     x: tuple[float, ...]
     metrics: dict[str, float]
+    cascade_accuracy: float | None = None  # None: fewer than CASCADE_ACCURACY_MIN_SAMPLES matured
+
+
+def _cascade_bookkeeping(ss: SubstrateState, fr: dict[str, float], casc, now: int) -> float | None:
+    """Score the cascade predictions due now against the observed fill levels, then record this cycle's
+    predictions for tau cycles ahead: every downstream dimension on a cascade chain, predicted below its
+    warning level or not. Returns the accuracy over the last CASCADE_ACCURACY_WINDOW matured ones."""
+    names = K.RESOURCE_DIMENSIONS
+    keep = []
+    for due, idx, below in ss.cascade_checks:
+        if due > now:
+            keep.append([due, idx, below])
+            continue
+        actual = 1 if fr.get(names[idx], 1.0) < K.RESOURCE_WARNING_FRACTION else 0
+        _push(ss.cascade_hits, 1 if actual == below else 0, K.CASCADE_ACCURACY_WINDOW)
+    seen = set()
+    for up, f in fr.items():
+        if f >= K.RESOURCE_WARNING_FRACTION:
+            continue
+        for a, b, _ in K.RESOURCE_DEPENDENCIES:  # every direct downstream of a shortfall is a prediction
+            if a != up or b in seen or b not in fr:
+                continue
+            seen.add(b)
+            below = 1 if casc.projected.get(b, fr[b]) < K.RESOURCE_WARNING_FRACTION else 0
+            if len(keep) < 16:
+                keep.append([now + K.CASCADE_DELAY, names.index(b), below])
+    ss.cascade_checks = keep
+    if len(ss.cascade_hits) < K.CASCADE_ACCURACY_MIN_SAMPLES:
+        return None
+    return sum(ss.cascade_hits) / len(ss.cascade_hits)
 
 
 def _push(lst: list, item, cap: int) -> None:
@@ -151,6 +185,8 @@ def update_substrate(ss: SubstrateState, obs, value_weights: list[float], value_
     casc = cascade({k: v for k, v in fr.items() if ss.resources.dims[k].capacity > 0} or fr)
     projected = dict(fr)
     projected.update(casc.projected)
+    casc_acc = _cascade_bookkeeping(ss, {k: v for k, v in fr.items() if ss.resources.dims[k].capacity > 0},
+                                    casc, now)
     surv = survival_projection(ss.resources, projected)
     # --- task success P and cost ratio C
     ss.p_prev, ss.c_prev = ss.p, ss.c
@@ -245,7 +281,7 @@ def update_substrate(ss: SubstrateState, obs, value_weights: list[float], value_
         lyapunov_v=v, lyapunov_ok_share=lshare, instability_cluster=cluster, eu=eu,
         scenarios=tuple(scenarios(ss.world)), mce=mce, pathologies=paths, purpose_alignment=align,
         misaligned=misaligned, survival=surv, cascade_depth=casc.depth, projected_fractions=projected,
-        x=tuple(x), metrics=metrics,
+        x=tuple(x), metrics=metrics, cascade_accuracy=casc_acc,
     )
 
 
