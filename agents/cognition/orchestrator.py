@@ -15,7 +15,7 @@ from agents.cognition import constants as K
 from agents.cognition import rollback as rbm
 from agents.cognition.activation import AUTHORITY, advance, criteria
 from agents.cognition.audit import AuditLedger, AuditReport, audit_report
-from agents.cognition.beliefs import observe_interactions
+from agents.cognition.beliefs import observe_interactions, split_key
 from agents.cognition.coherence import coherence
 from agents.cognition.decisions import (
     ApplyMutation,
@@ -564,9 +564,10 @@ def _emit(s: AgentState, kind: str, payload, authority: float, veto: tuple[str, 
     rec = payload
     if not vetoed:
         a.recommendations += 1
-    return InteractionRecommendation(authority, vetoed, veto, rec.counterparty, rec.strategy, rec.action,
+    role, addr = split_key(rec.counterparty)
+    return InteractionRecommendation(authority, vetoed, veto, addr, rec.strategy, rec.action,
                                      rec.expected_self_outcome, rec.expected_agent_outcome, rec.confidence,
-                                     rec.risk, s.beliefs.models[rec.counterparty].trust)
+                                     rec.risk, s.beliefs.models[rec.counterparty].trust, role)
 
 
 def _free_shares(s: AgentState, new: Goal) -> dict[str, float]:

@@ -236,3 +236,45 @@ def test_apply_delta__stays_on_the_bounded_simplex():
     w = list(K.DEFAULT_VALUE_WEIGHTS)
     out = apply_delta(w, [0.5, -0.5, 0, 0, 0, 0, 0])
     assert sum(out) == pytest.approx(1.0) and max(out) <= K.VALUE_WEIGHT_MAX + 1e-12
+
+
+def test_stability_resource__escrow_release__not_depletion():
+    from agents.cognition.observation import Balances, Observation
+    from agents.cognition.resources import ResourceVector, update_resources
+
+    rv = ResourceVector()
+
+    def obs(c, escrow):
+        return Observation(cycle=c, balances=Balances(eth=1.0, token=500.0, stake=100.0, escrow_locked=escrow),
+                           blocks_ingested=5, blocks_expected=5)
+
+    for c, escrow in enumerate([0.0, 50.0, 0.0, 50.0, 0.0, 50.0, 0.0]):  # buy, settle, buy, settle...
+        update_resources(rv, obs(c, escrow), 1.0)
+    d = rv.dims["stability"]
+    assert d.consumption == 0.0 and d.replenishment == 0.0
+
+
+def test_stability_resource__stake_slashed__is_depletion():
+    from agents.cognition.observation import Balances, Observation
+    from agents.cognition.resources import ResourceVector, update_resources
+
+    rv = ResourceVector()
+    for c, stake in enumerate([100.0, 100.0, 80.0]):
+        update_resources(rv, Observation(cycle=c, balances=Balances(eth=1.0, token=1.0, stake=stake),
+                                         blocks_ingested=5, blocks_expected=5), 1.0)
+    assert rv.dims["stability"].consumption > 0
+
+
+def test_beliefs__models_separated_by_role():
+    from agents.cognition.beliefs import BeliefState, observe_interactions
+    from agents.cognition.observation import CounterpartyOutcome
+
+    bs = BeliefState()
+    addr = "0x" + "ab" * 20
+    for _ in range(6):
+        observe_interactions(bs, (CounterpartyOutcome(counterparty=addr, role="provider", delivered_on_time=True),
+                                  CounterpartyOutcome(counterparty=addr, role="client", paid=False,
+                                                      cooperative=False)))
+    prov, cli = bs.models[f"provider:{addr}"], bs.models[f"client:{addr}"]
+    assert prov.reliability > 0.8 and cli.reliability < 0.2
+    assert prov.strategy != cli.strategy
