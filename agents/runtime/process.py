@@ -78,7 +78,7 @@ class HostConfig:
     max_cycles: int | None = None
     poll_interval: float = 0.3
     gas_budget_wei: int | None = None
-    start_phase: str = "FULL"
+    start_phase: str = "CHECK"  # §10.2 activation protocol (a simulation may start later)
     priority_fee_wei: int | None = None
     start_gate: str | None = None  # a file: once every agent is built, wait until it exists (benchmarks)
 
@@ -161,7 +161,12 @@ class Host:
 
         Returns how many agents ticked, or None while the RPC is unavailable.
         """
+        lost0 = self.indexer.stats.undecodable
         self.indexer.poll()
+        lost = self.indexer.stats.undecodable - lost0
+        if lost > 0:  # every agent subscribes to every watched contract: each lost them
+            for ag in self.agents:
+                ag.note_lost(lost)
         if not self.indexer.health.available:
             return None
         cur = self.indexer.cursor
