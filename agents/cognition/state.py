@@ -49,7 +49,8 @@ class L49State:
     last_min_survival: float = 1e9
     coherence: float = 1.0
     closed_goals: list[int] = field(default_factory=list)  # last closed autonomous goals: 1 completed, 0 failed
-    rho_excess_streak: int = 0  # consecutive L4.9 estimates with rho >= 0.98 (RHO_EXCESS_PERSISTENCE)
+    rho_excess_streak: int = 0
+    rho_recent: list[float] = field(default_factory=list)  # rho at the last 3 L4.9 ticks (AS-1)  # consecutive L4.9 estimates with rho >= 0.98 (RHO_EXCESS_PERSISTENCE)
 
 
 @dataclass

@@ -53,6 +53,8 @@ class SubstrateState:
     x_window: list[list[float]] = field(default_factory=list)
     rho_hist: list[float] = field(default_factory=list)
     v_prev: float = -1.0  # -1: no previous value
+    v_inputs: list[float] = field(default_factory=list)  # EMA of (S, U, I_drift, E): Lyapunov's inputs
+    rho_excess_run: int = 0  # consecutive rho(J) estimates >= 1.0 (an instability event needs 3)
     lyap_hist: list[int] = field(default_factory=list)
     instability_hist: list[int] = field(default_factory=list)
     cycles: int = 0
@@ -248,13 +250,20 @@ def update_substrate(ss: SubstrateState, obs, value_weights: list[float], value_
         _push(ss.rho_hist, float(np.abs(eigen[0]).max()), K.RHO_MEDIAN_OF)
         srt = sorted(ss.rho_hist)
         rho = srt[len(srt) // 2]
-    v = lyapunov(stab, eu, 1.0 - iis, cdi)
+    raw_v = (stab, eu, 1.0 - iis, cdi)
+    if not ss.v_inputs:
+        ss.v_inputs = list(raw_v)
+    else:
+        la = K.LYAPUNOV_SMOOTHING_ALPHA
+        ss.v_inputs = [m + la * (x - m) for m, x in zip(ss.v_inputs, raw_v, strict=True)]
+    v = lyapunov(*ss.v_inputs)
     event = 0
     if ss.v_prev >= 0:
         ok = lyapunov_non_increasing(ss.v_prev, v)
         _push(ss.lyap_hist, 1 if ok else 0, K.LYAPUNOV_WINDOW)
         event = 0 if ok else 1
-    if rho is not None and rho >= K.L48_RHO_LIMIT:
+    ss.rho_excess_run = ss.rho_excess_run + 1 if rho is not None and rho >= K.L48_RHO_LIMIT else 0
+    if ss.rho_excess_run >= K.RHO_EXCESS_PERSISTENCE:  # a persistent excess, not one noisy window
         event = 1
     _push(ss.instability_hist, event, K.INSTABILITY_CLUSTER_WINDOW)
     cluster = sum(ss.instability_hist) >= K.INSTABILITY_CLUSTER_EVENTS
