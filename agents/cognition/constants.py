@@ -211,6 +211,10 @@ ASS_MARGIN_AT_LIMIT = 0.5  # CHOICE: a condition at its limit keeps half its fac
 # §9.5 / L4.5: rho(J) comes from a 20-cycle least-squares window and is noisy; an excess freezes only
 # after it persisted over this many consecutive L4.9 estimates (CHOICE; one-off excesses give ADVISORY)
 RHO_EXCESS_PERSISTENCE = 3
+# the same persistence per L4.8 cycle (L4.8's rho < 1.0 and the instability events of §10.1): the
+# excess must last as long as 3 L4.9 estimates (15 cycles); consecutive cycles' 20-cycle windows share
+# 19 transitions, so 3 consecutive cycles are one estimate, not three
+RHO_EXCESS_PERSISTENCE_CYCLES = 15
 # §7.3 rollback protocol
 ROLLBACK_MONITOR_CYCLES = 100  # §7.3 step 3: 100 cycles L4.8 only
 REENABLE_ADVISORY_END = 200  # §7.3 step 4: 0-200c advisory
@@ -337,7 +341,8 @@ CAPABILITY_EMA_ALPHA = 0.1  # CHOICE: confidence forecaster rate
 CAPABILITY_MIN_SAMPLES = 10  # (L4.8) calibration error needs >= 10 samples
 CAPABILITY_WINDOW = 50  # CHOICE: calibration window (cycles)
 CAPABILITY_TARGET = 1.0  # gap 6: magnitude = 1 - confidence (needs > 0.25 -> confidence < 0.75)
-ACTIVITY_EMA_ALPHA = 0.2  # CHOICE: activity allocation EMA
+ACTIVITY_EMA_ALPHA = 0.02  # CHOICE: activity allocation EMA, ~50 cycles (0.2 let one cycle's demand in
+# one service swing persona consistency to 0.65 in a sparse market: IIS < 0.88 from noise)
 STATE_EMA_ALPHA = 0.2  # CHOICE: smoothing of P, C and the dynamic state X
 OSC_WINDOW = 20  # CHOICE: R_osc over the last 20 cycles
 SKILL_BIDDING = "bidding"  # CapabilityMatrix non-service skills (L49-notes)

@@ -68,7 +68,7 @@ from agents.cognition.stability import StabilityInputs, check, classify_ass, vio
 from agents.cognition.state import AgentState, SandboxedGoal
 from agents.cognition.substrate import SubstrateOutput, update_goal_progress, update_substrate
 from agents.cognition.survival import depletion_time
-from agents.cognition.trust import update_trust
+from agents.cognition.trust import update_trust_samples
 from agents.cognition.values import is_valid_value_vector, total_drift, value_drift_monitor
 
 EXPLORATION_FACTOR = {
@@ -136,6 +136,19 @@ def step(state: AgentState, observation: Observation | dict) -> StepResult:
         raise CognitionInputError(f"observation for cycle {obs.cycle}, state expects cycle {state.cycle}")
     s = state.clone()
     return _run(s, obs, _Options())
+
+
+def goal_changes(before: AgentState, result: StepResult) -> dict[str, list[str]]:
+    """Origins of the goals the cycle generated, pursued (actionable) and completed: the mind's record
+    for reports (metrics["mind"]). `before` is the state the step started from (or its open goals)."""
+    was_open = {g.id for g in before.substrate.goals.open_goals()}
+    completed = [g.origin for g in result.state.substrate.goals.goals
+                 if g.id in was_open and g.status == "COMPLETED"]
+    return {
+        "generated": [d.origin for d in result.decisions if d.kind == "pursue_goal" and d.validation != "merged"],
+        "pursued": [d.origin for d in result.actionable if d.kind == "pursue_goal"],
+        "completed": completed,
+    }
 
 
 def step_in_place(state: AgentState, observation: Observation | dict) -> StepResult:
@@ -324,7 +337,8 @@ def _mutation_after(s: AgentState, sub: SubstrateOutput, base: StabilityInputs, 
 
 def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Decision],
               rejected: list[tuple[str, str]]) -> bool:
-    """One L4.9 activation (§9.6). Returns True when a stability violation occurred."""
+    """One L4.9 activation (§9.6). Returns True when the current state violated a stability condition
+    (or L4.9 froze); vetoed proposals alone do not count."""
     l, a, rb, ss = s.l49, s.audit, s.rollback, s.substrate
     a.l49_ticks += 1
     # Phase 3 first (it feeds phase 1's constraints and runs even when L4.9 may not act)
@@ -355,21 +369,24 @@ def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Dec
     l.rho_recent = [*l.rho_recent, base.rho][-K.RHO_EXCESS_PERSISTENCE:]
     a.max_rho = max(a.max_rho, min(l.rho_recent))
     verdict = check(base, rho_persistent)
+    # the current state's own violations (a one-off rho excess does not count): what §10.2 calls
+    # instability and what the drift monitor's "stable" means; a vetoed *proposal* is neither
+    state_violated = any(c != "SPECTRAL_RADIUS" or rho_persistent for c in verdict.violations)
     l.last_ass = verdict.ass
     l.last_violations = list(verdict.violations)
     if rb.phase == "MONITOR":
         l.status, l.last_authority = "FROZEN", 0.0
-        return bool(verdict.violations)
+        return state_violated
     if s.activation.phase == "CHECK":
         l.status, l.last_authority = "INACTIVE", 0.0
-        return bool(verdict.violations)
+        return state_violated
     if verdict.action == "FREEZE_AND_REVERT_TO_L48":
         _freeze(s, now, decisions)
         l.last_authority = 0.0
         return True
     if surv.state == "critical":
         l.status, l.last_authority = "FROZEN_SURVIVAL", 0.0  # §5.3: L4.9 frozen in survival mode
-        return bool(verdict.violations)
+        return state_violated
     authority = min(
         AUTHORITY[s.activation.phase],
         rbm.authority(rb, now),
@@ -475,7 +492,7 @@ def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Dec
     if not s.beliefs.frozen:
         for m in s.beliefs.models.values():
             if m.pending_total:
-                m.trust = update_trust(m.trust, m.pending_reliable / m.pending_total)
+                m.trust = update_trust_samples(m.trust, m.pending_reliable, m.pending_total)
                 m.pending_total = m.pending_reliable = 0
             if m.interactions >= K.MIN_INTERACTIONS_FOR_CLASSIFICATION:
                 a.trust_err_sum += abs(m.trust - m.reliability)
@@ -525,7 +542,7 @@ def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Dec
         return True
     l.status = "ADVISORY" if authority == 0.0 else "PARTIAL" if authority < 1.0 else "ACTIVE"
     l.last_authority = authority
-    return any_veto
+    return state_violated
 
 
 def _emit(s: AgentState, kind: str, payload, authority: float, veto: tuple[str, ...], now: int) -> Decision:

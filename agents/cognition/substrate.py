@@ -96,6 +96,7 @@ class SubstrateOutput:
     x: tuple[float, ...]
     metrics: dict[str, float]
     cascade_accuracy: float | None = None  # None: fewer than CASCADE_ACCURACY_MIN_SAMPLES matured
+    rho_excess_run: int = 0  # consecutive estimates with rho >= 1.0 (L4.8's limit)
 
 
 def _cascade_bookkeeping(ss: SubstrateState, fr: dict[str, float], casc, now: int) -> float | None:
@@ -263,7 +264,7 @@ def update_substrate(ss: SubstrateState, obs, value_weights: list[float], value_
         _push(ss.lyap_hist, 1 if ok else 0, K.LYAPUNOV_WINDOW)
         event = 0 if ok else 1
     ss.rho_excess_run = ss.rho_excess_run + 1 if rho is not None and rho >= K.L48_RHO_LIMIT else 0
-    if ss.rho_excess_run >= K.RHO_EXCESS_PERSISTENCE:  # a persistent excess, not one noisy window
+    if ss.rho_excess_run >= K.RHO_EXCESS_PERSISTENCE_CYCLES:  # a persistent excess, not one noisy window
         event = 1
     _push(ss.instability_hist, event, K.INSTABILITY_CLUSTER_WINDOW)
     cluster = sum(ss.instability_hist) >= K.INSTABILITY_CLUSTER_EVENTS
@@ -290,7 +291,7 @@ def update_substrate(ss: SubstrateState, obs, value_weights: list[float], value_
         lyapunov_v=v, lyapunov_ok_share=lshare, instability_cluster=cluster, eu=eu,
         scenarios=tuple(scenarios(ss.world)), mce=mce, pathologies=paths, purpose_alignment=align,
         misaligned=misaligned, survival=surv, cascade_depth=casc.depth, projected_fractions=projected,
-        x=tuple(x), metrics=metrics, cascade_accuracy=casc_acc,
+        x=tuple(x), metrics=metrics, cascade_accuracy=casc_acc, rho_excess_run=ss.rho_excess_run,
     )
 
 

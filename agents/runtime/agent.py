@@ -29,6 +29,7 @@ from agents.chain.indexer import ChainEvent
 from agents.chain.codec import Call
 from agents.chain.sender import TxSender, receipt_with_ints
 from agents.cognition import AgentState, CognitionInputError, step
+from agents.cognition.orchestrator import goal_changes
 from agents.market.payloads import PayloadError, PayloadStore
 from agents.market.personas import Persona
 from agents.runtime import observe as O
@@ -71,6 +72,7 @@ class AgentSpec:
     gas_budget_wei: int | None = None
     max_cycles: int | None = None
     start_phase: str = "CHECK"  # §10.2: the activation protocol from the start
+    cognition: bool = True  # False: L4.8 only (simulate --cognition off): L4.9's outputs are ignored
     priority_fee_wei: int | None = None  # None: ask the node (eth_maxPriorityFeePerGas) for every transaction
 
 
@@ -241,14 +243,18 @@ class Agent:
         payloads = self._payloads()
         obs = O.build_observation(mem, snap, self.spec.cycle_blocks, self.spec.cycle_blocks, self.spec.services)
         try:
+            before = self.cognition
             result = step(self.cognition, obs)
         except CognitionInputError as exc:  # should not happen: cycle numbers move together
             self.log("cognition_error", reason=str(exc))
             raise ChainError(str(exc)) from exc
         rep = result.report
-        self.guidance = update_guidance(self.guidance, rep.status, rep.authority, result.actionable,
-                                        rep.value_weights,
-                                        [g.id for g in result.state.substrate.goals.open_goals()])
+        if self.spec.cognition:
+            self.guidance = update_guidance(self.guidance, rep.status, rep.authority, result.actionable,
+                                            rep.value_weights,
+                                            [g.id for g in result.state.substrate.goals.open_goals()])
+        else:  # L4.8 only: the mind runs (for the report) but none of its outputs reaches the policy
+            self.guidance = update_guidance(self.guidance, "OFF", 0.0, ())
         if rep.audit is not None:  # a 3000-cycle audit period closed: keep its report (emergent agent audit)
             from agents.cognition.audit_text import report_to_dict
 
@@ -274,7 +280,7 @@ class Agent:
             "status": rep.status, "authority": self.guidance.authority, "l49": rep.l49_ran,
             "asks": mem.my_asks(), "phase": rep.activation_phase, "drift_value": rep.total_drift,
             "goals_open": rep.open_goals, "vetoed_n": len(vetoed),
-            "goal_origins": sorted({d.origin for d in result.actionable if d.kind == "pursue_goal"}),
+            "goals": goal_changes(before, result),
             "mutations": sum(1 for d in result.actionable if d.kind == "apply_mutation"
                              and d.reason == "sandbox_approved"),
         }

@@ -29,8 +29,14 @@ def _bar(done: int, total: int, started: float, width: int = 30) -> str:
 @click.option("--agents-per-process", default=1, show_default=True, type=click.IntRange(1, 500))
 @click.option("--max-processes", default=8, show_default=True, type=click.IntRange(1, 256))
 @click.option("--personas", default=None, help="comma-separated persona per agent (overrides the default mix)")
+@click.option("--cognition", "cognition_mode", type=click.Choice(["on", "off"]), default="on", show_default=True,
+              help="off: L4.8 only (the L4.9 mind's outputs never reach the agents' policy)")
+@click.option("--compare-cognition", is_flag=True, help="paired run, same seed: with the mind and L4.8 only "
+              "(compare.html side by side)")
+@click.option("--offline", is_flag=True, help="with --compare-cognition: on the offline market (no chain)")
 def simulate(n_agents: int, cycles: int, seed: int, out: Path | None, rpc: str | None, cycle_blocks: int,
-             agents_per_process: int, max_processes: int, personas: str | None) -> None:
+             agents_per_process: int, max_processes: int, personas: str | None, cognition_mode: str = "on",
+             compare_cognition: bool = False, offline: bool = False) -> None:
     """Devnet up, deploy, fund, spawn N agents for K cycles, then write report.html + metrics.json."""
     from agents.devnet import DevnetError
     from agents.sim.simulate import SimConfig, run
@@ -39,9 +45,15 @@ def simulate(n_agents: int, cycles: int, seed: int, out: Path | None, rpc: str |
     if persona_list is not None and len(persona_list) != n_agents:
         raise click.BadParameter(f"{len(persona_list)} personas for {n_agents} agents", param_hint="--personas")
     cfg = SimConfig(agents=n_agents, cycles=cycles, seed=seed, rpc=rpc, cycle_blocks=cycle_blocks,
-                    agents_per_process=agents_per_process, max_processes=max_processes, personas=persona_list)
+                    agents_per_process=agents_per_process, max_processes=max_processes, personas=persona_list,
+                    cognition=cognition_mode == "on")
     if out is not None:
         cfg.out = out
+    if compare_cognition:
+        from agents.sim.compare_cli import paired
+
+        paired(cfg, offline, persona_list)
+        return
     started = time.monotonic()
     tty = sys.stderr.isatty()
     last = [-1]

@@ -48,6 +48,16 @@ ESCROW = "0x" + "e5" * 20
 STAKING = "0x" + "57" * 20
 
 
+def _goal_changes(open_before: list[int], result: Any) -> dict[str, list[str]]:
+    was_open = set(open_before)
+    return {
+        "generated": [d.origin for d in result.decisions if d.kind == "pursue_goal" and d.validation != "merged"],
+        "pursued": [d.origin for d in result.actionable if d.kind == "pursue_goal"],
+        "completed": [g.origin for g in result.state.substrate.goals.goals
+                      if g.id in was_open and g.status == "COMPLETED"],
+    }
+
+
 def offline_address(i: int) -> str:
     from eth_utils import to_checksum_address
 
@@ -91,10 +101,14 @@ class OfflineAgent:
 class OfflineMarket:
     def __init__(self, personas: list[str] | None = None, agents: int = 8, seed: int = 0, cognition: bool = True,
                  start_phase: str = "CHECK", cycle_blocks: int = 5, time_scale: int = 6,
-                 start_balance: int = 20_000 * WEI, services_per_agent: int = 3, record: bool = True) -> None:
+                 start_balance: int = 20_000 * WEI, services_per_agent: int = 3, record: bool = True,
+                 ignore_mind: bool = False) -> None:
+        """ignore_mind: L4.8 only, as `simulate --cognition off` (the mind runs for the record, none of
+        its outputs reaches the policy)."""
         names = list(personas) if personas else assign_personas(agents, None, seed)
         self.seed, self.cognition_on, self.cycle_blocks, self.time_scale = seed, cognition, cycle_blocks, time_scale
         self.record = record
+        self.ignore_mind = ignore_mind
         self.block, self.ts = 1, 1_700_000_000
         self.cycle = 0
         self.token: dict[str, int] = {}
@@ -235,11 +249,15 @@ class OfflineMarket:
                                "reputation": snap.reputation}
         if ag.cognition is not None:
             obs = O.build_observation(mem, snap, self.cycle_blocks, self.cycle_blocks, ag.config.services)
+            open_before = [g.id for g in ag.cognition.substrate.goals.open_goals()] if self.record else []
             result = step_in_place(ag.cognition, obs)  # the offline market keeps only the result
             rep = result.report
-            ag.guidance = update_guidance(ag.guidance, rep.status, rep.authority, result.actionable,
-                                          rep.value_weights,
-                                          [g.id for g in result.state.substrate.goals.open_goals()])
+            if self.ignore_mind:
+                ag.guidance = update_guidance(ag.guidance, "OFF", 0.0, ())
+            else:
+                ag.guidance = update_guidance(ag.guidance, rep.status, rep.authority, result.actionable,
+                                              rep.value_weights,
+                                              [g.id for g in result.state.substrate.goals.open_goals()])
             ag.cognition = result.state
             ag.status_cycles[rep.status] = ag.status_cycles.get(rep.status, 0) + 1
             if rep.audit is not None:
@@ -248,9 +266,7 @@ class OfflineMarket:
                 rec.update(status=rep.status, phase=rep.activation_phase, survival=rep.survival_state,
                            drift=rep.total_drift, ass=rep.ass, v=rep.lyapunov_v, rho=rep.rho,
                            bottleneck=rep.bottleneck, horizon=rep.min_survival,
-                           goals=[d.origin for d in result.decisions if d.kind == "pursue_goal"
-                                  and d.validation != "merged"],
-                           pursued=[d.origin for d in result.actionable if d.kind == "pursue_goal"],
+                           goals=_goal_changes(open_before, result),
                            vetoes=sum(1 for d in result.decisions if d.vetoed),
                            mutations=sum(1 for d in result.actionable if d.kind == "apply_mutation"
                                          and d.reason == "sandbox_approved"))
