@@ -119,3 +119,8 @@ def run(key: str | None, account: str | None, account_index: int | None, persona
         signal.signal(sig, lambda *_: host.stop.set())
     host.run()
     click.echo(f"stopped after cycle {ag.memory.cycle}")
+
+
+from agents.runtime.audit_cli import audit as _audit  # noqa: E402 - `emergent agent audit` (issue 15)
+
+agent.add_command(_audit)

@@ -7,7 +7,7 @@ survival floor) act whatever the authority, as §5.3 allows protective action in
 
 | output | lever |
 |---|---|
-| SURVIVAL_DRIVEN goal | spend less (hire probability x (1 - 0.5 A)), raise the price floor (cost x (1 + 0.10)) |
+| SURVIVAL_DRIVEN goal, survival constrained or worse | spend less (hire probability x (1 - 0.5 A)); raise the price floor to cost x 1.25 (protective, any authority) |
 | GAP_FILLING goal (confidence:<s>) | take work that trains the weak skill: ask on s x (1 - 0.03 A) |
 | PURPOSE_DERIVED goal (share:<s>) | win more of the declared service: ask on s x (1 - 0.03 A) |
 | OPPORTUNITY_DRIVEN goal (won:<s>) | raise the ask on s x (1 + 0.03 A), or enter s if not offered |
@@ -25,7 +25,7 @@ from typing import Any
 
 LEAN = 0.03  # ask step toward winning more of a service (x A)
 RAISE = 0.03  # ask step on an opportunity (x A)
-SURVIVAL_FLOOR_MARGIN = 0.10  # a survival goal keeps the ask >= cost x 1.10 (protective)
+SURVIVAL_FLOOR_MARGIN = 0.25  # a survival goal keeps the ask >= cost x 1.25 (protective; the L4.8 floor is 1.10)
 SURVIVAL_SPEND_CUT = 0.5  # a survival goal cuts the hire probability by up to half (x A)
 STRATEGY_BONUS = 0.10  # COOPERATE +, VERIFY - on the hiring score (x A)
 TRUST_BLEND = 0.5  # weight of cognition's trust in the hiring score (x A)
@@ -61,10 +61,10 @@ def adjust_ask(service: str, ask: int, cost: int, g: Any) -> int:
     a = max(0.0, min(1.0, g.authority))
     out = float(ask)
     if a > 0:
-        if service in g.focus or any(service in goal_services(g, o) for o in LEAN_ORIGINS):
-            out *= 1.0 - LEAN * a
-        elif service in goal_services(g, "OPPORTUNITY_DRIVEN"):
+        if service in goal_services(g, "OPPORTUNITY_DRIVEN"):
             out *= 1.0 + RAISE * a
+        elif service in g.focus or any(service in goal_services(g, o) for o in LEAN_ORIGINS):
+            out *= 1.0 - LEAN * a
     if has_goal(g, "SURVIVAL_DRIVEN") or g.survival in ("constrained", "warning", "critical"):
         out = max(out, cost * (1.0 + SURVIVAL_FLOOR_MARGIN))
     return max(1, int(out))

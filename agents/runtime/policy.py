@@ -31,7 +31,7 @@ from functools import lru_cache
 from typing import Any
 
 from agents.market.personas import Persona, deliver, evaluate, guardian_ruling, should_dispute, should_vote
-from agents.market.pricing import MarketSignals, Offer, choose_offer, initial_ask, next_ask
+from agents.market.pricing import MarketSignals, Offer, choose_offer, clamp_price, initial_ask, next_ask
 from agents.market.services import TaskSpec, TaskSpecError, cost_units, get_service, verify
 from agents.runtime.actions import (
     Action,
@@ -360,7 +360,7 @@ def pricing_actions(inp: PolicyInput) -> list[Action]:
         nxt = next_ask(cur, cost, signals, persona.pricing)
         adjusted = levers.adjust_ask(s, nxt, cost, g)  # L4.9's goal levers, the protective survival floor
         if adjusted != nxt:
-            nxt = next_ask(adjusted, cost, MarketSignals(), persona.pricing)
+            nxt = clamp_price(adjusted, cost, persona.pricing)
         new[s] = nxt
         if abs(nxt - cur) > cfg.reprice_threshold * cur:
             changed = True
