@@ -41,6 +41,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "agent": ("agents.runtime.cli", "agent"),
     "simulate": ("agents.sim.cli", "simulate"),
     "bench": ("agents.bench.cli", "bench"),
+    "cognition": ("agents.sim.audit_cli", "cognition"),
 }
 
 

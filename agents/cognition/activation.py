@@ -2,7 +2,9 @@
 
 Criteria (§10.1): (1) L4.8 qualified - rho(J) < 1.0, IIS >= 0.85, MCE < 0.10 and Lyapunov
 non-increasing in >= 95 % of the window (all measured, none "not yet estimable"); (2) SMS >= 0.85,
-SMS = mean(1 - MCE/0.10, Lyapunov share, 1 - EU, IIS) (L4.8's SMS is not in the seed: CHOICE);
+SMS = mean(1 - MCE, Lyapunov share, 1 - EU, IIS) (L4.8's SMS is not in the seed: CHOICE; 1 - MCE is
+the identity's capability-confidence measure: 1 - MCE/0.10 made SMS demand MCE < ~0.04, stricter than
+criterion 4's 0.08, and failed calibrated agents);
 (3) no GoalStack pathology for 500 cycles; (4) MCE < 0.08; (5) EU < 0.20 for 500 cycles; (6) no
 instability cluster for 1000 cycles. Protocol (§10.2): all six for 100 consecutive cycles -> SHADOW
 (500 cycles, computes, does not act) -> ADVISORY (visible, recommends; 500 stable cycles) -> PARTIAL
@@ -34,7 +36,7 @@ class ActivationState:
 def sms(sub) -> float:
     if sub.mce is None or sub.lyapunov_ok_share is None:
         return 0.0
-    return (clamp(1.0 - sub.mce / K.L48_MCE_LIMIT) + sub.lyapunov_ok_share + (1.0 - sub.eu) + clamp(sub.iis)) / 4
+    return (clamp(1.0 - sub.mce) + sub.lyapunov_ok_share + (1.0 - sub.eu) + clamp(sub.iis)) / 4
 
 
 def criteria(act: ActivationState, sub) -> dict[str, bool]:
@@ -43,7 +45,10 @@ def criteria(act: ActivationState, sub) -> dict[str, bool]:
     act.eu_streak = act.eu_streak + 1 if sub.eu < K.EU_LIMIT else 0
     act.no_cluster_streak = 0 if sub.instability_cluster else act.no_cluster_streak + 1
     l48 = (
-        sub.rho is not None and sub.rho < K.L48_RHO_LIMIT and sub.iis >= K.L48_IDENTITY_LIMIT
+        # rho < 1.0 on the persistence-filtered estimate: an excess over 3 consecutive 20-cycle windows
+        # fails it, one noisy window does not (the measurement window of §9's rho fix)
+        sub.rho is not None and sub.rho_excess_run < K.RHO_EXCESS_PERSISTENCE_CYCLES
+        and sub.iis >= K.L48_IDENTITY_LIMIT
         and sub.mce is not None and sub.mce < K.L48_MCE_LIMIT
         and sub.lyapunov_ok_share is not None and sub.lyapunov_ok_share >= K.LYAPUNOV_DECREASE_SHARE
     )

@@ -18,7 +18,7 @@ class AuditLedger:
     start: int = 0
     cycles: int = 0
     l49_ticks: int = 0
-    survival_ticks: int = 0
+    survival_ticks: int = 0  # cycles whose survival projection covered every held resource (RA-1)
     vv_valid_cycles: int = 0
     generated: int = 0
     approved: int = 0
@@ -75,7 +75,7 @@ def criteria(a: AuditLedger) -> list[Criterion]:
     rate = a.approved / a.generated if a.generated else None
     mean_va = a.sum_value_alignment / a.approved if a.approved else None
     vv_share = a.vv_valid_cycles / a.cycles if a.cycles else None
-    surv_share = a.survival_ticks / a.l49_ticks if a.l49_ticks else None
+    surv_share = a.survival_ticks / a.cycles if a.cycles else None
     sandboxed = a.mutations_sandboxed / a.mutations_applied if a.mutations_applied else 1.0
     preserved = 1.0 - a.mutations_violated / a.mutations_applied if a.mutations_applied else 1.0
     surv_err = a.survival_err_sum / a.survival_err_n if a.survival_err_n else None
@@ -93,7 +93,7 @@ def criteria(a: AuditLedger) -> list[Criterion]:
         _ceiling("VR-2", "max TotalDrift", a.max_drift, K.VR2_MAX_DRIFT),
         _floor("VR-3", "share of applied mutations that were sandboxed", sandboxed, K.VR3_SANDBOXED_SHARE),
         _floor("VR-4", "stability preserved after mutation", preserved, K.VR4_MIN_STABILITY_PRESERVED),
-        _floor("RA-1", "survival model ran, share of L4.9 ticks", surv_share, 1.0),
+        _floor("RA-1", "survival projection covered every held resource, share of cycles", surv_share, 1.0),
         _ceiling("RA-2", "survival projection error", surv_err, K.RA2_MAX_ERROR),
         _floor("RA-3", "autonomous constraint adaptations", float(a.adaptations), K.RA3_MIN_ADAPTATIONS),
         ra4,

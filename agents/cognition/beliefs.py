@@ -73,6 +73,16 @@ class BeliefState:
     frozen: bool = False
 
 
+def model_key(role: str, counterparty: str) -> str:
+    return f"{role}:{counterparty.lower()}"
+
+
+def split_key(key: str) -> tuple[str, str]:
+    """(role, address) of a model key; a bare address (state from before the split) is a provider."""
+    role, sep, addr = key.partition(":")
+    return (role, addr) if sep else ("provider", key)
+
+
 def _predict_positive(m: AgentModel) -> bool:
     return m.strategy == "cooperative" or (m.strategy != "competitive" and m.trust >= 0.5)
 
@@ -84,7 +94,9 @@ def observe_interactions(bs: BeliefState, interactions: tuple) -> tuple[int, int
     if bs.frozen:
         return 0, 0
     for it in interactions:
-        cid = it.counterparty.lower()
+        # one model per (role, counterparty): how an agent behaves as our provider says little about how
+        # it behaves as our client or evaluator (a client that wrongly rejects can be a good provider)
+        cid = model_key(it.role, it.counterparty)
         bs.candidates[cid] = bs.candidates.get(cid, 0) + 1
         if len(bs.candidates) > K.CANDIDATE_TABLE_MAX:
             victim = min((c for c in bs.candidates if c != cid and c not in bs.models),

@@ -87,7 +87,7 @@ def run(seconds: float = 5.0, agents: int = 1) -> dict:
               1.0, s.cycle)
     goals = [(K.ORIGIN_VALUE_PROFILES["SURVIVAL_DRIVEN"], 0.5), (K.ORIGIN_VALUE_PROFILES["EXPLORATORY"], 0.2)]
     shadow = list(propose_step(st0.values.weights, 1, K.PROPOSED_MUTATION_STEP))
-    pm = PendingMutation(1, shadow, 0, "bench")
+    pm = PendingMutation(1, [a - b for a, b in zip(shadow, st0.values.weights, strict=True)], 0, "bench")
 
     def sandbox(i: int) -> None:
         sandbox_step(pm, st0.values.weights, st0.values.baseline, out.seof_inputs, out.identity_vector, goals)

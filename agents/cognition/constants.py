@@ -49,7 +49,12 @@ COHERENCE_TARGET = 0.80  # §2.1 Def. 4, §4.5
 TOTAL_DRIFT_LIMIT = 0.25  # §1 essence, §2.1 Def. 5, §7.1 condition 3
 MUTATION_STABILITY_TARGET = 0.95  # §2.2 phase 2: mutations >= 95 %, §12.1 VR-4
 SURVIVAL_PREDICTION_ERROR_LIMIT = 0.20  # §2.2 phase 3: survival < 20 % error, §12.1 RA-2
-CASCADE_TARGET = 0.70  # §2.2 phase 3: cascade >= 0.70 (cascade-prediction quality; reported only)
+CASCADE_TARGET = 0.70  # §2.2 phase 3: cascade >= 0.70: accuracy of the cascade predictions made tau cycles
+# ahead (below this, with CASCADE_ACCURACY_MIN_SAMPLES, the stability check uses the crisis horizon)
+CASCADE_ACCURACY_WINDOW = 100  # CHOICE: the last 100 matured cascade predictions
+CASCADE_ACCURACY_MIN_SAMPLES = 10  # CHOICE: fewer matured predictions -> not yet measured
+GOAL_COMPLETION_WINDOW = 10  # CHOICE: completion rate over the last 10 closed autonomous goals
+GOAL_COMPLETION_MIN_SAMPLES = 4  # CHOICE: fewer closed goals -> not yet measured
 AGENT_PREDICTION_TARGET = 0.60  # §2.2 phase 4, §12.1 MA-1
 TRUST_CALIBRATION_ERROR_LIMIT = 0.15  # §2.2 phase 4, §12.1 MA-2
 VETO_RATE_LIMIT = 0.15  # §2.2 phase 5, §12.1 AS-3
@@ -162,7 +167,8 @@ SCENARIO_CRISIS = 2.00  # §5.4: consumption x2
 RESOURCE_CRITICAL_FRACTION = 0.05  # R_d^critical: not given. CHOICE: 5 % of the dimension's capacity
 RESOURCE_WARNING_FRACTION = 0.25  # upstream.warning (§9.4): not given. CHOICE: 25 % of capacity
 RENEWABLE_RESOURCES = ("mutation",)  # CHOICE: regenerates by schedule, excluded from min_survival
-RESOURCE_RATE_ALPHA = 0.2  # consumption/replenishment moving average (CHOICE)
+RESOURCE_RATE_ALPHA = 0.05  # consumption/replenishment EMA (CHOICE: ~20 cycles; 0.2 read one purchase of 10 % of
+# the balance as a 50-cycle horizon, "critical", in a sparse market where payments arrive in lumps)
 
 # ---------------------------------------------------------------------------------------------------
 # §6: bounded multi-agent modelling
@@ -192,12 +198,23 @@ RHO_LIMIT = 0.98  # §7.1 condition 1: rho(J) < 0.98
 IDENTITY_LIMIT = 0.88  # §7.1 condition 2: I(t) >= 0.88
 SURVIVAL_FLOOR = 30  # §7.1 condition 4: min_survival > 30 cycles
 CASCADE_DEPTH_LIMIT = 2  # §7.1 condition 5: depth <= 2
-# ASS margins (gap 1, CHOICE from L49-notes): margin_c / threshold_c = distance to limit / comfort band
+# ASS margins (gap 1, CHOICE; docs/cognition.md choice 2): margin_c / threshold_c =
+# clamp(0.5 + 0.5 * signed distance inside the limit / comfort band). A condition exactly at its limit
+# scores 0.5 and one band beyond it 0, so a single violation with margin left elsewhere gives ASS >= 0.05
+# (ADVISORY, §9.5) and a condition just inside its limit (IIS 0.8805) does not collapse the product.
 ASS_RHO_BAND = 0.03
 ASS_IDENTITY_BAND = 0.02
 ASS_DRIFT_BAND = 0.15
 ASS_SURVIVAL_BAND = 170.0
-ASS_CASCADE_BAND = 3.0
+ASS_CASCADE_BAND = 3.0  # cascade: distance = (limit + 1) - depth, so depth 0 -> 1, depth 3 -> 0.5
+ASS_MARGIN_AT_LIMIT = 0.5  # CHOICE: a condition at its limit keeps half its factor
+# §9.5 / L4.5: rho(J) comes from a 20-cycle least-squares window and is noisy; an excess freezes only
+# after it persisted over this many consecutive L4.9 estimates (CHOICE; one-off excesses give ADVISORY)
+RHO_EXCESS_PERSISTENCE = 3
+# the same persistence per L4.8 cycle (L4.8's rho < 1.0 and the instability events of §10.1): the
+# excess must last as long as 3 L4.9 estimates (15 cycles); consecutive cycles' 20-cycle windows share
+# 19 transitions, so 3 consecutive cycles are one estimate, not three
+RHO_EXCESS_PERSISTENCE_CYCLES = 15
 # §7.3 rollback protocol
 ROLLBACK_MONITOR_CYCLES = 100  # §7.3 step 3: 100 cycles L4.8 only
 REENABLE_ADVISORY_END = 200  # §7.3 step 4: 0-200c advisory
@@ -289,6 +306,10 @@ LYAPUNOV_E_STAR = 0.5  # E*: not given. CHOICE: mid expansion (CDI 0.5)
 LYAPUNOV_DECREASE_SHARE = 0.95  # (L4.8) V(t+1) <= V(t) in >= 95 % of cycles
 LYAPUNOV_TOLERANCE = 0.005  # CHOICE: V(t+1) <= V(t) + 0.005 counts as non-increasing (noise)
 LYAPUNOV_WINDOW = 100  # CHOICE: window over which the 95 % is measured
+# CHOICE (§10 measurement window): V is evaluated on the EMA (alpha 0.1, ~10 cycles) of its four inputs.
+# A sparse market's per-cycle figures jump from job to job; on the raw values V rose in ~18 % of cycles
+# for steady agents and the 95 % criterion was unreachable.
+LYAPUNOV_SMOOTHING_ALPHA = 0.1
 SCENARIO_PRIORS = {  # (L4.8) WorldModel default scenario probabilities
     "BASELINE": 0.50,
     "OPTIMISTIC": 0.15,
@@ -320,7 +341,8 @@ CAPABILITY_EMA_ALPHA = 0.1  # CHOICE: confidence forecaster rate
 CAPABILITY_MIN_SAMPLES = 10  # (L4.8) calibration error needs >= 10 samples
 CAPABILITY_WINDOW = 50  # CHOICE: calibration window (cycles)
 CAPABILITY_TARGET = 1.0  # gap 6: magnitude = 1 - confidence (needs > 0.25 -> confidence < 0.75)
-ACTIVITY_EMA_ALPHA = 0.2  # CHOICE: activity allocation EMA
+ACTIVITY_EMA_ALPHA = 0.02  # CHOICE: activity allocation EMA, ~50 cycles (0.2 let one cycle's demand in
+# one service swing persona consistency to 0.65 in a sparse market: IIS < 0.88 from noise)
 STATE_EMA_ALPHA = 0.2  # CHOICE: smoothing of P, C and the dynamic state X
 OSC_WINDOW = 20  # CHOICE: R_osc over the last 20 cycles
 SKILL_BIDDING = "bidding"  # CapabilityMatrix non-service skills (L49-notes)

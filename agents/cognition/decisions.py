@@ -64,6 +64,7 @@ class InteractionRecommendation(_Decision):
     confidence: float
     risk: float
     trust: float
+    role: str = "provider"  # the role the counterparty plays toward us in the modelled interactions
     kind: str = "interaction"
 
 

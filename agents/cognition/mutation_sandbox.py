@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agents.cognition import constants as K
+from agents.cognition.coherence import coherence
 from agents.cognition.identity import identity_integrity
 from agents.cognition.mathutil import cosine, project_bounded_simplex
 from agents.cognition.seof import BASE_WEIGHTS, seof, value_weighted
@@ -24,8 +25,12 @@ from agents.cognition.values import is_valid_value_vector, total_drift
 
 @dataclass
 class PendingMutation:
+    """A mutation under evaluation. It stores the *change* (delta per dimension) it proposes, not a whole
+    vector: a second mutation pending at the same time, or a revert, must not be undone when this one is
+    applied. The shadow vector on every cycle, and the vector applied, are apply_delta(current, delta)."""
+
     id: int
-    weights: list[float]
+    delta: list[float]
     opened: int
     reason: str
     evaluated: int = 0
@@ -58,6 +63,16 @@ def propose_step(weights: list[float], dim: int, delta: float) -> tuple[float, .
     return project_bounded_simplex(out)
 
 
+def apply_delta(current: list[float] | tuple[float, ...], delta: list[float] | tuple[float, ...],
+                scale: float = 1.0) -> tuple[float, ...]:
+    """The current vector moved by scale x delta, projected back onto the bounded simplex."""
+    return project_bounded_simplex([c + scale * d for c, d in zip(current, delta, strict=True)])
+
+
+def delta_of(current: list[float] | tuple[float, ...], proposed: list[float] | tuple[float, ...]) -> list[float]:
+    return [p - c for p, c in zip(proposed, current, strict=True)]
+
+
 def precheck(current: list[float], proposed: list[float] | tuple[float, ...], baseline: list[float],
              rate_factor: list[float], recent_mutations: int, pending: int, frozen: bool) -> list[str]:
     """§4.3 pre-checks; the list of failed checks (empty = enter the sandbox)."""
@@ -75,6 +90,15 @@ def precheck(current: list[float], proposed: list[float] | tuple[float, ...], ba
         fails.append("too_many_pending")
     if frozen:
         fails.append("mutations_frozen")
+    if coherence(proposed) < K.COHERENCE_TARGET:
+        # §4.5 coherence gate (Def. 4 >= 0.80). On the bounded simplex the seed's tension is always 0
+        # (docs/cognition.md choice 6), so for a valid vector this gate cannot fire; it refuses any
+        # vector with a competing pair summing above 1.2 (coherence < 0.80).
+        fails.append("coherence_gate")
+    if total_drift(proposed, baseline) >= K.TOTAL_DRIFT_LIMIT:
+        # §7.1 condition 3 / §9.3: a mutation whose projected TotalDrift reaches 0.25 would be vetoed
+        # (and freeze mutations) once tried, so it is refused before it is tried
+        fails.append("projected_drift_limit")
     return fails
 
 
@@ -92,8 +116,8 @@ def goal_attainment(weights: list[float] | tuple[float, ...], goals: list[tuple[
 def sandbox_step(pm: PendingMutation, current: list[float], baseline: list[float],
                  seof_inputs: tuple[float, float, float, float, float],
                  identity_vector: tuple[float, ...], goals: list[tuple[tuple[float, ...], float]]) -> None:
-    """Evaluate one real cycle under the shadow vector (mutates pm)."""
-    shadow = pm.weights
+    """Evaluate one real cycle under the shadow vector = current + the pending delta (mutates pm)."""
+    shadow = apply_delta(current, pm.delta)
     w_prod = value_weighted(BASE_WEIGHTS, tuple(current), tuple(baseline))
     w_shadow = value_weighted(BASE_WEIGHTS, tuple(shadow), tuple(baseline))
     pm.sum_dseof += seof(*seof_inputs, weights=w_shadow) - seof(*seof_inputs, weights=w_prod)

@@ -15,7 +15,7 @@ from agents.cognition import constants as K
 from agents.cognition import rollback as rbm
 from agents.cognition.activation import AUTHORITY, advance, criteria
 from agents.cognition.audit import AuditLedger, AuditReport, audit_report
-from agents.cognition.beliefs import observe_interactions
+from agents.cognition.beliefs import observe_interactions, split_key
 from agents.cognition.coherence import coherence
 from agents.cognition.decisions import (
     ApplyMutation,
@@ -55,6 +55,8 @@ from agents.cognition.interaction import recommend
 from agents.cognition.mutation_sandbox import (
     AppliedMutation,
     PendingMutation,
+    apply_delta,
+    delta_of,
     mutation_evidence,
     precheck,
     propose_step,
@@ -66,7 +68,7 @@ from agents.cognition.stability import StabilityInputs, check, classify_ass, vio
 from agents.cognition.state import AgentState, SandboxedGoal
 from agents.cognition.substrate import SubstrateOutput, update_goal_progress, update_substrate
 from agents.cognition.survival import depletion_time
-from agents.cognition.trust import update_trust
+from agents.cognition.trust import update_trust_samples
 from agents.cognition.values import is_valid_value_vector, total_drift, value_drift_monitor
 
 EXPLORATION_FACTOR = {
@@ -136,6 +138,29 @@ def step(state: AgentState, observation: Observation | dict) -> StepResult:
     return _run(s, obs, _Options())
 
 
+def goal_changes(before: AgentState, result: StepResult) -> dict[str, list[str]]:
+    """Origins of the goals the cycle generated, pursued (actionable) and completed: the mind's record
+    for reports (metrics["mind"]). `before` is the state the step started from (or its open goals)."""
+    was_open = {g.id for g in before.substrate.goals.open_goals()}
+    completed = [g.origin for g in result.state.substrate.goals.goals
+                 if g.id in was_open and g.status == "COMPLETED"]
+    return {
+        "generated": [d.origin for d in result.decisions if d.kind == "pursue_goal" and d.validation != "merged"],
+        "pursued": [d.origin for d in result.actionable if d.kind == "pursue_goal"],
+        "completed": completed,
+    }
+
+
+def step_in_place(state: AgentState, observation: Observation | dict) -> StepResult:
+    """`step` for a caller that gives up its input state (the offline market, which keeps only the
+    result): the same cycle on `state` itself, without the defensive copy (a third of a cycle's time).
+    `result.state is state` afterwards."""
+    obs = observation if isinstance(observation, Observation) else Observation.model_validate(observation)
+    if obs.cycle != state.cycle:
+        raise CognitionInputError(f"observation for cycle {obs.cycle}, state expects cycle {state.cycle}")
+    return _run(state, obs, _Options())
+
+
 @dataclass
 class _Options:
     force_l49: bool = False  # benchmark hook: run L4.9 on every cycle
@@ -144,6 +169,7 @@ class _Options:
 def _run(s: AgentState, obs: Observation, opt: _Options) -> StepResult:
     now = s.cycle
     l, a, rb = s.l49, s.audit, s.rollback
+    w_start = list(s.values.weights)
     l.mutation_cycles = [c for c in l.mutation_cycles if now - c < K.MUTATION_RATE_WINDOW]
     budget = (K.MAX_MUTATIONS_PER_WINDOW - len(l.mutation_cycles)) / K.MAX_MUTATIONS_PER_WINDOW
     sub = update_substrate(s.substrate, obs, s.values.weights, s.values.baseline, budget, now)
@@ -177,6 +203,8 @@ def _run(s: AgentState, obs: Observation, opt: _Options) -> StepResult:
         drift_cls = status.classification
         if s.values.weights != before:
             decisions.append(ApplyMutation(1.0, False, (), 0, tuple(s.values.weights), tuple(before), "drift_revert"))
+    if s.values.weights != w_start and not any(isinstance(d, ApplyMutation) for d in decisions):
+        a.mutations_applied += 1  # VR-3: a value change no sandboxed decision accounts for
     report_audit = None
     if a.cycles >= K.AUDIT_PERIOD:
         a.l48_ok = all(crit.values())
@@ -207,13 +235,18 @@ def _audit_cycle(s: AgentState, sub: SubstrateOutput, closed: list[tuple[int, st
         a.vv_valid_cycles += 1
     a.max_drift = max(a.max_drift, total_drift(s.values.weights, s.values.baseline))
     if sub.rho is not None:
-        a.max_rho = max(a.max_rho, sub.rho)
         a.min_iis = min(a.min_iis, sub.iis)
     for gid, status in closed:
         g = s.substrate.goals.get(gid)
-        if g is not None and g.autonomous and status == "COMPLETED":
-            a.completed_autonomous += 1
+        if g is not None and g.autonomous:
+            if status == "COMPLETED":
+                a.completed_autonomous += 1
+            l.closed_goals.append(1 if status == "COMPLETED" else 0)
+            del l.closed_goals[:-K.GOAL_COMPLETION_WINDOW]
     dims = s.substrate.resources.dims
+    held = [n for n, d in dims.items() if d.capacity > 0 and n not in K.RENEWABLE_RESOURCES]
+    if all(n in sub.survival.per_dim and not math.isnan(sub.survival.per_dim[n].t_baseline) for n in held):
+        a.survival_ticks += 1
     keep = []
     for due, level, net, cap, idx in a.survival_checks:
         if due > now:
@@ -233,6 +266,12 @@ def _audit_cycle(s: AgentState, sub: SubstrateOutput, closed: list[tuple[int, st
             a.unplanned_depletions += 1
         l.depleted[name] = now_depleted
     l.last_min_survival = min(sub.survival.min_survival, 1e9)
+
+
+def _lowest_fill(ss) -> str:
+    held = [(d.level / d.capacity, n) for n, d in ss.resources.dims.items()
+            if d.capacity > 0 and n not in K.RENEWABLE_RESOURCES]
+    return min(held)[1] if held else ""
 
 
 def _freeze(s: AgentState, now: int, decisions: list[Decision]) -> None:
@@ -261,8 +300,19 @@ def _freeze(s: AgentState, now: int, decisions: list[Decision]) -> None:
 
 
 def _stability_inputs(s: AgentState, sub: SubstrateOutput) -> StabilityInputs:
+    horizon = sub.survival.min_survival
+    if sub.cascade_accuracy is not None and sub.cascade_accuracy < K.CASCADE_TARGET:
+        # §2.2: cascade predictions below 0.70 accuracy are not trusted: judge survival on the crisis
+        # scenario's horizon instead of the baseline one
+        horizon = min(horizon, sub.survival.worst_case)
     return StabilityInputs(sub.rho, sub.iis, total_drift(s.values.weights, s.values.baseline),
-                           sub.survival.min_survival, sub.cascade_depth)
+                           horizon, sub.cascade_depth)
+
+
+def goal_completion_rate(s: AgentState) -> float | None:
+    """§2.2 phase 1: completed / closed over the last GOAL_COMPLETION_WINDOW autonomous goals."""
+    h = s.l49.closed_goals
+    return sum(h) / len(h) if len(h) >= K.GOAL_COMPLETION_MIN_SAMPLES else None
 
 
 def _goal_after(s: AgentState, sub: SubstrateOutput, base: StabilityInputs, g: Goal) -> StabilityInputs:
@@ -287,12 +337,12 @@ def _mutation_after(s: AgentState, sub: SubstrateOutput, base: StabilityInputs, 
 
 def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Decision],
               rejected: list[tuple[str, str]]) -> bool:
-    """One L4.9 activation (§9.6). Returns True when a stability violation occurred."""
+    """One L4.9 activation (§9.6). Returns True when the current state violated a stability condition
+    (or L4.9 froze); vetoed proposals alone do not count."""
     l, a, rb, ss = s.l49, s.audit, s.rollback, s.substrate
     a.l49_ticks += 1
     # Phase 3 first (it feeds phase 1's constraints and runs even when L4.9 may not act)
     surv = sub.survival
-    a.survival_ticks += 1
     prev = l.survival_state
     l.survival_state = surv.state
     factor = EXPLORATION_FACTOR[surv.state]
@@ -301,8 +351,10 @@ def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Dec
                                           K.CRITICAL_STABILITY_SHARE if surv.state == "critical" else 0.0))
         if surv.state in ("constrained", "warning", "critical") and prev in ("abundant", "adequate"):
             a.adaptations += 1
-    bn = surv.bottleneck
-    if bn and not math.isinf(surv.min_survival) and len(a.survival_checks) < 8:
+    # RA-2: predict the level 20 cycles ahead of the bottleneck, or, when every horizon is unbounded, of
+    # the held non-renewable dimension with the lowest fill (an unbounded horizon is a prediction too)
+    bn = surv.bottleneck if not math.isinf(surv.min_survival) else _lowest_fill(ss)
+    if bn and len(a.survival_checks) < 8:
         d = ss.resources.dims[bn]
         a.survival_checks.append([float(now + K.RA2_LOOKAHEAD), d.level, d.consumption - d.replenishment,
                                   d.capacity, float(K.RESOURCE_DIMENSIONS.index(bn))])
@@ -310,22 +362,31 @@ def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Dec
         l.status, l.last_authority = "WARMING_UP", 0.0
         return False
     base = _stability_inputs(s, sub)
-    verdict = check(base)
+    l.rho_excess_streak = l.rho_excess_streak + 1 if base.rho >= K.RHO_LIMIT else 0
+    rho_persistent = l.rho_excess_streak >= K.RHO_EXCESS_PERSISTENCE
+    # AS-1 audits the rho the stability check acts on: the lowest of the last RHO_EXCESS_PERSISTENCE
+    # L4.9 estimates (an excess counts once it persisted; one noisy 20-cycle window does not)
+    l.rho_recent = [*l.rho_recent, base.rho][-K.RHO_EXCESS_PERSISTENCE:]
+    a.max_rho = max(a.max_rho, min(l.rho_recent))
+    verdict = check(base, rho_persistent)
+    # the current state's own violations (a one-off rho excess does not count): what §10.2 calls
+    # instability and what the drift monitor's "stable" means; a vetoed *proposal* is neither
+    state_violated = any(c != "SPECTRAL_RADIUS" or rho_persistent for c in verdict.violations)
     l.last_ass = verdict.ass
     l.last_violations = list(verdict.violations)
     if rb.phase == "MONITOR":
         l.status, l.last_authority = "FROZEN", 0.0
-        return bool(verdict.violations)
+        return state_violated
     if s.activation.phase == "CHECK":
         l.status, l.last_authority = "INACTIVE", 0.0
-        return bool(verdict.violations)
+        return state_violated
     if verdict.action == "FREEZE_AND_REVERT_TO_L48":
         _freeze(s, now, decisions)
         l.last_authority = 0.0
         return True
     if surv.state == "critical":
         l.status, l.last_authority = "FROZEN_SURVIVAL", 0.0  # §5.3: L4.9 frozen in survival mode
-        return bool(verdict.violations)
+        return state_violated
     authority = min(
         AUTHORITY[s.activation.phase],
         rbm.authority(rb, now),
@@ -366,8 +427,15 @@ def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Dec
             else:
                 record_rejection(l.rate, sg.goal.signature, now)
                 rejected.append((sg.goal.signature, reason or "still_marginal"))
-    recent_dim = l.last_mutation_dim if 0 <= now - l.last_mutation_cycle <= K.VALUE_DRIFT_MONITOR_INTERVAL else None
+    recent_dim = (l.last_mutation_dim if l.last_mutation_dim >= 0 and l.last_mutation_cycle >= 0
+                  and now - l.last_mutation_cycle <= K.VALUE_DRIFT_MONITOR_INTERVAL else None)
     signals = detect(sub, ss, vals, surv.state, factor, recent_dim, s.beliefs, now)
+    completion = goal_completion_rate(s)
+    if completion is not None and completion < K.GOAL_COMPLETION_RATE_TARGET and any(
+            g.autonomous for g in open_goals):
+        # §2.2: completion below 0.50 -> finish the open goals before generating more (survival goals,
+        # protective, still come through)
+        signals = [sig for sig in signals if sig.origin == "SURVIVAL_DRIVEN"]
     taken: list[Goal] = []
     for sig in signals:
         if not can_generate(l.rate, now):
@@ -416,14 +484,15 @@ def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Dec
         fails = precheck(vals, proposed, s.values.baseline, s.values.rate_factor, len(l.mutation_cycles),
                          len(l.pending), s.values.mutations_frozen)
         if not fails:
-            l.pending.append(PendingMutation(l.next_mutation_id, list(proposed), now, K.VALUE_DIMENSIONS[dim]))
+            l.pending.append(PendingMutation(l.next_mutation_id, delta_of(vals, proposed), now,
+                                             K.VALUE_DIMENSIONS[dim]))
             l.next_mutation_id += 1
     l.coherence = coherence(vals)
     # ---------------- Phase 4: agent modelling
     if not s.beliefs.frozen:
         for m in s.beliefs.models.values():
             if m.pending_total:
-                m.trust = update_trust(m.trust, m.pending_reliable / m.pending_total)
+                m.trust = update_trust_samples(m.trust, m.pending_reliable, m.pending_total)
                 m.pending_total = m.pending_reliable = 0
             if m.interactions >= K.MIN_INTERACTIONS_FOR_CLASSIFICATION:
                 a.trust_err_sum += abs(m.trust - m.reliability)
@@ -438,7 +507,7 @@ def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Dec
             after = _goal_after(s, sub, base, payload)
             signature = payload.signature
         elif kind == "mutation":
-            after = _mutation_after(s, sub, base, tuple(payload.weights))
+            after = _mutation_after(s, sub, base, apply_delta(s.values.weights, payload.delta))
             signature = f"MUTATION:{payload.reason}"
         else:
             after = base
@@ -452,7 +521,8 @@ def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Dec
                 rbm.record_veto(rb, cond, signature, now)
         decisions.append(_emit(s, kind, payload, authority, v, now))
     # mutations inside their rollback window: a value-related violation marks them and undoes the latest
-    value_viol = [c for c in verdict.violations if c in _VALUE_CONDITIONS]
+    value_viol = [c for c in verdict.violations if c in _VALUE_CONDITIONS
+                  and (c != "SPECTRAL_RADIUS" or rho_persistent)]
     if value_viol:
         window = [m for m in l.applied if now - m.cycle <= K.MUTATION_ROLLBACK_WINDOW and not m.reverted]
         for m in window:
@@ -472,7 +542,7 @@ def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Dec
         return True
     l.status = "ADVISORY" if authority == 0.0 else "PARTIAL" if authority < 1.0 else "ACTIVE"
     l.last_authority = authority
-    return any_veto
+    return state_violated
 
 
 def _emit(s: AgentState, kind: str, payload, authority: float, veto: tuple[str, ...], now: int) -> Decision:
@@ -486,9 +556,9 @@ def _emit(s: AgentState, kind: str, payload, authority: float, veto: tuple[str, 
             g.p_base *= authority
             g.status = "ACTIVE"
             g.last_progress_cycle = now
-            available = {k: 1.0 for k in ss.resources.dims}
+            available = _free_shares(s, g)
             for old in ss.goals.open_goals():
-                if conflicts(g, old, s.values.weights, available):
+                if conflicts(g, old, s.values.weights, _available_beside(s, available, g, old)):
                     strategy = resolve_conflict(g, old, now)
                     l.conflict_history.append((now, g.origin, old.origin, strategy))
                     del l.conflict_history[:-K.CONFLICT_HISTORY_CAPACITY]
@@ -507,10 +577,10 @@ def _emit(s: AgentState, kind: str, payload, authority: float, veto: tuple[str, 
     if kind == "mutation":
         pm: PendingMutation = payload
         before = list(s.values.weights)
-        new = tuple(pm.weights)
+        new = apply_delta(before, pm.delta)
         if act:
             if authority < 1.0:  # partial authority: move half-way (a convex blend stays on the simplex)
-                new = tuple(b + authority * (w - b) for b, w in zip(before, pm.weights, strict=True))
+                new = apply_delta(before, pm.delta, authority)
             s.values.weights = list(new)
             l.mutation_cycles.append(now)
             l.applied.append(AppliedMutation(pm.id, now, before, list(new), sandboxed=True))
@@ -518,14 +588,40 @@ def _emit(s: AgentState, kind: str, payload, authority: float, veto: tuple[str, 
             l.last_mutation_dim = max(range(len(diffs)), key=lambda i: diffs[i])
             l.last_mutation_cycle = now
             a.mutations_applied += 1
-            a.mutations_sandboxed += 1
+            if pm.status == "APPROVED" and pm.evaluated >= K.MUTATION_SANDBOX_CYCLES:
+                a.mutations_sandboxed += 1  # VR-3 counts only a completed, approved sandbox evaluation
         return ApplyMutation(authority, vetoed, veto, pm.id, new, tuple(before), "sandbox_approved")
     rec = payload
     if not vetoed:
         a.recommendations += 1
-    return InteractionRecommendation(authority, vetoed, veto, rec.counterparty, rec.strategy, rec.action,
+    role, addr = split_key(rec.counterparty)
+    return InteractionRecommendation(authority, vetoed, veto, addr, rec.strategy, rec.action,
                                      rec.expected_self_outcome, rec.expected_agent_outcome, rec.confidence,
-                                     rec.risk, s.beliefs.models[rec.counterparty].trust)
+                                     rec.risk, s.beliefs.models[rec.counterparty].trust, role)
+
+
+def _free_shares(s: AgentState, new: Goal) -> dict[str, float]:
+    """§3.6 resource conflict: per resource, the share of capacity still free for goals = level above the
+    warning level (25 % of capacity), minus what the other open goals already commit. Two goals conflict
+    when their commitments together exceed it. A dimension the agent does not hold has no capacity to
+    commit (free 1.0: its goals commit nothing real)."""
+    out: dict[str, float] = {}
+    for name, d in s.substrate.resources.dims.items():
+        if d.capacity <= 0:
+            out[name] = 1.0
+            continue
+        free = max(0.0, d.level / d.capacity - K.RESOURCE_WARNING_FRACTION)
+        out[name] = free
+    return out
+
+
+def _available_beside(s: AgentState, free: dict[str, float], new: Goal, old: Goal) -> dict[str, float]:
+    """What is free for the pair (new, old): every other open goal's commitment is taken out first."""
+    out = dict(free)
+    for g in s.substrate.goals.open_goals():
+        if g.id not in (new.id, old.id) and g.resource in out and s.substrate.resources.dims[g.resource].capacity > 0:
+            out[g.resource] = max(0.0, out[g.resource] - g.commit)
+    return out
 
 
 def _note_repeats(s: AgentState, a_type: str, b_type: str, now: int) -> None:

@@ -41,24 +41,27 @@ def _new_dims() -> dict[str, ResourceDim]:
 @dataclass
 class ResourceVector:
     dims: dict[str, ResourceDim] = field(default_factory=_new_dims)
+    escrow_prev: float = 0.0  # own funds in escrow last cycle (a pass-through of the stability level)
 
     def fractions(self) -> dict[str, float]:
         return {k: d.fraction for k, d in self.dims.items()}
 
 
 def observe_dim(d: ResourceDim, level: float, outflow: float | None, inflow: float | None,
-                fixed_capacity: float | None = None) -> None:
+                fixed_capacity: float | None = None, neutral: float = 0.0) -> None:
     """Fold one observed level into a dimension (mutates d).
 
     outflow/inflow: explicit flows when the observation has them (first cycle); afterwards they are
     reconciled with the balance change so outflow - inflow always equals the observed decrease.
+    neutral: the part of the level change that is neither consumption nor replenishment (funds moving
+    through, e.g. escrow locked by a purchase and released to the provider).
     """
     alpha = K.RESOURCE_RATE_ALPHA
     if d.samples == 0:
         out = outflow or 0.0
         inc = inflow or 0.0
     else:
-        delta = level - d.level
+        delta = level - d.level - neutral
         out = max(outflow or 0.0, -delta)
         inc = delta + out
     if d.samples == 0:
@@ -78,4 +81,8 @@ def update_resources(rv: ResourceVector, obs, mutation_budget: float) -> None:
     observe_dim(rv.dims["memory"], b.token, obs.tokens_spent, obs.tokens_earned)
     observe_dim(rv.dims["observation"], obs.ingestion_share, None, None, fixed_capacity=1.0)
     observe_dim(rv.dims["mutation"], mutation_budget, None, None, fixed_capacity=1.0)
-    observe_dim(rv.dims["stability"], b.stake + b.escrow_locked, None, None)
+    # escrow locked for a purchase is released to the provider when the job settles: a payment (already
+    # counted as memory spending), not a depletion of the stability reserve. Escrow changes are neutral.
+    observe_dim(rv.dims["stability"], b.stake + b.escrow_locked, None, None,
+                neutral=b.escrow_locked - rv.escrow_prev)
+    rv.escrow_prev = b.escrow_locked

@@ -18,7 +18,7 @@ from agents.cognition.serial import from_dict, to_dict
 from agents.cognition.substrate import SubstrateState
 from agents.cognition.values import ValueState, make_value_vector
 
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: pending mutations store deltas (a v1 state loads with its pending mutations dropped)
 
 
 @dataclass
@@ -37,7 +37,7 @@ class L49State:
     applied: list[AppliedMutation] = field(default_factory=list)
     mutation_cycles: list[int] = field(default_factory=list)
     next_mutation_id: int = 1
-    last_mutation_dim: int = -1
+    last_mutation_dim: int = -1  # -1: no mutation applied yet (never used as an index)
     last_mutation_cycle: int = -1
     survival_state: str = "abundant"
     status: str = "WARMING_UP"
@@ -48,6 +48,9 @@ class L49State:
     depleted: dict[str, bool] = field(default_factory=dict)
     last_min_survival: float = 1e9
     coherence: float = 1.0
+    closed_goals: list[int] = field(default_factory=list)  # last closed autonomous goals: 1 completed, 0 failed
+    rho_excess_streak: int = 0
+    rho_recent: list[float] = field(default_factory=list)  # rho at the last 3 L4.9 ticks (AS-1)  # consecutive L4.9 estimates with rho >= 0.98 (RHO_EXCESS_PERSISTENCE)
 
 
 @dataclass
@@ -87,6 +90,8 @@ class AgentState:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AgentState:
+        if data.get("version") == 1:  # v1 pending mutations held whole vectors: drop them (re-proposed)
+            data = dict(data, version=STATE_VERSION, l49=dict(data.get("l49", {}), pending=[]))
         if data.get("version") != STATE_VERSION:
             raise ValueError(f"unsupported cognition state version {data.get('version')!r}")
         return from_dict(cls, data)

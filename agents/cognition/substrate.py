@@ -44,6 +44,7 @@ class SubstrateState:
     coop_total: int = 0
     p: float = 0.5
     p_prev: float = 0.5
+    goal_progress: float = 1.0  # X's goal-progress component: EMA of the active goals' mean progress
     c: float = 0.5
     c_prev: float = 0.5
     seof_prev: float = 0.0
@@ -52,9 +53,15 @@ class SubstrateState:
     x_window: list[list[float]] = field(default_factory=list)
     rho_hist: list[float] = field(default_factory=list)
     v_prev: float = -1.0  # -1: no previous value
+    v_inputs: list[float] = field(default_factory=list)  # EMA of (S, U, I_drift, E): Lyapunov's inputs
+    rho_excess_run: int = 0  # consecutive rho(J) estimates >= 1.0 (an instability event needs 3)
     lyap_hist: list[int] = field(default_factory=list)
     instability_hist: list[int] = field(default_factory=list)
     cycles: int = 0
+    # cascade predictions (Def. 13, tau = CASCADE_DELAY cycles ahead): [due cycle, dimension index,
+    # 1 if predicted below its warning level]; matured outcomes 1/0 (§2.2 cascade accuracy >= 0.70)
+    cascade_checks: list[list[int]] = field(default_factory=list)
+    cascade_hits: list[int] = field(default_factory=list)
 
 
 @dataclass(slots=True, frozen=True)
@@ -88,6 +95,37 @@ class SubstrateOutput:
     projected_fractions: dict[str, float]
     x: tuple[float, ...]
     metrics: dict[str, float]
+    cascade_accuracy: float | None = None  # None: fewer than CASCADE_ACCURACY_MIN_SAMPLES matured
+    rho_excess_run: int = 0  # consecutive estimates with rho >= 1.0 (L4.8's limit)
+
+
+def _cascade_bookkeeping(ss: SubstrateState, fr: dict[str, float], casc, now: int) -> float | None:
+    """Score the cascade predictions due now against the observed fill levels, then record this cycle's
+    predictions for tau cycles ahead: every downstream dimension on a cascade chain, predicted below its
+    warning level or not. Returns the accuracy over the last CASCADE_ACCURACY_WINDOW matured ones."""
+    names = K.RESOURCE_DIMENSIONS
+    keep = []
+    for due, idx, below in ss.cascade_checks:
+        if due > now:
+            keep.append([due, idx, below])
+            continue
+        actual = 1 if fr.get(names[idx], 1.0) < K.RESOURCE_WARNING_FRACTION else 0
+        _push(ss.cascade_hits, 1 if actual == below else 0, K.CASCADE_ACCURACY_WINDOW)
+    seen = set()
+    for up, f in fr.items():
+        if f >= K.RESOURCE_WARNING_FRACTION:
+            continue
+        for a, b, _ in K.RESOURCE_DEPENDENCIES:  # every direct downstream of a shortfall is a prediction
+            if a != up or b in seen or b not in fr:
+                continue
+            seen.add(b)
+            below = 1 if casc.projected.get(b, fr[b]) < K.RESOURCE_WARNING_FRACTION else 0
+            if len(keep) < 16:
+                keep.append([now + K.CASCADE_DELAY, names.index(b), below])
+    ss.cascade_checks = keep
+    if len(ss.cascade_hits) < K.CASCADE_ACCURACY_MIN_SAMPLES:
+        return None
+    return sum(ss.cascade_hits) / len(ss.cascade_hits)
 
 
 def _push(lst: list, item, cap: int) -> None:
@@ -150,6 +188,8 @@ def update_substrate(ss: SubstrateState, obs, value_weights: list[float], value_
     casc = cascade({k: v for k, v in fr.items() if ss.resources.dims[k].capacity > 0} or fr)
     projected = dict(fr)
     projected.update(casc.projected)
+    casc_acc = _cascade_bookkeeping(ss, {k: v for k, v in fr.items() if ss.resources.dims[k].capacity > 0},
+                                    casc, now)
     surv = survival_projection(ss.resources, projected)
     # --- task success P and cost ratio C
     ss.p_prev, ss.c_prev = ss.p, ss.c
@@ -197,7 +237,11 @@ def update_substrate(ss: SubstrateState, obs, value_weights: list[float], value_
     ss.seof_prev = s_now
     # --- dynamics
     stab = 1.0 if math.isinf(surv.min_survival) else clamp(surv.min_survival / K.SURVIVAL_ABUNDANT)
-    x = [stab, ss.p, iis, eu, cdi]
+    # L4.5's X = [stability, goal progress, identity, uncertainty, expansion]: goal progress is the EMA
+    # (alpha 0.2) of the active goals' mean measured progress, 1 with nothing outstanding
+    active = [g.progress for g in ss.goals.goals if g.status == "ACTIVE"]
+    ss.goal_progress += a * ((sum(active) / len(active) if active else 1.0) - ss.goal_progress)
+    x = [stab, ss.goal_progress, iis, eu, cdi]
     _push(ss.x_window, x, K.RHO_WINDOW)
     jac = estimate_jacobian(ss.x_window)
     rho = None
@@ -207,13 +251,20 @@ def update_substrate(ss: SubstrateState, obs, value_weights: list[float], value_
         _push(ss.rho_hist, float(np.abs(eigen[0]).max()), K.RHO_MEDIAN_OF)
         srt = sorted(ss.rho_hist)
         rho = srt[len(srt) // 2]
-    v = lyapunov(stab, eu, 1.0 - iis, cdi)
+    raw_v = (stab, eu, 1.0 - iis, cdi)
+    if not ss.v_inputs:
+        ss.v_inputs = list(raw_v)
+    else:
+        la = K.LYAPUNOV_SMOOTHING_ALPHA
+        ss.v_inputs = [m + la * (x - m) for m, x in zip(ss.v_inputs, raw_v, strict=True)]
+    v = lyapunov(*ss.v_inputs)
     event = 0
     if ss.v_prev >= 0:
         ok = lyapunov_non_increasing(ss.v_prev, v)
         _push(ss.lyap_hist, 1 if ok else 0, K.LYAPUNOV_WINDOW)
         event = 0 if ok else 1
-    if rho is not None and rho >= K.L48_RHO_LIMIT:
+    ss.rho_excess_run = ss.rho_excess_run + 1 if rho is not None and rho >= K.L48_RHO_LIMIT else 0
+    if ss.rho_excess_run >= K.RHO_EXCESS_PERSISTENCE_CYCLES:  # a persistent excess, not one noisy window
         event = 1
     _push(ss.instability_hist, event, K.INSTABILITY_CLUSTER_WINDOW)
     cluster = sum(ss.instability_hist) >= K.INSTABILITY_CLUSTER_EVENTS
@@ -240,7 +291,7 @@ def update_substrate(ss: SubstrateState, obs, value_weights: list[float], value_
         lyapunov_v=v, lyapunov_ok_share=lshare, instability_cluster=cluster, eu=eu,
         scenarios=tuple(scenarios(ss.world)), mce=mce, pathologies=paths, purpose_alignment=align,
         misaligned=misaligned, survival=surv, cascade_depth=casc.depth, projected_fractions=projected,
-        x=tuple(x), metrics=metrics,
+        x=tuple(x), metrics=metrics, cascade_accuracy=casc_acc, rho_excess_run=ss.rho_excess_run,
     )
 
 

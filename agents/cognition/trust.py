@@ -12,6 +12,19 @@ def update_trust(trust: float, observed_reliability: float) -> float:
     return clamp(trust + eta * (observed_reliability - trust), K.TRUST_MIN, K.TRUST_MAX)
 
 
+def update_trust_samples(trust: float, reliable: int, total: int) -> float:
+    """§6.4 with one step t per observed interaction (CHOICE): `total` outcomes since the last update,
+    `reliable` of them reliable, applied as that many Def. 10 steps toward their mean. One step per
+    L4.9 tick whatever the number of outcomes let trust lag the evidence (MA-2 error 0.24 on the offline
+    market); per interaction, trust is earned at 0.03 and lost at 0.08 per outcome, as the seed says."""
+    if total <= 0:
+        return trust
+    r = reliable / total
+    eta = K.TRUST_ETA_UP if r > trust else K.TRUST_ETA_DOWN
+    w = 1.0 - (1.0 - eta) ** total
+    return clamp(trust + w * (r - trust), K.TRUST_MIN, K.TRUST_MAX)
+
+
 def trust_level(trust: float) -> str:
     """§6.5: high >= 0.75 > moderate >= 0.40 > low >= 0.20 > minimal."""
     if trust >= K.TRUST_HIGH:

@@ -29,6 +29,7 @@ from agents.chain.indexer import ChainEvent
 from agents.chain.codec import Call
 from agents.chain.sender import TxSender, receipt_with_ints
 from agents.cognition import AgentState, CognitionInputError, step
+from agents.cognition.orchestrator import goal_changes
 from agents.market.payloads import PayloadError, PayloadStore
 from agents.market.personas import Persona
 from agents.runtime import observe as O
@@ -70,7 +71,8 @@ class AgentSpec:
     cycle_blocks: int = 5
     gas_budget_wei: int | None = None
     max_cycles: int | None = None
-    start_phase: str = "FULL"
+    start_phase: str = "CHECK"  # §10.2: the activation protocol from the start
+    cognition: bool = True  # False: L4.8 only (simulate --cognition off): L4.9's outputs are ignored
     priority_fee_wei: int | None = None  # None: ask the node (eth_maxPriorityFeePerGas) for every transaction
 
 
@@ -178,7 +180,15 @@ class Agent:
 
     # ------------------------------------------------------------------ events
     def on_event(self, ev: ChainEvent) -> None:
-        O.apply_event(self.memory, ev)
+        try:
+            O.apply_event(self.memory, ev)
+        except Exception as exc:  # noqa: BLE001 - a malformed event is lost to this agent, and counted
+            self.memory.window.lost += 1
+            self.log("event_lost", event=f"{ev.contract}.{ev.name}", block=ev.block, reason=repr(exc)[:200])
+
+    def note_lost(self, n: int) -> None:
+        """Logs the indexer could not decode during this window (the observation's ingestion share)."""
+        self.memory.window.lost += max(0, n)
 
     def indexed_through(self, block: int) -> None:
         self.memory.advance_to_block(block)
@@ -233,26 +243,46 @@ class Agent:
         payloads = self._payloads()
         obs = O.build_observation(mem, snap, self.spec.cycle_blocks, self.spec.cycle_blocks, self.spec.services)
         try:
+            before = self.cognition
             result = step(self.cognition, obs)
         except CognitionInputError as exc:  # should not happen: cycle numbers move together
             self.log("cognition_error", reason=str(exc))
             raise ChainError(str(exc)) from exc
         rep = result.report
-        self.guidance = update_guidance(self.guidance, rep.status, rep.authority, result.actionable,
-                                        rep.value_weights)
+        if self.spec.cognition:
+            self.guidance = update_guidance(self.guidance, rep.status, rep.authority, result.actionable,
+                                            rep.value_weights,
+                                            [g.id for g in result.state.substrate.goals.open_goals()])
+        else:  # L4.8 only: the mind runs (for the report) but none of its outputs reaches the policy
+            self.guidance = update_guidance(self.guidance, "OFF", 0.0, ())
+        if rep.audit is not None:  # a 3000-cycle audit period closed: keep its report (emergent agent audit)
+            from agents.cognition.audit_text import report_to_dict
+
+            reports = self.store.get_state("audit_reports", [])
+            self.store.put_state("audit_reports", [*reports, report_to_dict(rep.audit)][-20:])
+        counts = self.store.get_state("status_cycles", {})
+        counts[rep.status] = counts.get(rep.status, 0) + 1
+        self._status_cycles = counts
         vetoed = [d.kind for d in result.decisions if d.vetoed]
         live = any(not p.executed and p.state not in (2, 3, 6, 7) for p in mem.proposals.values())
         gov = self._governance_view(snap) if "Governor" in self.c and (cycle % 5 == 4 or live) else None
         busy = self.executor.busy_keys(mem.cursor_block)
         actions = decide(PolicyInput(self.persona, self.config, mem, snap, self.guidance, cycle, busy,
                                      payloads, gov))
+        for a in actions:  # what I know of my own delivery: a rejection of honest work is wrongful
+            if a.kind == "submit" and a.job_id in mem.jobs:
+                mem.jobs[a.job_id].submitted_by_me_honest = a.honest
         batch = self.executor.execute(actions, block=snap.block, proposals=mem.proposals)
         report = {
             "cycle": cycle, "block": snap.block, "balance": snap.token, "stake": snap.bonded,
             "reputation": snap.reputation, "eth": snap.eth, "ass": rep.ass, "ass_class": rep.ass_class,
             "drift": rep.total_drift, "drift_class": rep.drift_class, "survival": rep.survival_state,
             "status": rep.status, "authority": self.guidance.authority, "l49": rep.l49_ran,
-            "asks": mem.my_asks(),
+            "asks": mem.my_asks(), "phase": rep.activation_phase, "drift_value": rep.total_drift,
+            "goals_open": rep.open_goals, "vetoed_n": len(vetoed),
+            "goals": goal_changes(before, result),
+            "mutations": sum(1 for d in result.actionable if d.kind == "apply_mutation"
+                             and d.reason == "sandbox_approved"),
         }
         self.log("cycle", **report, decisions=[d.kind for d in result.actionable], vetoed=vetoed,
                  violations=list(rep.violations), actions=batch.sent, failed=batch.failed,
@@ -274,6 +304,8 @@ class Agent:
             self.store.put_state("guidance", self.guidance.to_dict())
             self.store.put_state("gas_spent_wei", self.sender.gas_spent_wei)
             self.store.put_state("gas_book", self.executor.gas.to_dict())
+            if getattr(self, "_status_cycles", None) is not None:
+                self.store.put_state("status_cycles", self._status_cycles)
 
     def close(self) -> None:
         self.log("stopped", cycle=self.memory.cycle)

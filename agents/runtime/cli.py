@@ -323,3 +323,8 @@ def status(data_dir: Path, address: str | None, watch: bool, interval: float, ac
                 live.update(_render(rows(), data_dir))
     except KeyboardInterrupt:
         pass
+
+
+from agents.runtime.audit_cli import audit as _audit  # noqa: E402 - `emergent agent audit` (issue 15)
+
+agent.add_command(_audit)

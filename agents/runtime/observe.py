@@ -100,6 +100,7 @@ class Window:
     earned: int = 0  # token wei received
     spent: int = 0  # token wei sent
     events: int = 0
+    lost: int = 0  # events of the window that could not be folded in (undecodable logs, fold errors)
     votes_cast: int = 0
 
 
@@ -268,7 +269,19 @@ def _settle(mem: MarketMemory, job: Job, status: int, outcome: str, block: int) 
             _inc(mem.window.failed, svc)
         else:
             _inc(mem.window.disputed, svc)
-        _interaction(mem, job.client, "client", True, disputed=outcome.startswith("disputed"))
+        ok = client_fair(job, outcome)
+        _interaction(mem, job.client, "client", ok, disputed=outcome.startswith("disputed"), cooperative=ok)
+
+
+def client_fair(job: Job, outcome: str) -> bool:
+    """Did the client (as evaluator of my work) treat me fairly? Paying, or rejecting work that was not
+    correct (or not delivered), is fair; rejecting a correct delivery is a wrongful rejection, and a
+    dispute the guardians decided for me proves one."""
+    if outcome == "disputed_provider_won":
+        return False
+    if outcome == "rejected":
+        return job.submitted_by_me_honest is not True
+    return True
 
 
 def set_spec(mem: MarketMemory, job: Job, spec: str | None) -> None:
@@ -451,16 +464,28 @@ def prune(mem: MarketMemory, head_block: int) -> None:
     }
 
 
+def eligible_offers(mem: MarketMemory, snap: Snapshot) -> dict[str, int]:
+    """Jobs of the window I was a real candidate for, per service: requested in a service I list with
+    an ask while my bonded stake met the escrow's minimum (a client could fund me)."""
+    asks = mem.my_asks()
+    if snap.bonded < mem.params.get("minProviderStake", 0):
+        return {}
+    return {s: n for s, n in mem.window.requested.items() if asks.get(s, 0) > 0 and n > 0}
+
+
 def build_observation(mem: MarketMemory, snap: Snapshot, cycle_blocks: int, blocks_ingested: int,
                       services: tuple[str, ...]) -> Observation:
-    """The cognition Observation of the cycle that just ended, from real chain quantities."""
+    """The cognition Observation of the cycle that just ended, from real chain quantities.
+
+    offered: the window's jobs I was eligible for (eligible_offers); won: jobs funded to me; the events
+    share: events folded in / (folded in + lost), blocks: the blocks the indexer covered."""
     w = mem.window
-    names = sorted(set(services) | set(w.won) | set(w.completed) | set(w.failed) | set(w.disputed))
+    offers = eligible_offers(mem, snap)
+    names = sorted(set(services) | set(offers) | set(w.won) | set(w.completed) | set(w.failed) | set(w.disputed))
     acts = []
     for s in names:
-        offered = 1 if s in services else 0
-        won = min(w.won.get(s, 0), max(offered, w.won.get(s, 0)))
-        acts.append(ServiceActivity(service=s, offered=max(offered, won), won=won,
+        won = w.won.get(s, 0)
+        acts.append(ServiceActivity(service=s, offered=max(offers.get(s, 0), won), won=won,
                                     completed=w.completed.get(s, 0), failed=w.failed.get(s, 0),
                                     disputed=w.disputed.get(s, 0)))
     interactions = []
@@ -485,6 +510,8 @@ def build_observation(mem: MarketMemory, snap: Snapshot, cycle_blocks: int, bloc
         governance=Governance(proposals_active=active, votes_cast=w.votes_cast),
         blocks_ingested=min(blocks_ingested, cycle_blocks),
         blocks_expected=cycle_blocks,
+        events_ingested=w.events,
+        events_expected=w.events + w.lost,
     )
 
 

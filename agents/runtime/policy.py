@@ -10,10 +10,15 @@ Two kinds of action (docs/agents.md):
   submission, give feedback on a completed job, dispute a rejection of its own work, rule on a dispute
   as a guardian, settle timers (claimRefund / claimPayment), fund a job it already created, queue and
   execute passed proposals;
-- discretionary actions (reprice, hire, propose, vote), produced only when cognition grants
-  authority: `Guidance.authority` > 0, which `update_guidance` sets from the latest cycle report (0
-  when L4.9 is frozen, frozen for survival, advisory or inactive) and which scales how much is done.
-  Vetoed decisions never reach `update_guidance` (`StepResult.actionable` filters them).
+- the L4.8 baseline (reprice, hire), taken whatever L4.9's status: prices follow the market, hiring
+  follows the agent's own trust (its Beta trust from its own outcomes and the public failures) and
+  avoids a provider that failed it repeatedly;
+- L4.9's adjustments (agents/runtime/levers.py): goals, trust, strategy classes and COOPERATE /
+  VERIFY / AVOID change prices, the services offered, hiring and disputes, scaled by
+  `Guidance.authority` (1 ACTIVE, 0.5 PARTIAL, 0 when L4.9 is warming up, inactive, advisory or frozen),
+  which `update_guidance` sets from the latest cycle report. Protective outputs (operating mode,
+  stability share, the survival floor) act at any authority. Governance (propose, vote) is scaled by
+  the authority as before. Vetoed decisions never reach `update_guidance` (`StepResult.actionable`).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from functools import lru_cache
 from typing import Any
 
 from agents.market.personas import Persona, deliver, evaluate, guardian_ruling, should_dispute, should_vote
-from agents.market.pricing import MarketSignals, Offer, choose_offer, initial_ask, next_ask
+from agents.market.pricing import MarketSignals, Offer, choose_offer, clamp_price, initial_ask, next_ask
 from agents.market.services import TaskSpec, TaskSpecError, cost_units, get_service, verify
 from agents.runtime.actions import (
     Action,
@@ -51,13 +56,18 @@ from agents.runtime.actions import (
     Submit,
     Vote,
 )
+from agents.runtime import levers
 from agents.runtime.observe import COMPLETED, DISPUTED, FUNDED, OPEN, REJECTED, SUBMITTED, MarketMemory, Snapshot
 
 MAX_UINT = 2**256 - 1
 WEI = 10**18
 ACTIVE_STATUSES = ("ACTIVE", "PARTIAL")
-# L4.8 runs alone until L4.9 has enough history: the substrate's own routine acts at half authority.
-WARMUP_AUTHORITY = 0.5
+# Before rho(J) is estimable L4.9 makes no adjustments (the L4.8 baseline trades on its own).
+WARMUP_AUTHORITY = 0.0
+# L4.8's own defence: a provider whose own-trust (Beta over my outcomes + public failures) fell below
+# this after at least L48_AVOID_MIN_BAD failures is not hired (CHOICE: two failures, trust < 1/3)
+L48_AVOID_TRUST = 1 / 3
+L48_AVOID_MIN_BAD = 2
 EXPLORE_SHARE = 0.25  # of hires given to a random affordable provider (times the exploration factor)
 PRESSURE = {"abundant": 0.0, "adequate": 0.0, "constrained": 0.3, "warning": 0.6, "critical": 1.0}
 
@@ -100,6 +110,10 @@ class Guidance:
     focus: dict[str, float] = field(default_factory=dict)  # service -> priority (PursueGoal on won:<svc>)
     values: list[float] = field(default_factory=list)
     goals: dict[str, str] = field(default_factory=dict)  # goal id -> metric
+    origins: dict[str, str] = field(default_factory=dict)  # goal id -> origin (levers.py)
+    peers: dict[str, dict[str, Any]] = field(default_factory=dict)  # provider -> {action, strategy, trust}
+    clients: dict[str, dict[str, Any]] = field(default_factory=dict)  # client -> {action, strategy, trust}
+    stability_share: float = 0.0  # operating mode: share of the token balance held in reserve
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -110,8 +124,9 @@ class Guidance:
 
 
 def update_guidance(g: Guidance, status: str, authority: float, decisions: Iterable[Any],
-                    values: Iterable[float] = ()) -> Guidance:
-    """Fold one cycle's actionable decisions into the guidance. Pure (returns a new Guidance)."""
+                    values: Iterable[float] = (), open_goals: Iterable[int] | None = None) -> Guidance:
+    """Fold one cycle's actionable decisions into the guidance. Pure (returns a new Guidance).
+    open_goals: ids of the goals still open in the cognition state; a closed goal's focus ends."""
     new = Guidance.from_dict(g.to_dict())
     new.status = status
     if status in ACTIVE_STATUSES:
@@ -129,6 +144,11 @@ def update_guidance(g: Guidance, status: str, authority: float, decisions: Itera
         if kind == "operating_mode":
             new.survival = d.survival_state
             new.exploration = float(d.exploration_factor)
+            new.stability_share = float(getattr(d, "stability_share", 0.0))
+        elif kind == "interaction" and getattr(d, "role", "provider") != "provider":
+            book = new.clients if d.role == "client" else {}
+            book[d.counterparty.lower()] = {"action": d.action, "strategy": d.strategy,
+                                            "trust": float(getattr(d, "trust", 0.5))}
         elif kind == "interaction":
             cp = d.counterparty.lower()
             avoid = {a.lower() for a in new.avoid}
@@ -140,17 +160,29 @@ def update_guidance(g: Guidance, status: str, authority: float, decisions: Itera
             elif d.action == "COOPERATE":
                 prefer.add(cp)
             new.avoid, new.prefer = sorted(avoid), sorted(prefer)
+            new.peers[cp] = {"action": d.action, "strategy": getattr(d, "strategy", "unknown"),
+                             "trust": float(getattr(d, "trust", 0.5))}
         elif kind == "pursue_goal":
             new.goals[str(d.goal_id)] = d.metric
+            new.origins[str(d.goal_id)] = getattr(d, "origin", "")
             if d.service:
                 new.focus[d.service] = max(new.focus.get(d.service, 0.0), float(d.priority))
         elif kind == "drop_goal":
-            metric = new.goals.pop(str(d.goal_id), None)
-            if metric and metric.startswith("won:"):
-                new.focus.pop(metric[4:], None)
+            _close_goal(new, str(d.goal_id))
         elif kind == "apply_mutation":
             new.values = [float(w) for w in d.weights]
+    if open_goals is not None:  # a focus ends with its goal (completed, failed or dropped)
+        still = {str(i) for i in open_goals}
+        for gid in [k for k in new.goals if k not in still]:
+            _close_goal(new, gid)
     return new
+
+
+def _close_goal(g: Guidance, gid: str) -> None:
+    g.goals.pop(gid, None)
+    g.origins.pop(gid, None)
+    keep = {m.split(":", 1)[1] for m in g.goals.values() if ":" in m}
+    g.focus = {s: p for s, p in g.focus.items() if s in keep}
 
 
 @dataclass(frozen=True)
@@ -194,7 +226,7 @@ def decide(inp: PolicyInput) -> list[Action]:
     actions: list[Action] = []
     actions += setup_actions(inp)
     actions += obligation_actions(inp)
-    if inp.guidance.authority > 0 and inp.memory.agent_id:
+    if inp.memory.agent_id:  # the L4.8 baseline trades whatever L4.9's status (levers scale L4.9's part)
         actions += pricing_actions(inp)
         actions += hiring_actions(inp)
     if inp.governance is not None:
@@ -246,7 +278,8 @@ def obligation_actions(inp: PolicyInput) -> list[Action]:
             elif job.status == REJECTED and job.held > 0 and job.deadline and now < job.deadline:
                 payload = inp.payloads.get(job.id)
                 own_valid = spec is not None and payload is not None and verify(spec, payload)
-                if snap.token >= bond and should_dispute(persona, own_valid, rng_for(cfg.seed, me, "dispute", job.id)):
+                if snap.token >= bond and (should_dispute(persona, own_valid, rng_for(cfg.seed, me, "dispute", job.id))
+                                           or levers.dispute_anyway(inp.guidance, job.client, own_valid)):
                     out.append(Dispute(job.id))
         if job.evaluator == me and job.status == SUBMITTED and spec is not None:
             if not job.deadline or now < job.deadline:
@@ -337,13 +370,17 @@ def pricing_actions(inp: PolicyInput) -> list[Action]:
     new: dict[str, int] = {}
     changed = False
     fee = mem.params.get("feeBps", 0)
-    for s in cfg.services:
+    from agents.market.services import SERVICE_NAMES
+
+    offered = tuple(cfg.services) + tuple(s for s in asks if s not in cfg.services)
+    services = offered + levers.extra_services(g, offered, SERVICE_NAMES)
+    for s in services:
         cur = asks.get(s)
         # The escrow's fee comes out of the provider's pay: the cost basis is grossed up by it, so a fee
         # change decided by governance moves every provider's floor.
         cost = service_cost(s, cfg) * 10_000 // max(1, 10_000 - fee)
         if cur is None:
-            new[s] = initial_ask(cost, persona.pricing, persona.behaviour.markup)
+            new[s] = levers.adjust_ask(s, initial_ask(cost, persona.pricing, persona.behaviour.markup), cost, g)
             changed = True
             continue
         requested = w.requested.get(s, 0)
@@ -357,21 +394,31 @@ def pricing_actions(inp: PolicyInput) -> list[Action]:
             resource_pressure=PRESSURE.get(g.survival, 0.0),
         )
         nxt = next_ask(cur, cost, signals, persona.pricing)
-        if s in g.focus:  # a goal to win more of this service: lean towards the floor
-            nxt = max(int(nxt * 0.97), 1)
-            nxt = next_ask(nxt, cost, MarketSignals(), persona.pricing)
+        adjusted = levers.adjust_ask(s, nxt, cost, g)  # L4.9's goal levers, the protective survival floor
+        if adjusted != nxt:
+            nxt = clamp_price(adjusted, cost, persona.pricing)
         new[s] = nxt
         if abs(nxt - cur) > cfg.reprice_threshold * cur:
             changed = True
     if not changed:
         return []
-    return [SetAsks(mem.agent_id, tuple((s, new[s]) for s in cfg.services))]
+    return [SetAsks(mem.agent_id, tuple((s, new[s]) for s in services))]
 
 
 # ------------------------------------------------------------------ discretionary: hiring
 def perceived_reputation(mem: MarketMemory, provider: str) -> float:
     """Half the on-chain score (normalised), half the client's own Beta trust (prior 0.5)."""
     return 0.5 * min(1.0, mem.reputation.get(provider, 0) / 10_000) + 0.5 * mem.trust_of(provider)
+
+
+def l48_avoided(mem: MarketMemory) -> set[str]:
+    """L4.8's own defence: providers that failed me (or publicly) at least twice and whose own-trust
+    fell below a third."""
+    out = set()
+    for addr, (good, bad) in mem.trust.items():
+        if bad + mem.public_bad.get(addr, 0) >= L48_AVOID_MIN_BAD and mem.trust_of(addr) < L48_AVOID_TRUST:
+            out.add(addr.lower())
+    return out
 
 
 def hiring_actions(inp: PolicyInput) -> list[Action]:
@@ -381,13 +428,13 @@ def hiring_actions(inp: PolicyInput) -> list[Action]:
     if len(open_jobs) >= cfg.max_open_jobs:
         return []
     rng = rng_for(cfg.seed, me, "hire", inp.cycle)
-    if rng.random() >= persona.behaviour.hire_rate * g.exploration * g.authority:
+    if rng.random() >= persona.behaviour.hire_rate * g.exploration * levers.spend_factor(g):
         return []
     services = sorted({s for p in mem.providers.values() for s in p.get("asks", {})})
     if not services:
         return []
     service = rng.choice(services)
-    avoid = {a.lower() for a in g.avoid}
+    avoid = levers.avoided(g) | l48_avoided(mem)
     min_stake = mem.params.get("minProviderStake", 0)
     ratio = mem.params.get("collateralRatioBps", 0)
     offers = []
@@ -397,8 +444,8 @@ def hiring_actions(inp: PolicyInput) -> list[Action]:
             continue
         if mem.bonded.get(addr, 0) < max(min_stake, ask * ratio // 10_000):
             continue
-        offers.append(Offer(addr, ask, perceived_reputation(mem, addr)))
-    budget = int(snap.token * cfg.max_budget_share)
+        offers.append(Offer(addr, ask, levers.hire_score(perceived_reputation(mem, addr), addr, g)))
+    budget = int((snap.token - levers.reserve(g, snap.token)) * cfg.max_budget_share)
     choice = choose_offer(offers, budget)
     affordable = sorted((o for o in offers if o.ask <= budget), key=lambda o: o.provider.lower())
     if affordable and rng.random() < EXPLORE_SHARE * g.exploration:

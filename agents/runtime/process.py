@@ -78,7 +78,8 @@ class HostConfig:
     max_cycles: int | None = None
     poll_interval: float = 0.3
     gas_budget_wei: int | None = None
-    start_phase: str = "FULL"
+    start_phase: str = "CHECK"  # §10.2 activation protocol (a simulation may start later)
+    cognition: bool = True  # False: L4.8 only (L4.9's outputs never reach the policy)
     priority_fee_wei: int | None = None
     start_gate: str | None = None  # a file: once every agent is built, wait until it exists (benchmarks)
 
@@ -121,7 +122,7 @@ class Host:
                 key=a["key"], persona=a["persona"], services=tuple(a["services"]), data_dir=cfg.data_dir,
                 seed=cfg.seed, cycle_blocks=cfg.cycle_blocks, gas_budget_wei=cfg.gas_budget_wei,
                 max_cycles=cfg.max_cycles, start_phase=a.get("start_phase", cfg.start_phase),
-                priority_fee_wei=cfg.priority_fee_wei,
+                priority_fee_wei=cfg.priority_fee_wei, cognition=bool(a.get("cognition", cfg.cognition)),
             )
             start = int(a.get("start_block", head))
             self.agents.append(Agent(spec, persona_with(a["persona"], a.get("overrides")), self.web3,
@@ -161,7 +162,12 @@ class Host:
 
         Returns how many agents ticked, or None while the RPC is unavailable.
         """
+        lost0 = self.indexer.stats.undecodable
         self.indexer.poll()
+        lost = self.indexer.stats.undecodable - lost0
+        if lost > 0:  # every agent subscribes to every watched contract: each lost them
+            for ag in self.agents:
+                ag.note_lost(lost)
         if not self.indexer.health.available:
             return None
         cur = self.indexer.cursor

@@ -114,8 +114,14 @@ def check_chain(rpc: str | None) -> None:
               help="at most this many agent processes (agents are spread over them)")
 @click.option("--personas", default=None,
               help="comma-separated persona per agent, e.g. honest,no-show,cheater (overrides the default mix)")
+@click.option("--cognition", "cognition_mode", type=click.Choice(["on", "off"]), default="on", show_default=True,
+              help="off: L4.8 only (the L4.9 mind's outputs never reach the agents' policy)")
+@click.option("--compare-cognition", is_flag=True, help="paired run, same seed: with the mind and L4.8 only "
+              "(compare.html side by side)")
+@click.option("--offline", is_flag=True, help="with --compare-cognition: on the offline market (no chain)")
 def simulate(n_agents: int, cycles: int, seed: int, out: Path | None, rpc: str | None, network: str,
-             cycle_blocks: int, agents_per_process: int, max_processes: int, personas: str | None) -> None:
+             cycle_blocks: int, agents_per_process: int, max_processes: int, personas: str | None,
+             cognition_mode: str = "on", compare_cognition: bool = False, offline: bool = False) -> None:
     """Devnet up, deploy, fund, spawn N agents for K cycles, then write report.html + metrics.json.
 
     Ctrl-C stops the agents and still writes a (partial) report."""
@@ -133,15 +139,23 @@ def simulate(n_agents: int, cycles: int, seed: int, out: Path | None, rpc: str |
 
     out_dir = out if out is not None else PROJECT_ROOT / "reports" / time.strftime("%Y%m%d-%H%M%S")
     check_out_dir(out_dir)
-    check_chain(rpc)
-    check_params()
+    if offline and not compare_cognition:
+        raise InputError("--offline goes with --compare-cognition")
+    if not offline:
+        check_chain(rpc)
+        check_params()
 
     from agents.devnet import DevnetError
     from agents.sim.simulate import SimConfig, run
 
     cfg = SimConfig(agents=n_agents, cycles=cycles, seed=seed, rpc=rpc, cycle_blocks=cycle_blocks,
                     agents_per_process=agents_per_process, max_processes=max_processes, personas=persona_list,
-                    out=out_dir)
+                    out=out_dir, cognition=cognition_mode == "on")
+    if compare_cognition:
+        from agents.sim.compare_cli import paired
+
+        paired(cfg, offline, persona_list)
+        return
     started = time.monotonic()
     bar = verbose() and sys.stderr.isatty()
     last = [-1]

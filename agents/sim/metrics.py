@@ -110,6 +110,11 @@ class Metrics:
     jobs: list[JobRecord] = field(default_factory=list)
     slashes: list[SlashRecord] = field(default_factory=list)
     proposals: dict[str, ProposalRecord] = field(default_factory=dict)
+    # per agent address: {"persona", "status_timeline": [[cycle, status], ...] (changes only),
+    # "goals": {"generated"|"pursued"|"completed": {origin: n}}, "vetoes", "mutations_applied",
+    # "value_drift": [[cycle, drift], ...]} (mind_record)
+    mind: dict[str, dict[str, Any]] = field(default_factory=dict)
+    mind_note: str = ""
     info: dict[str, Any] = field(default_factory=dict)  # run parameters, timings, throughput
 
     # ------------------------------------------------------------------ recording
@@ -179,6 +184,8 @@ class Metrics:
             "slashes": [asdict(s) for s in self.slashes],
             "proposals": {k: asdict(v) for k, v in self.proposals.items()},
             "info": self.info,
+            "mind": self.mind,
+            "mind_note": self.mind_note,
         }
 
     @classmethod
@@ -194,6 +201,8 @@ class Metrics:
             slashes=[SlashRecord(**s) for s in data.get("slashes", [])],
             proposals={k: ProposalRecord(**v) for k, v in data.get("proposals", {}).items()},
             info=data.get("info", {}),
+            mind=data.get("mind", {}),
+            mind_note=data.get("mind_note", ""),
         )
 
     def to_json(self) -> str:
@@ -214,3 +223,39 @@ class Metrics:
     @classmethod
     def load(cls, path: str | Path) -> Metrics:
         return cls.from_json(Path(path).read_text())
+
+
+MIND_NOTE = (
+    "The L4.9 mind needs history: rho(J) from a 20-cycle window, L4.9 every 5 cycles, the value-drift "
+    "monitor every 50, §6 trust and strategy classes after 5 interactions and §10's activation protocol "
+    "({cycles} cycles here: CHECK needs 100 consecutive cycles with every criterion, two of which are "
+    "measured over 500 and 1000 cycles; shadow, advisory and 50 % stages last 500 each; the 200-cycle "
+    "goal and mutation sandboxes and the 3000-cycle audit are longer than this run). In {cycles} cycles "
+    "the agents trade on the L4.8 baseline while L4.9 warms up and is INACTIVE; run "
+    "`emergent cognition audit --cycles 3000` for the offline market's full run, where the mind activates "
+    "and is audited."
+)
+
+
+def mind_record(persona: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The metrics["mind"] entry of one agent from its per-cycle records (agent metrics.jsonl lines or the
+    offline market's history): status changes, goals by origin, vetoes, mutations, value drift."""
+    timeline: list[list[Any]] = []
+    goals: dict[str, dict[str, int]] = {"generated": {}, "pursued": {}, "completed": {}}
+    vetoes = mutations = 0
+    drift: list[list[float]] = []
+    for r in rows:
+        c, status = int(r.get("cycle", 0)), r.get("status")
+        if status and (not timeline or timeline[-1][1] != status):
+            timeline.append([c, status])
+        g = r.get("goals") or {}
+        for kind in goals:
+            for origin in g.get(kind, ()):
+                goals[kind][origin] = goals[kind].get(origin, 0) + 1
+        vetoes += int(r.get("vetoed_n", r.get("vetoes", 0)) or 0)
+        mutations += int(r.get("mutations", 0) or 0)
+        d = r.get("drift_value", r.get("drift"))
+        if d is not None:
+            drift.append([c, float(d)])
+    return {"persona": persona, "status_timeline": timeline, "goals": goals, "vetoes": vetoes,
+            "mutations_applied": mutations, "value_drift": drift}

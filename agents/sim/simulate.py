@@ -72,6 +72,7 @@ class SimConfig:
     personas: list[str] | None = None  # explicit persona per agent (overrides mix)
     services_per_agent: int = 3
     poll_interval: float = 0.3
+    cognition: bool = True  # --cognition off: L4.8 only
 
 
 @dataclass
@@ -207,7 +208,7 @@ def spawn(cfg: SimConfig, url: str, plans: list[AgentPlan], deployment_file: Pat
             "rpc": url, "deployment": str(deployment_file), "data_dir": str(cfg.out / "agents"),
             "payloads": str(cfg.out / "payloads"), "cycle_blocks": cfg.cycle_blocks, "seed": cfg.seed,
             "max_cycles": max_cycles, "poll_interval": cfg.poll_interval, "priority_fee_wei": 10**9,
-            "start_gate": str(start_gate) if start_gate else None,
+            "start_gate": str(start_gate) if start_gate else None, "cognition": cfg.cognition,
             "agents": [{"key": p.key, "persona": p.persona, "services": list(p.services), "start_block": start_block,
                         "overrides": dict(overrides or {})} for p in group],
         }
@@ -284,20 +285,26 @@ def collect(url: str, deployment_file: Path, out: Path, plans: list[AgentPlan], 
     m = Metrics(title=f"Emergent simulation: {len(plans)} agents")
     m.info.update(info)
     by_addr = {p.address: p for p in plans}
+    from agents.sim.metrics import MIND_NOTE, mind_record
+
+    m.mind_note = MIND_NOTE.format(cycles=info.get("cycles", "?"))
     for p in plans:
         m.add_agent(p.address, p.persona, f"{p.persona[:6]}-{p.address[2:6]}")
         f = out / "agents" / p.address.lower() / "metrics.jsonl"
+        rows: list[dict[str, Any]] = []
         if f.is_file():
             for line in f.read_text().splitlines():
                 try:
                     r = json.loads(line)
                 except json.JSONDecodeError:
                     continue
+                rows.append(r)
                 m.record_agent(p.address, AgentSample(
                     cycle=int(r["cycle"]), balance=int(r["balance"]), stake=int(r["stake"]),
                     reputation=float(r["reputation"]) / 10_000, ass=r.get("ass"),
                     value_drift=float(r.get("drift") or 0.0), survival_class=str(r.get("survival", "")),
                     eth_balance=int(r.get("eth", 0))))
+        m.mind[p.address] = mind_record(p.persona, rows)
     cyc = lambda block: max(0, (block - start_block) // cycle_blocks)  # noqa: E731
     names = [n for n in WATCHED if n in c]
     idx = EventIndexer(w3, c.watch_list(names), start_block=int(c.deployment.get("block", 0)), max_range=2000)

@@ -144,14 +144,14 @@ def test_beliefs__at_most_five_models_most_interactions_win():
         observe_interactions(bs, (_it(i),))
     assert len(bs.models) == 5
     observe_interactions(bs, (_it(9), _it(9)))  # 2 interactions beats the weakest (1)
-    assert len(bs.models) == 5 and f"0x{9:040x}" in bs.models
+    assert len(bs.models) == 5 and f"provider:0x{9:040x}" in bs.models
 
 
 def test_beliefs__predictions_scored_before_learning():
     bs = BeliefState()
     for _ in range(5):
         observe_interactions(bs, (_it(1),))
-    m = bs.models[f"0x{1:040x}"]
+    m = bs.models[f"provider:0x{1:040x}"]
     assert m.strategy == "cooperative"
     assert observe_interactions(bs, (_it(1, ok=False),)) == (1, 0)
     assert observe_interactions(bs, (_it(1),)) == (1, 1)

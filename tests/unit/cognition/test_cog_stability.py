@@ -28,18 +28,21 @@ def test_condition__just_inside__passes(change):
     assert violations(OK.after(**change)) == ()
 
 
-def test_ass__product_of_clamped_margins():
+def test_ass__product_of_margins_half_at_the_limit():
     assert ass(OK) == 1.0
-    x = OK.after(rho=0.965, drift=0.175)  # margins 0.5 and 0.5
-    assert margins(x)[0] == pytest.approx(0.5) and margins(x)[2] == pytest.approx(0.5)
-    assert ass(x) == pytest.approx(0.25)
-    assert ass(OK.after(cascade_depth=2)) == pytest.approx(1 / 3)
-    assert ass(OK.after(horizon=115.0)) == pytest.approx(0.5)
+    x = OK.after(rho=0.965, drift=0.175)  # half a band inside each limit: margins 0.75
+    assert margins(x)[0] == pytest.approx(0.75) and margins(x)[2] == pytest.approx(0.75)
+    assert ass(x) == pytest.approx(0.5625)
+    assert ass(OK.after(cascade_depth=2)) == pytest.approx(2 / 3)
+    assert ass(OK.after(horizon=115.0)) == pytest.approx(0.75)
+    assert ass(OK.after(horizon=0.0)) == 0.0  # an exhausted resource: the floor is the band below it
 
 
-def test_ass__one_margin_to_zero_dominates():
-    assert ass(OK.after(rho=0.98)) == 0.0
-    assert ass(OK.after(identity=0.88)) == 0.0
+def test_ass__condition_at_limit_halves__one_band_beyond_zeroes():
+    assert ass(OK.after(rho=0.98)) == pytest.approx(0.5)
+    assert ass(OK.after(identity=0.88)) == pytest.approx(0.5)
+    assert ass(OK.after(rho=1.01)) == 0.0
+    assert ass(OK.after(drift=0.40)) == 0.0
 
 
 @pytest.mark.parametrize("score, cls", [(0.5001, "healthy"), (0.50, "adequate"), (0.20, "adequate"),
@@ -48,23 +51,48 @@ def test_ass_bands__edges(score, cls):
     assert classify_ass(score) == cls
 
 
-def test_check__freeze_below_005():
-    v = check(OK.after(horizon=30.0 + 0.0499 * 170))
-    assert v.ass < K.ASS_FREEZE_THRESHOLD and v.action == "FREEZE_AND_REVERT_TO_L48" and v.passed
-    v = check(OK.after(horizon=30.0 + 0.05 * 170 + 1e-9))
-    assert v.action == "ADVISORY_MODE"  # marginal band, no violation
+def test_check__violation_with_ass_below_005__freeze():
+    v = check(OK.after(horizon=0.0))
+    assert not v.passed and v.ass < K.ASS_FREEZE_THRESHOLD and v.action == "FREEZE_AND_REVERT_TO_L48"
+    v = check(OK.after(rho=1.01))
+    assert v.violations == ("SPECTRAL_RADIUS",) and v.action == "FREEZE_AND_REVERT_TO_L48"
+
+
+def test_check__no_violation__never_freezes_even_on_every_limit():
+    x = StabilityInputs(rho=0.9799, identity=0.88, drift=0.2499, horizon=30.01, cascade_depth=2)
+    v = check(x)
+    assert v.passed and v.ass < K.ASS_FREEZE_THRESHOLD and v.action == "ADVISORY_MODE"
 
 
 def test_check__violation_with_margin_left__advisory():
     x = OK.after(cascade_depth=3)
     v = check(x)
-    assert not v.passed and v.violations == ("CASCADE",) and v.ass == 0.0
-    assert v.action == "FREEZE_AND_REVERT_TO_L48"
+    assert not v.passed and v.violations == ("CASCADE",) and v.ass == pytest.approx(0.5)
+    assert v.action == "ADVISORY_MODE"
+
+
+def test_check__iis_just_above_088__not_frozen():
+    v = check(OK.after(identity=0.8805))
+    assert v.passed and v.ass == pytest.approx(0.5125) and v.action == "CONTINUE"
+
+
+@pytest.mark.parametrize("drift", [0.10, 0.15, 0.20, 0.2499])
+def test_check__moderate_drift__stays_actionable(drift):
+    v = check(OK.after(drift=drift))
+    assert v.passed and v.action == "CONTINUE" and v.ass >= K.ASS_TARGET
+
+
+def test_check__rho_excess_not_persistent__advisory_not_freeze():
+    x = OK.after(rho=1.2)
+    assert check(x, rho_persistent=False).action == "ADVISORY_MODE"
+    assert check(x, rho_persistent=True).action == "FREEZE_AND_REVERT_TO_L48"
+    # another violation still freezes on its own account
+    assert check(x.after(horizon=0.0), rho_persistent=False).action == "FREEZE_AND_REVERT_TO_L48"
 
 
 def test_check__healthy__continue():
     assert check(OK).action == "CONTINUE"
-    assert check(OK.after(drift=0.19)).action == "CONTINUE"  # ASS 0.4
+    assert check(OK.after(drift=0.19)).action == "CONTINUE"  # ASS 0.7
 
 
 def test_rollback__schedule_0_200_400():

@@ -5,6 +5,7 @@ import pytest
 from agents.cognition import constants as K
 from agents.cognition.coherence import coherence, extended_coherence, tension
 from agents.cognition.mutation_sandbox import (
+    delta_of,
     PendingMutation,
     precheck,
     propose_step,
@@ -104,9 +105,21 @@ def test_precheck__cumulative_drift_limit_015():
     cur = propose_step(propose_step(BASE, 1, 0.05), 1, 0.05)
     nxt = propose_step(list(cur), 1, 0.05)
     assert abs(nxt[1] - BASE[1]) == pytest.approx(0.15)
-    assert precheck(list(cur), nxt, BASE, ONES, 0, 0, False) == []
+    # +0.15 on one dimension is -0.15 spread over the others: TotalDrift 0.30, refused before the sandbox
+    assert precheck(list(cur), nxt, BASE, ONES, 0, 0, False) == ["projected_drift_limit"]
     beyond = propose_step(list(nxt), 1, 0.01)
     assert "cumulative_drift_exceeded:growth" in precheck(list(nxt), beyond, BASE, ONES, 0, 0, False)
+
+
+def test_precheck__projected_total_drift_reaching_025__refused_before_sandbox():
+    from agents.cognition.values import total_drift
+
+    cur = propose_step(propose_step(BASE, 1, 0.05), 1, 0.05)  # growth +0.10: TotalDrift 0.20
+    just = propose_step(list(cur), 1, 0.0249)
+    reach = propose_step(list(cur), 1, 0.026)
+    assert total_drift(just, BASE) < 0.25 <= total_drift(reach, BASE)
+    assert precheck(list(cur), just, BASE, ONES, 0, 0, False) == []
+    assert precheck(list(cur), reach, BASE, ONES, 0, 0, False) == ["projected_drift_limit"]
 
 
 def test_precheck__rate_pending_and_freeze_limits():
@@ -122,7 +135,7 @@ IV = (1.0, 1.0, 1.0, 1.0, 1.0)
 
 
 def test_sandbox__approves_after_exactly_200_cycles():
-    pm = PendingMutation(1, list(propose_step(BASE, 1, 0.03)), opened=0, reason="growth")
+    pm = PendingMutation(1, delta_of(BASE, propose_step(BASE, 1, 0.03)), opened=0, reason="growth")
     for c in range(199):
         sandbox_step(pm, BASE, BASE, SEOF_IN, IV, [])
         assert sandbox_verdict(pm, c) == "PENDING"
@@ -131,7 +144,7 @@ def test_sandbox__approves_after_exactly_200_cycles():
 
 
 def test_sandbox__timeout_at_250_cycles_without_200_evaluations():
-    pm = PendingMutation(1, list(propose_step(BASE, 1, 0.03)), opened=100, reason="growth")
+    pm = PendingMutation(1, delta_of(BASE, propose_step(BASE, 1, 0.03)), opened=100, reason="growth")
     for _ in range(150):
         sandbox_step(pm, BASE, BASE, SEOF_IN, IV, [])
     assert sandbox_verdict(pm, 349) == "PENDING"
@@ -139,14 +152,14 @@ def test_sandbox__timeout_at_250_cycles_without_200_evaluations():
 
 
 def test_sandbox__seof_drop_beyond_003__rejected():
-    pm = PendingMutation(1, list(BASE), opened=0, reason="x", evaluated=200, sum_dseof=-0.0301 * 200)
+    pm = PendingMutation(1, [0.0] * 7, opened=0, reason="x", evaluated=200, sum_dseof=-0.0301 * 200)
     assert sandbox_verdict(pm, 200) == "REJECTED" and pm.failure.startswith("seof_drop")
-    ok = PendingMutation(2, list(BASE), opened=0, reason="x", evaluated=200, sum_dseof=-0.0299 * 200)
+    ok = PendingMutation(2, [0.0] * 7, opened=0, reason="x", evaluated=200, sum_dseof=-0.0299 * 200)
     assert sandbox_verdict(ok, 200) == "APPROVED"
 
 
 def test_sandbox__goal_attainment_drop_beyond_10pct__rejected():
-    pm = PendingMutation(1, list(BASE), 0, "x", evaluated=200, sum_attain_prod=100.0, sum_attain_shadow=89.0)
+    pm = PendingMutation(1, [0.0] * 7, 0, "x", evaluated=200, sum_attain_prod=100.0, sum_attain_shadow=89.0)
     assert sandbox_verdict(pm, 200) == "REJECTED" and pm.failure.startswith("goal_attainment_drop")
 
 
@@ -155,7 +168,7 @@ def test_sandbox__invariant_break__rejected():
     shadow[0] += 0.13
     shadow[4] -= 0.08
     shadow[6] -= 0.05
-    pm = PendingMutation(1, shadow, 0, "x")
+    pm = PendingMutation(1, delta_of(BASE, shadow), 0, "x")
     for _ in range(200):
         sandbox_step(pm, BASE, BASE, SEOF_IN, IV, [])
     assert sandbox_verdict(pm, 200) == "REJECTED" and pm.failure == "invariant_violated"

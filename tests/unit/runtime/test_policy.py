@@ -81,6 +81,11 @@ def kinds(actions) -> list[str]:
 FROZEN = Guidance(status="FROZEN", authority=0.0)
 
 
+def duties(i: PolicyInput) -> list[A.Action]:
+    """decide() without the L4.8 trading routine (repricing, hiring), which runs at every status."""
+    return [a for a in decide(i) if not isinstance(a, (A.SetAsks, A.CreateJob))]
+
+
 # ------------------------------------------------------------------ set-up
 def test_setup__fresh_agent__approves_registers_and_stakes():
     mem = memory(agent_id=0)
@@ -94,21 +99,21 @@ def test_setup__fresh_agent__approves_registers_and_stakes():
 
 
 def test_setup__already_done__nothing_again():
-    assert kinds(decide(inp(memory(), guidance=FROZEN))) == []
+    assert kinds(duties(inp(memory(), guidance=FROZEN))) == []
 
 
 # ------------------------------------------------------------------ provider obligations
 def test_funded_job__honest_provider__submits_a_payload_that_verifies():
     mem = memory(jobs={5: job(5, status=FUNDED)})
-    out = decide(inp(mem, guidance=FROZEN))
+    out = duties(inp(mem, guidance=FROZEN))
     (sub,) = [a for a in out if isinstance(a, A.Submit)]
     assert sub.job_id == 5 and sub.honest and verify(SPEC, sub.payload)
 
 
 def test_funded_job__cheater__delivers_wrong_work_sometimes_and_decides_the_same_after_restart():
     jobs = {i: job(i, status=FUNDED) for i in range(1, 41)}
-    out1 = [a for a in decide(inp(memory(jobs=jobs), "cheater", FROZEN)) if isinstance(a, A.Submit)]
-    out2 = [a for a in decide(inp(memory(jobs=jobs), "cheater", FROZEN)) if isinstance(a, A.Submit)]
+    out1 = [a for a in duties(inp(memory(jobs=jobs), "cheater", FROZEN)) if isinstance(a, A.Submit)]
+    out2 = [a for a in duties(inp(memory(jobs=jobs), "cheater", FROZEN)) if isinstance(a, A.Submit)]
     assert out1 == out2  # same seed, same job ids -> same choices (restart-safe)
     bad = [a for a in out1 if not verify(SPEC, a.payload)]
     assert 10 <= len(bad) <= 35 and all(not a.honest for a in bad)
@@ -116,40 +121,40 @@ def test_funded_job__cheater__delivers_wrong_work_sometimes_and_decides_the_same
 
 def test_funded_job__no_show__lets_most_jobs_lapse():
     jobs = {i: job(i, status=FUNDED) for i in range(1, 41)}
-    subs = [a for a in decide(inp(memory(jobs=jobs), "no_show", FROZEN)) if isinstance(a, A.Submit)]
+    subs = [a for a in duties(inp(memory(jobs=jobs), "no_show", FROZEN)) if isinstance(a, A.Submit)]
     assert len(subs) < 25
 
 
 def test_funded_job__past_expiry__not_submitted():
     mem = memory(jobs={5: job(5, status=FUNDED, expired_at=NOW)})
-    assert not [a for a in decide(inp(mem, guidance=FROZEN)) if isinstance(a, A.Submit)]
+    assert not [a for a in duties(inp(mem, guidance=FROZEN)) if isinstance(a, A.Submit)]
 
 
 def test_submit__key_in_flight__not_sent_twice():
     mem = memory(jobs={5: job(5, status=FUNDED)})
-    assert not decide(inp(mem, guidance=FROZEN, busy=frozenset({"submit:5"})))
+    assert not duties(inp(mem, guidance=FROZEN, busy=frozenset({"submit:5"})))
 
 
 def test_submitted_job__review_window_over__provider_claims_payment():
     mem = memory(jobs={5: job(5, status=SUBMITTED, deadline=NOW - 1, deliverable="0x" + "1" * 64)})
-    assert kinds(decide(inp(mem, guidance=FROZEN))) == ["claim_payment"]
+    assert kinds(duties(inp(mem, guidance=FROZEN))) == ["claim_payment"]
 
 
 def test_rejected_valid_work__honest_provider__disputes():
     payload = solve(SPEC)
     mem = memory(jobs={5: job(5, status=REJECTED, held=10 * WEI, deadline=NOW + 30, was_submitted=True)})
-    assert kinds(decide(inp(mem, guidance=FROZEN, payloads={5: payload}))) == ["dispute"]
+    assert kinds(duties(inp(mem, guidance=FROZEN, payloads={5: payload}))) == ["dispute"]
 
 
 def test_rejected_wrong_work__honest_provider__accepts_the_rejection():
     payload = corrupt(SPEC, solve(SPEC))
     mem = memory(jobs={5: job(5, status=REJECTED, held=10 * WEI, deadline=NOW + 30, was_submitted=True)})
-    assert decide(inp(mem, guidance=FROZEN, payloads={5: payload})) == []
+    assert duties(inp(mem, guidance=FROZEN, payloads={5: payload})) == []
 
 
 def test_rejected_work__bond_unaffordable__no_dispute():
     mem = memory(jobs={5: job(5, status=REJECTED, held=10 * WEI, deadline=NOW + 30)})
-    out = decide(inp(mem, guidance=FROZEN, payloads={5: solve(SPEC)}, snapshot=snap(token=WEI)))
+    out = duties(inp(mem, guidance=FROZEN, payloads={5: solve(SPEC)}, snapshot=snap(token=WEI)))
     assert "dispute" not in kinds(out)
 
 
@@ -160,7 +165,7 @@ def _client_job(**kw) -> Job:
 
 def test_submission__correct__evaluator_completes():
     mem = memory(jobs={5: _client_job(status=SUBMITTED, deadline=NOW + 30, deliverable="0x" + "1" * 64)})
-    assert kinds(decide(inp(mem, guidance=FROZEN, payloads={5: solve(SPEC)}))) == ["complete"]
+    assert kinds(duties(inp(mem, guidance=FROZEN, payloads={5: solve(SPEC)}))) == ["complete"]
 
 
 @pytest.mark.parametrize("payload", [None, b"garbage", "corrupt"])
@@ -168,15 +173,15 @@ def test_submission__wrong_or_missing__evaluator_rejects(payload):
     if payload == "corrupt":
         payload = corrupt(SPEC, solve(SPEC))
     mem = memory(jobs={5: _client_job(status=SUBMITTED, deadline=NOW + 30)})
-    assert kinds(decide(inp(mem, guidance=FROZEN, payloads={5: payload}))) == ["reject"]
+    assert kinds(duties(inp(mem, guidance=FROZEN, payloads={5: payload}))) == ["reject"]
 
 
 def test_completed_job__client_rates_once():
     mem = memory(jobs={5: _client_job(status=COMPLETED, was_submitted=True, outcome="completed")})
-    out = decide(inp(mem, guidance=FROZEN, payloads={5: solve(SPEC)}))
+    out = duties(inp(mem, guidance=FROZEN, payloads={5: solve(SPEC)}))
     assert out == [A.GiveFeedback(5, 100)]
     mem.jobs[5].rated = True
-    assert decide(inp(mem, guidance=FROZEN, payloads={5: solve(SPEC)})) == []
+    assert duties(inp(mem, guidance=FROZEN, payloads={5: solve(SPEC)})) == []
 
 
 @pytest.mark.parametrize(
@@ -189,33 +194,33 @@ def test_completed_job__client_rates_once():
 )
 def test_timers_run_out__client_claims_refund(fields, reason):
     mem = memory(jobs={5: _client_job(**fields)})
-    assert decide(inp(mem, guidance=FROZEN)) == [A.ClaimRefund(5, reason)]
+    assert duties(inp(mem, guidance=FROZEN)) == [A.ClaimRefund(5, reason)]
 
 
 def test_timers_not_run_out__client_waits():
     mem = memory(jobs={5: _client_job(status=FUNDED, expired_at=NOW + 1)})
-    assert decide(inp(mem, guidance=FROZEN)) == []
+    assert duties(inp(mem, guidance=FROZEN)) == []
 
 
 def test_open_own_job__client_sets_the_providers_ask_waits_for_acceptance_then_funds():
     mem = memory(jobs={5: _client_job(status=OPEN, budget=0)})
     mem.providers[PROVIDER] = {"id": 2, "asks": {"factor": 12 * WEI}}
     mem.bonded[PROVIDER] = 500 * WEI
-    assert decide(inp(mem, guidance=FROZEN)) == [A.SetBudget(5, 12 * WEI)]
+    assert duties(inp(mem, guidance=FROZEN)) == [A.SetBudget(5, 12 * WEI)]
     mem.jobs[5].budget = 12 * WEI
-    assert decide(inp(mem, guidance=FROZEN)) == []  # not accepted yet: fund would revert
+    assert duties(inp(mem, guidance=FROZEN)) == []  # not accepted yet: fund would revert
     mem.jobs[5].accepted = 12 * WEI
-    assert decide(inp(mem, guidance=FROZEN)) == [A.Fund(5, 12 * WEI)]
+    assert duties(inp(mem, guidance=FROZEN)) == [A.Fund(5, 12 * WEI)]
     mem.jobs[5].budget = 15 * WEI  # a later budget change voids the acceptance
     mem.providers[PROVIDER]["asks"]["factor"] = 15 * WEI
-    assert decide(inp(mem, guidance=FROZEN)) == []
+    assert duties(inp(mem, guidance=FROZEN)) == []
 
 
 def test_open_own_job__ask_rose_before_acceptance__client_raises_budget():
     mem = memory(jobs={5: _client_job(status=OPEN, budget=12 * WEI)})
     mem.providers[PROVIDER] = {"id": 2, "asks": {"factor": 14 * WEI}}
     mem.bonded[PROVIDER] = 500 * WEI
-    assert decide(inp(mem, guidance=FROZEN)) == [A.SetBudget(5, 14 * WEI)]
+    assert duties(inp(mem, guidance=FROZEN)) == [A.SetBudget(5, 14 * WEI)]
 
 
 def test_open_own_job__accepted_but_working_window_gone__not_funded():
@@ -223,12 +228,12 @@ def test_open_own_job__accepted_but_working_window_gone__not_funded():
     mem.params["minWorkingWindow"] = 60
     mem.providers[PROVIDER] = {"id": 2, "asks": {"factor": 12 * WEI}}
     mem.bonded[PROVIDER] = 500 * WEI
-    assert decide(inp(mem, guidance=FROZEN)) == []
+    assert duties(inp(mem, guidance=FROZEN)) == []
 
 
 def test_open_own_job__expired_never_accepted__claim_refund_frees_the_slot():
     mem = memory(jobs={5: _client_job(status=OPEN, budget=12 * WEI, expired_at=NOW)})
-    assert decide(inp(mem, guidance=FROZEN)) == [A.ClaimRefund(5, "expired")]
+    assert duties(inp(mem, guidance=FROZEN)) == [A.ClaimRefund(5, "expired")]
 
 
 def _offer(**kw) -> Job:
@@ -240,9 +245,9 @@ def _offer(**kw) -> Job:
 def test_job_naming_me__budget_meets_my_ask__accepted():
     mem = memory(jobs={7: _offer()})
     mem.params.update(minWorkingWindow=60, maxJobDuration=7 * 86_400)
-    assert decide(inp(mem, guidance=FROZEN)) == [A.AcceptJob(7, 10 * WEI)]
+    assert duties(inp(mem, guidance=FROZEN)) == [A.AcceptJob(7, 10 * WEI)]
     mem.jobs[7].accepted = 10 * WEI
-    assert decide(inp(mem, guidance=FROZEN)) == []  # already accepted
+    assert duties(inp(mem, guidance=FROZEN)) == []  # already accepted
 
 
 @pytest.mark.parametrize(
@@ -254,14 +259,14 @@ def test_job_naming_me__budget_meets_my_ask__accepted():
 def test_job_naming_me__price_or_expiry_unsuitable__not_accepted(change):
     mem = memory(jobs={7: _offer(**change)})
     mem.params.update(minWorkingWindow=60, maxJobDuration=30 * 365 * 86_400)
-    assert not [a for a in decide(inp(mem, guidance=FROZEN)) if isinstance(a, A.AcceptJob)]
+    assert not [a for a in duties(inp(mem, guidance=FROZEN)) if isinstance(a, A.AcceptJob)]
 
 
 def test_open_own_job__provider_without_stake__not_funded():
     mem = memory(jobs={5: _client_job(status=OPEN, budget=0)})
     mem.providers[PROVIDER] = {"id": 2, "asks": {"factor": 12 * WEI}}
     mem.bonded[PROVIDER] = 10 * WEI
-    assert decide(inp(mem, guidance=FROZEN)) == []
+    assert duties(inp(mem, guidance=FROZEN)) == []
 
 
 # ------------------------------------------------------------------ guardians
@@ -273,7 +278,7 @@ def _disputed(**kw) -> Job:
 @pytest.mark.parametrize(("payload_of", "for_provider"), [(solve, True), (lambda s: corrupt(s, solve(s)), False)])
 def test_dispute__guardian__rules_by_verifying(payload_of, for_provider):
     mem = memory(jobs={9: _disputed()}, guardians=[ME])
-    out = decide(inp(mem, guidance=FROZEN, payloads={9: payload_of(SPEC)}))
+    out = duties(inp(mem, guidance=FROZEN, payloads={9: payload_of(SPEC)}))
     assert out == [A.Rule(9, for_provider)]
 
 
@@ -283,8 +288,8 @@ def test_dispute__guardian_is_a_party_or_already_ruled_or_not_a_guardian__no_rul
     ruled = memory(jobs={9: _disputed(ruled=[ME])}, guardians=[ME])
     outsider = memory(jobs={9: _disputed()}, guardians=[OTHER])
     for mem in (ruled, outsider):
-        assert decide(inp(mem, guidance=FROZEN, payloads=payloads)) == []
-    assert "rule" not in kinds(decide(inp(party, guidance=FROZEN, payloads=payloads)))
+        assert duties(inp(mem, guidance=FROZEN, payloads=payloads)) == []
+    assert "rule" not in kinds(duties(inp(party, guidance=FROZEN, payloads=payloads)))
 
 
 # ------------------------------------------------------------------ discretion and cognition
@@ -303,12 +308,17 @@ def _hires(guidance: Guidance, cycles=range(60), mem=None) -> list[A.CreateJob]:
     return out
 
 
-def test_frozen_cognition__no_new_jobs_no_repricing_but_obligations_kept():
+def test_frozen_cognition__l48_baseline_still_prices_and_hires_and_keeps_obligations():
     mem = _market()
     mem.jobs = {5: job(5, status=FUNDED)}
-    for c in range(30):
+    hires = 0
+    for c in range(60):
         out = decide(inp(mem, guidance=FROZEN, cycle=c))
-        assert kinds(out) == ["submit"]
+        assert "submit" in kinds(out)
+        assert set(kinds(out)) <= {"submit", "set_asks", "create_job"}
+        hires += kinds(out).count("create_job")
+    assert hires >= 5  # L4.9 frozen is not an agent that stops trading (§1.3, §11.1)
+    assert "set_asks" in kinds(decide(inp(mem, guidance=FROZEN)))
 
 
 def test_active_cognition__hires_others_within_budget_and_never_itself():
@@ -320,10 +330,10 @@ def test_active_cognition__hires_others_within_budget_and_never_itself():
         assert get_service(spec.service) and h.expired_at == NOW + CFG.job_ttl
 
 
-def test_partial_authority__hires_less_than_full():
+def test_authority__does_not_scale_the_l48_hire_rate():
     full = _hires(Guidance(status="ACTIVE", authority=1.0), range(200))
-    half = _hires(Guidance(status="PARTIAL", authority=0.5), range(200))
-    assert 0 < len(half) < len(full)
+    frozen = _hires(FROZEN, range(200))
+    assert len(full) == len(frozen) > 0
 
 
 def test_avoided_provider__never_hired():
@@ -362,7 +372,7 @@ def _Interaction(cp: str, action: str, vetoed: bool = False) -> _Decision:  # no
 
 @pytest.mark.parametrize(
     ("status", "authority", "expected"),
-    [("ACTIVE", 1.0, 1.0), ("PARTIAL", 0.5, 0.5), ("WARMING_UP", 0.0, 0.5), ("FROZEN", 1.0, 0.0),
+    [("ACTIVE", 1.0, 1.0), ("PARTIAL", 0.5, 0.5), ("WARMING_UP", 0.0, 0.0), ("FROZEN", 1.0, 0.0),
      ("FROZEN_SURVIVAL", 0.0, 0.0), ("ADVISORY", 0.0, 0.0), ("INACTIVE", 0.0, 0.0)],
 )
 def test_update_guidance__authority_follows_the_cognition_status(status, authority, expected):
@@ -430,7 +440,7 @@ def test_governance__votes_when_active_proposes_when_none_open_and_queues_when_f
                 for a in decide(inp(memory(), "guardian", g, cycle=c, governance=_view())) if isinstance(a, A.Propose)]
     assert proposes and all(p.parameter == "escrow.feeBps" and p.value == 50 for p in proposes)
     passed = ProposalView(8, 4, "", "escrow.feeBps", 50, 100, True)
-    out = decide(inp(memory(), "guardian", FROZEN, governance=_view(proposals=(passed,))))
+    out = duties(inp(memory(), "guardian", FROZEN, governance=_view(proposals=(passed,))))
     assert kinds(out) == ["queue"]
 
 
