@@ -111,8 +111,10 @@ def test_below_gate__cannot_vote_or_propose(g, full, founders, accounts, fee_pro
     bob = accounts[2]  # funded, staked, but no reputation
     full["AgentToken"].approve(full["Staking"], 5_000 * WEI, sender=bob)
     full["Staking"].stake(5_000 * WEI, sender=bob)
+    with ape.reverts("Staking: reputation below voting gate"):
+        full["Staking"].activateVoting(bob, sender=bob)  # its stake never votes nor counts in the quorum
     p = fee_proposal("bob's proposal")
-    with ape.reverts("Governor: proposer reputation below threshold"):
+    with ape.reverts("Governor: proposer stake below threshold"):
         g.propose(p.targets, p.values, p.calldatas, p.description, sender=bob)
     with ape.reverts("Governor: reputation below voting gate"):
         g.castVote(active.id, FOR, sender=bob)
