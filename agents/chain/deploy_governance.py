@@ -26,7 +26,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agents.chain.deployment import PARAM_SECTIONS, STAGES, DeployContext, DeployError, section, to_wei
+from agents.chain.deployment import (
+    PARAM_CHECKS,
+    PARAM_SECTIONS,
+    STAGES,
+    DeployContext,
+    DeployError,
+    section,
+    to_wei,
+)
 
 GOVERNED_CONTRACTS = ("AgentToken", "AgentRegistry", "Staking", "ServiceEscrow", "Reputation")
 TREASURY_HOLDERS = ("Staking", "ServiceEscrow")
@@ -69,6 +77,19 @@ def check_slash_window(unbonding_period: int, p: GovernanceParams) -> None:
 
 
 PARAM_SECTIONS["governance"] = GovernanceParams
+
+
+def _check_params_slash_window(params: dict[str, Any]) -> None:
+    """`check_slash_window` on the parameter file, before any transaction (the stage checks on-chain too)."""
+    market = PARAM_SECTIONS.get("market")
+    if market is None or not params.get("governance") and not params.get("market"):
+        return
+    m = section(params, "market", market)
+    check_slash_window(m.staking.unbonding_period, section(params, "governance", GovernanceParams))
+
+
+if _check_params_slash_window not in PARAM_CHECKS:
+    PARAM_CHECKS.append(_check_params_slash_window)
 
 
 def _guardian_address(ctx: DeployContext, guardian: str | int | None) -> str:

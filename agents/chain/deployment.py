@@ -178,8 +178,14 @@ PARAM_SECTIONS: dict[str, type[BaseModel]] = {
 }
 
 
+# Checks across sections (e.g. governance windows vs the unbonding period), run after the sections
+# validate and before any transaction; stages register theirs.
+PARAM_CHECKS: list[Callable[[dict[str, Any]], None]] = []
+
+
 def validate_params(params: dict[str, Any]) -> None:
-    """Every known section valid, and no unknown section: checked before anything is sent."""
+    """Every known section valid, no unknown section, every cross-section check passed: checked before
+    anything is sent."""
     unknown = sorted(set(params) - set(PARAM_SECTIONS))
     if unknown:
         raise DeployError(
@@ -188,6 +194,8 @@ def validate_params(params: dict[str, Any]) -> None:
         )
     for name, model in PARAM_SECTIONS.items():
         section(params, name, model)
+    for check in PARAM_CHECKS:
+        check(params)
 
 
 def _stages() -> list[tuple[str, Callable[[DeployContext], None]]]:
