@@ -164,7 +164,11 @@ class GovSession:
         stake, rep = staking.getVotes(proposer), reputation.reputationOf(proposer)
         need_stake, need_rep = self.governor.proposalThreshold(), self.governor.proposalReputationThreshold()
         if stake < need_stake:
-            raise InputError(f"{proposer} cannot propose: stake {_fmt(stake)} AGENT < threshold {_fmt(need_stake)}")
+            hint = ""
+            if not staking.votingActive(proposer) and staking.bondedOf(proposer) >= need_stake:
+                hint = " (its stake does not vote until Staking.activateVoting; the reputation gate applies)"
+            raise InputError(f"{proposer} cannot propose: voting stake {_fmt(stake)} AGENT < threshold "
+                             f"{_fmt(need_stake)}{hint}")
         if rep < need_rep:
             raise InputError(f"{proposer} cannot propose: reputation {rep} < threshold {need_rep}")
         pid = gv.proposal_id(*args)
@@ -240,6 +244,8 @@ class GovSession:
         if sender.address == guardian and guardian != gv.ZERO_ADDRESS:
             if st in (gv.CANCELED, gv.EXPIRED, gv.EXECUTED):
                 raise InputError(f"cannot cancel proposal {proposal_id}: it is {gv.STATE_NAMES[st]}")
+            if self.governor.proposalGuardianProof(proposal_id):
+                raise InputError(f"the guardian cannot cancel proposal {proposal_id}: it only removes cancel powers")
         elif sender.address == info.proposer:
             if st != gv.PENDING:
                 raise InputError(f"cannot cancel proposal {proposal_id}: it is {gv.STATE_NAMES[st]}; "
