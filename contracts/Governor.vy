@@ -17,10 +17,13 @@
         - Snapshot = `clock() + votingDelay` at proposal time. Voting is open
           for blocks snapshot+1 .. deadline (deadline = snapshot +
           votingPeriod, possibly extended, see below).
-        - Voting power = the voter's bonded stake in Staking at the END of the
-          snapshot block (`getPastVotes(voter, snapshot)`). Stake that is not
-          bonded at the end of that block (added later, or added and queued
-          for unbonding within the block, i.e. a flash stake) gives no votes.
+        - Voting power = the voter's voting stake in Staking at the END of the
+          snapshot block (`getPastVotes(voter, snapshot)`: bonded stake of an
+          account that activated voting), capped at its voting stake when the
+          vote is cast (stake queued for unbonding since the snapshot does not
+          vote). Stake that is not bonded at the end of that block (added
+          later, or added and queued for unbonding within the block, i.e. a
+          flash stake) gives no votes.
         - Reputation gate: a voter whose reputation at the snapshot is below
           the proposal's `minVotingReputation` (copied from the governor's
           setting when the proposal is created) cannot vote; neither can a
@@ -30,20 +33,29 @@
           and must reach `proposalThreshold` and `proposalReputationThreshold`.
         - Counting: Against 0, For 1, Abstain 2; quorum counts For + Abstain;
           a proposal succeeds when quorum is reached and For > Against.
-          Quorum = total stake at the snapshot * `quorumNumerator` / 10_000
-          (the numerator is copied into the proposal at creation), reached
-          when For + Abstain >= quorum (exactly at quorum counts).
-        - Late quorum: the vote that first reaches quorum moves the deadline
-          to at least `clock() + lateQuorumVoteExtension`, so a whale cannot
-          decide a vote in its last block without leaving time to respond.
+          Quorum = total voting stake at the snapshot (only accounts that
+          activated voting, so stake below the gate cannot raise it) *
+          `quorumNumerator` / 10_000 (the numerator is copied into the
+          proposal at creation), reached when For + Abstain >= quorum
+          (exactly at quorum counts).
+        - Late quorum (OpenZeppelin's rule): the vote that first reaches
+          quorum moves the deadline to at least `clock() +
+          lateQuorumVoteExtension`, so reaching quorum late leaves others time
+          to respond. Once quorum was reached early, votes in the deadline
+          block are not answered by an extension.
         - Metamorphic-target defence: the code hashes of all targets are
           pinned at `propose`; `queue` and `execute` refuse if any changed.
+          "No account" and "account without code" are the same "no code".
+        - Front-running: a description ending in `#proposer=0x<address>` may
+          only be proposed by that address (OpenZeppelin 5.x).
         - Execution only through the Timelock (queue -> delay -> execute). A
           queued proposal not executed within `GRACE_PERIOD` seconds after its
           eta is Expired.
         - Cancel: the proposer while Pending; the guardian in any state but
           Canceled, Expired and Executed (a queued operation is cancelled in
-          the Timelock too).
+          the Timelock too), except proposals that only remove cancel powers
+          (`setGuardian` here, `revokeRole(CANCELLER_ROLE, ..)` on the
+          Timelock): the DAO can always remove its guardian.
         - Every parameter is set only by the Timelock (i.e. by a passed
           proposal), within on-chain MIN_/MAX_ bounds, with an event.
 
