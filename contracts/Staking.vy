@@ -166,7 +166,14 @@ event Slashed:
     toBeneficiary: uint256
     toTreasury: uint256
 
-# @dev OpenZeppelin Votes' event name, so vote indexers recognise it.
+# @dev Every change of an account's bonded stake (free + locked), voting or not.
+event BondedChanged:
+    account: indexed(address)
+    previous: uint256
+    current: uint256
+
+# @dev OpenZeppelin Votes' event name, so vote indexers recognise it. Emitted
+#      for accounts whose voting is active (and on activation/deactivation).
 event DelegateVotesChanged:
     delegate: indexed(address)
     previousVotes: uint256
@@ -611,6 +618,7 @@ def _stake(payer: address, account: address, amount: uint256):
 def _set_bonded(account: address, bonded: uint256):
     previous: uint256 = self.bondedOf[account]
     self.bondedOf[account] = bonded
+    log BondedChanged(account=account, previous=previous, current=bonded)
     if self.votingActive[account]:
         self._move_votes(account, previous, bonded)
 
