@@ -237,6 +237,16 @@ class GovSession:
             raise InputError(f"cannot execute proposal {proposal_id} yet: the Timelock delay ends in {eta - now} s")
         return self.send(self.governor.execute, *info.args, sender=sender)
 
+    def activate_voting(self, account: str, sender: Any) -> Any:
+        """Staking.activateVoting(account): checked first (not active yet, reputation at the gate)."""
+        staking, reputation = self.c["Staking"], self.c["Reputation"]
+        if staking.votingActive(account):
+            raise InputError(f"voting is already active for {account}")
+        rep, gate = reputation.reputationOf(account), self.governor.minVotingReputation()
+        if rep < gate:
+            raise InputError(f"{account} cannot activate voting: reputation {rep} < gate {gate}")
+        return self.send(staking.activateVoting, account, sender=sender)
+
     def cancel(self, proposal_id: int, sender: Any) -> Any:
         info = self.proposal(proposal_id)
         st = self.state(proposal_id)
@@ -438,6 +448,23 @@ def vote_cmd(proposal_id, support, reason, network, account_alias, account_index
         weight, receipt = s.vote(pid, sup, reason, a)
         click.echo(f"voted {support.lower()} on {pid} with {_fmt(weight)} AGENT; tx {receipt.txn_hash} "
                    f"(gas {receipt.gas_used})")
+
+    _run(network, account_alias, account_index, go)
+
+
+@gov.command("activate")
+@click.argument("account", required=False)
+@network_opt
+@account_opt
+@index_opt
+def activate_cmd(account, network, account_alias, account_index):
+    """Activate voting for ACCOUNT (default: yourself): its stake then votes and counts in the quorum.
+    Needs its reputation at the voting gate; anyone may send it."""
+
+    def go(s: GovSession, a):
+        who = parse_address(account, "account") if account else a.address
+        receipt = s.activate_voting(who, a)
+        click.echo(f"voting active for {who}; tx {receipt.txn_hash} (gas {receipt.gas_used})")
 
     _run(network, account_alias, account_index, go)
 

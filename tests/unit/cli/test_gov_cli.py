@@ -121,6 +121,14 @@ def test_session__out_of_bounds_and_unchanged_values(session, founders):
     _refused(founders[0], lambda: session.param_actions("governor.votingPeriod", "30"), "already 30 blocks")
 
 
+def test_session__activate_voting__checked_before_sending(session, founders, accounts):
+    """Issue 10: stake votes only once voting is activated, which needs reputation at the gate."""
+    _refused(accounts[2], lambda: session.activate_voting(accounts[2].address, accounts[2]),
+             "cannot activate voting: reputation 0 < gate 1000")
+    _refused(accounts[2], lambda: session.activate_voting(founders[0].address, accounts[2]),
+             "voting is already active")
+
+
 def test_session__not_eligible_to_propose(session, accounts):
     actions = session.param_actions("escrow.feeBps", "300")
     _refused(accounts[2], lambda: session.propose(actions, "x", accounts[2]), "cannot propose: voting stake")
