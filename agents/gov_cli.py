@@ -224,7 +224,11 @@ class GovSession:
         stake, rep = staking.getVotes(proposer), reputation.reputationOf(proposer)
         need_stake, need_rep = self.governor.proposalThreshold(), self.governor.proposalReputationThreshold()
         if stake < need_stake:
-            raise InputError(f"{proposer} cannot propose: stake {_fmt(stake)} AGENT < threshold {_fmt(need_stake)}")
+            hint = ""
+            if not staking.votingActive(proposer) and staking.bondedOf(proposer) >= need_stake:
+                hint = " (its stake does not vote until Staking.activateVoting; the reputation gate applies)"
+            raise InputError(f"{proposer} cannot propose: voting stake {_fmt(stake)} AGENT < threshold "
+                             f"{_fmt(need_stake)}{hint}")
         if rep < need_rep:
             raise InputError(f"{proposer} cannot propose: reputation {rep} < threshold {need_rep}")
         pid = gv.proposal_id(*args)
@@ -292,6 +296,16 @@ class GovSession:
             raise InputError(f"cannot execute proposal {proposal_id} yet: the Timelock delay ends in {eta - now} s")
         return self.send(self.governor.execute, *info.args, sender=sender)
 
+    def activate_voting(self, account: str, sender: Any) -> Any:
+        """Staking.activateVoting(account): checked first (not active yet, reputation at the gate)."""
+        staking, reputation = self.c["Staking"], self.c["Reputation"]
+        if staking.votingActive(account):
+            raise InputError(f"voting is already active for {account}")
+        rep, gate = reputation.reputationOf(account), self.governor.minVotingReputation()
+        if rep < gate:
+            raise InputError(f"{account} cannot activate voting: reputation {rep} < gate {gate}")
+        return self.send(staking.activateVoting, account, sender=sender)
+
     def cancel(self, proposal_id: int, sender: Any) -> Any:
         info = self.proposal(proposal_id)
         st = self.state(proposal_id)
@@ -299,6 +313,8 @@ class GovSession:
         if sender.address == guardian and guardian != gv.ZERO_ADDRESS:
             if st in (gv.CANCELED, gv.EXPIRED, gv.EXECUTED):
                 raise InputError(f"cannot cancel proposal {proposal_id}: it is {gv.STATE_NAMES[st]}")
+            if self.governor.proposalGuardianProof(proposal_id):
+                raise InputError(f"the guardian cannot cancel proposal {proposal_id}: it only removes cancel powers")
         elif sender.address == info.proposer:
             if st != gv.PENDING:
                 raise InputError(f"cannot cancel proposal {proposal_id}: it is {gv.STATE_NAMES[st]}; "
@@ -637,6 +653,23 @@ def _wait_active(s: GovSession, pid: int, poll: float = 0.5) -> None:
             click.echo(f"waiting for voting to open after block {snapshot} (head {head})", err=True)
             shown = head
         time.sleep(poll)
+
+
+@gov.command("activate")
+@click.argument("account", required=False)
+@network_opt
+@account_opt
+@index_opt
+def activate_cmd(account, network, account_alias, account_index):
+    """Activate voting for ACCOUNT (default: yourself): its stake then votes and counts in the quorum.
+    Needs its reputation at the voting gate; anyone may send it."""
+
+    def go(s: GovSession, a):
+        who = parse_address(account, "account") if account else a.address
+        receipt = s.activate_voting(who, a)
+        click.echo(f"voting active for {who}; tx {receipt.txn_hash} (gas {receipt.gas_used})")
+
+    _run(network, account_alias, account_index, go)
 
 
 def _simple(action: str):

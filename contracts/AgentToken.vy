@@ -1,4 +1,5 @@
 # pragma version 0.4.3
+# pragma experimental-codegen
 """
 @title Emergent Agent Token (AGENT)
 @custom:contract-name AgentToken

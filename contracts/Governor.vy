@@ -17,10 +17,13 @@
         - Snapshot = `clock() + votingDelay` at proposal time. Voting is open
           for blocks snapshot+1 .. deadline (deadline = snapshot +
           votingPeriod, possibly extended, see below).
-        - Voting power = the voter's bonded stake in Staking at the END of the
-          snapshot block (`getPastVotes(voter, snapshot)`). Stake that is not
-          bonded at the end of that block (added later, or added and queued
-          for unbonding within the block, i.e. a flash stake) gives no votes.
+        - Voting power = the voter's voting stake in Staking at the END of the
+          snapshot block (`getPastVotes(voter, snapshot)`: bonded stake of an
+          account that activated voting), capped at its voting stake when the
+          vote is cast (stake queued for unbonding since the snapshot does not
+          vote). Stake that is not bonded at the end of that block (added
+          later, or added and queued for unbonding within the block, i.e. a
+          flash stake) gives no votes.
         - Reputation gate: a voter whose reputation at the snapshot is below
           the proposal's `minVotingReputation` (copied from the governor's
           setting when the proposal is created) cannot vote; neither can a
@@ -30,20 +33,29 @@
           and must reach `proposalThreshold` and `proposalReputationThreshold`.
         - Counting: Against 0, For 1, Abstain 2; quorum counts For + Abstain;
           a proposal succeeds when quorum is reached and For > Against.
-          Quorum = total stake at the snapshot * `quorumNumerator` / 10_000
-          (the numerator is copied into the proposal at creation), reached
-          when For + Abstain >= quorum (exactly at quorum counts).
-        - Late quorum: the vote that first reaches quorum moves the deadline
-          to at least `clock() + lateQuorumVoteExtension`, so a whale cannot
-          decide a vote in its last block without leaving time to respond.
+          Quorum = total voting stake at the snapshot (only accounts that
+          activated voting, so stake below the gate cannot raise it) *
+          `quorumNumerator` / 10_000 (the numerator is copied into the
+          proposal at creation), reached when For + Abstain >= quorum
+          (exactly at quorum counts).
+        - Late quorum (OpenZeppelin's rule): the vote that first reaches
+          quorum moves the deadline to at least `clock() +
+          lateQuorumVoteExtension`, so reaching quorum late leaves others time
+          to respond. Once quorum was reached early, votes in the deadline
+          block are not answered by an extension.
         - Metamorphic-target defence: the code hashes of all targets are
           pinned at `propose`; `queue` and `execute` refuse if any changed.
+          "No account" and "account without code" are the same "no code".
+        - Front-running: a description ending in `#proposer=0x<address>` may
+          only be proposed by that address (OpenZeppelin 5.x).
         - Execution only through the Timelock (queue -> delay -> execute). A
           queued proposal not executed within `GRACE_PERIOD` seconds after its
           eta is Expired.
         - Cancel: the proposer while Pending; the guardian in any state but
           Canceled, Expired and Executed (a queued operation is cancelled in
-          the Timelock too).
+          the Timelock too), except proposals that only remove cancel powers
+          (`setGuardian` here, `revokeRole(CANCELLER_ROLE, ..)` on the
+          Timelock): the DAO can always remove its guardian.
         - Every parameter is set only by the Timelock (i.e. by a passed
           proposal), within on-chain MIN_/MAX_ bounds, with an event.
 
@@ -155,6 +167,29 @@ MIN_LATE_QUORUM_EXTENSION: public(constant(uint256)) = 1
 MAX_LATE_QUORUM_EXTENSION: public(constant(uint256)) = 50_400  # ~1 week of 12 s blocks
 
 
+# @dev Packing of `_core`.
+_M48: constant(uint256) = (1 << 48) - 1
+_M32: constant(uint256) = (1 << 32) - 1
+_M16: constant(uint256) = (1 << 16) - 1
+_M96: constant(uint256) = (1 << 96) - 1
+_M128: constant(uint256) = (1 << 128) - 1
+_ADDR_MASK: constant(uint256) = (1 << 160) - 1
+_EXECUTED: constant(uint256) = 1 << 240
+_CANCELED: constant(uint256) = 1 << 241
+_GUARDIAN_PROOF: constant(uint256) = 1 << 242
+# @dev The code pin keeps its upper 224 bits (a collision needs ~2**112 work).
+_PIN_MASK: constant(uint256) = ~((1 << 32) - 1)
+
+# @dev EIP-1052: the code hash of an account without code (keccak256 of nothing).
+#      A target with no account at all reads 0; both mean "no code" in the pin.
+_EMPTY_CODEHASH: constant(bytes32) = 0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470
+
+# @dev Selectors of the actions that only remove cancel powers (see `cancel`).
+_SET_GUARDIAN: constant(bytes4) = method_id("setGuardian(address)", output_type=bytes4)
+_REVOKE_ROLE: constant(bytes4) = method_id("revokeRole(bytes32,address)", output_type=bytes4)
+_CANCELLER_ROLE: constant(bytes32) = keccak256("CANCELLER_ROLE")
+
+
 ##### IMMUTABLES #####
 
 # @dev Staking: voting power (checkpointed bonded stake).
@@ -170,53 +205,37 @@ timelock: public(immutable(ITimelock))
 
 ##### STORAGE #####
 
-struct ProposalCore:
-    proposer: address
-    vote_start: uint256  # the snapshot block
-    vote_end: uint256  # the original deadline block
-    extended_deadline: uint256  # set when quorum is first reached (0 before)
-    eta_seconds: uint256  # set when queued
-    timelock_id: bytes32  # the Timelock operation id, set when queued
-    code_pin: bytes32  # keccak256 of the targets' code hashes at propose
-    quorum_numerator: uint256
-    min_voting_reputation: uint256
-    executed: bool
-    canceled: bool
-
-
-struct ProposalVote:
-    against_votes: uint256
-    for_votes: uint256
-    abstain_votes: uint256
-
-
-_proposals: HashMap[uint256, ProposalCore]
-_votes: HashMap[uint256, ProposalVote]
+# @dev Storage is packed so that `propose` writes two fresh slots, a vote one
+#      (plus the ballot's `hasVoted` slot) and `queue` one more.
+#
+#      _core[id]:    proposer (bits 0..159) | snapshot (160..207, uint48)
+#                    | voting period (208..239, uint32) | executed (240)
+#                    | canceled (241) | guardian-proof (242)
+#      _pin[id]:     the upper 224 bits of the code pin | quorum numerator
+#                    (bits 16..31) | voting gate (bits 0..15), both copied at
+#                    propose
+#      _timing[id]:  extended deadline (bits 0..47, set when quorum is first
+#                    reached) | eta seconds (bits 48..111, set when queued)
+#      _timelock_id[id]: the Timelock operation id, set when queued
+#      _for_abstain[id]: For (bits 0..127) | Abstain (bits 128..255)
+#      _against[id]: Against
+_core: HashMap[uint256, uint256]
+_pin: HashMap[uint256, uint256]
+_timing: HashMap[uint256, uint256]
+_timelock_id: HashMap[uint256, bytes32]
+_for_abstain: HashMap[uint256, uint256]
+_against: HashMap[uint256, uint256]
 _has_voted: HashMap[uint256, HashMap[address, bool]]
 
-# @dev Blocks between proposing and the snapshot.
-_voting_delay: uint256
+# @dev Every setting in one slot (read once per propose):
+#      voting delay (bits 0..31) | voting period (32..63) | late-quorum
+#      extension (64..95) | quorum numerator (96..111) | voting gate
+#      (112..127) | proposal reputation floor (128..143) | proposal stake
+#      threshold (144..239). The bounds below keep every field in its width.
+_settings: uint256
 
-# @dev Blocks the vote stays open after the snapshot.
-_voting_period: uint256
-
-# @dev Stake (wei-units) a proposer needs at `clock() - 1`.
-_proposal_threshold: uint256
-
-# @dev Reputation a proposer needs at `clock() - 1`.
-proposalReputationThreshold: public(uint256)
-
-# @dev Reputation a voter needs at the snapshot (copied into each proposal).
-minVotingReputation: public(uint256)
-
-# @dev Quorum in basis points of the total stake at the snapshot.
-quorumNumerator: public(uint256)
-
-# @dev Minimum blocks left to vote after quorum is first reached.
-_late_quorum_extension: uint256
-
-# @dev May cancel any proposal that is not Canceled, Expired or Executed
-#      (and cancel queued operations in the Timelock). Zero: nobody.
+# @dev May cancel any proposal that is not Canceled, Expired or Executed and
+#      does not merely remove guardians (see `cancel`). Zero: nobody.
 guardian: public(address)
 
 # @dev EIP-712 ballot nonces (castVoteBySig).
@@ -432,7 +451,7 @@ def proposalSnapshot(proposalId: uint256) -> uint256:
     @notice The block whose end-state gives voting power and reputation.
     @param proposalId The proposal id (0 for an unknown one).
     """
-    return self._proposals[proposalId].vote_start
+    return (self._core[proposalId] >> 160) & _M48
 
 
 @external
@@ -442,7 +461,7 @@ def proposalDeadline(proposalId: uint256) -> uint256:
     @notice The last block in which votes are accepted (late-quorum extension included).
     @param proposalId The proposal id (0 for an unknown one).
     """
-    return self._deadline(proposalId)
+    return self._deadline(self._core[proposalId], self._timing[proposalId])
 
 
 @external
@@ -452,7 +471,7 @@ def proposalProposer(proposalId: uint256) -> address:
     @notice Who created the proposal (zero for an unknown one).
     @param proposalId The proposal id.
     """
-    return self._proposals[proposalId].proposer
+    return convert(convert(self._core[proposalId] & _ADDR_MASK, uint160), address)
 
 
 @external
@@ -462,7 +481,7 @@ def proposalEta(proposalId: uint256) -> uint256:
     @notice The timestamp from which a queued proposal can be executed (0 before queueing).
     @param proposalId The proposal id.
     """
-    return self._proposals[proposalId].eta_seconds
+    return self._timing[proposalId] >> 48
 
 
 @external
@@ -481,7 +500,7 @@ def votingDelay() -> uint256:
     """
     @notice Blocks between proposing and the snapshot.
     """
-    return self._voting_delay
+    return self._settings & _M32
 
 
 @external
@@ -490,7 +509,7 @@ def votingPeriod() -> uint256:
     """
     @notice Blocks the vote stays open after the snapshot (before any extension).
     """
-    return self._voting_period
+    return (self._settings >> 32) & _M32
 
 
 @external
@@ -499,7 +518,34 @@ def proposalThreshold() -> uint256:
     """
     @notice Stake (wei-units) a proposer needs at `clock() - 1`.
     """
-    return self._proposal_threshold
+    return (self._settings >> 144) & _M96
+
+
+@external
+@view
+def proposalReputationThreshold() -> uint256:
+    """
+    @notice Reputation a proposer needs at `clock() - 1`.
+    """
+    return (self._settings >> 128) & _M16
+
+
+@external
+@view
+def minVotingReputation() -> uint256:
+    """
+    @notice Reputation a voter needs at the snapshot (copied into each proposal).
+    """
+    return (self._settings >> 112) & _M16
+
+
+@external
+@view
+def quorumNumerator() -> uint256:
+    """
+    @notice Quorum in basis points of the voting stake at the snapshot (copied into each proposal).
+    """
+    return (self._settings >> 96) & _M16
 
 
 @external
@@ -508,7 +554,7 @@ def lateQuorumVoteExtension() -> uint48:
     """
     @notice Minimum blocks left to vote after quorum is first reached.
     """
-    return convert(self._late_quorum_extension, uint48)
+    return convert((self._settings >> 64) & _M32, uint48)
 
 
 @external
@@ -525,11 +571,13 @@ def quorumDenominator() -> uint256:
 def quorum(timepoint: uint256) -> uint256:
     """
     @notice Votes (For + Abstain) needed at `timepoint` with the current
-            numerator: total stake at `timepoint` * quorumNumerator / 10_000.
+            numerator: voting stake at `timepoint` (Staking's
+            `getPastTotalSupply`: stake of accounts that activated voting)
+            * quorumNumerator / 10_000.
     @dev A proposal uses the numerator it was created with, see `proposalQuorum`.
     @param timepoint A past block.
     """
-    return self._quorum_at(timepoint, self.quorumNumerator)
+    return self._quorum_at(timepoint, (self._settings >> 96) & _M16)
 
 
 @external
@@ -539,9 +587,9 @@ def proposalQuorum(proposalId: uint256) -> uint256:
     @notice The quorum this proposal must reach (readable once its snapshot is past).
     @param proposalId The proposal id.
     """
-    p: ProposalCore = self._proposals[proposalId]
-    assert p.vote_start != 0, "Governor: unknown proposal"
-    return self._quorum_at(p.vote_start, p.quorum_numerator)
+    core: uint256 = self._core[proposalId]
+    assert core != 0, "Governor: unknown proposal"
+    return self._quorum_at((core >> 160) & _M48, (self._pin[proposalId] >> 16) & _M16)
 
 
 @external
@@ -551,19 +599,30 @@ def proposalMinVotingReputation(proposalId: uint256) -> uint256:
     @notice The reputation a voter needs at this proposal's snapshot.
     @param proposalId The proposal id.
     """
-    return self._proposals[proposalId].min_voting_reputation
+    return self._pin[proposalId] & _M16
+
+
+@external
+@view
+def proposalGuardianProof(proposalId: uint256) -> bool:
+    """
+    @notice Whether the guardian is barred from cancelling this proposal
+            (every action only removes cancel powers, see `cancel`).
+    @param proposalId The proposal id.
+    """
+    return self._core[proposalId] & _GUARDIAN_PROOF != 0
 
 
 @external
 @view
 def getVotes(account: address, timepoint: uint256) -> uint256:
     """
-    @notice Voting weight of `account` at `timepoint`: its stake, or 0 if its
-            reputation then is below the current `minVotingReputation`.
+    @notice Voting weight of `account` at `timepoint`: its voting stake, or 0
+            if its reputation then is below the current `minVotingReputation`.
     @param account The voter.
     @param timepoint A past block.
     """
-    if staticcall reputation.getPastReputation(account, timepoint) < self.minVotingReputation:
+    if staticcall reputation.getPastReputation(account, timepoint) < (self._settings >> 112) & _M16:
         return 0
     return staticcall token.getPastVotes(account, timepoint)
 
@@ -583,8 +642,8 @@ def proposalVotes(proposalId: uint256) -> (uint256, uint256, uint256):
     """
     @notice The tallies (againstVotes, forVotes, abstainVotes).
     """
-    v: ProposalVote = self._votes[proposalId]
-    return (v.against_votes, v.for_votes, v.abstain_votes)
+    fa: uint256 = self._for_abstain[proposalId]
+    return (self._against[proposalId], fa & _M128, fa >> 128)
 
 
 @external
@@ -596,7 +655,9 @@ def propose(
 ) -> uint256:
     """
     @notice Creates a proposal. The caller's stake and reputation at
-            `clock() - 1` must reach the proposal floor.
+            `clock() - 1` must reach the proposal floor. A description ending
+            in `#proposer=0x<40 hex digits>` may only be proposed by that
+            address (OpenZeppelin 5.x's front-running protection).
     @dev Pins the targets' code hashes; copies the quorum numerator and the
          voting gate into the proposal. Emits `ProposalCreated`.
     @param targets Called contracts (1..MAX_ACTIONS).
@@ -605,29 +666,23 @@ def propose(
     @param description Free text; its keccak256 is part of the id.
     @return The proposal id.
     """
+    assert self._is_valid_description_for_proposer(msg.sender, description), "Governor: proposer restricted by description"
+    settings: uint256 = self._settings
     now: uint256 = block.number
-    assert staticcall token.getPastVotes(msg.sender, now - 1) >= self._proposal_threshold, "Governor: proposer stake below threshold"
-    assert staticcall reputation.getPastReputation(msg.sender, now - 1) >= self.proposalReputationThreshold, "Governor: proposer reputation below threshold"
+    assert staticcall token.getPastVotes(msg.sender, now - 1) >= (settings >> 144) & _M96, "Governor: proposer stake below threshold"
+    assert staticcall reputation.getPastReputation(msg.sender, now - 1) >= (settings >> 128) & _M16, "Governor: proposer reputation below threshold"
     n: uint256 = len(targets)
     assert n > 0 and len(values) == n and len(calldatas) == n, "Governor: invalid proposal length"
     proposal_id: uint256 = self._hash_proposal(targets, values, calldatas, keccak256(description))
-    assert self._proposals[proposal_id].vote_start == 0, "Governor: proposal already exists"
+    assert self._core[proposal_id] == 0, "Governor: proposal already exists"
 
-    snapshot: uint256 = now + self._voting_delay
-    deadline: uint256 = snapshot + self._voting_period
-    self._proposals[proposal_id] = ProposalCore(
-        proposer=msg.sender,
-        vote_start=snapshot,
-        vote_end=deadline,
-        extended_deadline=0,
-        eta_seconds=0,
-        timelock_id=empty(bytes32),
-        code_pin=self._code_pin(targets),
-        quorum_numerator=self.quorumNumerator,
-        min_voting_reputation=self.minVotingReputation,
-        executed=False,
-        canceled=False,
-    )
+    snapshot: uint256 = now + (settings & _M32)
+    period: uint256 = (settings >> 32) & _M32
+    core: uint256 = convert(msg.sender, uint256) | (snapshot << 160) | (period << 208)
+    if self._only_removes_cancellers(targets, values, calldatas):
+        core |= _GUARDIAN_PROOF
+    self._core[proposal_id] = core
+    self._pin[proposal_id] = (convert(self._code_pin(targets), uint256) & _PIN_MASK) | (((settings >> 96) & _M16) << 16) | ((settings >> 112) & _M16)
     signatures: DynArray[String[1], MAX_ACTIONS] = []
     for _: address in targets:
         signatures.append("")
@@ -639,7 +694,7 @@ def propose(
         signatures=signatures,
         calldatas=calldatas,
         voteStart=snapshot,
-        voteEnd=deadline,
+        voteEnd=snapshot + period,
         description=description,
     )
     return proposal_id
@@ -656,7 +711,9 @@ def queue(
     """
     @notice Schedules a Succeeded proposal in the Timelock with its minimum
             delay. Anyone may call.
-    @dev Refuses if a target's code changed since `propose`. Emits `ProposalQueued`.
+    @dev Refuses if a target's code changed since `propose` (a target that
+         had no code and still has none passes, whatever its balance).
+         Emits `ProposalQueued`.
     @param targets As proposed.
     @param values As proposed.
     @param calldatas As proposed.
@@ -665,13 +722,13 @@ def queue(
     """
     proposal_id: uint256 = self._hash_proposal(targets, values, calldatas, descriptionHash)
     assert self._state(proposal_id) == STATE_SUCCEEDED, "Governor: proposal not successful"
-    assert self._code_pin(targets) == self._proposals[proposal_id].code_pin, "Governor: target code changed"
+    self._check_pin(proposal_id, targets)
     salt: bytes32 = self._timelock_salt(descriptionHash)
     delay: uint256 = staticcall timelock.get_minimum_delay()
     operation_id: bytes32 = keccak256(abi_encode(targets, values, calldatas, empty(bytes32), salt))
     eta: uint256 = block.timestamp + delay
-    self._proposals[proposal_id].eta_seconds = eta
-    self._proposals[proposal_id].timelock_id = operation_id
+    self._timing[proposal_id] = (self._timing[proposal_id] & _M48) | (eta << 48)
+    self._timelock_id[proposal_id] = operation_id
     extcall timelock.schedule_batch(targets, values, calldatas, empty(bytes32), salt, delay)
     log ProposalQueued(proposalId=proposal_id, etaSeconds=eta)
     return proposal_id
@@ -698,9 +755,9 @@ def execute(
     """
     proposal_id: uint256 = self._hash_proposal(targets, values, calldatas, descriptionHash)
     assert self._state(proposal_id) == STATE_QUEUED, "Governor: proposal not queued"
-    assert block.timestamp >= self._proposals[proposal_id].eta_seconds, "Governor: timelock delay not over"
-    assert self._code_pin(targets) == self._proposals[proposal_id].code_pin, "Governor: target code changed"
-    self._proposals[proposal_id].executed = True
+    assert block.timestamp >= self._timing[proposal_id] >> 48, "Governor: timelock delay not over"
+    self._check_pin(proposal_id, targets)
+    self._core[proposal_id] |= _EXECUTED
     extcall timelock.execute_batch(targets, values, calldatas, empty(bytes32), self._timelock_salt(descriptionHash), value=msg.value)
     log ProposalExecuted(proposalId=proposal_id)
     return proposal_id
@@ -716,8 +773,11 @@ def cancel(
 ) -> uint256:
     """
     @notice Cancels a proposal: the proposer while it is Pending; the guardian
-            unless it is Canceled, Expired or Executed. A queued operation is
-            cancelled in the Timelock as well.
+            unless it is Canceled, Expired or Executed, or it is
+            guardian-proof: every action is `setGuardian` on this Governor or
+            `revokeRole(CANCELLER_ROLE, ...)` on the Timelock, so the DAO can
+            always remove its guardian. A queued operation is cancelled in
+            the Timelock as well.
     @dev Emits `ProposalCanceled`.
     @param targets As proposed.
     @param values As proposed.
@@ -727,14 +787,16 @@ def cancel(
     """
     proposal_id: uint256 = self._hash_proposal(targets, values, calldatas, descriptionHash)
     current: uint8 = self._state(proposal_id)
+    core: uint256 = self._core[proposal_id]
     guardian_: address = self.guardian
     if guardian_ != empty(address) and msg.sender == guardian_:
         assert current != STATE_CANCELED and current != STATE_EXPIRED and current != STATE_EXECUTED, "Governor: proposal not cancellable"
+        assert core & _GUARDIAN_PROOF == 0, "Governor: guardian cannot cancel its removal"
     else:
-        assert msg.sender == self._proposals[proposal_id].proposer, "Governor: caller cannot cancel"
+        assert msg.sender == convert(convert(core & _ADDR_MASK, uint160), address), "Governor: caller cannot cancel"
         assert current == STATE_PENDING, "Governor: proposal not pending"
-    self._proposals[proposal_id].canceled = True
-    operation_id: bytes32 = self._proposals[proposal_id].timelock_id
+    self._core[proposal_id] = core | _CANCELED
+    operation_id: bytes32 = self._timelock_id[proposal_id]
     if operation_id != empty(bytes32) and staticcall timelock.is_operation_pending(operation_id):
         extcall timelock.cancel(operation_id)
     log ProposalCanceled(proposalId=proposal_id)
@@ -744,7 +806,8 @@ def cancel(
 @external
 def castVote(proposalId: uint256, support: uint8) -> uint256:
     """
-    @notice Votes Against (0), For (1) or Abstain (2) with the caller's stake at the snapshot.
+    @notice Votes Against (0), For (1) or Abstain (2) with the caller's
+            voting stake: min(stake at the snapshot, stake still bonded now).
     @param proposalId The proposal id.
     @param support The vote type.
     @return The weight counted.
@@ -771,13 +834,15 @@ def castVoteBySig(proposalId: uint256, support: uint8, voter: address, signature
             Ballot(uint256 proposalId,uint8 support,address voter,uint256 nonce)
             with the voter's current nonce (EIP-1271 for contract voters).
     @dev Consumes the nonce; a signature for any other nonce, chain or
-         governor is refused.
+         governor is refused, and so is the zero voter (snekmate's recovery
+         returns the zero address for malformed signatures).
     @param proposalId The proposal id.
     @param support The vote type.
-    @param voter The signer whose stake votes.
+    @param voter The signer whose stake votes; not zero.
     @param signature 65-byte (or EIP-2098 64-byte) signature.
     @return The weight counted.
     """
+    assert voter != empty(address), "Governor: voter is zero"
     nonce: uint256 = self.nonces[voter]
     digest: bytes32 = eip712._hash_typed_data_v4(
         keccak256(abi_encode(BALLOT_TYPEHASH, proposalId, support, voter, nonce))
@@ -832,7 +897,8 @@ def setProposalReputationThreshold(newThreshold: uint256):
 @external
 def setMinVotingReputation(newMinVotingReputation: uint256):
     """
-    @notice Sets the voting gate for future proposals. Timelock only.
+    @notice Sets the voting gate for future proposals (and for activating
+            voting in Staking). Timelock only.
     @param newMinVotingReputation [MIN_VOTING_REPUTATION, MAX_VOTING_REPUTATION].
     """
     self._check_governance()
@@ -842,7 +908,7 @@ def setMinVotingReputation(newMinVotingReputation: uint256):
 @external
 def updateQuorumNumerator(newQuorumNumerator: uint256):
     """
-    @notice Sets the quorum (basis points of total stake) for future proposals. Timelock only.
+    @notice Sets the quorum (basis points of the voting stake) for future proposals. Timelock only.
     @param newQuorumNumerator [MIN_QUORUM_NUMERATOR, MAX_QUORUM_NUMERATOR].
     """
     self._check_governance()
@@ -862,8 +928,8 @@ def setLateQuorumVoteExtension(newVoteExtension: uint48):
 @external
 def setGuardian(newGuardian: address):
     """
-    @notice Appoints the guardian (zero: none). Timelock only. The proposal
-            should also move the Timelock's CANCELLER_ROLE (the CLI does).
+    @notice Appoints the guardian (zero: none). Timelock only. The guardian
+            cancels through this Governor only; it holds no Timelock role.
     @param newGuardian The new guardian.
     """
     self._check_governance()
@@ -901,15 +967,80 @@ def _timelock_salt(description_hash: bytes32) -> bytes32:
 def _code_pin(targets: DynArray[address, MAX_ACTIONS]) -> bytes32:
     hashes: DynArray[bytes32, MAX_ACTIONS] = []
     for target: address in targets:
-        hashes.append(target.codehash)
+        h: bytes32 = target.codehash
+        if h == empty(bytes32):
+            h = _EMPTY_CODEHASH  # no account = an account without code
+        hashes.append(h)
     return keccak256(abi_encode(hashes))
 
 
 @internal
 @view
-def _deadline(proposal_id: uint256) -> uint256:
-    p: ProposalCore = self._proposals[proposal_id]
-    return max(p.vote_end, p.extended_deadline)
+def _check_pin(proposal_id: uint256, targets: DynArray[address, MAX_ACTIONS]):
+    assert (convert(self._code_pin(targets), uint256) ^ self._pin[proposal_id]) & _PIN_MASK == 0, "Governor: target code changed"
+
+
+@internal
+@view
+def _only_removes_cancellers(
+    targets: DynArray[address, MAX_ACTIONS],
+    values: DynArray[uint256, MAX_ACTIONS],
+    calldatas: DynArray[Bytes[MAX_CALLDATA], MAX_ACTIONS],
+) -> bool:
+    # True if every action is setGuardian(x) on this Governor or
+    # revokeRole(CANCELLER_ROLE, x) on the Timelock, both without value.
+    idx: uint256 = 0
+    for target: address in targets:
+        data: Bytes[MAX_CALLDATA] = calldatas[idx]
+        if values[idx] != 0 or len(data) < 4:
+            return False
+        selector: bytes4 = convert(slice(data, 0, 4), bytes4)
+        if target == self and selector == _SET_GUARDIAN and len(data) == 36:
+            pass
+        elif target == timelock.address and selector == _REVOKE_ROLE and len(data) == 68 and extract32(data, 4) == _CANCELLER_ROLE:
+            pass
+        else:
+            return False
+        idx += 1
+    return True
+
+
+@internal
+@pure
+def _is_valid_description_for_proposer(proposer: address, description: String[MAX_DESCRIPTION]) -> bool:
+    # OpenZeppelin 5.x `_isValidDescriptionForProposer`: a description ending
+    # in "#proposer=" followed by a 42-character address ("0x" + 40 hex
+    # digits, any case) is restricted to that proposer; any other ending
+    # (no marker, no "0x", a non-hex digit, trailing characters) is not.
+    length: uint256 = len(description)
+    if length < 52:
+        return True
+    if slice(description, length - 52, 10) != "#proposer=":
+        return True
+    suffix: Bytes[42] = convert(slice(description, length - 42, 42), Bytes[42])
+    if slice(suffix, 0, 2) != b"0x":
+        return True  # Strings.tryParseAddress: without the prefix 42 characters are not an address
+    value: uint256 = 0
+    for i: uint256 in range(2, 42):
+        c: uint256 = convert(convert(slice(suffix, i, 1), bytes1), uint256)
+        digit: uint256 = 0
+        if c >= 48 and c <= 57:
+            digit = c - 48
+        elif c >= 97 and c <= 102:
+            digit = c - 87
+        elif c >= 65 and c <= 70:
+            digit = c - 55
+        else:
+            return True
+        value = (value << 4) | digit
+    return value == convert(proposer, uint256)
+
+
+@internal
+@pure
+def _deadline(core: uint256, timing: uint256) -> uint256:
+    vote_start: uint256 = (core >> 160) & _M48
+    return max(vote_start + ((core >> 208) & _M32), timing & _M48)
 
 
 @internal
@@ -920,37 +1051,40 @@ def _quorum_at(timepoint: uint256, numerator: uint256) -> uint256:
 
 @internal
 @view
-def _quorum_reached(proposal_id: uint256) -> bool:
-    p: ProposalCore = self._proposals[proposal_id]
-    v: ProposalVote = self._votes[proposal_id]
-    return v.for_votes + v.abstain_votes >= self._quorum_at(p.vote_start, p.quorum_numerator)
+def _quorum_reached(proposal_id: uint256, vote_start: uint256) -> bool:
+    fa: uint256 = self._for_abstain[proposal_id]
+    return (fa & _M128) + (fa >> 128) >= self._quorum_at(vote_start, (self._pin[proposal_id] >> 16) & _M16)
 
 
 @internal
 @view
 def _state(proposal_id: uint256) -> uint8:
-    p: ProposalCore = self._proposals[proposal_id]
-    assert p.vote_start != 0, "Governor: unknown proposal"
-    if p.executed:
+    core: uint256 = self._core[proposal_id]
+    assert core != 0, "Governor: unknown proposal"
+    if core & _EXECUTED != 0:
         return STATE_EXECUTED
-    if p.canceled:
+    if core & _CANCELED != 0:
         return STATE_CANCELED
-    if p.vote_start >= block.number:
+    vote_start: uint256 = (core >> 160) & _M48
+    if vote_start >= block.number:
         return STATE_PENDING
-    if max(p.vote_end, p.extended_deadline) >= block.number:
+    timing: uint256 = self._timing[proposal_id]
+    if self._deadline(core, timing) >= block.number:
         return STATE_ACTIVE
-    v: ProposalVote = self._votes[proposal_id]
-    if not (self._quorum_reached(proposal_id) and v.for_votes > v.against_votes):
+    if not (self._quorum_reached(proposal_id, vote_start) and self._for_abstain[proposal_id] & _M128 > self._against[proposal_id]):
         return STATE_DEFEATED
-    if p.eta_seconds == 0:
+    eta: uint256 = timing >> 48
+    if eta == 0:
         return STATE_SUCCEEDED
-    if staticcall timelock.is_operation_pending(p.timelock_id):
-        if block.timestamp >= p.eta_seconds + GRACE_PERIOD:
+    operation_id: bytes32 = self._timelock_id[proposal_id]
+    if staticcall timelock.is_operation_pending(operation_id):
+        if block.timestamp >= eta + GRACE_PERIOD:
             return STATE_EXPIRED
         return STATE_QUEUED
-    if staticcall timelock.is_operation_done(p.timelock_id):
+    if staticcall timelock.is_operation_done(operation_id):
         return STATE_EXECUTED
-    # The operation was cancelled directly in the Timelock (by the guardian).
+    # The operation was cancelled directly in the Timelock (by a canceller
+    # other than this Governor, which the Emergent deployment does not have).
     return STATE_CANCELED
 
 
@@ -959,75 +1093,88 @@ def _cast_vote(proposal_id: uint256, voter: address, support: uint8, reason: Str
     assert self._state(proposal_id) == STATE_ACTIVE, "Governor: vote not currently active"
     assert support <= VOTE_ABSTAIN, "Governor: invalid vote type"
     assert not self._has_voted[proposal_id][voter], "Governor: already voted"
-    snapshot: uint256 = self._proposals[proposal_id].vote_start
-    assert staticcall reputation.getPastReputation(voter, snapshot) >= self._proposals[proposal_id].min_voting_reputation, "Governor: reputation below voting gate"
+    snapshot: uint256 = (self._core[proposal_id] >> 160) & _M48
+    assert staticcall reputation.getPastReputation(voter, snapshot) >= self._pin[proposal_id] & _M16, "Governor: reputation below voting gate"
     weight: uint256 = staticcall token.getPastVotes(voter, snapshot)
     assert weight > 0, "Governor: no voting power at snapshot"
+    # Stake queued for unbonding (or slashed) since the snapshot does not vote.
+    weight = min(weight, staticcall token.getVotes(voter))
+    assert weight > 0, "Governor: voting stake left since the snapshot"
     self._has_voted[proposal_id][voter] = True
     if support == VOTE_AGAINST:
-        self._votes[proposal_id].against_votes += weight
+        self._against[proposal_id] += weight
     elif support == VOTE_FOR:
-        self._votes[proposal_id].for_votes += weight
+        self._for_abstain[proposal_id] += weight
     else:
-        self._votes[proposal_id].abstain_votes += weight
+        self._for_abstain[proposal_id] += weight << 128
     log VoteCast(voter=voter, proposalId=proposal_id, support=support, weight=weight, reason=reason)
 
     # GovernorPreventLateQuorum: the first vote reaching quorum sets the extended deadline.
-    if self._proposals[proposal_id].extended_deadline == 0 and self._quorum_reached(proposal_id):
-        extended: uint256 = block.number + self._late_quorum_extension
-        if extended > self._proposals[proposal_id].vote_end:
+    timing: uint256 = self._timing[proposal_id]
+    if timing & _M48 == 0 and self._quorum_reached(proposal_id, snapshot):
+        extended: uint256 = block.number + ((self._settings >> 64) & _M32)
+        core: uint256 = self._core[proposal_id]
+        if extended > snapshot + ((core >> 208) & _M32):
             log ProposalExtended(proposalId=proposal_id, extendedDeadline=convert(extended, uint64))
-        self._proposals[proposal_id].extended_deadline = extended
+        self._timing[proposal_id] = timing | extended
     return weight
+
+
+@internal
+def _set_field(offset: uint256, mask: uint256, new_value: uint256) -> uint256:
+    settings: uint256 = self._settings
+    old: uint256 = (settings >> offset) & mask
+    self._settings = (settings & ~(mask << offset)) | (new_value << offset)
+    return old
 
 
 @internal
 def _set_voting_delay(new_value: uint256):
     assert new_value >= MIN_VOTING_DELAY and new_value <= MAX_VOTING_DELAY, "Governor: voting delay out of bounds"
-    log VotingDelaySet(oldVotingDelay=self._voting_delay, newVotingDelay=new_value)
-    self._voting_delay = new_value
+    old: uint256 = self._set_field(0, _M32, new_value)
+    log VotingDelaySet(oldVotingDelay=old, newVotingDelay=new_value)
 
 
 @internal
 def _set_voting_period(new_value: uint256):
     assert new_value >= MIN_VOTING_PERIOD and new_value <= MAX_VOTING_PERIOD, "Governor: voting period out of bounds"
-    log VotingPeriodSet(oldVotingPeriod=self._voting_period, newVotingPeriod=new_value)
-    self._voting_period = new_value
-
-
-@internal
-def _set_proposal_threshold(new_value: uint256):
-    assert new_value >= MIN_PROPOSAL_THRESHOLD and new_value <= MAX_PROPOSAL_THRESHOLD, "Governor: proposal threshold out of bounds"
-    log ProposalThresholdSet(oldProposalThreshold=self._proposal_threshold, newProposalThreshold=new_value)
-    self._proposal_threshold = new_value
-
-
-@internal
-def _set_proposal_reputation_threshold(new_value: uint256):
-    assert new_value >= MIN_PROPOSAL_REPUTATION and new_value <= MAX_PROPOSAL_REPUTATION, "Governor: proposal reputation out of bounds"
-    log ProposalReputationThresholdSet(oldThreshold=self.proposalReputationThreshold, newThreshold=new_value)
-    self.proposalReputationThreshold = new_value
-
-
-@internal
-def _set_min_voting_reputation(new_value: uint256):
-    assert new_value >= MIN_VOTING_REPUTATION and new_value <= MAX_VOTING_REPUTATION, "Governor: voting reputation out of bounds"
-    log MinVotingReputationSet(oldMinVotingReputation=self.minVotingReputation, newMinVotingReputation=new_value)
-    self.minVotingReputation = new_value
-
-
-@internal
-def _set_quorum_numerator(new_value: uint256):
-    assert new_value >= MIN_QUORUM_NUMERATOR and new_value <= MAX_QUORUM_NUMERATOR, "Governor: quorum out of bounds"
-    log QuorumNumeratorUpdated(oldQuorumNumerator=self.quorumNumerator, newQuorumNumerator=new_value)
-    self.quorumNumerator = new_value
+    old: uint256 = self._set_field(32, _M32, new_value)
+    log VotingPeriodSet(oldVotingPeriod=old, newVotingPeriod=new_value)
 
 
 @internal
 def _set_late_quorum_extension(new_value: uint256):
     assert new_value >= MIN_LATE_QUORUM_EXTENSION and new_value <= MAX_LATE_QUORUM_EXTENSION, "Governor: late quorum extension out of bounds"
-    log LateQuorumVoteExtensionSet(oldVoteExtension=convert(self._late_quorum_extension, uint64), newVoteExtension=convert(new_value, uint64))
-    self._late_quorum_extension = new_value
+    old: uint256 = self._set_field(64, _M32, new_value)
+    log LateQuorumVoteExtensionSet(oldVoteExtension=convert(old, uint64), newVoteExtension=convert(new_value, uint64))
+
+
+@internal
+def _set_quorum_numerator(new_value: uint256):
+    assert new_value >= MIN_QUORUM_NUMERATOR and new_value <= MAX_QUORUM_NUMERATOR, "Governor: quorum out of bounds"
+    old: uint256 = self._set_field(96, _M16, new_value)
+    log QuorumNumeratorUpdated(oldQuorumNumerator=old, newQuorumNumerator=new_value)
+
+
+@internal
+def _set_min_voting_reputation(new_value: uint256):
+    assert new_value >= MIN_VOTING_REPUTATION and new_value <= MAX_VOTING_REPUTATION, "Governor: voting reputation out of bounds"
+    old: uint256 = self._set_field(112, _M16, new_value)
+    log MinVotingReputationSet(oldMinVotingReputation=old, newMinVotingReputation=new_value)
+
+
+@internal
+def _set_proposal_reputation_threshold(new_value: uint256):
+    assert new_value >= MIN_PROPOSAL_REPUTATION and new_value <= MAX_PROPOSAL_REPUTATION, "Governor: proposal reputation out of bounds"
+    old: uint256 = self._set_field(128, _M16, new_value)
+    log ProposalReputationThresholdSet(oldThreshold=old, newThreshold=new_value)
+
+
+@internal
+def _set_proposal_threshold(new_value: uint256):
+    assert new_value >= MIN_PROPOSAL_THRESHOLD and new_value <= MAX_PROPOSAL_THRESHOLD, "Governor: proposal threshold out of bounds"
+    old: uint256 = self._set_field(144, _M96, new_value)
+    log ProposalThresholdSet(oldProposalThreshold=old, newProposalThreshold=new_value)
 
 
 @internal

@@ -14,12 +14,24 @@
         All three are slashable until the tokens leave the contract.
 
         Voting power (`getVotes`, `getPastVotes`) is the BONDED stake, free
-        plus locked. Job collateral keeps voting: it is still the agent's
-        capital and still at risk, and a provider should not lose its voice
-        because it is working. Queued stake does not vote: an agent on its
-        way out cannot decide the future. Lock and release therefore leave
-        the vote checkpoints untouched; stake, unstake requests, cancellations
-        and slashes move them.
+        plus locked, of an account that has ACTIVATED voting; the total
+        (`getPastTotalSupply`, the Governor's quorum base) is the sum over
+        active accounts only. Activation (`activateVoting`, anyone may call
+        it for any account) requires the account's reputation to reach the
+        voting gate (the Governor's `minVotingReputation`, read from
+        `votingGate`); `deactivateVoting` removes an account, by itself at
+        any time or by anyone once its reputation fell below the gate
+        (reputation decays without transactions, so this O(1) permissionless
+        call keeps the total honest). Stake that may not vote therefore
+        cannot raise the quorum (issue 10, finding 4). Job collateral keeps
+        voting: it is still the agent's capital and still at risk, and a
+        provider should not lose its voice because it is working. Queued
+        stake does not vote from the moment it is queued (the Governor also
+        caps a vote at the stake still bonded when it is cast). Lock and
+        release leave the vote checkpoints untouched; stake, unstake
+        requests, cancellations, slashes and (de)activation move them.
+        The total lives under a trace id that is no address (2**160), so no
+        per-account read returns it.
 
         Unbonding queue: one aggregate entry per account. A new request adds
         to the queued amount and restarts the unbonding period for the whole
@@ -53,6 +65,8 @@ initializes: ckpt
 from .interfaces import IVotingStake
 implements: IVotingStake
 
+from .interfaces import IReputationSource
+
 
 # `renounce_ownership` is left out on purpose: a contract without an owner
 # could never have its parameters tuned again.
@@ -63,6 +77,10 @@ interface IReputationPenalty:
     def recordPenalty(account: address, kind: uint8): nonpayable
 
 
+interface IVotingGate:
+    def minVotingReputation() -> uint256: view
+
+
 BPS: constant(uint256) = 10_000
 # @dev Bounds of the unbonding period, seconds.
 MIN_UNBONDING_PERIOD: public(constant(uint256)) = 60
@@ -71,8 +89,8 @@ MAX_UNBONDING_PERIOD: public(constant(uint256)) = 90 * 86_400
 MAX_BENEFICIARY_SHARE_BPS: public(constant(uint256)) = 5_000
 # @dev Reputation penalty kind for a slash (see Reputation.vy).
 PENALTY_SLASH: constant(uint8) = 3
-# @dev The checkpoint trace holding the total bonded stake.
-_TOTAL: constant(address) = empty(address)
+# @dev The checkpoint trace holding the total voting stake: an id no address has.
+_TOTAL_TRACE: constant(uint256) = 1 << 160
 
 
 # @dev The staked token (AGENT).
@@ -100,7 +118,14 @@ queuedOf: public(HashMap[address, uint256])
 # @dev When the queued stake becomes withdrawable (timestamp).
 unbondingEndsAt: public(HashMap[address, uint256])
 
+# @dev Whether the account's bonded stake votes (and counts in the total).
+votingActive: public(HashMap[address, bool])
+# @dev Where the voting gate is read (`minVotingReputation()`: the Governor).
+votingGate: public(address)
+
 totalBonded: public(uint256)
+# @dev Bonded stake of the accounts whose voting is active (= latest total checkpoint).
+totalVotingStake: public(uint256)
 totalLocked: public(uint256)
 totalQueued: public(uint256)
 
@@ -141,11 +166,32 @@ event Slashed:
     toBeneficiary: uint256
     toTreasury: uint256
 
-# @dev OpenZeppelin Votes' event name, so vote indexers recognise it.
+# @dev Every change of an account's bonded stake (free + locked), voting or not.
+event BondedChanged:
+    account: indexed(address)
+    previous: uint256
+    current: uint256
+
+# @dev OpenZeppelin Votes' event name, so vote indexers recognise it. Emitted
+#      for accounts whose voting is active (and on activation/deactivation).
 event DelegateVotesChanged:
     delegate: indexed(address)
     previousVotes: uint256
     newVotes: uint256
+
+event VotingActivated:
+    account: indexed(address)
+    caller: indexed(address)
+    votes: uint256
+
+event VotingDeactivated:
+    account: indexed(address)
+    caller: indexed(address)
+    votes: uint256
+
+event VotingGateUpdated:
+    previous: indexed(address)
+    current: indexed(address)
 
 event SlasherSet:
     account: indexed(address)
@@ -201,12 +247,55 @@ def stake(amount: uint256):
     @notice Stakes `amount` AGENT from the caller (needs an allowance).
     @param amount Wei-units; not zero.
     """
-    assert amount > 0, "Staking: zero amount"
-    self._set_bonded(msg.sender, self.bondedOf[msg.sender] + amount)
-    self.totalBonded += amount
-    self._push_total()
-    assert extcall token.transferFrom(msg.sender, self, amount, default_return_value=True), "Staking: transfer failed"
-    log Staked(account=msg.sender, amount=amount)
+    self._stake(msg.sender, msg.sender, amount)
+
+
+@external
+def stakeFor(account: address, amount: uint256):
+    """
+    @notice Stakes `amount` AGENT from the caller for `account` (needs an
+            allowance). The stake is `account`'s: only it can unstake and
+            withdraw it. Used by the deploy to bond founders' stake on
+            networks where the founders do not sign during the deploy.
+    @param account The staker credited; not zero.
+    @param amount Wei-units; not zero.
+    """
+    assert account != empty(address), "Staking: zero address"
+    self._stake(msg.sender, account, amount)
+
+
+@external
+def activateVoting(account: address):
+    """
+    @notice Makes `account`'s bonded stake vote and count in the quorum base.
+            Anyone may call it for any account whose reputation reaches the
+            voting gate (the Governor's `minVotingReputation`).
+    @param account The account; not zero, not active yet.
+    """
+    assert account != empty(address), "Staking: zero address"
+    assert not self.votingActive[account], "Staking: voting already active"
+    assert staticcall IReputationSource(self._reputation_source()).reputationOf(account) >= self._gate(), "Staking: reputation below voting gate"
+    self.votingActive[account] = True
+    bonded: uint256 = self.bondedOf[account]
+    self._move_votes(account, 0, bonded)
+    log VotingActivated(account=account, caller=msg.sender, votes=bonded)
+
+
+@external
+def deactivateVoting(account: address):
+    """
+    @notice Stops `account`'s stake voting and counting in the quorum base.
+            The account itself may call it at any time; anyone else once its
+            reputation is below the voting gate.
+    @param account An account whose voting is active.
+    """
+    assert self.votingActive[account], "Staking: voting not active"
+    if msg.sender != account:
+        assert staticcall IReputationSource(self._reputation_source()).reputationOf(account) < self._gate(), "Staking: reputation not below voting gate"
+    self.votingActive[account] = False
+    bonded: uint256 = self.bondedOf[account]
+    self._move_votes(account, bonded, 0)
+    log VotingDeactivated(account=account, caller=msg.sender, votes=bonded)
 
 
 @external
@@ -222,7 +311,6 @@ def requestUnstake(amount: uint256):
     assert amount <= bonded - self.lockedOf[msg.sender], "Staking: insufficient free stake"
     self._set_bonded(msg.sender, bonded - amount)
     self.totalBonded -= amount
-    self._push_total()
     queued: uint256 = self.queuedOf[msg.sender] + amount
     self.queuedOf[msg.sender] = queued
     self.totalQueued += amount
@@ -243,7 +331,6 @@ def cancelUnstake():
     self.unbondingEndsAt[msg.sender] = 0
     self._set_bonded(msg.sender, self.bondedOf[msg.sender] + queued)
     self.totalBonded += queued
-    self._push_total()
     log UnstakeCancelled(account=msg.sender, amount=queued)
 
 
@@ -367,7 +454,8 @@ def CLOCK_MODE() -> String[64]:
 @view
 def getVotes(account: address) -> uint256:
     """
-    @notice Current voting power: bonded stake (free + locked), not queued.
+    @notice Current voting power: bonded stake (free + locked, not queued)
+            if voting is active, else 0.
     """
     return ckpt._latest(account)
 
@@ -376,7 +464,8 @@ def getVotes(account: address) -> uint256:
 @view
 def getPastVotes(account: address, timepoint: uint256) -> uint256:
     """
-    @notice Voting power of `account` at the end of block `timepoint`.
+    @notice Voting power of `account` at the end of block `timepoint` (0
+            while its voting was not active). The zero address has none.
     @param timepoint A block number strictly before the current one.
     """
     assert timepoint < block.number, "Staking: future lookup"
@@ -387,20 +476,30 @@ def getPastVotes(account: address, timepoint: uint256) -> uint256:
 @view
 def getPastTotalSupply(timepoint: uint256) -> uint256:
     """
-    @notice Total bonded stake at the end of block `timepoint`.
+    @notice Total voting stake (bonded stake of active accounts) at the end
+            of block `timepoint`: the Governor's quorum base.
     @param timepoint A block number strictly before the current one.
     """
     assert timepoint < block.number, "Staking: future lookup"
-    return ckpt._upper_lookup(_TOTAL, timepoint)[1]
+    return ckpt._upper_lookup_id(_TOTAL_TRACE, timepoint)[1]
 
 
 @external
 @view
 def numCheckpoints(account: address) -> uint256:
     """
-    @notice Number of vote checkpoints of `account` (the zero address: total).
+    @notice Number of vote checkpoints of `account`.
     """
     return ckpt._length(account)
+
+
+@external
+@view
+def numTotalCheckpoints() -> uint256:
+    """
+    @notice Number of checkpoints of the total voting stake.
+    """
+    return ckpt._length_id(_TOTAL_TRACE)
 
 
 @external
@@ -468,6 +567,18 @@ def setReputation(reputation_: address):
 
 
 @external
+def setVotingGate(gate: address):
+    """
+    @notice Sets where the voting gate is read (`minVotingReputation()`, the
+            Governor). Owner only; zero disables activation.
+    @param gate The contract.
+    """
+    ow._check_owner()
+    log VotingGateUpdated(previous=self.votingGate, current=gate)
+    self.votingGate = gate
+
+
+@external
 def setUnbondingPeriod(period: uint256):
     """
     @notice Sets the unbonding period for future requests. Owner only.
@@ -495,16 +606,47 @@ def setSlashBeneficiaryShare(bps: uint256):
 
 
 @internal
-def _set_bonded(account: address, bonded: uint256):
-    previous: uint256 = self.bondedOf[account]
-    self.bondedOf[account] = bonded
-    ckpt._push(account, block.number, bonded)
-    log DelegateVotesChanged(delegate=account, previousVotes=previous, newVotes=bonded)
+def _stake(payer: address, account: address, amount: uint256):
+    assert amount > 0, "Staking: zero amount"
+    self._set_bonded(account, self.bondedOf[account] + amount)
+    self.totalBonded += amount
+    assert extcall token.transferFrom(payer, self, amount, default_return_value=True), "Staking: transfer failed"
+    log Staked(account=account, amount=amount)
 
 
 @internal
-def _push_total():
-    ckpt._push(_TOTAL, block.number, self.totalBonded)
+def _set_bonded(account: address, bonded: uint256):
+    previous: uint256 = self.bondedOf[account]
+    self.bondedOf[account] = bonded
+    log BondedChanged(account=account, previous=previous, current=bonded)
+    if self.votingActive[account]:
+        self._move_votes(account, previous, bonded)
+
+
+@internal
+def _move_votes(account: address, previous: uint256, votes: uint256):
+    # The account's vote trace and the total move together.
+    ckpt._push(account, block.number, votes)
+    total: uint256 = self.totalVotingStake + votes - previous
+    self.totalVotingStake = total
+    ckpt._push_id(_TOTAL_TRACE, block.number, total)
+    log DelegateVotesChanged(delegate=account, previousVotes=previous, newVotes=votes)
+
+
+@internal
+@view
+def _reputation_source() -> address:
+    rep: address = self.reputation
+    assert rep != empty(address), "Staking: reputation not set"
+    return rep
+
+
+@internal
+@view
+def _gate() -> uint256:
+    gate: address = self.votingGate
+    assert gate != empty(address), "Staking: voting gate not set"
+    return staticcall IVotingGate(gate).minVotingReputation()
 
 
 @internal
@@ -524,7 +666,6 @@ def _slash(account: address, amount: uint256, beneficiary: address) -> uint256:
     if from_free + from_locked > 0:
         self._set_bonded(account, bonded - from_free - from_locked)
         self.totalBonded -= from_free + from_locked
-        self._push_total()
     if from_locked > 0:
         self.lockedOf[account] = locked - from_locked
         self.totalLocked -= from_locked

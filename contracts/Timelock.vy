@@ -17,7 +17,9 @@
 
         Roles in the Emergent deployment: PROPOSER_ROLE and EXECUTOR_ROLE =
         the Governor alone (so nothing executes without the Governor's
-        code-hash check); CANCELLER_ROLE = the Governor and the guardian;
+        code-hash check); CANCELLER_ROLE = the Governor alone (the guardian
+        cancels through `Governor.cancel`, which refuses to cancel the
+        guardian's own removal; a Timelock role would bypass that);
         DEFAULT_ADMIN_ROLE = this contract alone (the deployer's temporary
         admin role is renounced by the deploy script).
 @custom:security Self-administered: roles and the delay change only through

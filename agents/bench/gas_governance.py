@@ -50,4 +50,10 @@ def measure(c: dict[str, Any], accounts: list[Any]) -> list[tuple[str, str, int]
     chain.mine(1)
     row("execute (1 action: escrow.setParameter)",
         governor.execute(targets, values, calldatas, keccak(text=description), sender=a))
+    # Voting stake (issue 10): a founder's stake votes, so its stake changes write vote checkpoints.
+    token = c["AgentToken"]
+    token.approve(staking.address, 10**18, sender=a)
+    rows.append(("Staking", "stake (again, voting active)", staking.stake(10**18, sender=a).gas_used))
+    rows.append(("Staking", "deactivateVoting (self)", staking.deactivateVoting(a.address, sender=a).gas_used))
+    rows.append(("Staking", "activateVoting", staking.activateVoting(a.address, sender=d).gas_used))
     return rows

@@ -5,8 +5,10 @@ market stage) and registers the `governance:` parameter section. The stage:
 
 1. deploys the Timelock (the deployer is its temporary admin) and the Governor (voting power =
    Staking, gate = Reputation);
-2. gives the Timelock's PROPOSER and EXECUTOR roles to the Governor alone, CANCELLER to the Governor
-   and the guardian, and renounces the deployer's admin role (the Timelock administers itself);
+2. gives the Timelock's PROPOSER, EXECUTOR and CANCELLER roles to the Governor alone (the guardian
+   cancels through `Governor.cancel`, which refuses to cancel the guardian's own removal), points
+   Staking's voting gate at the Governor and activates the founders' voting (their stake becomes the
+   quorum base), and renounces the deployer's admin role (the Timelock administers itself);
 3. points the treasury of Staking and ServiceEscrow (slashes, fees) at the Timelock when it is the
    deployer (the market default), and transfers ownership of AgentToken (with it, the minter role),
    AgentRegistry, Staking, ServiceEscrow and Reputation to the Timelock.
@@ -24,7 +26,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agents.chain.deployment import PARAM_SECTIONS, STAGES, DeployContext, DeployError, section, to_wei
+from agents.chain.deployment import (
+    PARAM_CHECKS,
+    PARAM_SECTIONS,
+    STAGES,
+    DeployContext,
+    DeployError,
+    section,
+    to_wei,
+)
 
 GOVERNED_CONTRACTS = ("AgentToken", "AgentRegistry", "Staking", "ServiceEscrow", "Reputation")
 TREASURY_HOLDERS = ("Staking", "ServiceEscrow")
@@ -44,9 +54,42 @@ class GovernanceParams(BaseModel):
     quorum_bps: int = Field(400, ge=100, le=5_000, description="basis points of total stake")
     late_quorum_extension: int = Field(14_400, ge=1, le=50_400, description="blocks")
     guardian: str | int | None = Field(None, description="address, or a test-account index locally; null: none")
+    seconds_per_block: int = Field(12, ge=1, le=600, description="expected block time, for the slash-dodge check")
+
+
+def check_slash_window(unbonding_period: int, p: GovernanceParams) -> None:
+    """A governance slash must reach stake that was queued for unbonding when the proposal was made.
+
+    Stake queued at propose time is withdrawable `unbonding_period` seconds later; the slash executes at
+    the earliest after voting delay + voting period + late-quorum extension (blocks) + the Timelock delay.
+    If unbonding is shorter, the targeted agent can queue when it sees the proposal and withdraw first.
+    Block time is not known on-chain (the clock counts blocks), so the relation is checked here with the
+    parameter file's `seconds_per_block` (docs/governance.md, "Slashing by governance").
+    """
+    blocks = p.voting_delay + p.voting_period + p.late_quorum_extension
+    path = p.timelock_delay + blocks * p.seconds_per_block
+    if unbonding_period < path:
+        raise DeployError(
+            f"market.staking.unbonding_period ({unbonding_period} s) is shorter than a proposal's path "
+            f"({p.timelock_delay} s Timelock delay + {blocks} blocks x {p.seconds_per_block} s = {path} s): "
+            "a governance slash could be dodged by unbonding; raise it or shorten the governance windows"
+        )
 
 
 PARAM_SECTIONS["governance"] = GovernanceParams
+
+
+def _check_params_slash_window(params: dict[str, Any]) -> None:
+    """`check_slash_window` on the parameter file, before any transaction (the stage checks on-chain too)."""
+    market = PARAM_SECTIONS.get("market")
+    if market is None or not params.get("governance") and not params.get("market"):
+        return
+    m = section(params, "market", market)
+    check_slash_window(m.staking.unbonding_period, section(params, "governance", GovernanceParams))
+
+
+if _check_params_slash_window not in PARAM_CHECKS:
+    PARAM_CHECKS.append(_check_params_slash_window)
 
 
 def _guardian_address(ctx: DeployContext, guardian: str | int | None) -> str:
@@ -103,6 +146,8 @@ def stage_governance(ctx: DeployContext) -> None:
     if guardian == deployer.address:
         raise DeployError("governance.guardian must not be the deployer (the deployer keeps no power)")
 
+    check_slash_window(staking.unbondingPeriod(), p)
+
     timelock = ctx.deploy("Timelock", p.timelock_delay, [], [], deployer.address)
     governor = ctx.deploy(
         "Governor",
@@ -122,8 +167,15 @@ def stage_governance(ctx: DeployContext) -> None:
     timelock.grantRole(timelock.PROPOSER_ROLE(), governor.address, sender=deployer)
     timelock.grantRole(timelock.EXECUTOR_ROLE(), governor.address, sender=deployer)
     timelock.grantRole(timelock.CANCELLER_ROLE(), governor.address, sender=deployer)
-    if guardian != ZERO:
-        timelock.grantRole(timelock.CANCELLER_ROLE(), guardian, sender=deployer)
+
+    # Voting stake: the gate is the Governor's; founders that pass it vote from now on.
+    staking.setVotingGate(governor.address, sender=deployer)
+    activated = []
+    for founder in ctx.extra.get("founders", []):
+        if (not staking.votingActive(founder)
+                and reputation.reputationOf(founder) >= governor.minVotingReputation()):
+            staking.activateVoting(founder, sender=deployer)
+            activated.append(founder)
 
     for name in TREASURY_HOLDERS:
         c = ctx.contracts.get(name)
@@ -138,7 +190,7 @@ def stage_governance(ctx: DeployContext) -> None:
     timelock.renounceRole(timelock.DEFAULT_ADMIN_ROLE(), deployer.address, sender=deployer)
     assert_deployer_powerless(ctx.contracts, deployer.address)
 
-    ctx.extra["governance"] = {"guardian": guardian, "handed_to_timelock": handed}
+    ctx.extra["governance"] = {"guardian": guardian, "handed_to_timelock": handed, "voting_activated": activated}
     ctx.log(f"  handed {', '.join(handed)} (owner), treasury and minting to the Timelock; guardian {guardian}")
 
 

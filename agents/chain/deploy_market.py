@@ -23,7 +23,7 @@ MARKET_CONTRACTS = ("AgentRegistry", "Reputation", "Staking", "ServiceEscrow")
 
 class StakingParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    unbonding_period: int = Field(7 * 86_400, ge=60, le=90 * 86_400, description="seconds")
+    unbonding_period: int = Field(14 * 86_400, ge=60, le=90 * 86_400, description="seconds")
     slash_beneficiary_share_bps: int = Field(5_000, ge=0, le=5_000)
 
 
@@ -59,7 +59,7 @@ class FounderParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
     account: str | int
     reputation: int = Field(0, ge=0, le=8_000)
-    stake: Decimal = Field(Decimal(0), ge=0, description="whole tokens; local networks only (the founder signs)")
+    stake: Decimal = Field(Decimal(0), ge=0, description="whole tokens, minted and bonded for the founder")
     guardian: bool = False
 
 
@@ -142,14 +142,19 @@ def stage_market(ctx: DeployContext) -> None:
         if f.reputation:
             reputation.seedReputation(address, f.reputation, sender=owner)
         if f.stake:
-            if isinstance(acct, str):
-                raise DeployError("market.founders.stake: founders stake themselves off local networks")
             amount = to_wei(f.stake)
-            # Local devnets only: the founder's stake is minted on top of its local funding, so
-            # founders start with the same liquid balance as every other test account.
-            token.mint(address, amount, sender=owner)
-            token.approve(staking.address, amount, sender=acct)
-            staking.stake(amount, sender=acct)
+            if isinstance(acct, str):
+                # Off local networks the founder does not sign here: the deployer mints the founder's
+                # initial stake and bonds it for the founder (`stakeFor`; only the founder can unstake).
+                token.mint(owner.address, amount, sender=owner)
+                token.approve(staking.address, amount, sender=owner)
+                staking.stakeFor(address, amount, sender=owner)
+            else:
+                # Local devnets: the founder's stake is minted on top of its local funding, so founders
+                # start with the same liquid balance as every other test account.
+                token.mint(address, amount, sender=owner)
+                token.approve(staking.address, amount, sender=acct)
+                staking.stake(amount, sender=acct)
         if f.guardian:
             escrow.setGuardian(address, True, sender=owner)
         founders.append(address)

@@ -178,8 +178,14 @@ PARAM_SECTIONS: dict[str, type[BaseModel]] = {
 }
 
 
+# Checks across sections (e.g. governance windows vs the unbonding period), run after the sections
+# validate and before any transaction; stages register theirs.
+PARAM_CHECKS: list[Callable[[dict[str, Any]], None]] = []
+
+
 def validate_params(params: dict[str, Any]) -> None:
-    """Every known section valid, and no unknown section: checked before anything is sent."""
+    """Every known section valid, no unknown section, every cross-section check passed: checked before
+    anything is sent."""
     unknown = sorted(set(params) - set(PARAM_SECTIONS))
     if unknown:
         raise DeployError(
@@ -188,6 +194,8 @@ def validate_params(params: dict[str, Any]) -> None:
         )
     for name, model in PARAM_SECTIONS.items():
         section(params, name, model)
+    for check in PARAM_CHECKS:
+        check(params)
 
 
 def _stages() -> list[tuple[str, Callable[[DeployContext], None]]]:
@@ -237,6 +245,7 @@ def deploy_all(
     write: bool = True,
     log: Callable[[str], None] = print,
     path: Path | None = None,
+    is_local: bool | None = None,
 ) -> dict[str, Any]:
     """Run every stage on the connected network and (optionally) write the deployments file.
 
@@ -244,7 +253,8 @@ def deploy_all(
     devnet` passes the per-port file of `agents.paths.deployment_file`).
 
     If a deployment recorded for this network is live on the connected chain it is re-used (returned
-    unchanged) unless `redeploy` is set. Must be called inside an ape provider context.
+    unchanged) unless `redeploy` is set. Must be called inside an ape provider context. `is_local`
+    overrides what the network name says (tests run the live-network path on an anvil with it).
     """
     from ape import accounts, chain, project
 
@@ -263,7 +273,8 @@ def deploy_all(
         params = load_params(params_path(network_choice))
     _stages()  # registers every stage's parameter section
     validate_params(params)
-    is_local = provider.network.name == "local"
+    if is_local is None:
+        is_local = provider.network.name == "local"
     ctx = DeployContext(
         deployer=deployer,
         params=params,

@@ -214,17 +214,15 @@ def mint(token: str, to: str, amount: int) -> list[Action]:
 
 
 def guardian_change(governor: str, timelock: str, new: str, old: str) -> list[Action]:
-    """Appoint `new` as guardian (zero: none): the Governor's guardian and the Timelock's canceller role."""
+    """Appoint `new` as guardian (zero: none): one `Governor.setGuardian` action.
+
+    The guardian cancels through `Governor.cancel` only and holds no Timelock role (issue 10, finding 3):
+    a Timelock canceller role would let it cancel its own removal there. A proposal made only of
+    `setGuardian` actions is one the guardian cannot cancel. `timelock` is kept for the callers' signature.
+    """
     if new.lower() == old.lower():
         raise GovernanceInputError(f"{new} is already the guardian")
-    actions = [Action(governor, 0, encode_call("setGuardian(address)", [new]), f"appoint guardian {new}")]
-    if new != ZERO_ADDRESS:
-        actions.append(Action(timelock, 0, encode_call("grantRole(bytes32,address)", [CANCELLER_ROLE, new]),
-                              f"grant the Timelock canceller role to {new}"))
-    if old != ZERO_ADDRESS:
-        actions.append(Action(timelock, 0, encode_call("revokeRole(bytes32,address)", [CANCELLER_ROLE, old]),
-                              f"revoke the Timelock canceller role from {old}"))
-    return actions
+    return [Action(governor, 0, encode_call("setGuardian(address)", [new]), f"appoint guardian {new}")]
 
 
 def _check_recipient(to: str) -> None:

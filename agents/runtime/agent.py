@@ -434,7 +434,7 @@ class Agent:
             self._gov_const = {"read_at": mem.cycle} | dict(zip(
                 ("threshold", "rep_needed", "min_vote_rep", "max_fee", "max_ratio"), map(int, got), strict=True))
         k = self._gov_const
-        votes = mem.bonded.get(me, 0)
+        votes = mem.votes.get(me, 0)  # voting stake: bonded stake counts only once voting is activated
         params = {"escrow.feeBps": mem.params.get("feeBps", 0),
                   "escrow.collateralRatioBps": mem.params.get("collateralRatioBps", 0)}
         bounds = {"escrow.feeBps": (0, k["max_fee"]), "escrow.collateralRatioBps": (0, k["max_ratio"])}

@@ -114,6 +114,7 @@ class MarketMemory:
     providers: dict[str, dict[str, Any]] = field(default_factory=dict)  # wallet -> {id, asks}
     reputation: dict[str, int] = field(default_factory=dict)  # wallet -> score (0..10000)
     bonded: dict[str, int] = field(default_factory=dict)
+    votes: dict[str, int] = field(default_factory=dict)  # voting stake (Staking.activateVoting), issue 10
     guardians: list[str] = field(default_factory=list)
     params: dict[str, int] = field(default_factory=dict)  # escrow parameters by name
     jobs: dict[int, Job] = field(default_factory=dict)
@@ -337,8 +338,10 @@ def apply_event(mem: MarketMemory, ev: ChainEvent) -> bool:
         if job is not None:
             job.rated = True
     elif ev.contract == "Staking":
-        if name == "DelegateVotesChanged":
-            mem.bonded[a["delegate"]] = int(a["newVotes"])
+        if name == "BondedChanged":  # bonded stake (collateral); votes only once voting is activated
+            mem.bonded[a["account"]] = int(a["current"])
+        elif name == "DelegateVotesChanged":
+            mem.votes[a["delegate"]] = int(a["newVotes"])
         elif name == "Slashed":
             mem.slashes.append({"block": ev.block, "agent": a["account"], "amount": int(a["amount"])})
             del mem.slashes[:-50]

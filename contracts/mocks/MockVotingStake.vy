@@ -15,7 +15,8 @@ implements: IVotingStake
 
 
 MAX_CHECKPOINTS: constant(uint256) = 64
-_TOTAL: constant(address) = empty(address)
+# @dev The total lives under an id no address has (as in Staking).
+_TOTAL: constant(uint256) = 1 << 160
 
 
 struct Checkpoint:
@@ -23,7 +24,7 @@ struct Checkpoint:
     value: uint256
 
 
-_checkpoints: HashMap[address, DynArray[Checkpoint, MAX_CHECKPOINTS]]
+_checkpoints: HashMap[uint256, DynArray[Checkpoint, MAX_CHECKPOINTS]]
 
 
 event VotesSet:
@@ -43,12 +44,12 @@ def __init__():
 def setVotes(account: address, amount: uint256):
     """
     @notice TEST ONLY: sets `account`'s stake from the current block on.
-    @param account Any account except the zero address (used for the total).
+    @param account Any account except the zero address.
     @param amount The new stake.
     """
-    assert account != _TOTAL, "MockVotingStake: zero address"
-    previous: uint256 = self._latest(account)
-    self._push(account, amount)
+    assert account != empty(address), "MockVotingStake: zero address"
+    previous: uint256 = self._latest(convert(account, uint256))
+    self._push(convert(account, uint256), amount)
     self._push(_TOTAL, self._latest(_TOTAL) + amount - previous)
     log VotesSet(account=account, amount=amount)
 
@@ -77,7 +78,7 @@ def getVotes(account: address) -> uint256:
     """
     @notice Current stake of `account`.
     """
-    return self._latest(account)
+    return self._latest(convert(account, uint256))
 
 
 @external
@@ -87,7 +88,7 @@ def getPastVotes(account: address, timepoint: uint256) -> uint256:
     @notice Stake of `account` at the end of block `timepoint` (a past block).
     """
     assert timepoint < block.number, "MockVotingStake: future lookup"
-    return self._lookup(account, timepoint)
+    return self._lookup(convert(account, uint256), timepoint)
 
 
 @external
@@ -101,7 +102,7 @@ def getPastTotalSupply(timepoint: uint256) -> uint256:
 
 
 @internal
-def _push(account: address, new_value: uint256):
+def _push(account: uint256, new_value: uint256):
     n: uint256 = len(self._checkpoints[account])
     if n > 0 and self._checkpoints[account][n - 1].key == block.number:
         self._checkpoints[account][n - 1].value = new_value
@@ -111,7 +112,7 @@ def _push(account: address, new_value: uint256):
 
 @internal
 @view
-def _latest(account: address) -> uint256:
+def _latest(account: uint256) -> uint256:
     n: uint256 = len(self._checkpoints[account])
     if n == 0:
         return 0
@@ -120,7 +121,7 @@ def _latest(account: address) -> uint256:
 
 @internal
 @view
-def _lookup(account: address, timepoint: uint256) -> uint256:
+def _lookup(account: uint256, timepoint: uint256) -> uint256:
     result: uint256 = 0
     for c: Checkpoint in self._checkpoints[account]:
         if c.key > timepoint:

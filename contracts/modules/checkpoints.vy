@@ -19,8 +19,11 @@
           at most one checkpoint per block). It first checks the newest
           checkpoint, so reads at recent timepoints are O(1).
 
-        A contract can keep any number of traces: Staking keys one trace per
-        account plus the zero address for the total supply.
+        A contract can keep any number of traces, each named by an address or
+        by a `uint256` id (`_push_id`, `_latest_id`, `_upper_lookup_id`,
+        `_length_id`; an address `a` is the id `uint256(a)`). Ids from 2**160
+        on belong to no address: Staking keeps its total voting stake under
+        one of them, so no per-account read can return the total.
 @custom:security Keys are supplied by the caller (block.number in this
         project); `_push` refuses a key lower than the last one, so a trace
         is always sorted and the binary search is correct.
@@ -35,11 +38,11 @@ _KEY_LIMIT: constant(uint256) = 1 << 48
 _MAX_SEARCH_STEPS: constant(uint256) = 64
 
 
-# @dev Number of checkpoints per trace.
-_trace_length: HashMap[address, uint256]
+# @dev Number of checkpoints per trace id.
+_trace_length: HashMap[uint256, uint256]
 
-# @dev Packed checkpoints per trace: index -> key << 208 | value.
-_trace: HashMap[address, HashMap[uint256, uint256]]
+# @dev Packed checkpoints per trace id: index -> key << 208 | value.
+_trace: HashMap[uint256, HashMap[uint256, uint256]]
 
 
 @deploy
@@ -51,7 +54,7 @@ def __init__():
 
 
 @internal
-def _push(trace: address, key: uint256, val: uint256):
+def _push_id(trace: uint256, key: uint256, val: uint256):
     """
     @dev Records `val` at `key` for `trace`. Overwrites the last
          checkpoint when it has the same key; appends otherwise.
@@ -75,7 +78,7 @@ def _push(trace: address, key: uint256, val: uint256):
 
 @internal
 @view
-def _latest(trace: address) -> uint256:
+def _latest_id(trace: uint256) -> uint256:
     """
     @dev The newest value of `trace`, or 0 if it has no checkpoint.
     """
@@ -87,7 +90,7 @@ def _latest(trace: address) -> uint256:
 
 @internal
 @view
-def _latest_checkpoint(trace: address) -> (uint256, uint256):
+def _latest_checkpoint_id(trace: uint256) -> (uint256, uint256):
     """
     @dev The newest checkpoint of `trace` as (key, value), or (0, 0).
     """
@@ -100,7 +103,7 @@ def _latest_checkpoint(trace: address) -> (uint256, uint256):
 
 @internal
 @view
-def _upper_lookup(trace: address, key: uint256) -> (uint256, uint256):
+def _upper_lookup_id(trace: uint256, key: uint256) -> (uint256, uint256):
     """
     @dev The newest checkpoint of `trace` whose key is <= `key`, as
          (key, value); (0, 0) if there is none.
@@ -130,8 +133,52 @@ def _upper_lookup(trace: address, key: uint256) -> (uint256, uint256):
 
 @internal
 @view
-def _length(trace: address) -> uint256:
+def _length_id(trace: uint256) -> uint256:
     """
     @dev Number of checkpoints in `trace`.
     """
     return self._trace_length[trace]
+
+
+@internal
+def _push(trace: address, key: uint256, val: uint256):
+    """
+    @dev `_push_id` for the trace of an address.
+    """
+    self._push_id(convert(trace, uint256), key, val)
+
+
+@internal
+@view
+def _latest(trace: address) -> uint256:
+    """
+    @dev `_latest_id` for the trace of an address.
+    """
+    return self._latest_id(convert(trace, uint256))
+
+
+@internal
+@view
+def _latest_checkpoint(trace: address) -> (uint256, uint256):
+    """
+    @dev `_latest_checkpoint_id` for the trace of an address.
+    """
+    return self._latest_checkpoint_id(convert(trace, uint256))
+
+
+@internal
+@view
+def _upper_lookup(trace: address, key: uint256) -> (uint256, uint256):
+    """
+    @dev `_upper_lookup_id` for the trace of an address.
+    """
+    return self._upper_lookup_id(convert(trace, uint256), key)
+
+
+@internal
+@view
+def _length(trace: address) -> uint256:
+    """
+    @dev `_length_id` for the trace of an address.
+    """
+    return self._length_id(convert(trace, uint256))

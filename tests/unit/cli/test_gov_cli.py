@@ -87,13 +87,10 @@ def test_parse_value__tokens_to_wei_and_bounds_message():
         gv.check_bounds(spec, 0, WEI, 10_000_000 * WEI)
 
 
-def test_guardian_change__moves_canceller_role():
+def test_guardian_change__one_set_guardian_action_no_timelock_role():
+    """The guardian cancels through the Governor only (issue 10, finding 3): no Timelock role moves."""
     actions = gv.guardian_change(GOOD, GOOD, "0x000000000000000000000000000000000000bEEF", GOOD)
-    assert [a.calldata[:4] for a in actions] == [
-        gv.encode_call("setGuardian(address)", [GOOD])[:4],
-        gv.encode_call("grantRole(bytes32,address)", [gv.CANCELLER_ROLE, GOOD])[:4],
-        gv.encode_call("revokeRole(bytes32,address)", [gv.CANCELLER_ROLE, GOOD])[:4],
-    ]
+    assert [a.calldata[:4] for a in actions] == [gv.encode_call("setGuardian(address)", [GOOD])[:4]]
     with pytest.raises(gv.GovernanceInputError, match="already the guardian"):
         gv.guardian_change(GOOD, GOOD, GOOD, GOOD)
 
@@ -133,9 +130,17 @@ def test_session__out_of_bounds_and_unchanged_values(session, founders):
     _refused(founders[0], lambda: session.param_actions("governor.votingPeriod", "30"), "already 30 blocks")
 
 
+def test_session__activate_voting__checked_before_sending(session, founders, accounts):
+    """Issue 10: stake votes only once voting is activated, which needs reputation at the gate."""
+    _refused(accounts[2], lambda: session.activate_voting(accounts[2].address, accounts[2]),
+             "cannot activate voting: reputation 0 < gate 1000")
+    _refused(accounts[2], lambda: session.activate_voting(founders[0].address, accounts[2]),
+             "voting is already active")
+
+
 def test_session__not_eligible_to_propose(session, accounts):
     actions = session.param_actions("escrow.feeBps", "300")
-    _refused(accounts[2], lambda: session.propose(actions, "x", accounts[2]), "cannot propose: stake")
+    _refused(accounts[2], lambda: session.propose(actions, "x", accounts[2]), "cannot propose: voting stake")
 
 
 def test_session__wrong_state_and_not_eligible_to_vote(session, founders, accounts, chain):

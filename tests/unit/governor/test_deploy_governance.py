@@ -24,8 +24,15 @@ def test_deploy__timelock_owns_everything_and_deployer_keeps_nothing(full, deplo
     assert timelock.hasRole(timelock.PROPOSER_ROLE(), governor)
     assert timelock.hasRole(timelock.EXECUTOR_ROLE(), governor)
     assert not timelock.hasRole(timelock.EXECUTOR_ROLE(), ZERO)  # execution is not open
-    assert timelock.hasRole(timelock.CANCELLER_ROLE(), accounts[6])
+    assert timelock.hasRole(timelock.CANCELLER_ROLE(), governor)
+    # The guardian cancels through the Governor only (it cannot cancel its own removal there).
+    assert not timelock.hasRole(timelock.CANCELLER_ROLE(), accounts[6])
     assert governor.guardian() == accounts[6]
+    # Voting stake: the gate is the Governor's, and the founders' stake is the quorum base.
+    staking = full["Staking"]
+    assert staking.votingGate() == governor.address
+    assert all(staking.votingActive(accounts[i]) for i in (6, 7, 8))
+    assert staking.totalVotingStake() == 15_000 * 10**18
     assert governor.timelock() == timelock.address
     assert governor.token() == full["Staking"].address
     assert governor.reputation() == full["Reputation"].address

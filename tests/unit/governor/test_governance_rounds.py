@@ -75,7 +75,7 @@ def test_round__guardian_appointment_moves_cancel_rights(session, full, founders
     assert (log.previousGuardian, log.newGuardian) == (old, new)
     assert governor.guardian() == new
     role = timelock.CANCELLER_ROLE()
-    assert timelock.hasRole(role, new) and not timelock.hasRole(role, old)
+    assert not timelock.hasRole(role, new) and not timelock.hasRole(role, old)  # guardians cancel via the Governor
     # The new guardian can cancel; the old one no longer can.
     actions = session.param_actions("escrow.feeBps", "300")
     pid, _ = session.propose(actions, "to be cancelled", founders[1])

@@ -114,6 +114,7 @@ def test_registry_reputation_stake_guardians_params_and_transfers():
         ch.ev("AgentRegistry", "ServicesUpdated", agentId=3,
               services=(MappingProxyType({"name": "factor", "price": 7 * WEI}),)),
         ch.ev("Reputation", "ReputationChanged", account=PROV, cause=0, previous=0, current=4200),
+        ch.ev("Staking", "BondedChanged", account=PROV, previous=0, current=500 * WEI),
         ch.ev("Staking", "DelegateVotesChanged", delegate=PROV, previousVotes=0, newVotes=300 * WEI),
         ch.ev("ServiceEscrow", "GuardianSet", account=G, enabled=True),
         ch.ev("ServiceEscrow", "ParameterUpdated", name="feeBps", previous=100, current=50),
@@ -123,7 +124,7 @@ def test_registry_reputation_stake_guardians_params_and_transfers():
     for e in evs:
         apply_event(mem, e)
     assert mem.agent_id == 3 and mem.my_asks() == {"factor": 7 * WEI}
-    assert mem.reputation[PROV] == 4200 and mem.bonded[PROV] == 300 * WEI
+    assert mem.reputation[PROV] == 4200 and mem.bonded[PROV] == 500 * WEI and mem.votes[PROV] == 300 * WEI
     assert mem.guardians == [G] and mem.params["feeBps"] == 50
     assert mem.param_changes == [{"block": 10, "name": "feeBps", "previous": 100, "current": 50}]
     assert (mem.window.earned, mem.window.spent) == (5 * WEI, 2 * WEI)

@@ -15,6 +15,21 @@ def slasher(deployer, staking, dave):
 
 
 @pytest.fixture
+def gate(project, deployer, staking):
+    """A settable voting gate (the Governor's `minVotingReputation` in the deployment), 0 here."""
+    g = project.MockVotingGate.deploy(0, sender=deployer)
+    staking.setVotingGate(g, sender=deployer)
+    return g
+
+
+@pytest.fixture(autouse=True)
+def voting_active(gate, staking, alice, bob):
+    """alice and bob take part in voting, so their bonded stake is their vote (see the voting tests below)."""
+    staking.activateVoting(alice, sender=alice)
+    staking.activateVoting(bob, sender=alice)
+
+
+@pytest.fixture
 def locker(deployer, staking, carol):
     staking.setLocker(carol, True, sender=deployer)
     return carol
@@ -296,7 +311,7 @@ def test_past_votes__read_history(staking, stake_for, fund_agent, alice, chain):
     fund_agent(alice, 10 * WEI)
     stake_for(alice, 100 * WEI)
     b1 = chain.blocks.head.number
-    total1 = staking.totalBonded()
+    total1 = staking.totalVotingStake()
     staking.requestUnstake(40 * WEI, sender=alice)
     b2 = chain.blocks.head.number
     staking.stake(10 * WEI, sender=alice)
@@ -394,9 +409,111 @@ def test_checkpoints__binary_search_matches_history_at_every_block(staking, stak
         history[chain.blocks.head.number] = staking.bondedOf(alice)
     chain.mine()
     first = min(history)
-    assert staking.numCheckpoints(alice) == 25
+    assert staking.numCheckpoints(alice) == 26  # the activation's (0) + 25
     value = staking.getPastVotes(alice, first - 1)
     assert value == 1
     for block in range(first, chain.blocks.head.number):
         value = history.get(block, value)
         assert staking.getPastVotes(alice, block) == value
+
+
+# ---------------------------------------------------------------- voting stake (issue 10, findings 4 and 6)
+
+ZERO = "0x0000000000000000000000000000000000000000"
+
+
+def test_activate_voting__below_gate__reverts_and_changes_nothing(staking, gate, reputation, stake_for, carol):
+    gate.setGate(1_000, sender=carol)
+    stake_for(carol, 500 * WEI)
+    total = staking.totalVotingStake()
+    with ape.reverts("Staking: reputation below voting gate"):
+        staking.activateVoting(carol, sender=carol)
+    assert not staking.votingActive(carol)
+    assert staking.getVotes(carol) == 0 and staking.totalVotingStake() == total
+
+
+def test_inactive_stake__no_votes_and_not_in_total(staking, stake_for, carol, chain):
+    total = staking.totalVotingStake()
+    stake_for(carol, 500 * WEI)
+    chain.mine()
+    assert staking.bondedOf(carol) == 500 * WEI
+    assert staking.getVotes(carol) == 0
+    assert staking.totalVotingStake() == total
+    assert staking.getPastTotalSupply(chain.blocks.head.number - 1) == total
+
+
+def test_activate_voting__by_anyone__stake_votes_and_joins_total(staking, stake_for, carol, eve, chain):
+    stake_for(carol, 500 * WEI)
+    total = staking.totalVotingStake()
+    tx = staking.activateVoting(carol, sender=eve)
+    (ev,) = tx.decode_logs(staking.VotingActivated)
+    assert (ev.account, ev.caller, ev.votes) == (carol.address, eve.address, 500 * WEI)
+    assert staking.getVotes(carol) == 500 * WEI
+    assert staking.totalVotingStake() == total + 500 * WEI
+    chain.mine()
+    assert staking.getPastTotalSupply(tx.block_number) == total + 500 * WEI
+    with ape.reverts("Staking: voting already active"):
+        staking.activateVoting(carol, sender=eve)
+
+
+def test_deactivate_voting__others_only_below_gate(staking, gate, stake_for, alice, eve, deployer):
+    stake_for(alice, 300 * WEI)
+    with ape.reverts("Staking: reputation not below voting gate"):
+        staking.deactivateVoting(alice, sender=eve)  # gate 0: alice (reputation 0) still passes
+    gate.setGate(1, sender=deployer)  # reputation decayed below the gate (same effect)
+    total = staking.totalVotingStake()
+    tx = staking.deactivateVoting(alice, sender=eve)
+    (ev,) = tx.decode_logs(staking.VotingDeactivated)
+    assert (ev.account, ev.caller, ev.votes) == (alice.address, eve.address, 300 * WEI)
+    assert staking.getVotes(alice) == 0 and staking.totalVotingStake() == total - 300 * WEI
+    assert staking.bondedOf(alice) == 300 * WEI  # the stake itself is untouched
+
+
+def test_deactivate_voting__self_any_time(staking, stake_for, alice):
+    stake_for(alice, 300 * WEI)
+    staking.deactivateVoting(alice, sender=alice)
+    assert not staking.votingActive(alice) and staking.getVotes(alice) == 0
+    with ape.reverts("Staking: voting not active"):
+        staking.deactivateVoting(alice, sender=alice)
+
+
+def test_activate_voting__gate_not_set__reverts(staking, deployer, stake_for, carol):
+    staking.setVotingGate(ZERO, sender=deployer)
+    with ape.reverts("Staking: voting gate not set"):
+        staking.activateVoting(carol, sender=carol)
+
+
+def test_set_voting_gate__owner_only_with_event(staking, deployer, gate, eve):
+    with ape.reverts(OWNER_ERROR):
+        staking.setVotingGate(eve, sender=eve)
+    tx = staking.setVotingGate(eve, sender=deployer)
+    (ev,) = tx.decode_logs(staking.VotingGateUpdated)
+    assert (ev.previous, ev.current) == (gate.address, eve.address)
+
+
+def test_zero_address__reads_no_total(staking, stake_for, alice, chain):
+    stake_for(alice, 300 * WEI)
+    chain.mine()
+    t = chain.blocks.head.number - 1
+    assert staking.getPastTotalSupply(t) >= 300 * WEI
+    assert staking.getPastVotes(ZERO, t) == 0
+    assert staking.getVotes(ZERO) == 0
+    assert staking.numCheckpoints(ZERO) == 0
+    assert staking.numTotalCheckpoints() > 0
+    with ape.reverts("Staking: zero address"):
+        staking.activateVoting(ZERO, sender=alice)
+
+
+def test_stake_for__credits_account_pays_from_caller(staking, token, fund_agent, alice, carol):
+    fund_agent(alice, 200 * WEI)
+    token.approve(staking, 200 * WEI, sender=alice)
+    before = token.balanceOf(alice)
+    tx = staking.stakeFor(carol, 200 * WEI, sender=alice)
+    assert token.balanceOf(alice) == before - 200 * WEI
+    assert staking.bondedOf(carol) == 200 * WEI and staking.bondedOf(alice) == 0
+    (ev,) = tx.decode_logs(staking.Staked)
+    assert ev.account == carol.address and ev.amount == 200 * WEI
+    with ape.reverts("Staking: zero address"):
+        staking.stakeFor(ZERO, 1, sender=alice)
+    with ape.reverts("Staking: insufficient free stake"):
+        staking.requestUnstake(1, sender=alice)  # the stake is carol's, not the payer's
