@@ -266,10 +266,20 @@ class Execute(Action):
         return f"execute:{self.proposal_id}"
 
 
+@dataclass(frozen=True)
+class ActivateVoting(Action):
+    """Opt the agent's bonded stake into voting (Staking.activateVoting) once its reputation reaches the
+    gate: only active stake votes and counts towards quorum (issue 10, finding 4)."""
+
+    kind: ClassVar[str] = "activate_voting"
+    obligation: ClassVar[bool] = True
+
+
 ACTION_TYPES: dict[str, type[Action]] = {
     cls.kind: cls
     for cls in (
         Approve, Register, Stake, SetAsks, CreateJob, SetBudget, Fund, Complete, Reject, GiveFeedback,
         ClaimRefund, Submit, ClaimPayment, Dispute, Rule, Propose, Vote, Queue, Execute, AcceptJob,
+        ActivateVoting,
     )
 }

@@ -418,6 +418,14 @@ class Agent:
             gas_spent_wei=max(0, spent),
         )
 
+    def _may_activate_voting(self, votes: int, snap: O.Snapshot, gate: int) -> bool:
+        """Bonded, at the voting gate, and no voting stake seen: ask Staking (the activation may predate
+        the events this agent has folded) before asking the policy to activate."""
+        if votes > 0 or snap.bonded <= 0 or snap.reputation < gate:
+            return False
+        got = self.sender.call_many([self.c.codec("Staking").votingActive(self.address)])
+        return not isinstance(got[0], ChainError) and not bool(got[0])
+
     def _governance_view(self, snap: O.Snapshot) -> GovernanceView | None:
         """Thresholds and bounds are read every 25 cycles; stake, reputation and escrow parameters come
         from events; only open proposals cost reads (state, hasVoted, eta)."""
@@ -467,6 +475,7 @@ class Agent:
         return GovernanceView(
             can_propose=votes >= k["threshold"] and snap.reputation >= k["rep_needed"] and votes > 0,
             can_vote=snap.reputation >= k["min_vote_rep"] and votes > 0,
+            can_activate=self._may_activate_voting(votes, snap, k["min_vote_rep"]),
             proposals=tuple(views), params=params, bounds=bounds, now=snap.timestamp,
         )
 

@@ -46,7 +46,7 @@ FIXED_GAS: dict[str, int] = {
     "set_budget": 80_000, "fund": 350_000, "complete": 350_000, "reject": 200_000, "feedback": 200_000,
     "claim_refund": 350_000, "submit": 150_000, "claim_payment": 350_000, "dispute": 250_000,
     "rule": 500_000, "propose": 800_000, "vote": 250_000, "queue": 400_000, "execute": 600_000,
-    "accept_job": 100_000,
+    "accept_job": 100_000, "activate_voting": 200_000,
 }
 # Learned gas limits (GasBook): the first transaction of each kind is estimated (the sender's limit:
 # estimate x 1.25 + 10k); later ones are sent with GAS_LEARN_MARGIN x the largest such limit, with no
@@ -132,6 +132,8 @@ class Executor:
             return c.codec("AgentRegistry").register(self.sender.address, action.uri, list(action.services))
         if isinstance(action, A.Stake):
             return c.codec("Staking").stake(action.amount)
+        if isinstance(action, A.ActivateVoting):
+            return c.codec("Staking").activateVoting(self.sender.address)
         if isinstance(action, A.SetAsks):
             return c.codec("AgentRegistry").setServices(action.agent_id, list(action.services))
         if isinstance(action, A.CreateJob):

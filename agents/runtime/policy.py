@@ -35,6 +35,7 @@ from agents.market.pricing import MarketSignals, Offer, choose_offer, clamp_pric
 from agents.market.services import TaskSpec, TaskSpecError, cost_units, get_service, verify
 from agents.runtime.actions import (
     Action,
+    ActivateVoting,
     Approve,
     AcceptJob,
     ClaimPayment,
@@ -485,6 +486,7 @@ class GovernanceView:
     bounds: dict[str, tuple[int, int]]
     now: int
     my_fee_paid_share: float = 0.0
+    can_activate: bool = False  # bonded, reputation at the voting gate, voting not yet active
 
 
 # value-vector indices (seed 001 §1.7 order)
@@ -631,6 +633,8 @@ def governance_actions(inp: PolicyInput) -> list[Action]:
     mem, cfg, persona, g = inp.memory, inp.config, inp.persona, inp.guidance
     out: list[Action] = []
     rules = GOVERNANCE
+    if view.can_activate:  # obligation: stake that may vote should count (quorum base, issue 10 finding 4)
+        out.append(ActivateVoting())
     for prop in view.proposals:  # obligations: move passed proposals along (the proposer first)
         known = mem.proposals.get(prop.id)
         mine = known is None or known.proposer.lower() == mem.me.lower()

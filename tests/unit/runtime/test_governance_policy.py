@@ -274,3 +274,13 @@ def test_queued__proposer_executes_at_eta_others_after_the_handoff_even_when_fro
     assert run(mem, GUARDIAN, gv, authority=0.0) == [A.Execute(3)]
     mem, gv = _passed(ME, 5, eta=NOW + 1)
     assert run(mem, GUARDIAN, gv, authority=0.0) == []
+
+
+# ------------------------------------------------------------------ opting stake into voting (issue 10, finding 4)
+def test_reputation_reached_the_gate__agent_activates_its_voting_stake_even_when_frozen():
+    gv = view(can_propose=False, can_vote=False, can_activate=True)
+    assert run(memory(), HONEST, gv, "honest", authority=0.0) == [A.ActivateVoting()]
+
+
+def test_voting_already_active_or_below_the_gate__no_activation():
+    assert not [a for a in run(memory(), HONEST, view(), "honest") if isinstance(a, A.ActivateVoting)]
