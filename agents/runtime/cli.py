@@ -58,7 +58,9 @@ def resolve_key(key: str | None, account: str | None, account_index: int | None)
 @click.option("--account-index", default=None, type=click.IntRange(0, 10_000),
               help="account i of the local test mnemonic (devnets only)")
 @click.option("--persona", required=True,
-              type=click.Choice(["honest", "undercutter", "cheater", "no_show", "frivolous_disputer", "guardian"]))
+              help="honest, undercutter, cheater, no_show, frivolous_disputer, guardian, or a plugin's persona")
+@click.option("--plugin", "plugins", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="plugin module defining SERVICES and/or PERSONAS (repeatable; docs/plugins.md)")
 @click.option("--services", default="factor,hashchain,median", show_default=True,
               help="comma-separated services to sell")
 @click.option("--network", default="ethereum:local", show_default=True,
@@ -76,17 +78,29 @@ def resolve_key(key: str | None, account: str | None, account_index: int | None)
 @click.option("--gas-budget", default=None, help="ETH the agent may spend on fees (default: unlimited)")
 def run(key: str | None, account: str | None, account_index: int | None, persona: str, services: str,
         network: str, rpc: str | None, deployment: Path | None, data_dir: Path, payloads: Path,
-        cycle_blocks: int, cycles: int | None, seed: int, gas_budget: str | None) -> None:
+        cycle_blocks: int, cycles: int | None, seed: int, gas_budget: str | None,
+        plugins: tuple[Path, ...] = ()) -> None:
     """Run one agent until SIGTERM/Ctrl-C (or --cycles): observe, think, act; state in SQLite."""
     from agents.chain.deployment import deployment_path
-    from agents.market.services import SERVICE_NAMES
+    from agents.market.personas import get_persona, persona_names
+    from agents.market.plugins import PluginError, load_plugins
+    from agents.market.services import has_service, service_names
     from agents.runtime.process import Host, HostConfig
 
+    try:
+        load_plugins(plugins)
+    except PluginError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        get_persona(persona)
+    except ValueError:
+        raise click.BadParameter(f"unknown persona {persona!r} (known: {', '.join(persona_names())})",
+                                 param_hint="--persona") from None
     private_key = resolve_key(key, account, account_index)
     names = tuple(s.strip() for s in services.split(",") if s.strip())
-    unknown = [s for s in names if s not in SERVICE_NAMES]
+    unknown = [s for s in names if not has_service(s)]
     if not names or unknown:
-        raise click.BadParameter(f"unknown service(s) {unknown} (known: {', '.join(SERVICE_NAMES)})",
+        raise click.BadParameter(f"unknown service(s) {unknown} (known: {', '.join(service_names())})",
                                  param_hint="--services")
     parts = network.split(":")
     if len(parts) < 2:
@@ -108,7 +122,8 @@ def run(key: str | None, account: str | None, account_index: int | None, persona
         raise click.ClickException(f"no deployments file at {dep}: deploy first (`emergent devnet`)")
     cfg = HostConfig(rpc=rpc, deployment=Path(dep), data_dir=data_dir, payloads=payloads,
                      agents=[{"key": private_key, "persona": persona, "services": list(names)}],
-                     cycle_blocks=cycle_blocks, seed=seed, max_cycles=cycles, gas_budget_wei=budget)
+                     cycle_blocks=cycle_blocks, seed=seed, max_cycles=cycles, gas_budget_wei=budget,
+                     plugins=[str(Path(p).resolve()) for p in plugins])
     try:
         host = Host(cfg)
     except Exception as exc:  # noqa: BLE001 - one line for the user

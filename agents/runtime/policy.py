@@ -27,7 +27,7 @@ from typing import Any
 
 from agents.market.personas import Persona, deliver, evaluate, guardian_ruling, should_dispute, should_vote
 from agents.market.pricing import MarketSignals, Offer, choose_offer, initial_ask, next_ask
-from agents.market.services import TaskSpec, TaskSpecError, cost_units, get_service, verify
+from agents.market.services import TaskSpec, TaskSpecError, cost_units, get_service, has_service, verify
 from agents.runtime.actions import (
     Action,
     Approve,
@@ -347,7 +347,8 @@ def hiring_actions(inp: PolicyInput) -> list[Action]:
     rng = rng_for(cfg.seed, me, "hire", inp.cycle)
     if rng.random() >= persona.behaviour.hire_rate * g.exploration * g.authority:
         return []
-    services = sorted({s for p in mem.providers.values() for s in p.get("asks", {})})
+    # Services this agent knows (others may sell plugin services it has not loaded: not hireable here).
+    services = sorted(s for s in {s for p in mem.providers.values() for s in p.get("asks", {})} if has_service(s))
     if not services:
         return []
     service = rng.choice(services)

@@ -29,17 +29,32 @@ def _bar(done: int, total: int, started: float, width: int = 30) -> str:
 @click.option("--agents-per-process", default=1, show_default=True, type=click.IntRange(1, 500))
 @click.option("--max-processes", default=8, show_default=True, type=click.IntRange(1, 256))
 @click.option("--personas", default=None, help="comma-separated persona per agent (overrides the default mix)")
+@click.option("--plugin", "plugins", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="plugin module defining SERVICES and/or PERSONAS (repeatable; docs/plugins.md)")
+@click.option("--services", default=None,
+              help="comma-separated service catalogue agents sell from (default: the built-in five)")
 def simulate(n_agents: int, cycles: int, seed: int, out: Path | None, rpc: str | None, cycle_blocks: int,
-             agents_per_process: int, max_processes: int, personas: str | None) -> None:
+             agents_per_process: int, max_processes: int, personas: str | None, plugins: tuple[Path, ...],
+             services: str | None) -> None:
     """Devnet up, deploy, fund, spawn N agents for K cycles, then write report.html + metrics.json."""
     from agents.devnet import DevnetError
+    from agents.market.plugins import PluginError, load_plugins
+    from agents.market.services import TaskSpecError, get_service
     from agents.sim.simulate import SimConfig, run
 
+    try:
+        load_plugins(plugins)
+        catalogue = tuple(s.strip() for s in services.split(",") if s.strip()) if services else None
+        for s in catalogue or ():
+            get_service(s)
+    except (PluginError, TaskSpecError) as exc:
+        raise click.ClickException(str(exc)) from exc
     persona_list = [p.strip() for p in personas.split(",")] if personas else None
     if persona_list is not None and len(persona_list) != n_agents:
         raise click.BadParameter(f"{len(persona_list)} personas for {n_agents} agents", param_hint="--personas")
     cfg = SimConfig(agents=n_agents, cycles=cycles, seed=seed, rpc=rpc, cycle_blocks=cycle_blocks,
-                    agents_per_process=agents_per_process, max_processes=max_processes, personas=persona_list)
+                    agents_per_process=agents_per_process, max_processes=max_processes, personas=persona_list,
+                    services=catalogue, plugins=[str(p) for p in plugins])
     if out is not None:
         cfg.out = out
     started = time.monotonic()

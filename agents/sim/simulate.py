@@ -35,7 +35,8 @@ from eth_account import Account
 
 from agents.devnet import TEST_MNEMONIC, Devnet, rpc, start_devnet
 from agents.market.personas import assign_personas, get_persona
-from agents.market.services import SERVICE_NAMES
+from agents.market.plugins import load_plugins
+from agents.market.services import SERVICE_NAMES, get_service
 from agents.paths import PROJECT_ROOT
 
 WEI = 10**18
@@ -72,6 +73,9 @@ class SimConfig:
     personas: list[str] | None = None  # explicit persona per agent (overrides mix)
     services_per_agent: int = 3
     poll_interval: float = 0.3
+    services: tuple[str, ...] | None = None  # the catalogue agents pick from (default: the built-ins)
+    plugins: list[str] = field(default_factory=list)  # plugin files, loaded here and in every host
+    agent_services: list[tuple[str, ...] | None] | None = None  # per agent, overrides the rotation
 
 
 @dataclass
@@ -85,6 +89,7 @@ class AgentPlan:
 
 def plan_agents(cfg: SimConfig) -> list[AgentPlan]:
     """Personas and keys: guardian personas take the founders' keys, the others the next free indices."""
+    load_plugins(cfg.plugins)
     personas = list(cfg.personas) if cfg.personas else assign_personas(cfg.agents, cfg.mix, cfg.seed)
     for p in personas:
         get_persona(p)
@@ -93,7 +98,7 @@ def plan_agents(cfg: SimConfig) -> list[AgentPlan]:
     nxt = 1
     plans = []
     for i, persona in enumerate(personas):
-        if persona == "guardian" and founders:
+        if get_persona(persona).behaviour.is_guardian and founders:
             idx = founders.pop(0)
         else:
             while nxt in taken:
@@ -101,8 +106,13 @@ def plan_agents(cfg: SimConfig) -> list[AgentPlan]:
             idx = nxt
             taken.add(idx)
         key = derive_key(idx)
-        k = cfg.services_per_agent
-        services = tuple(SERVICE_NAMES[(i + j) % len(SERVICE_NAMES)] for j in range(k))
+        catalogue = tuple(cfg.services or SERVICE_NAMES)
+        k = min(cfg.services_per_agent, len(catalogue))
+        services = tuple(catalogue[(i + j) % len(catalogue)] for j in range(k))
+        if cfg.agent_services and i < len(cfg.agent_services) and cfg.agent_services[i]:
+            services = tuple(cfg.agent_services[i])
+        for s in services:
+            get_service(s)  # TaskSpecError names the unknown service
         plans.append(AgentPlan(idx, key, Account.from_key(key).address, persona, services))
     return plans
 
@@ -208,6 +218,7 @@ def spawn(cfg: SimConfig, url: str, plans: list[AgentPlan], deployment_file: Pat
             "payloads": str(cfg.out / "payloads"), "cycle_blocks": cfg.cycle_blocks, "seed": cfg.seed,
             "max_cycles": max_cycles, "poll_interval": cfg.poll_interval, "priority_fee_wei": 10**9,
             "start_gate": str(start_gate) if start_gate else None,
+            "plugins": [str(Path(x).resolve()) for x in cfg.plugins],
             "agents": [{"key": p.key, "persona": p.persona, "services": list(p.services), "start_block": start_block,
                         "overrides": dict(overrides or {})} for p in group],
         }
