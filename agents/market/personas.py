@@ -134,58 +134,61 @@ class Persona:
         return rng.random() < p
 
 
-BUILTIN_PERSONAS: tuple[Persona, ...] = (
-    Persona(
-        "honest",
-        _values(0.20, 0.15, 0.20, 0.10, 0.10, 0.15, 0.10),
-        Behaviour(),
-        "correct work at market prices; disputes only wrongful rejections",
-    ),
-    Persona(
-        "undercutter",
-        _values(0.10, 0.25, 0.15, 0.25, 0.10, 0.10, 0.05),
-        Behaviour(undercut=0.25, markup=0.15, hire_rate=0.4),
-        "correct work, prices 25 % under the competitors' median",
-        PricingParams(undercut=0.25, competition_weight=0.5, min_margin=0.05),
-    ),
-    Persona(
-        "cheater",
-        _values(0.05, 0.30, 0.05, 0.30, 0.20, 0.05, 0.05),
-        Behaviour(
-            cheat_prob=0.6, dispute_rightful_prob=0.5, undercut=0.10, markup=0.3, vote_participation=0.5
+_BUILTIN: dict[str, Persona] = {
+    p.name: p
+    for p in (
+        Persona(
+            "honest",
+            _values(0.20, 0.15, 0.20, 0.10, 0.10, 0.15, 0.10),
+            Behaviour(),
+            "correct work at market prices; disputes only wrongful rejections",
         ),
-        "delivers plausible but wrong results 60 % of the time",
-        PricingParams(undercut=0.10),
-    ),
-    Persona(
-        "no_show",
-        _values(0.10, 0.20, 0.05, 0.30, 0.20, 0.05, 0.10),
-        Behaviour(no_show_prob=0.7, undercut=0.15, markup=0.2, vote_participation=0.3),
-        "accepts jobs and lets 70 % of them expire",
-        PricingParams(undercut=0.15),
-    ),
-    Persona(
-        "frivolous_disputer",
-        _values(0.10, 0.20, 0.10, 0.20, 0.25, 0.05, 0.10),
-        Behaviour(
-            cheat_prob=0.4,
-            false_reject_prob=0.25,
-            dispute_rightful_prob=1.0,
-            vote_participation=0.6,
-            propose_prob=0.05,
+        Persona(
+            "undercutter",
+            _values(0.10, 0.25, 0.15, 0.25, 0.10, 0.10, 0.05),
+            Behaviour(undercut=0.25, markup=0.15, hire_rate=0.4),
+            "correct work, prices 25 % under the competitors' median",
+            PricingParams(undercut=0.25, competition_weight=0.5, min_margin=0.05),
         ),
-        "careless work, disputes every rejection, rejects 25 % of good work as a client",
-    ),
-    Persona(
-        "guardian",
-        _values(0.20, 0.05, 0.25, 0.10, 0.05, 0.25, 0.10),
-        Behaviour(
-            stake_fraction=0.6, is_guardian=True, vote_participation=1.0, propose_prob=0.05, hire_rate=0.3
+        Persona(
+            "cheater",
+            _values(0.05, 0.30, 0.05, 0.30, 0.20, 0.05, 0.05),
+            Behaviour(
+                cheat_prob=0.6, dispute_rightful_prob=0.5, undercut=0.10, markup=0.3, vote_participation=0.5
+            ),
+            "delivers plausible but wrong results 60 % of the time",
+            PricingParams(undercut=0.10),
         ),
-        "stakes heavily, sits on the guardian committee, rules by verifying payloads",
-    ),
-
-)
+        Persona(
+            "no_show",
+            _values(0.10, 0.20, 0.05, 0.30, 0.20, 0.05, 0.10),
+            Behaviour(no_show_prob=0.7, undercut=0.15, markup=0.2, vote_participation=0.3),
+            "accepts jobs and lets 70 % of them expire",
+            PricingParams(undercut=0.15),
+        ),
+        Persona(
+            "frivolous_disputer",
+            _values(0.10, 0.20, 0.10, 0.20, 0.25, 0.05, 0.10),
+            Behaviour(
+                cheat_prob=0.4,
+                false_reject_prob=0.25,
+                dispute_rightful_prob=1.0,
+                vote_participation=0.6,
+                propose_prob=0.05,
+            ),
+            "careless work, disputes every rejection, rejects 25 % of good work as a client",
+        ),
+        Persona(
+            "guardian",
+            _values(0.20, 0.05, 0.25, 0.10, 0.05, 0.25, 0.10),
+            Behaviour(
+                stake_fraction=0.6, is_guardian=True, vote_participation=1.0, propose_prob=0.05, hire_rate=0.3
+            ),
+            "stakes heavily, sits on the guardian committee, rules by verifying payloads",
+        ),
+    )
+}
+BUILTIN_PERSONAS: tuple[Persona, ...] = tuple(_BUILTIN.values())
 # The registry (agents/market/plugins.py): built-ins go through the same validation as plugins.
 PERSONAS = _plugins.PERSONAS
 for _p in BUILTIN_PERSONAS:

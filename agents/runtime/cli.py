@@ -95,7 +95,7 @@ def run(key: str | None, account: str | None, account_index: int | None, persona
         get_persona(persona)
     except ValueError:
         raise click.BadParameter(f"unknown persona {persona!r} (known: {', '.join(persona_names())})",
-                                 param_hint="--persona") from None
+                                 param_hint="'--persona'") from None
     private_key = resolve_key(key, account, account_index)
     names = tuple(s.strip() for s in services.split(",") if s.strip())
     unknown = [s for s in names if not has_service(s)]
