@@ -72,6 +72,8 @@ class AgentSpec:
     max_cycles: int | None = None
     start_phase: str = "FULL"
     priority_fee_wei: int | None = None  # None: ask the node (eth_maxPriorityFeePerGas) for every transaction
+    demand: tuple[tuple[str, float, int, int], ...] = ()  # scenario demand surges (PolicyConfig.demand)
+    catalogue: tuple[str, ...] = ()  # services it may switch to (PolicyConfig.catalogue)
 
 
 @dataclass
@@ -146,7 +148,8 @@ class Agent:
         )
         self.executor = Executor(self.sender, contracts, self.store, payloads, event_log=self.log,
                                  gas_book=GasBook(self.store.get_state("gas_book")))
-        self.config = PolicyConfig(services=spec.services, seed=spec.seed)
+        self.config = PolicyConfig(services=spec.services, seed=spec.seed, demand=spec.demand,
+                                   catalogue=spec.catalogue)
         saved = self.store.get_state("memory")
         if saved:
             self.memory = O.MarketMemory.from_dict(saved)

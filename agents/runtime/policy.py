@@ -19,6 +19,7 @@ Two kinds of action (docs/agents.md):
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -80,6 +81,12 @@ class PolicyConfig:
     collateral_jobs: int = 4  # ... and enough to back this many concurrent jobs at the highest own ask
     uri: str = "emergent:agent"
     governance: bool = True
+    # Scenario demand surges: (service, factor, from cycle, until cycle): clients hire that service
+    # `factor` times as often in [from, until) (see demand_weights).
+    demand: tuple[tuple[str, float, int, int], ...] = ()
+    # Services this provider may switch to when they pay better than its own (see supply_actions);
+    # empty: it sells `services` for good.
+    catalogue: tuple[str, ...] = ()
 
 
 @dataclass
@@ -291,17 +298,68 @@ def _fund_actions(inp: PolicyInput, job: Any) -> list[Action]:
 
 
 # ------------------------------------------------------------------ discretionary: prices
+SUPPLY_LOOKBACK_BLOCKS = 50  # ten cycles of 5 blocks: the demand a provider judges a service by
+SUPPLY_SWITCH_GAIN = 1.5  # another service must pay this many times the worst own one to switch
+SUPPLY_EVERY = 5  # cycles between reconsidering what to sell (the L4.9 cadence)
+
+
+def service_pay(mem: MarketMemory, service: str, cost: int, head_block: int) -> float:
+    """What selling `service` paid a provider lately: the margin over cost of the jobs created for it in
+    the last SUPPLY_LOOKBACK_BLOCKS (budget, or the provider's ask before funding, minus cost), divided
+    by the providers offering it (plus one: the newcomer that would join)."""
+    since = head_block - SUPPLY_LOOKBACK_BLOCKS
+    margin = 0
+    for j in mem.jobs.values():
+        if j.service == service and j.created_block > since:
+            price = j.budget or (mem.ask_of(j.provider, service) or 0)
+            margin += max(0, price - cost)
+    sellers = sum(1 for p in mem.providers.values() if service in p.get("asks", {}))
+    return margin / (sellers + 1)
+
+
+def offered_services(inp: PolicyInput) -> tuple[str, ...]:
+    """What this provider sells now: its on-chain services when it may switch (catalogue), else its own."""
+    cfg = inp.config
+    if not cfg.catalogue:
+        return cfg.services
+    return tuple(inp.memory.my_asks()) or cfg.services
+
+
+def supply_choice(inp: PolicyInput) -> tuple[str, ...]:
+    """Supply follows pay: every SUPPLY_EVERY cycles a provider with a catalogue compares what each
+    service paid lately (`service_pay`) and replaces its worst-paying service with a better one from
+    the catalogue when that pays SUPPLY_SWITCH_GAIN times as much. One switch per decision."""
+    mem, cfg = inp.memory, inp.config
+    current = offered_services(inp)
+    if not cfg.catalogue or inp.cycle % SUPPLY_EVERY != SUPPLY_EVERY - 1:
+        return current
+    head = inp.snapshot.block
+    fee = mem.params.get("feeBps", 0)
+    pay = {s: service_pay(mem, s, service_cost(s, cfg) * 10_000 // max(1, 10_000 - fee), head)
+           for s in set(cfg.catalogue) | set(current) if has_service(s)}
+    mine = [s for s in current if s in pay]
+    others = sorted((s for s in pay if s not in current), key=lambda s: (-pay[s], s))
+    if not mine or not others:
+        return current
+    worst = min(mine, key=lambda s: (pay[s], s))
+    best = others[0]
+    if pay[best] > 0 and pay[best] >= SUPPLY_SWITCH_GAIN * pay[worst]:
+        return tuple(sorted((set(current) - {worst}) | {best}))
+    return current
+
+
 def pricing_actions(inp: PolicyInput) -> list[Action]:
     mem, cfg, persona, g = inp.memory, inp.config, inp.persona, inp.guidance
     asks = mem.my_asks()
     if not asks:
         return []
     w = mem.window
-    offered_by = {s: sum(1 for p in mem.providers.values() if s in p.get("asks", {})) for s in cfg.services}
+    services = supply_choice(inp)
+    offered_by = {s: sum(1 for p in mem.providers.values() if s in p.get("asks", {})) for s in services}
     new: dict[str, int] = {}
-    changed = False
+    changed = set(services) != set(asks)
     fee = mem.params.get("feeBps", 0)
-    for s in cfg.services:
+    for s in services:
         cur = asks.get(s)
         # The escrow's fee comes out of the provider's pay: the cost basis is grossed up by it, so a fee
         # change decided by governance moves every provider's floor.
@@ -329,7 +387,7 @@ def pricing_actions(inp: PolicyInput) -> list[Action]:
             changed = True
     if not changed:
         return []
-    return [SetAsks(mem.agent_id, tuple((s, new[s]) for s in cfg.services))]
+    return [SetAsks(mem.agent_id, tuple((s, new[s]) for s in services))]
 
 
 # ------------------------------------------------------------------ discretionary: hiring
@@ -338,20 +396,41 @@ def perceived_reputation(mem: MarketMemory, provider: str) -> float:
     return 0.5 * min(1.0, mem.reputation.get(provider, 0) / 10_000) + 0.5 * mem.trust_of(provider)
 
 
+def demand_weights(cfg: PolicyConfig, services: list[str], cycle: int) -> list[float]:
+    """Per service, how many times as often clients hire it this cycle (scenario demand surges; 1.0
+    otherwise; overlapping surges of one service multiply)."""
+    out = []
+    for s in services:
+        w = 1.0
+        for name, factor, start, until in cfg.demand:
+            if name == s and start <= cycle < until:
+                w *= float(factor)
+        out.append(w)
+    return out
+
+
 def hiring_actions(inp: PolicyInput) -> list[Action]:
     mem, snap, cfg, persona, g = inp.memory, inp.snapshot, inp.config, inp.persona, inp.guidance
     me = mem.me
-    open_jobs = [j for j in mem.jobs.values() if j.client == me and j.status in (OPEN, FUNDED, SUBMITTED)]
-    if len(open_jobs) >= cfg.max_open_jobs:
-        return []
-    rng = rng_for(cfg.seed, me, "hire", inp.cycle)
-    if rng.random() >= persona.behaviour.hire_rate * g.exploration * g.authority:
-        return []
     # Services this agent knows (others may sell plugin services it has not loaded: not hireable here).
     services = sorted(s for s in {s for p in mem.providers.values() for s in p.get("asks", {})} if has_service(s))
+    weights = demand_weights(cfg, services, inp.cycle)
+    surge = max(weights, default=1.0)
+    # A surge lets a client keep more jobs open (up to 3x), or the cap, not demand, would set the volume.
+    limit = cfg.max_open_jobs * min(3, math.ceil(surge))
+    open_jobs = [j for j in mem.jobs.values() if j.client == me and j.status in (OPEN, FUNDED, SUBMITTED)]
+    if len(open_jobs) >= limit:
+        return []
+    rng = rng_for(cfg.seed, me, "hire", inp.cycle)
+    # With surge weights w_s the chance to hire grows by mean(w) and the service is drawn in proportion
+    # to w: a surging service is hired w times as often, the others as often as before (until the
+    # probability reaches 1).
+    boost = sum(weights) / len(weights) if weights else 1.0
+    if rng.random() >= persona.behaviour.hire_rate * g.exploration * g.authority * boost:
+        return []
     if not services:
         return []
-    service = rng.choice(services)
+    service = rng.choice(services) if surge == 1.0 else rng.choices(services, weights)[0]
     avoid = {a.lower() for a in g.avoid}
     min_stake = mem.params.get("minProviderStake", 0)
     ratio = mem.params.get("collateralRatioBps", 0)

@@ -123,8 +123,9 @@ class Host:
             spec = AgentSpec(
                 key=a["key"], persona=a["persona"], services=tuple(a["services"]), data_dir=cfg.data_dir,
                 seed=cfg.seed, cycle_blocks=cfg.cycle_blocks, gas_budget_wei=cfg.gas_budget_wei,
-                max_cycles=cfg.max_cycles, start_phase=a.get("start_phase", cfg.start_phase),
+                max_cycles=a.get("max_cycles", cfg.max_cycles), start_phase=a.get("start_phase", cfg.start_phase),
                 priority_fee_wei=cfg.priority_fee_wei,
+                demand=tuple(tuple(d) for d in a.get("demand", ())), catalogue=tuple(a.get("catalogue", ())),
             )
             start = int(a.get("start_block", head))
             self.agents.append(Agent(spec, persona_with(a["persona"], a.get("overrides")), self.web3,

@@ -33,15 +33,22 @@ def _bar(done: int, total: int, started: float, width: int = 30) -> str:
               help="plugin module defining SERVICES and/or PERSONAS (repeatable; docs/plugins.md)")
 @click.option("--services", default=None,
               help="comma-separated service catalogue agents sell from (default: the built-in five)")
-def simulate(n_agents: int, cycles: int, seed: int, out: Path | None, rpc: str | None, cycle_blocks: int,
-             agents_per_process: int, max_processes: int, personas: str | None, plugins: tuple[Path, ...],
-             services: str | None) -> None:
+@click.option("--scenario", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="scenario file (agents, services, plugins, contract parameters, shocks; docs/scenarios.md)")
+@click.pass_context
+def simulate(ctx: click.Context, n_agents: int, cycles: int, seed: int, out: Path | None, rpc: str | None,
+             cycle_blocks: int, agents_per_process: int, max_processes: int, personas: str | None,
+             plugins: tuple[Path, ...], services: str | None, scenario: Path | None) -> None:
     """Devnet up, deploy, fund, spawn N agents for K cycles, then write report.html + metrics.json."""
-    from agents.devnet import DevnetError
     from agents.market.plugins import PluginError, load_plugins
     from agents.market.services import TaskSpecError, get_service
     from agents.sim.simulate import SimConfig, run
 
+    if scenario is not None:
+        cfg = _scenario_config(ctx, scenario, out, rpc, plugins)
+        cfg.agents_per_process, cfg.max_processes = agents_per_process, max_processes
+        _run(cfg)
+        return
     try:
         load_plugins(plugins)
         catalogue = tuple(s.strip() for s in services.split(",") if s.strip()) if services else None
@@ -57,6 +64,38 @@ def simulate(n_agents: int, cycles: int, seed: int, out: Path | None, rpc: str |
                     services=catalogue, plugins=[str(p) for p in plugins])
     if out is not None:
         cfg.out = out
+    _run(cfg)
+
+
+def _scenario_config(ctx: click.Context, path: Path, out: Path | None, rpc: str | None,
+                     plugins: tuple[Path, ...]):
+    """The SimConfig of a scenario file; --cycles, --seed and --cycle-blocks given on the command line
+    override the file's; --agents, --personas and --services come only from the file."""
+    from click.core import ParameterSource
+
+    from agents.sim.scenario import ScenarioError, load_scenario, to_sim_config
+
+    given = lambda name: ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE  # noqa: E731
+    for name, flag in (("n_agents", "--agents"), ("personas", "--personas"), ("services", "--services")):
+        if given(name):
+            raise click.UsageError(f"{flag} comes from the scenario file; edit {path.name} instead")
+    overrides = {k: ctx.params[n] for n, k in (("cycles", "cycles"), ("seed", "seed"),
+                                                ("cycle_blocks", "cycle_blocks")) if given(n)}
+    from agents.market.plugins import load_plugins
+
+    try:
+        load_plugins(plugins)  # before the file: its agents may use a --plugin persona
+        sc = load_scenario(path, overrides)
+    except (ScenarioError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    cfg = to_sim_config(sc, out, rpc)
+    cfg.plugins = list(sc.plugins) + [str(p.resolve()) for p in plugins]
+    return cfg
+
+
+def _run(cfg) -> None:
+    from agents.devnet import DevnetError
+
     started = time.monotonic()
     tty = sys.stderr.isatty()
     last = [-1]
