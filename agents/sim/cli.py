@@ -42,7 +42,7 @@ def simulate(ctx: click.Context, n_agents: int, cycles: int, seed: int, out: Pat
     """Devnet up, deploy, fund, spawn N agents for K cycles, then write report.html + metrics.json."""
     from agents.market.plugins import PluginError, load_plugins
     from agents.market.services import TaskSpecError, get_service
-    from agents.sim.simulate import SimConfig, run
+    from agents.sim.simulate import SimConfig
 
     if scenario is not None:
         cfg = _scenario_config(ctx, scenario, out, rpc, plugins)
@@ -95,6 +95,7 @@ def _scenario_config(ctx: click.Context, path: Path, out: Path | None, rpc: str 
 
 def _run(cfg) -> None:
     from agents.devnet import DevnetError
+    from agents.sim.simulate import run
 
     started = time.monotonic()
     tty = sys.stderr.isatty()

@@ -387,11 +387,14 @@ def collect(url: str, deployment_file: Path, out: Path, plans: list[AgentPlan], 
             if agent_ids.get(int(a["agentId"])) in by_addr:
                 from agents.runtime.observe import service_items
 
-                for name, price in service_items(a["services"]):
+                items = service_items(a["services"])
+                for name, price in items:
                     m.record_price(str(name), cyc(ev.block), int(price))
+                m.record_asks(cyc(ev.block), agent_ids[int(a["agentId"])], {str(n): int(p) for n, p in items})
         elif ev.contract == "ServiceEscrow" and "jobId" in a:
             jid = int(a["jobId"])
-            j = jobs.setdefault(jid, {"outcome": "open", "cycle": cyc(ev.block), "budget": 0, "submitted": False})
+            j = jobs.setdefault(jid, {"outcome": "open", "cycle": cyc(ev.block), "budget": 0, "submitted": False,
+                                      "created": cyc(ev.block)})
             if ev.name == "JobCreated":
                 j.update(client=a["client"], provider=a["provider"])
                 try:
@@ -442,13 +445,14 @@ def collect(url: str, deployment_file: Path, out: Path, plans: list[AgentPlan], 
         m.record_proposal(pr)
     for jid, j in sorted(jobs.items()):
         m.record_job(JobRecord(jid, j.get("service", "?"), j["outcome"], j["cycle"], j.get("client", ""),
-                               j.get("provider", ""), j["budget"]))
+                               j.get("provider", ""), j["budget"], j["created"]))
     m.info["param_changes"] = changes  # parameters changed by governance during the run
     return m
 
 
 # ------------------------------------------------------------------ the whole run
 def run(cfg: SimConfig, echo: Callable[[str], None] = print, progress: Callable[[int, int], None] | None = None) -> Any:
+    from agents.sim.metrics import market_summary
     from agents.sim.report import summary_text, write_report
 
     cfg.out.mkdir(parents=True, exist_ok=True)
@@ -504,6 +508,7 @@ def run(cfg: SimConfig, echo: Callable[[str], None] = print, progress: Callable[
         m.save(cfg.out / "metrics.json")
         write_report(m, cfg.out / "report.html")
         echo(summary_text(m))
+        echo(market_summary(m))
         for line in m.info.get("param_changes", []):
             echo(f"governance: {line}")
         echo(f"report: {cfg.out / 'report.html'}")
