@@ -149,7 +149,7 @@ class Agent:
         self.executor = Executor(self.sender, contracts, self.store, payloads, event_log=self.log,
                                  gas_book=GasBook(self.store.get_state("gas_book")))
         self.config = PolicyConfig(services=spec.services, seed=spec.seed, demand=spec.demand,
-                                   catalogue=spec.catalogue)
+                                   catalogue=spec.catalogue, cycle_blocks=spec.cycle_blocks)
         saved = self.store.get_state("memory")
         if saved:
             self.memory = O.MarketMemory.from_dict(saved)

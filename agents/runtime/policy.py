@@ -87,6 +87,7 @@ class PolicyConfig:
     # Services this provider may switch to when they pay better than its own (see supply_actions);
     # empty: it sells `services` for good.
     catalogue: tuple[str, ...] = ()
+    cycle_blocks: int = 5  # blocks per cycle (the demand window is counted in cycles of this length)
 
 
 @dataclass
@@ -303,15 +304,25 @@ SUPPLY_SWITCH_GAIN = 1.5  # another service must pay this many times the worst o
 SUPPLY_EVERY = 5  # cycles between reconsidering what to sell (the L4.9 cadence)
 
 
+DEMAND_LOOKBACK_BLOCKS = SUPPLY_LOOKBACK_BLOCKS
+
+
+def recent_requests(mem: MarketMemory, service: str, head_block: int) -> int:
+    """Jobs created for `service` (market-wide) in the last DEMAND_LOOKBACK_BLOCKS."""
+    since = head_block - DEMAND_LOOKBACK_BLOCKS
+    return sum(1 for block, svc, _, _ in mem.demand_log if svc == service and block > since)
+
+
 def service_pay(mem: MarketMemory, service: str, cost: int, head_block: int) -> float:
     """What selling `service` paid a provider lately: the margin over cost of the jobs created for it in
     the last SUPPLY_LOOKBACK_BLOCKS (budget, or the provider's ask before funding, minus cost), divided
     by the providers offering it (plus one: the newcomer that would join)."""
     since = head_block - SUPPLY_LOOKBACK_BLOCKS
     margin = 0
-    for j in mem.jobs.values():
-        if j.service == service and j.created_block > since:
-            price = j.budget or (mem.ask_of(j.provider, service) or 0)
+    for block, svc, provider, jid in mem.demand_log:
+        if svc == service and block > since:
+            job = mem.jobs.get(jid)
+            price = (job.budget if job is not None else 0) or (mem.ask_of(provider, service) or 0)
             margin += max(0, price - cost)
     sellers = sum(1 for p in mem.providers.values() if service in p.get("asks", {}))
     return margin / (sellers + 1)
@@ -370,9 +381,14 @@ def pricing_actions(inp: PolicyInput) -> list[Action]:
             continue
         requested = w.requested.get(s, 0)
         win = None if requested == 0 else min(1.0, w.won.get(s, 0) / requested)
+        # Demand against supply over the last DEMAND_LOOKBACK_BLOCKS: jobs created for the service vs
+        # one job per seller per cycle (a seller backs `collateral_jobs` concurrent jobs lasting about as
+        # many cycles). One cycle alone mostly holds no request, which read as "no demand at all" and
+        # pinned every ask to its floor whatever the demand was.
+        cycles = max(1, DEMAND_LOOKBACK_BLOCKS // max(1, cfg.cycle_blocks))
         signals = MarketSignals(
-            requested=requested,
-            offered=offered_by.get(s, 1),
+            requested=recent_requests(mem, s, inp.snapshot.block),
+            offered=offered_by.get(s, 1) * cycles,
             competitor_asks=tuple(mem.competitor_asks(s)),
             win_rate=win,
             reputation=min(1.0, mem.reputation.get(mem.me, 0) / 10_000),

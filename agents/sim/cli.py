@@ -113,3 +113,55 @@ def _run(cfg) -> None:
             progress=progress)
     except (DevnetError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+@click.command()
+@click.option("--scenario", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="scenario file (docs/scenarios.md)")
+@click.option("--param", "params", multiple=True,
+              help="NAME=V1,V2,...: a contract parameter (escrow.collateralRatioBps) or a scenario path "
+                   "(cycles, agents.0.count); repeatable, every combination is run")
+@click.option("--seeds", default=1, show_default=True, type=click.IntRange(1, 1000),
+              help="runs per combination (the scenario's seed, +1, +2, ...)")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="output directory (default reports/sweep-<timestamp>/)")
+@click.option("--address", default=None, help="join this Ray cluster (default: a local Ray instance)")
+@click.option("--cpus", "num_cpus", default=2, show_default=True, type=click.IntRange(1, 512),
+              help="local Ray CPUs = runs in parallel")
+def sweep(scenario: Path, params: tuple[str, ...], seeds: int, out: Path | None, address: str | None,
+          num_cpus: int) -> None:
+    """Run a scenario over a parameter grid and seeds in parallel on Ray; write sweep.csv + sweep.html."""
+    from agents.paths import PROJECT_ROOT
+    from agents.sim.sweep import SweepError, parse_param, plan_runs, sweep as run_sweep, table_text
+
+    out = out or PROJECT_ROOT / "reports" / time.strftime("sweep-%Y%m%d-%H%M%S")
+    try:
+        grid = [parse_param(p) for p in params]
+        n = len(plan_runs(scenario, grid, seeds, out))
+    except SweepError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{n} runs ({' x '.join(str(len(v)) for _, v in grid) or '1'} combinations x {seeds} seeds) "
+               f"on {'Ray at ' + address if address else f'local Ray, {num_cpus} CPUs'}; output in {out}")
+    started = time.monotonic()
+    tty = sys.stderr.isatty()
+    last = [None]
+
+    def progress(done: int, running: int, total: int, runs) -> None:
+        line = f"runs done {done}/{total}, running {running}  {time.monotonic() - started:4.0f}s"
+        if tty:
+            click.echo("\r" + line, nl=False, err=True)
+        elif (done, running) != last[0]:
+            last[0] = (done, running)
+            click.echo(line, err=True)
+
+    try:
+        runs = run_sweep(scenario, grid, seeds, out, address=address, num_cpus=num_cpus, progress=progress)
+    except SweepError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if tty:
+        click.echo("", err=True)
+    click.echo(table_text(runs))
+    for r in runs:
+        if r.status == "failed":
+            click.echo(f"failed: {r.id}: {r.error}")
+    click.echo(f"sweep: {out / 'sweep.html'}, {out / 'sweep.csv'}")

@@ -466,8 +466,10 @@ def run(cfg: SimConfig, echo: Callable[[str], None] = print, progress: Callable[
         dep_file = cfg.out / "ethereum-local.json"
         fund_agents(url, deployment, plans, cfg.start_balance)
         sc = cfg.scenario
+        contracts_applied: list[str] = []
         if sc is not None and sc.contracts:
-            echo("contract parameters: " + ", ".join(apply_parameters(url, dep_file, dict(sc.contracts))))
+            contracts_applied = apply_parameters(url, dep_file, dict(sc.contracts))
+            echo("contract parameters: " + ", ".join(contracts_applied))
         shocks = list(sc.governance()) if sc is not None else []
         if net is not None:
             set_interval_mining(url, cfg.block_time, cfg.time_scale)
@@ -503,7 +505,8 @@ def run(cfg: SimConfig, echo: Callable[[str], None] = print, progress: Callable[
                 "blocks": head - start_block, "exit_codes": codes, "rpc": url}
         if sc is not None:
             info["scenario"] = {"name": sc.name, "shocks": [s.model_dump() for s in sc.shocks],
-                                "contracts": dict(sc.contracts), "governance_applied": applied}
+                                "contracts": dict(sc.contracts), "contracts_applied": contracts_applied,
+                                "governance_applied": applied}
         m = collect(url, dep_file, cfg.out, plans, start_block, cfg.cycle_blocks, info)
         m.save(cfg.out / "metrics.json")
         write_report(m, cfg.out / "report.html")

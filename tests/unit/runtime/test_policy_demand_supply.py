@@ -86,6 +86,7 @@ def _paying_median(mem: MarketMemory, n: int = 6) -> MarketMemory:
     for i in range(n):  # recent funded median jobs at 300 AGENT (cost ~104), none for merkle
         mem.jobs[i] = Job(id=i, client=P3, provider=P1, evaluator=P3, expired_at=NOW + 100, created_block=90,
                           status=FUNDED, service="median", budget=300 * WEI)
+        mem.demand_log.append([90, "median", P1, i])
     return mem
 
 
@@ -94,6 +95,8 @@ def test_service_pay__margin_of_recent_jobs_per_seller():
     cost = 10 * WEI
     assert service_pay(mem, "median", cost, head_block=100) == 6 * 290 * WEI / 2  # one seller + the newcomer
     assert service_pay(mem, "median", cost, head_block=100 + 60) == 0  # older than the lookback
+    mem.jobs.clear()  # pruned jobs still count, at their provider's current ask (100)
+    assert service_pay(mem, "median", cost, head_block=100) == 6 * 90 * WEI / 2
 
 
 def test_supply__provider_with_a_catalogue_switches_its_worst_service_to_the_paying_one():
@@ -106,6 +109,21 @@ def test_supply__provider_with_a_catalogue_switches_its_worst_service_to_the_pay
     assert [s for s, _ in acts[0].services] == ["median"]
     ask = dict(acts[0].services)["median"]
     assert ask >= service_cost("median", cfg)  # enters at or above its floor
+
+
+def test_prices__demand_over_the_lookback_raises_the_ask_not_one_quiet_cycle():
+    from agents.runtime.observe import Window
+
+    cfg = PolicyConfig(services=("median",), cycle_blocks=5)
+    busy = memory(my_asks={"median": 200 * WEI})
+    busy.providers[P1]["asks"]["median"] = 200 * WEI
+    busy.reputation = {ME: 5_000}
+    busy.window = Window()  # this cycle: no request at all
+    quiet = MarketMemory.from_dict(busy.to_dict())
+    busy.demand_log = [[95, "median", P1, i] for i in range(60)]  # 60 jobs in 10 cycles for 2 sellers
+    up = dict(pricing_actions(inp(busy, cfg, 7))[0].services)["median"]
+    down = dict(pricing_actions(inp(quiet, cfg, 7))[0].services)["median"]
+    assert up > 200 * WEI > down
 
 
 def test_supply__without_a_catalogue_or_a_better_service__nothing_moves():
