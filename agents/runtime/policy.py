@@ -304,13 +304,19 @@ SUPPLY_SWITCH_GAIN = 1.5  # another service must pay this many times the worst o
 SUPPLY_EVERY = 5  # cycles between reconsidering what to sell (the L4.9 cadence)
 
 
-DEMAND_LOOKBACK_BLOCKS = SUPPLY_LOOKBACK_BLOCKS
+DEMAND_LOOKBACK_CYCLES = 3  # the demand a price answers to: short enough to follow a surge within a cycle or two
 
 
-def recent_requests(mem: MarketMemory, service: str, head_block: int) -> int:
-    """Jobs created for `service` (market-wide) in the last DEMAND_LOOKBACK_BLOCKS."""
-    since = head_block - DEMAND_LOOKBACK_BLOCKS
+def recent_requests(mem: MarketMemory, service: str, head_block: int, blocks: int) -> int:
+    """Jobs created for `service` (market-wide) in the last `blocks` blocks."""
+    since = head_block - blocks
     return sum(1 for block, svc, _, _ in mem.demand_log if svc == service and block > since)
+
+
+def supply_phase(me: str) -> int:
+    """The cycle (mod SUPPLY_EVERY) at which this agent reconsiders what it sells: spread over agents,
+    so that they do not all chase the same service in the same block and see each other's moves."""
+    return int(hashlib.sha256(me.lower().encode()).hexdigest(), 16) % SUPPLY_EVERY
 
 
 def service_pay(mem: MarketMemory, service: str, cost: int, head_block: int) -> float:
@@ -339,10 +345,11 @@ def offered_services(inp: PolicyInput) -> tuple[str, ...]:
 def supply_choice(inp: PolicyInput) -> tuple[str, ...]:
     """Supply follows pay: every SUPPLY_EVERY cycles a provider with a catalogue compares what each
     service paid lately (`service_pay`) and replaces its worst-paying service with a better one from
-    the catalogue when that pays SUPPLY_SWITCH_GAIN times as much. One switch per decision."""
+    the catalogue when that pays SUPPLY_SWITCH_GAIN times as much. One switch per decision; agents decide
+    at different cycles (`supply_phase`)."""
     mem, cfg = inp.memory, inp.config
     current = offered_services(inp)
-    if not cfg.catalogue or inp.cycle % SUPPLY_EVERY != SUPPLY_EVERY - 1:
+    if not cfg.catalogue or inp.cycle % SUPPLY_EVERY != supply_phase(mem.me):
         return current
     head = inp.snapshot.block
     fee = mem.params.get("feeBps", 0)
@@ -381,14 +388,14 @@ def pricing_actions(inp: PolicyInput) -> list[Action]:
             continue
         requested = w.requested.get(s, 0)
         win = None if requested == 0 else min(1.0, w.won.get(s, 0) / requested)
-        # Demand against supply over the last DEMAND_LOOKBACK_BLOCKS: jobs created for the service vs
+        # Demand against supply over the last DEMAND_LOOKBACK_CYCLES: jobs created for the service vs
         # one job per seller per cycle (a seller backs `collateral_jobs` concurrent jobs lasting about as
-        # many cycles). One cycle alone mostly holds no request, which read as "no demand at all" and
-        # pinned every ask to its floor whatever the demand was.
-        cycles = max(1, DEMAND_LOOKBACK_BLOCKS // max(1, cfg.cycle_blocks))
+        # many cycles). One cycle alone mostly holds no request, which read as "no demand at all"
+        # whenever a cycle happened to be quiet.
+        lookback = DEMAND_LOOKBACK_CYCLES * max(1, cfg.cycle_blocks)
         signals = MarketSignals(
-            requested=recent_requests(mem, s, inp.snapshot.block),
-            offered=offered_by.get(s, 1) * cycles,
+            requested=recent_requests(mem, s, inp.snapshot.block, lookback),
+            offered=offered_by.get(s, 1) * DEMAND_LOOKBACK_CYCLES,
             competitor_asks=tuple(mem.competitor_asks(s)),
             win_rate=win,
             reputation=min(1.0, mem.reputation.get(mem.me, 0) / 10_000),

@@ -167,6 +167,7 @@ def init_ray(address: str | None, num_cpus: int) -> Any:
         raise SweepError("ray is not installed (make install)") from exc
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     os.environ.setdefault("RAY_DEDUP_LOGS", "0")
+    os.environ.setdefault("RAY_ACCEL_ENV_VAR_OVERRIDE_ON_ZERO", "0")  # silences a FutureWarning (no GPUs)
     import logging
 
     common = dict(include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING,

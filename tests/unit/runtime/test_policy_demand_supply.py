@@ -11,6 +11,7 @@ from agents.runtime.observe import FUNDED, Job, MarketMemory, Snapshot
 from agents.runtime.policy import (
     MAX_UINT,
     SUPPLY_EVERY,
+    supply_phase,
     Guidance,
     PolicyConfig,
     PolicyInput,
@@ -27,6 +28,7 @@ ME = "0x" + "a" * 40
 P1, P2, P3 = ("0x" + c * 40 for c in "bcd")
 NOW = 1_000_000
 SURGE = (("median", 4.0, 10, 30),)
+PHASE = supply_phase(ME)
 
 
 def memory(my_asks=None) -> MarketMemory:
@@ -102,9 +104,9 @@ def test_service_pay__margin_of_recent_jobs_per_seller():
 def test_supply__provider_with_a_catalogue_switches_its_worst_service_to_the_paying_one():
     mem = _paying_median(memory(my_asks={"merkle": 70 * WEI}))
     cfg = PolicyConfig(services=("merkle",), catalogue=("median", "merkle"))
-    assert supply_choice(inp(mem, cfg, SUPPLY_EVERY - 1)) == ("median",)
-    assert supply_choice(inp(mem, cfg, SUPPLY_EVERY)) == ("merkle",)  # only every SUPPLY_EVERY cycles
-    acts = pricing_actions(inp(mem, cfg, SUPPLY_EVERY - 1))
+    assert supply_choice(inp(mem, cfg, PHASE)) == ("median",)
+    assert supply_choice(inp(mem, cfg, PHASE + 1)) == ("merkle",)  # only at its phase of SUPPLY_EVERY
+    acts = pricing_actions(inp(mem, cfg, PHASE))
     assert len(acts) == 1 and isinstance(acts[0], A.SetAsks)
     assert [s for s, _ in acts[0].services] == ["median"]
     ask = dict(acts[0].services)["median"]
@@ -126,10 +128,15 @@ def test_prices__demand_over_the_lookback_raises_the_ask_not_one_quiet_cycle():
     assert up > 200 * WEI > down
 
 
+def test_supply_phase__spreads_agents_over_the_cycle():
+    phases = {supply_phase("0x" + f"{i:040x}") for i in range(40)}
+    assert phases == set(range(SUPPLY_EVERY))
+
+
 def test_supply__without_a_catalogue_or_a_better_service__nothing_moves():
     mem = _paying_median(memory(my_asks={"merkle": 70 * WEI}))
     fixed = PolicyConfig(services=("merkle",))
-    assert supply_choice(inp(mem, fixed, SUPPLY_EVERY - 1)) == ("merkle",)
+    assert supply_choice(inp(mem, fixed, PHASE)) == ("merkle",)
     quiet = memory(my_asks={"merkle": 70 * WEI})  # no recent jobs anywhere: no pay to chase
     cfg = PolicyConfig(services=("merkle",), catalogue=("median", "merkle"))
-    assert supply_choice(inp(quiet, cfg, SUPPLY_EVERY - 1)) == ("merkle",)
+    assert supply_choice(inp(quiet, cfg, PHASE)) == ("merkle",)
