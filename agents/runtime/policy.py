@@ -320,16 +320,19 @@ def supply_phase(me: str) -> int:
 
 
 def service_pay(mem: MarketMemory, service: str, cost: int, head_block: int) -> float:
-    """What selling `service` paid a provider lately: the margin over cost of the jobs created for it in
-    the last SUPPLY_LOOKBACK_BLOCKS (budget, or the provider's ask before funding, minus cost), divided
-    by the providers offering it (plus one: the newcomer that would join)."""
+    """What selling `service` paid a provider lately, per unit of its work: the return over cost,
+    (price - cost) / cost, of the jobs created for it in the last SUPPLY_LOOKBACK_BLOCKS (price: the
+    budget, or the provider's ask before funding), divided by the providers offering it (plus one: the
+    newcomer that would join). Per unit of cost, because a provider's capacity is work: at the floor
+    every service returns the same min_margin per job, so what differs is demand per seller and any
+    premium over the floor."""
     since = head_block - SUPPLY_LOOKBACK_BLOCKS
     margin = 0
     for block, svc, provider, jid in mem.demand_log:
         if svc == service and block > since:
             job = mem.jobs.get(jid)
             price = (job.budget if job is not None else 0) or (mem.ask_of(provider, service) or 0)
-            margin += max(0, price - cost)
+            margin += max(0, price - cost) / max(1, cost)
     sellers = sum(1 for p in mem.providers.values() if service in p.get("asks", {}))
     return margin / (sellers + 1)
 

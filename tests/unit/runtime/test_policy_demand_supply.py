@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
+import pytest
+
 from agents.market.personas import get_persona
 from agents.runtime import actions as A
 from agents.runtime.observe import FUNDED, Job, MarketMemory, Snapshot
@@ -95,10 +97,10 @@ def _paying_median(mem: MarketMemory, n: int = 6) -> MarketMemory:
 def test_service_pay__margin_of_recent_jobs_per_seller():
     mem = _paying_median(memory(my_asks={"merkle": 70 * WEI}))
     cost = 10 * WEI
-    assert service_pay(mem, "median", cost, head_block=100) == 6 * 290 * WEI / 2  # one seller + the newcomer
+    assert service_pay(mem, "median", cost, head_block=100) == pytest.approx(6 * 29 / 2)  # 1 seller + newcomer
     assert service_pay(mem, "median", cost, head_block=100 + 60) == 0  # older than the lookback
     mem.jobs.clear()  # pruned jobs still count, at their provider's current ask (100)
-    assert service_pay(mem, "median", cost, head_block=100) == 6 * 90 * WEI / 2
+    assert service_pay(mem, "median", cost, head_block=100) == pytest.approx(6 * 9 / 2)
 
 
 def test_supply__provider_with_a_catalogue_switches_its_worst_service_to_the_paying_one():
