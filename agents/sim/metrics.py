@@ -203,7 +203,7 @@ class Metrics:
           clients' accepted bids carry over the cheapest quote (clients here take asks, they post no
           bids, so the prices they paid are the bids that cleared);
         - hhi: sum of squared provider shares of the service's funded volume (1 = one provider has it all);
-        - series: [cycle, median ask, sellers, jobs created] per cycle.
+        - series: [cycle, median ask, sellers, jobs created, mean price paid (None without trades)].
         """
         import math
         from statistics import median, pstdev
@@ -214,16 +214,18 @@ class Metrics:
         for svc in services:
             series = []
             created: Counter[int] = Counter(j.created for j in self.jobs if j.service == svc and j.created >= 0)
-            for c in sorted(books):
-                b = books[c].get(svc, {})
-                series.append([c, median(b.values()) if b else None, len(b), created.get(c, 0)])
-            prices = [row[1] for row in series]
-            rets = [math.log(b / a) for a, b in zip(prices, prices[1:]) if a and b]
-            spreads = []
             paid_by_cycle: dict[int, list[int]] = {}
             for j in self.jobs:
                 if j.service == svc and j.budget > 0 and j.created >= 0:
                     paid_by_cycle.setdefault(j.created, []).append(j.budget)
+            for c in sorted(books):
+                b = books[c].get(svc, {})
+                paid = paid_by_cycle.get(c)
+                series.append([c, median(b.values()) if b else None, len(b), created.get(c, 0),
+                               sum(paid) / len(paid) if paid else None])
+            prices = [row[1] for row in series]
+            rets = [math.log(b / a) for a, b in zip(prices, prices[1:]) if a and b]
+            spreads = []
             for c, paid in paid_by_cycle.items():
                 b = books.get(c, {}).get(svc) or {}
                 if b:

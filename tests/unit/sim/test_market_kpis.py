@@ -34,6 +34,7 @@ def test_volatility__std_of_log_changes_of_the_median_ask():
     mean = sum(rets) / len(rets)
     assert k["volatility"] == pytest.approx(math.sqrt(sum((r - mean) ** 2 for r in rets) / len(rets)))
     assert [row[2] for row in k["series"]] == [2, 2, 2, 1]  # sellers per cycle
+    assert all(row[4] is None for row in k["series"])  # no trades
 
 
 def test_spread__price_paid_over_best_ask():
@@ -43,6 +44,7 @@ def test_spread__price_paid_over_best_ask():
     m.record_job(JobRecord(3, "median", "expired", 6, C, A, budget=110, created=3))  # best 110: premium 0
     k = m.market_kpis()["median"]
     assert k["spread"] == pytest.approx(((110 - 100) / 100 + 0.0) / 2)
+    assert [row[4] for row in k["series"]][:4] == [None, 110, None, 110]  # mean price paid per cycle
 
 
 def test_hhi__one_provider_is_one_equal_split_is_one_over_n():
