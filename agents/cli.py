@@ -40,6 +40,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "gov": ("agents.gov_cli", "gov"),
     "agent": ("agents.runtime.cli", "agent"),
     "simulate": ("agents.sim.cli", "simulate"),
+    "sweep": ("agents.sim.cli", "sweep"),
     "bench": ("agents.bench.cli", "bench"),
     "cognition": ("agents.sim.audit_cli", "cognition"),
 }

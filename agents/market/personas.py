@@ -30,6 +30,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from agents.market import plugins as _plugins
 from agents.market.pricing import PricingParams
 from agents.market.services import TaskSpec, corrupt, solve, verify
 
@@ -89,6 +90,14 @@ class Behaviour:
 
 
 @dataclass(frozen=True)
+class Delivery:
+    """What a provider does with a funded job: `payload` None means it does not submit."""
+
+    payload: bytes | None
+    honest: bool  # True if the payload is the correct solution
+
+
+@dataclass(frozen=True)
 class Persona:
     name: str
     values: tuple[float, ...]
@@ -99,8 +108,33 @@ class Persona:
     def value_dict(self) -> dict[str, float]:
         return dict(zip(VALUE_DIMENSIONS, self.values, strict=True))
 
+    # Strategy hooks: the decision points where a persona may misbehave. The defaults follow the
+    # `Behaviour` probabilities; a plugin persona (a subclass) overrides any of them to play another
+    # strategy (docs/plugins.md). They stay pure: facts and a seeded rng in, a decision out.
+    def deliver(self, spec: TaskSpec, rng: random.Random) -> Delivery:
+        """Provider behaviour on a funded job: no-show, cheat, or solve."""
+        b = self.behaviour
+        if rng.random() < b.no_show_prob:
+            return Delivery(None, honest=False)
+        payload = solve(spec)
+        if rng.random() < b.cheat_prob:
+            return Delivery(corrupt(spec, payload), honest=False)
+        return Delivery(payload, honest=True)
 
-PERSONAS: dict[str, Persona] = {
+    def evaluate(self, spec: TaskSpec, payload: bytes | None, rng: random.Random) -> bool:
+        """Client/evaluator verdict: True = complete (pay), False = reject."""
+        if payload is None or not verify(spec, payload):
+            return False
+        return not rng.random() < self.behaviour.false_reject_prob
+
+    def should_dispute(self, own_payload_valid: bool, rng: random.Random) -> bool:
+        """Provider whose delivery was rejected: open a dispute (posting a bond)?"""
+        b = self.behaviour
+        p = b.dispute_wrongful_prob if own_payload_valid else b.dispute_rightful_prob
+        return rng.random() < p
+
+
+_BUILTIN: dict[str, Persona] = {
     p.name: p
     for p in (
         Persona(
@@ -154,51 +188,47 @@ PERSONAS: dict[str, Persona] = {
         ),
     )
 }
-PERSONA_NAMES: tuple[str, ...] = tuple(PERSONAS)
+BUILTIN_PERSONAS: tuple[Persona, ...] = tuple(_BUILTIN.values())
+# The registry (agents/market/plugins.py): built-ins go through the same validation as plugins.
+PERSONAS = _plugins.PERSONAS
+for _p in BUILTIN_PERSONAS:
+    _plugins.register_persona(_p, _plugins.BUILTIN)
+PERSONA_NAMES: tuple[str, ...] = tuple(p.name for p in BUILTIN_PERSONAS)  # the built-in ones
+
+
+def persona_names() -> tuple[str, ...]:
+    """Every registered persona: built-ins, then plugins in registration order."""
+    return tuple(PERSONAS)
 
 
 def get_persona(name: str) -> Persona:
     try:
         return PERSONAS[name]
     except KeyError:
-        raise ValueError(f"unknown persona {name!r} (known: {', '.join(PERSONAS)})") from None
+        pass
+    if _plugins.load_entry_points() and name in PERSONAS:  # first miss: installed plugins may define it
+        return PERSONAS[name]
+    raise ValueError(f"unknown persona {name!r} (known: {', '.join(PERSONAS)})")
 
 
 # ----------------------------------------------------------------------------- decision helpers
-@dataclass(frozen=True)
-class Delivery:
-    """What a provider does with a funded job: `payload` None means it does not submit."""
-
-    payload: bytes | None
-    honest: bool  # True if the payload is the correct solution
-
-
 def deliver(persona: Persona, spec: TaskSpec, rng: random.Random) -> Delivery:
-    """Provider behaviour on a funded job: no-show, cheat, or solve."""
-    b = persona.behaviour
-    if rng.random() < b.no_show_prob:
-        return Delivery(None, honest=False)
-    payload = solve(spec)
-    if rng.random() < b.cheat_prob:
-        return Delivery(corrupt(spec, payload), honest=False)
-    return Delivery(payload, honest=True)
+    """Provider behaviour on a funded job: no-show, cheat, or solve (the persona's strategy)."""
+    return persona.deliver(spec, rng)
 
 
 def evaluate(persona: Persona, spec: TaskSpec, payload: bytes | None, rng: random.Random) -> bool:
     """Client/evaluator verdict: True = complete (pay), False = reject.
 
-    Bad or missing work is always rejected; correct work is rejected only with `false_reject_prob`.
+    Bad or missing work is always rejected (by the built-in personas); correct work is rejected only
+    with `false_reject_prob`.
     """
-    if payload is None or not verify(spec, payload):
-        return False
-    return not rng.random() < persona.behaviour.false_reject_prob
+    return persona.evaluate(spec, payload, rng)
 
 
 def should_dispute(persona: Persona, own_payload_valid: bool, rng: random.Random) -> bool:
     """Provider whose delivery was rejected: open a dispute (posting a bond)?"""
-    b = persona.behaviour
-    p = b.dispute_wrongful_prob if own_payload_valid else b.dispute_rightful_prob
-    return rng.random() < p
+    return persona.should_dispute(own_payload_valid, rng)
 
 
 def guardian_ruling(spec: TaskSpec, payload: bytes | None) -> bool:

@@ -22,6 +22,8 @@ from typing import Any
 
 from eth_utils import keccak
 
+from agents.market import plugins as _plugins
+
 SPEC_PREFIX = "em1:"
 MAX_SPEC_CHARS = 256
 MAX_PAYLOAD_BYTES = 1_000_000
@@ -110,6 +112,11 @@ def _rng(spec: TaskSpec) -> random.Random:
     # Seeded from the whole spec so different services/params with one seed differ.
     digest = hashlib.sha256(spec.encode().encode()).digest()
     return random.Random(int.from_bytes(digest[:16], "big"))
+
+
+def seeded_rng(spec: TaskSpec) -> random.Random:
+    """The generator a service draws its inputs from: seeded by the whole encoded spec (for plugins)."""
+    return _rng(spec)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -414,26 +421,44 @@ class MerkleRootService(Service):
         return spec.param("leaves")
 
 
-SERVICES: dict[str, Service] = {
-    s.name: s
-    for s in (
-        FactorService("factor", {"bits": (12, 30)}, "factor a semiprime of two bits-bit primes"),
-        HashChainService("hashchain", {"length": (1, 20_000)}, "iterated SHA-256 of a seed"),
-        MedianService("median", {"size": (3, 5_000), "max_value": (2, 10**9)}, "median of a list"),
-        PrimeCountService(
-            "primecount", {"start": (0, 10**7), "width": (1, 100_000)}, "count primes in a range"
-        ),
-        MerkleRootService("merkle", {"leaves": (2, 4_096)}, "Merkle root of generated leaves"),
-    )
-}
-SERVICE_NAMES: tuple[str, ...] = tuple(SERVICES)
+BUILTIN_SERVICES: tuple[Service, ...] = (
+    FactorService("factor", {"bits": (12, 30)}, "factor a semiprime of two bits-bit primes"),
+    HashChainService("hashchain", {"length": (1, 20_000)}, "iterated SHA-256 of a seed"),
+    MedianService("median", {"size": (3, 5_000), "max_value": (2, 10**9)}, "median of a list"),
+    PrimeCountService("primecount", {"start": (0, 10**7), "width": (1, 100_000)}, "count primes in a range"),
+    MerkleRootService("merkle", {"leaves": (2, 4_096)}, "Merkle root of generated leaves"),
+)
+# The registry (agents/market/plugins.py): built-ins go through the same validation as plugins.
+SERVICES = _plugins.SERVICES
+SERVICE_NAMES: tuple[str, ...] = tuple(s.name for s in BUILTIN_SERVICES)  # the built-in ones
+
+
+def service_names() -> tuple[str, ...]:
+    """Every registered service: built-ins, then plugins in registration order."""
+    return tuple(SERVICES)
+
+
+def has_service(name: str) -> bool:
+    try:
+        get_service(name)
+    except TaskSpecError:
+        return False
+    return True
 
 
 def get_service(name: str) -> Service:
     try:
         return SERVICES[name]
     except KeyError:
-        raise TaskSpecError(f"unknown service {name!r} (known: {', '.join(SERVICES)})") from None
+        pass
+    if _plugins.load_entry_points():  # first miss in this process: installed plugins may define it
+        if name in SERVICES:
+            return SERVICES[name]
+    raise TaskSpecError(f"unknown service {name!r} (known: {', '.join(SERVICES)})")
+
+
+for _s in BUILTIN_SERVICES:
+    _plugins.register_service(_s, _plugins.BUILTIN)
 
 
 def solve(spec: TaskSpec) -> bytes:

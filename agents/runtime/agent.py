@@ -74,6 +74,8 @@ class AgentSpec:
     start_phase: str = "CHECK"  # §10.2: the activation protocol from the start
     cognition: bool = True  # False: L4.8 only (simulate --cognition off): L4.9's outputs are ignored
     priority_fee_wei: int | None = None  # None: ask the node (eth_maxPriorityFeePerGas) for every transaction
+    demand: tuple[tuple[str, float, int, int], ...] = ()  # scenario demand surges (PolicyConfig.demand)
+    catalogue: tuple[str, ...] = ()  # services it may switch to (PolicyConfig.catalogue)
 
 
 @dataclass
@@ -148,7 +150,8 @@ class Agent:
         )
         self.executor = Executor(self.sender, contracts, self.store, payloads, event_log=self.log,
                                  gas_book=GasBook(self.store.get_state("gas_book")))
-        self.config = PolicyConfig(services=spec.services, seed=spec.seed)
+        self.config = PolicyConfig(services=spec.services, seed=spec.seed, demand=spec.demand,
+                                   catalogue=spec.catalogue, cycle_blocks=spec.cycle_blocks)
         saved = self.store.get_state("memory")
         if saved:
             self.memory = O.MarketMemory.from_dict(saved)

@@ -29,7 +29,6 @@ from agents.paths import PROJECT_ROOT, deployment_file
 
 DEFAULT_DATA_DIR = PROJECT_ROOT / ".emergent" / "agents"
 DEFAULT_PAYLOADS = PROJECT_ROOT / ".emergent" / "payloads"
-PERSONA_NAMES = ("honest", "undercutter", "cheater", "no_show", "frivolous_disputer", "guardian")
 
 
 @click.group()
@@ -39,11 +38,18 @@ def agent() -> None:
 
 def parse_persona(raw: str) -> str:
     """A persona by any of README's spellings: no-show, noshow, no_show, "No Show", frivolous-disputer..."""
+    from agents.market.personas import get_persona, persona_names
+
     key = "".join(ch for ch in raw.lower() if ch.isalnum())
-    for name in PERSONA_NAMES:
-        if key == name.replace("_", ""):
+    for name in persona_names():
+        if key == "".join(ch for ch in name.lower() if ch.isalnum()):
             return name
-    raise InputError(f"unknown persona {raw!r} (known: {', '.join(n.replace('_', '-') for n in PERSONA_NAMES)})")
+    try:  # a plugin persona not loaded yet (installed entry points are found on the first miss)
+        return get_persona(raw).name
+    except ValueError:
+        pass
+    known = ", ".join(n.replace("_", "-") for n in persona_names())
+    raise InputError(f"unknown persona {raw!r} (known: {known})")
 
 
 def _key_from_ape_alias(alias: str) -> str:
@@ -99,8 +105,10 @@ def _cycle_line(report: dict[str, Any]) -> str:
 @click.option("--account-index", default=None, type=click.IntRange(0, 10_000),
               help="account i of the local test mnemonic (devnets only; founders are 6, 7, 8)")
 @click.option("--persona", required=True, metavar="NAME",
-              help="honest, undercutter, cheater, no-show, frivolous-disputer or guardian (any of - _ or "
-                   "no separator)")
+              help="honest, undercutter, cheater, no-show, frivolous-disputer, guardian (any of - _ or no "
+                   "separator), or a plugin's persona")
+@click.option("--plugin", "plugins", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="plugin module defining SERVICES and/or PERSONAS (repeatable; docs/plugins.md)")
 @click.option("--services", default="factor,hashchain,median", show_default=True,
               help="comma-separated services to sell")
 @network_options
@@ -122,18 +130,24 @@ def _cycle_line(report: dict[str, Any]) -> str:
 @click.option("--quiet", "-q", is_flag=True, help="no per-cycle summary line")
 def run(key: str | None, account: str | None, account_index: int | None, persona: str, services: str,
         network: str, rpc: str | None, deployment: Path | None, data_dir: Path, payloads: Path,
-        cycle_blocks: int, cycles: int | None, seed: int, gas_budget: str | None, quiet: bool) -> None:
+        cycle_blocks: int, cycles: int | None, seed: int, gas_budget: str | None, quiet: bool,
+        plugins: tuple[Path, ...] = ()) -> None:
     """Run one agent until SIGTERM/Ctrl-C (or --cycles): observe, think, act; state in SQLite.
 
     Prints one summary line per cycle (balance, stake, reputation, ASS, L4.9 status)."""
+    from agents.market.plugins import PluginError, load_plugins
+    from agents.market.services import has_service, service_names
+
+    try:
+        load_plugins(plugins)
+    except PluginError as exc:
+        raise InputError(str(exc)) from None
     persona = parse_persona(persona)
     private_key = resolve_key(key, account, account_index)
-    from agents.market.services import SERVICE_NAMES
-
     names = tuple(s.strip() for s in services.split(",") if s.strip())
-    unknown = [s for s in names if s not in SERVICE_NAMES]
+    unknown = [s for s in names if not has_service(s)]
     if not names or unknown:
-        raise click.BadParameter(f"unknown service(s) {unknown} (known: {', '.join(SERVICE_NAMES)})",
+        raise click.BadParameter(f"unknown service(s) {unknown} (known: {', '.join(service_names())})",
                                  param_hint="--services")
     if rpc is None and not os.environ.get("EMERGENT_RPC") and not is_local(network):
         raise click.UsageError(f"--rpc is required off local networks ({network})")
@@ -156,7 +170,8 @@ def run(key: str | None, account: str | None, account_index: int | None, persona
 
     cfg = HostConfig(rpc=url, deployment=Path(dep), data_dir=data_dir, payloads=payloads,
                      agents=[{"key": private_key, "persona": persona, "services": list(names)}],
-                     cycle_blocks=cycle_blocks, seed=seed, max_cycles=cycles, gas_budget_wei=budget)
+                     cycle_blocks=cycle_blocks, seed=seed, max_cycles=cycles, gas_budget_wei=budget,
+                     plugins=[str(Path(p).resolve()) for p in plugins])
     try:
         host = Host(cfg)
     except Exception as exc:  # noqa: BLE001 - one line for the user

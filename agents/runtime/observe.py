@@ -36,6 +36,7 @@ TERMINAL = (COMPLETED, EXPIRED)
 PRUNE_AFTER_BLOCKS = 400
 # Other agents' settled jobs only matter until their outcome is counted: forgotten sooner.
 PRUNE_OTHERS_AFTER_BLOCKS = 20
+DEMAND_LOG_BLOCKS = 100  # demand_log keeps this many blocks (policy looks back at most this far)
 # Blocks of each provider's most recent failures kept in its track record (bounded memory).
 TRACK_FAILURES_KEPT = 4
 
@@ -131,6 +132,9 @@ class MarketMemory:
     # provider -> {"settled": n, "failed": n, "failed_at": blocks of its last few failures}: each provider's
     # public track record (funded jobs seen settling), for governance goals (policy.desired_changes)
     track: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # [block, service, provider, job id] of every job created market-wide in the last DEMAND_LOG_BLOCKS:
+    # the demand each service saw lately (policy: prices, what to sell), kept after the jobs are pruned
+    demand_log: list[list[Any]] = field(default_factory=list)
 
     # ------------------------------------------------------------------ cursor
     def seen(self, event: ChainEvent) -> bool:
@@ -295,6 +299,8 @@ def set_spec(mem: MarketMemory, job: Job, spec: str | None) -> None:
     except TaskSpecError:
         job.service = None
     _inc(mem.window.requested, job.service)
+    if job.service:
+        mem.demand_log.append([job.created_block, job.service, job.provider, job.id])
 
 
 def service_items(services: Any) -> list[tuple[str, int]]:
@@ -457,6 +463,8 @@ def _governor_event(mem: MarketMemory, ev: ChainEvent) -> None:
 def prune(mem: MarketMemory, head_block: int) -> None:
     """Forget jobs settled long ago and finished proposals (bounded memory)."""
     cutoff = head_block - PRUNE_AFTER_BLOCKS
+    if mem.demand_log and mem.demand_log[0][0] <= head_block - DEMAND_LOG_BLOCKS:
+        mem.demand_log = [e for e in mem.demand_log if e[0] > head_block - DEMAND_LOG_BLOCKS]
     others = head_block - PRUNE_OTHERS_AFTER_BLOCKS
     mem.jobs = {
         k: j for k, j in mem.jobs.items()

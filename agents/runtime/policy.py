@@ -24,6 +24,7 @@ Two kinds of action (docs/agents.md):
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -32,7 +33,15 @@ from typing import Any
 
 from agents.market.personas import Persona, deliver, evaluate, guardian_ruling, should_dispute, should_vote
 from agents.market.pricing import MarketSignals, Offer, choose_offer, clamp_price, initial_ask, next_ask
-from agents.market.services import TaskSpec, TaskSpecError, cost_units, get_service, verify
+from agents.market.services import (
+    TaskSpec,
+    TaskSpecError,
+    cost_units,
+    get_service,
+    has_service,
+    service_names,
+    verify,
+)
 from agents.runtime.actions import (
     Action,
     ActivateVoting,
@@ -96,6 +105,13 @@ class PolicyConfig:
     # needs to deliver (on top of the escrow's minWorkingWindow), and the longest job it lets lock stake.
     accept_min_time: int = 30
     accept_max_ttl: int = 86_400
+    # Scenario demand surges: (service, factor, from cycle, until cycle): clients hire that service
+    # `factor` times as often in [from, until) (see demand_weights).
+    demand: tuple[tuple[str, float, int, int], ...] = ()
+    # Services this provider may switch to when they pay better than its own (see supply_actions);
+    # empty: it sells `services` for good.
+    catalogue: tuple[str, ...] = ()
+    cycle_blocks: int = 5  # blocks per cycle (the demand window is counted in cycles of this length)
 
 
 @dataclass
@@ -361,20 +377,88 @@ def _accept_actions(inp: PolicyInput, job: Any) -> list[Action]:
 
 
 # ------------------------------------------------------------------ discretionary: prices
+SUPPLY_LOOKBACK_BLOCKS = 50  # ten cycles of 5 blocks: the demand a provider judges a service by
+SUPPLY_SWITCH_GAIN = 1.5  # another service must pay this many times the worst own one to switch
+SUPPLY_EVERY = 5  # cycles between reconsidering what to sell (the L4.9 cadence)
+
+
+DEMAND_LOOKBACK_CYCLES = 3  # the demand a price answers to: short enough to follow a surge within a cycle or two
+
+
+def recent_requests(mem: MarketMemory, service: str, head_block: int, blocks: int) -> int:
+    """Jobs created for `service` (market-wide) in the last `blocks` blocks."""
+    since = head_block - blocks
+    return sum(1 for block, svc, _, _ in mem.demand_log if svc == service and block > since)
+
+
+def supply_phase(me: str) -> int:
+    """The cycle (mod SUPPLY_EVERY) at which this agent reconsiders what it sells: spread over agents,
+    so that they do not all chase the same service in the same block and see each other's moves."""
+    return int(hashlib.sha256(me.lower().encode()).hexdigest(), 16) % SUPPLY_EVERY
+
+
+def service_pay(mem: MarketMemory, service: str, cost: int, head_block: int) -> float:
+    """What selling `service` paid a provider lately, per unit of its work: the return over cost,
+    (price - cost) / cost, of the jobs created for it in the last SUPPLY_LOOKBACK_BLOCKS (price: the
+    budget, or the provider's ask before funding), divided by the providers offering it (plus one: the
+    newcomer that would join). Per unit of cost, because a provider's capacity is work: at the floor
+    every service returns the same min_margin per job, so what differs is demand per seller and any
+    premium over the floor."""
+    since = head_block - SUPPLY_LOOKBACK_BLOCKS
+    margin = 0
+    for block, svc, provider, jid in mem.demand_log:
+        if svc == service and block > since:
+            job = mem.jobs.get(jid)
+            price = (job.budget if job is not None else 0) or (mem.ask_of(provider, service) or 0)
+            margin += max(0, price - cost) / max(1, cost)
+    sellers = sum(1 for p in mem.providers.values() if service in p.get("asks", {}))
+    return margin / (sellers + 1)
+
+
+def offered_services(inp: PolicyInput) -> tuple[str, ...]:
+    """What this provider sells now: its on-chain services when it may switch (catalogue), else its own."""
+    cfg = inp.config
+    if not cfg.catalogue:
+        return cfg.services
+    return tuple(inp.memory.my_asks()) or cfg.services
+
+
+def supply_choice(inp: PolicyInput) -> tuple[str, ...]:
+    """Supply follows pay: every SUPPLY_EVERY cycles a provider with a catalogue compares what each
+    service paid lately (`service_pay`) and replaces its worst-paying service with a better one from
+    the catalogue when that pays SUPPLY_SWITCH_GAIN times as much. One switch per decision; agents decide
+    at different cycles (`supply_phase`)."""
+    mem, cfg = inp.memory, inp.config
+    current = offered_services(inp)
+    if not cfg.catalogue or inp.cycle % SUPPLY_EVERY != supply_phase(mem.me):
+        return current
+    head = inp.snapshot.block
+    fee = mem.params.get("feeBps", 0)
+    pay = {s: service_pay(mem, s, service_cost(s, cfg) * 10_000 // max(1, 10_000 - fee), head)
+           for s in set(cfg.catalogue) | set(current) if has_service(s)}
+    mine = [s for s in current if s in pay]
+    others = sorted((s for s in pay if s not in current), key=lambda s: (-pay[s], s))
+    if not mine or not others:
+        return current
+    worst = min(mine, key=lambda s: (pay[s], s))
+    best = others[0]
+    if pay[best] > 0 and pay[best] >= SUPPLY_SWITCH_GAIN * pay[worst]:
+        return tuple(sorted((set(current) - {worst}) | {best}))
+    return current
+
+
 def pricing_actions(inp: PolicyInput) -> list[Action]:
     mem, cfg, persona, g = inp.memory, inp.config, inp.persona, inp.guidance
     asks = mem.my_asks()
     if not asks:
         return []
     w = mem.window
-    offered_by = {s: sum(1 for p in mem.providers.values() if s in p.get("asks", {})) for s in cfg.services}
+    services = supply_choice(inp)
+    offered_by = {s: sum(1 for p in mem.providers.values() if s in p.get("asks", {})) for s in services}
     new: dict[str, int] = {}
-    changed = False
+    changed = set(services) != set(asks)
     fee = mem.params.get("feeBps", 0)
-    from agents.market.services import SERVICE_NAMES
-
-    offered = tuple(cfg.services) + tuple(s for s in asks if s not in cfg.services)
-    services = offered + levers.extra_services(g, offered, SERVICE_NAMES)
+    services = tuple(services) + levers.extra_services(g, tuple(services), service_names())
     for s in services:
         cur = asks.get(s)
         # The escrow's fee comes out of the provider's pay: the cost basis is grossed up by it, so a fee
@@ -386,9 +470,14 @@ def pricing_actions(inp: PolicyInput) -> list[Action]:
             continue
         requested = w.requested.get(s, 0)
         win = None if requested == 0 else min(1.0, w.won.get(s, 0) / requested)
+        # Demand against supply over the last DEMAND_LOOKBACK_CYCLES: jobs created for the service vs
+        # one job per seller per cycle (a seller backs `collateral_jobs` concurrent jobs lasting about as
+        # many cycles). One cycle alone mostly holds no request, which read as "no demand at all"
+        # whenever a cycle happened to be quiet.
+        lookback = DEMAND_LOOKBACK_CYCLES * max(1, cfg.cycle_blocks)
         signals = MarketSignals(
-            requested=requested,
-            offered=offered_by.get(s, 1),
+            requested=recent_requests(mem, s, inp.snapshot.block, lookback),
+            offered=offered_by.get(s, 1) * DEMAND_LOOKBACK_CYCLES,
             competitor_asks=tuple(mem.competitor_asks(s)),
             win_rate=win,
             reputation=min(1.0, mem.reputation.get(mem.me, 0) / 10_000),
@@ -422,19 +511,41 @@ def l48_avoided(mem: MarketMemory) -> set[str]:
     return out
 
 
+def demand_weights(cfg: PolicyConfig, services: list[str], cycle: int) -> list[float]:
+    """Per service, how many times as often clients hire it this cycle (scenario demand surges; 1.0
+    otherwise; overlapping surges of one service multiply)."""
+    out = []
+    for s in services:
+        w = 1.0
+        for name, factor, start, until in cfg.demand:
+            if name == s and start <= cycle < until:
+                w *= float(factor)
+        out.append(w)
+    return out
+
+
 def hiring_actions(inp: PolicyInput) -> list[Action]:
     mem, snap, cfg, persona, g = inp.memory, inp.snapshot, inp.config, inp.persona, inp.guidance
     me = mem.me
+    # Services this agent knows (others may sell plugin services it has not loaded: not hireable here).
+    services = sorted(s for s in {s for p in mem.providers.values() for s in p.get("asks", {})} if has_service(s))
+    weights = demand_weights(cfg, services, inp.cycle)
+    surge = max(weights, default=1.0)
+    # A surge lets a client keep more jobs open (up to 3x), or the cap, not demand, would set the volume.
+    limit = cfg.max_open_jobs * min(3, math.ceil(surge))
     open_jobs = [j for j in mem.jobs.values() if j.client == me and j.status in (OPEN, FUNDED, SUBMITTED)]
-    if len(open_jobs) >= cfg.max_open_jobs:
+    if len(open_jobs) >= limit:
         return []
     rng = rng_for(cfg.seed, me, "hire", inp.cycle)
-    if rng.random() >= persona.behaviour.hire_rate * g.exploration * levers.spend_factor(g):
+    # With surge weights w_s the chance to hire grows by mean(w) and the service is drawn in proportion
+    # to w: a surging service is hired w times as often, the others as often as before (until the
+    # probability reaches 1). The L4.8 baseline hires at every L4.9 status; levers scale L4.9's part.
+    boost = sum(weights) / len(weights) if weights else 1.0
+    if rng.random() >= persona.behaviour.hire_rate * g.exploration * levers.spend_factor(g) * boost:
         return []
-    services = sorted({s for p in mem.providers.values() for s in p.get("asks", {})})
     if not services:
         return []
-    service = rng.choice(services)
+    service = rng.choice(services) if surge == 1.0 else rng.choices(services, weights)[0]
     avoid = levers.avoided(g) | l48_avoided(mem)
     min_stake = mem.params.get("minProviderStake", 0)
     ratio = mem.params.get("collateralRatioBps", 0)

@@ -4,7 +4,7 @@
 
 `run.json`: {"rpc": url, "deployment": path, "build": path|null, "payloads": dir, "data_dir": dir,
 "cycle_blocks": 5, "seed": 0, "max_cycles": null|int, "poll_interval": 0.3,
-"agents": [{"key": "0x..", "persona": "honest", "services": ["factor", ...]}, ...]}
+"plugins": [path.py, ...], "agents": [{"key": "0x..", "persona": "honest", "services": ["factor", ...]}, ...]}
 
 Loop: poll the indexer (one eth_getLogs per range for all watched contracts) -> tell each agent which
 blocks are complete -> tick every agent whose cycle window is complete -> sleep. The indexer keeps
@@ -25,7 +25,7 @@ import signal
 import sys
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from agents.chain.contracts import Contracts
 from agents.chain.indexer import EventIndexer
 from agents.chain.types import Cursor, MemoryCursorStore
 from agents.market.payloads import FilePayloadStore
+from agents.market.plugins import load_plugins
 from agents.market.personas import Persona, get_persona
 from agents.runtime.agent import Agent, AgentSpec, DescriptionCache
 
@@ -82,6 +83,7 @@ class HostConfig:
     cognition: bool = True  # False: L4.8 only (L4.9's outputs never reach the policy)
     priority_fee_wei: int | None = None
     start_gate: str | None = None  # a file: once every agent is built, wait until it exists (benchmarks)
+    plugins: list[str] = field(default_factory=list)  # plugin files (agents/market/plugins.py)
 
     @classmethod
     def from_json(cls, path: Path) -> HostConfig:
@@ -109,6 +111,7 @@ def persona_with(name: str, overrides: dict[str, Any] | None = None) -> Persona:
 class Host:
     def __init__(self, cfg: HostConfig) -> None:
         self.cfg = cfg
+        load_plugins(cfg.plugins)  # installed entry points + plugin files, before any persona or spec
         self.web3 = make_web3(cfg.rpc)
         self.contracts = Contracts.load(self.web3, deployment_file=cfg.deployment, build_file=cfg.build)
         deployment = self.contracts.deployment
@@ -121,8 +124,9 @@ class Host:
             spec = AgentSpec(
                 key=a["key"], persona=a["persona"], services=tuple(a["services"]), data_dir=cfg.data_dir,
                 seed=cfg.seed, cycle_blocks=cfg.cycle_blocks, gas_budget_wei=cfg.gas_budget_wei,
-                max_cycles=cfg.max_cycles, start_phase=a.get("start_phase", cfg.start_phase),
+                max_cycles=a.get("max_cycles", cfg.max_cycles), start_phase=a.get("start_phase", cfg.start_phase),
                 priority_fee_wei=cfg.priority_fee_wei, cognition=bool(a.get("cognition", cfg.cognition)),
+                demand=tuple(tuple(d) for d in a.get("demand", ())), catalogue=tuple(a.get("catalogue", ())),
             )
             start = int(a.get("start_block", head))
             self.agents.append(Agent(spec, persona_with(a["persona"], a.get("overrides")), self.web3,

@@ -119,9 +119,17 @@ def check_chain(rpc: str | None) -> None:
 @click.option("--compare-cognition", is_flag=True, help="paired run, same seed: with the mind and L4.8 only "
               "(compare.html side by side)")
 @click.option("--offline", is_flag=True, help="with --compare-cognition: on the offline market (no chain)")
-def simulate(n_agents: int, cycles: int, seed: int, out: Path | None, rpc: str | None, network: str,
-             cycle_blocks: int, agents_per_process: int, max_processes: int, personas: str | None,
-             cognition_mode: str = "on", compare_cognition: bool = False, offline: bool = False) -> None:
+@click.option("--plugin", "plugins", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="plugin module defining SERVICES and/or PERSONAS (repeatable; docs/plugins.md)")
+@click.option("--services", default=None,
+              help="comma-separated service catalogue agents sell from (default: the built-in five)")
+@click.option("--scenario", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="scenario file (agents, services, plugins, contract parameters, shocks; docs/scenarios.md)")
+@click.pass_context
+def simulate(ctx: click.Context, n_agents: int, cycles: int, seed: int, out: Path | None, rpc: str | None,
+             network: str, cycle_blocks: int, agents_per_process: int, max_processes: int, personas: str | None,
+             cognition_mode: str = "on", compare_cognition: bool = False, offline: bool = False,
+             plugins: tuple[Path, ...] = (), services: str | None = None, scenario: Path | None = None) -> None:
     """Devnet up, deploy, fund, spawn N agents for K cycles, then write report.html + metrics.json.
 
     Ctrl-C stops the agents and still writes a (partial) report."""
@@ -130,14 +138,33 @@ def simulate(n_agents: int, cycles: int, seed: int, out: Path | None, rpc: str |
         raise InputError(f"simulate runs on a local network (it funds agents with anvil_setBalance), got {network}")
     if rpc is not None:
         rpc = check_rpc_url(rpc)
+    from agents.market.plugins import PluginError, load_plugins
+    from agents.market.services import TaskSpecError, get_service
     from agents.runtime.cli import parse_persona
+
+    from agents.paths import PROJECT_ROOT
+
+    out_dir = out if out is not None else PROJECT_ROOT / "reports" / time.strftime("%Y%m%d-%H%M%S")
+    if scenario is not None:
+        cfg = _scenario_config(ctx, scenario, out_dir, rpc, plugins)
+        cfg.agents_per_process, cfg.max_processes = agents_per_process, max_processes
+        cfg.cognition = cognition_mode == "on"
+        check_out_dir(cfg.out)
+        check_chain(rpc)
+        check_params()
+        _run(cfg)
+        return
+    try:
+        load_plugins(plugins)
+        catalogue = tuple(s.strip() for s in services.split(",") if s.strip()) if services else None
+        for s in catalogue or ():
+            get_service(s)
+    except (PluginError, TaskSpecError) as exc:
+        raise InputError(str(exc)) from None
 
     persona_list = [parse_persona(p.strip()) for p in personas.split(",")] if personas else None
     if persona_list is not None and len(persona_list) != n_agents:
         raise InputError(f"--personas: {len(persona_list)} personas for {n_agents} agents")
-    from agents.paths import PROJECT_ROOT
-
-    out_dir = out if out is not None else PROJECT_ROOT / "reports" / time.strftime("%Y%m%d-%H%M%S")
     check_out_dir(out_dir)
     if offline and not compare_cognition:
         raise InputError("--offline goes with --compare-cognition")
@@ -145,17 +172,50 @@ def simulate(n_agents: int, cycles: int, seed: int, out: Path | None, rpc: str |
         check_chain(rpc)
         check_params()
 
-    from agents.devnet import DevnetError
-    from agents.sim.simulate import SimConfig, run
+    from agents.sim.simulate import SimConfig
 
     cfg = SimConfig(agents=n_agents, cycles=cycles, seed=seed, rpc=rpc, cycle_blocks=cycle_blocks,
                     agents_per_process=agents_per_process, max_processes=max_processes, personas=persona_list,
-                    out=out_dir, cognition=cognition_mode == "on")
+                    out=out_dir, cognition=cognition_mode == "on", services=catalogue,
+                    plugins=[str(Path(p).resolve()) for p in plugins])
     if compare_cognition:
         from agents.sim.compare_cli import paired
 
         paired(cfg, offline, persona_list)
         return
+    _run(cfg)
+
+
+def _scenario_config(ctx: click.Context, path: Path, out: Path | None, rpc: str | None,
+                     plugins: tuple[Path, ...]):
+    """The SimConfig of a scenario file; --cycles, --seed and --cycle-blocks given on the command line
+    override the file's; --agents, --personas and --services come only from the file."""
+    from click.core import ParameterSource
+
+    from agents.sim.scenario import ScenarioError, load_scenario, to_sim_config
+
+    given = lambda name: ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE  # noqa: E731
+    for name, flag in (("n_agents", "--agents"), ("personas", "--personas"), ("services", "--services")):
+        if given(name):
+            raise click.UsageError(f"{flag} comes from the scenario file; edit {path.name} instead")
+    overrides = {k: ctx.params[n] for n, k in (("cycles", "cycles"), ("seed", "seed"),
+                                                ("cycle_blocks", "cycle_blocks")) if given(n)}
+    from agents.market.plugins import load_plugins
+
+    try:
+        load_plugins(plugins)  # before the file: its agents may use a --plugin persona
+        sc = load_scenario(path, overrides)
+    except (ScenarioError, ValueError) as exc:
+        raise InputError(str(exc)) from None
+    cfg = to_sim_config(sc, out, rpc)
+    cfg.plugins = list(sc.plugins) + [str(p.resolve()) for p in plugins]
+    return cfg
+
+
+def _run(cfg) -> None:
+    from agents.devnet import DevnetError
+    from agents.sim.simulate import run
+
     started = time.monotonic()
     bar = verbose() and sys.stderr.isatty()
     last = [-1]
@@ -178,3 +238,55 @@ def simulate(n_agents: int, cycles: int, seed: int, out: Path | None, rpc: str |
         raise RuntimeFailure(str(exc)) from None
     except RuntimeError as exc:
         raise RuntimeFailure(f"{exc} (details: {cfg.out})") from None
+
+
+@click.command()
+@click.option("--scenario", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="scenario file (docs/scenarios.md)")
+@click.option("--param", "params", multiple=True,
+              help="NAME=V1,V2,...: a contract parameter (escrow.collateralRatioBps) or a scenario path "
+                   "(cycles, agents.0.count); repeatable, every combination is run")
+@click.option("--seeds", default=1, show_default=True, type=click.IntRange(1, 1000),
+              help="runs per combination (the scenario's seed, +1, +2, ...)")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="output directory (default reports/sweep-<timestamp>/)")
+@click.option("--address", default=None, help="join this Ray cluster (default: a local Ray instance)")
+@click.option("--cpus", "num_cpus", default=2, show_default=True, type=click.IntRange(1, 512),
+              help="local Ray CPUs = runs in parallel")
+def sweep(scenario: Path, params: tuple[str, ...], seeds: int, out: Path | None, address: str | None,
+          num_cpus: int) -> None:
+    """Run a scenario over a parameter grid and seeds in parallel on Ray; write sweep.csv + sweep.html."""
+    from agents.paths import PROJECT_ROOT
+    from agents.sim.sweep import SweepError, parse_param, plan_runs, sweep as run_sweep, table_text
+
+    out = out or PROJECT_ROOT / "reports" / time.strftime("sweep-%Y%m%d-%H%M%S")
+    try:
+        grid = [parse_param(p) for p in params]
+        n = len(plan_runs(scenario, grid, seeds, out))
+    except SweepError as exc:
+        raise InputError(str(exc)) from None
+    click.echo(f"{n} runs ({' x '.join(str(len(v)) for _, v in grid) or '1'} combinations x {seeds} seeds) "
+               f"on {'Ray at ' + address if address else f'local Ray, {num_cpus} CPUs'}; output in {out}")
+    started = time.monotonic()
+    tty = sys.stderr.isatty()
+    last = [None]
+
+    def progress(done: int, running: int, total: int, runs) -> None:
+        line = f"runs done {done}/{total}, running {running}  {time.monotonic() - started:4.0f}s"
+        if tty:
+            click.echo("\r" + line, nl=False, err=True)
+        elif (done, running) != last[0]:
+            last[0] = (done, running)
+            click.echo(line, err=True)
+
+    try:
+        runs = run_sweep(scenario, grid, seeds, out, address=address, num_cpus=num_cpus, progress=progress)
+    except SweepError as exc:
+        raise InputError(str(exc)) from None
+    if tty:
+        click.echo("", err=True)
+    click.echo(table_text(runs))
+    for r in runs:
+        if r.status == "failed":
+            click.echo(f"failed: {r.id}: {r.error}")
+    click.echo(f"sweep: {out / 'sweep.html'}, {out / 'sweep.csv'}")

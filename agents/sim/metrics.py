@@ -63,6 +63,7 @@ class JobRecord:
     client: str = ""
     provider: str = ""
     budget: int = 0
+    created: int = -1  # cycle the job was created in (`cycle` is the cycle of its final outcome)
 
 
 @dataclass
@@ -116,6 +117,9 @@ class Metrics:
     mind: dict[str, dict[str, Any]] = field(default_factory=dict)
     mind_note: str = ""
     info: dict[str, Any] = field(default_factory=dict)  # run parameters, timings, throughput
+    # Every provider's full ask list at each update: (cycle, provider, {service: price}); a service
+    # missing from an update has left that provider's book (market_kpis).
+    asks: list[tuple[int, str, dict[str, float]]] = field(default_factory=list)
 
     # ------------------------------------------------------------------ recording
     def add_agent(self, address: str, persona: str, label: str = "") -> None:
@@ -129,6 +133,9 @@ class Metrics:
 
     def record_price(self, service: str, cycle: int, price: float) -> None:
         self.prices.setdefault(service, []).append((cycle, float(price)))
+
+    def record_asks(self, cycle: int, provider: str, asks: dict[str, float]) -> None:
+        self.asks.append((int(cycle), provider, {k: float(v) for k, v in asks.items()}))
 
     def record_job(self, job: JobRecord) -> None:
         """Record a job; a later record with the same id replaces the earlier one (final outcome wins)."""
@@ -171,6 +178,80 @@ class Metrics:
             out.setdefault(a.persona, []).append(a.address)
         return out
 
+    # ------------------------------------------------------------------ market KPIs
+    def books(self) -> dict[int, dict[str, dict[str, float]]]:
+        """cycle -> service -> {provider: ask}: the order book at the end of each cycle."""
+        if not self.asks:
+            return {}
+        last = max([c for c, _, _ in self.asks] + [j.cycle for j in self.jobs] + self.cycles() + [0])
+        updates = sorted(self.asks, key=lambda a: a[0])
+        book: dict[str, dict[str, float]] = {}
+        out: dict[int, dict[str, dict[str, float]]] = {}
+        i = 0
+        for c in range(last + 1):
+            while i < len(updates) and updates[i][0] <= c:
+                _, provider, asks = updates[i]
+                for svc in list(book):
+                    book[svc].pop(provider, None)
+                for svc, price in asks.items():
+                    book.setdefault(svc, {})[provider] = price
+                i += 1
+            out[c] = {s: dict(b) for s, b in book.items() if b}
+        return out
+
+    def market_kpis(self) -> dict[str, dict[str, Any]]:
+        """Per service: price volatility, bid-ask spread, provider concentration (HHI), and the series
+        they come from. Report and sweep outputs (docs/scenarios.md says how each is defined):
+
+        - volatility: standard deviation of the cycle-to-cycle log change of the median ask in the book;
+        - spread: mean, over cycles with trades, of (mean price paid - best ask) / best ask: the premium
+          clients' accepted bids carry over the cheapest quote (clients here take asks, they post no
+          bids, so the prices they paid are the bids that cleared);
+        - hhi: sum of squared provider shares of the service's funded volume (1 = one provider has it all);
+        - series: [cycle, median ask, sellers, jobs created, mean price paid (None without trades)].
+        """
+        import math
+        from statistics import median, pstdev
+
+        books = self.books()
+        services = sorted({s for b in books.values() for s in b} | {j.service for j in self.jobs if j.service != "?"})
+        out: dict[str, dict[str, Any]] = {}
+        for svc in services:
+            series = []
+            created: Counter[int] = Counter(j.created for j in self.jobs if j.service == svc and j.created >= 0)
+            paid_by_cycle: dict[int, list[int]] = {}
+            for j in self.jobs:
+                if j.service == svc and j.budget > 0 and j.created >= 0:
+                    paid_by_cycle.setdefault(j.created, []).append(j.budget)
+            for c in sorted(books):
+                b = books[c].get(svc, {})
+                paid = paid_by_cycle.get(c)
+                series.append([c, median(b.values()) if b else None, len(b), created.get(c, 0),
+                               sum(paid) / len(paid) if paid else None])
+            prices = [row[1] for row in series]
+            rets = [math.log(b / a) for a, b in zip(prices, prices[1:]) if a and b]
+            spreads = []
+            for c, paid in paid_by_cycle.items():
+                b = books.get(c, {}).get(svc) or {}
+                if b:
+                    best = min(b.values())
+                    spreads.append((sum(paid) / len(paid) - best) / best)
+            volume: Counter[str] = Counter()
+            for j in self.jobs:
+                if j.service == svc and j.budget > 0 and j.provider:
+                    volume[j.provider] += j.budget
+            total = sum(volume.values())
+            hhi = sum((v / total) ** 2 for v in volume.values()) if total else 0.0
+            out[svc] = {
+                "volatility": pstdev(rets) if len(rets) >= 2 else 0.0,
+                "spread": sum(spreads) / len(spreads) if spreads else None,
+                "hhi": hhi,
+                "providers": len(volume),
+                "jobs": sum(1 for j in self.jobs if j.service == svc),
+                "series": series,
+            }
+        return out
+
     # ------------------------------------------------------------------ serialisation
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -186,6 +267,8 @@ class Metrics:
             "info": self.info,
             "mind": self.mind,
             "mind_note": self.mind_note,
+            "asks": [[c, p, a] for c, p, a in self.asks],
+            "market": self.market_kpis(),  # derived (recomputed on load)
         }
 
     @classmethod
@@ -203,6 +286,7 @@ class Metrics:
             info=data.get("info", {}),
             mind=data.get("mind", {}),
             mind_note=data.get("mind_note", ""),
+            asks=[(int(c), str(p), dict(a)) for c, p, a in data.get("asks", [])],
         )
 
     def to_json(self) -> str:
@@ -259,3 +343,20 @@ def mind_record(persona: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
             drift.append([c, float(d)])
     return {"persona": persona, "status_timeline": timeline, "goals": goals, "vetoes": vetoes,
             "mutations_applied": mutations, "value_drift": drift}
+
+
+def market_summary(m: Metrics, unit: int | None = None) -> str:
+    """The market KPIs as terminal lines (one per service), for the simulation's summary."""
+    unit = unit or m.token_unit
+    lines = ["market (per service): median ask first -> last, sellers first -> last, jobs, "
+             "volatility, spread, HHI"]
+    for svc, k in m.market_kpis().items():
+        priced = [r for r in k["series"] if r[1] is not None]
+        if not priced:
+            continue
+        first, last = priced[0], priced[-1]
+        spread = "n/a" if k["spread"] is None else f"{k['spread']:+.1%}"
+        lines.append(f"  {svc:<11} {first[1] / unit:8.2f} -> {last[1] / unit:8.2f} {m.token_symbol}  "
+                     f"sellers {first[2]} -> {last[2]}  jobs {k['jobs']:3d}  vol {k['volatility']:.3f}  "
+                     f"spread {spread}  HHI {k['hhi']:.2f}")
+    return "\n".join(lines)

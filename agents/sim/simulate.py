@@ -35,7 +35,8 @@ from eth_account import Account
 
 from agents.devnet import TEST_MNEMONIC, Devnet, rpc, start_devnet
 from agents.market.personas import assign_personas, get_persona
-from agents.market.services import SERVICE_NAMES
+from agents.market.plugins import load_plugins
+from agents.market.services import SERVICE_NAMES, get_service
 from agents.paths import PROJECT_ROOT
 
 WEI = 10**18
@@ -73,6 +74,10 @@ class SimConfig:
     services_per_agent: int = 3
     poll_interval: float = 0.3
     cognition: bool = True  # --cognition off: L4.8 only
+    services: tuple[str, ...] | None = None  # the catalogue agents pick from (default: the built-ins)
+    plugins: list[str] = field(default_factory=list)  # plugin files, loaded here and in every host
+    agent_services: list[tuple[str, ...] | None] | None = None  # per agent, overrides the rotation
+    scenario: Any = None  # agents.sim.scenario.Scenario: per-agent overrides, shocks, contract parameters
 
 
 @dataclass
@@ -82,10 +87,12 @@ class AgentPlan:
     address: str
     persona: str
     services: tuple[str, ...]
+    position: int = 0  # place in the run's agent list (a scenario's `agent:` numbers)
 
 
 def plan_agents(cfg: SimConfig) -> list[AgentPlan]:
     """Personas and keys: guardian personas take the founders' keys, the others the next free indices."""
+    load_plugins(cfg.plugins)
     personas = list(cfg.personas) if cfg.personas else assign_personas(cfg.agents, cfg.mix, cfg.seed)
     for p in personas:
         get_persona(p)
@@ -94,7 +101,7 @@ def plan_agents(cfg: SimConfig) -> list[AgentPlan]:
     nxt = 1
     plans = []
     for i, persona in enumerate(personas):
-        if persona == "guardian" and founders:
+        if get_persona(persona).behaviour.is_guardian and founders:
             idx = founders.pop(0)
         else:
             while nxt in taken:
@@ -102,9 +109,14 @@ def plan_agents(cfg: SimConfig) -> list[AgentPlan]:
             idx = nxt
             taken.add(idx)
         key = derive_key(idx)
-        k = cfg.services_per_agent
-        services = tuple(SERVICE_NAMES[(i + j) % len(SERVICE_NAMES)] for j in range(k))
-        plans.append(AgentPlan(idx, key, Account.from_key(key).address, persona, services))
+        catalogue = tuple(cfg.services or SERVICE_NAMES)
+        k = min(cfg.services_per_agent, len(catalogue))
+        services = tuple(catalogue[(i + j) % len(catalogue)] for j in range(k))
+        if cfg.agent_services and i < len(cfg.agent_services) and cfg.agent_services[i]:
+            services = tuple(cfg.agent_services[i])
+        for s in services:
+            get_service(s)  # TaskSpecError names the unknown service
+        plans.append(AgentPlan(idx, key, Account.from_key(key).address, persona, services, i))
     return plans
 
 
@@ -209,8 +221,9 @@ def spawn(cfg: SimConfig, url: str, plans: list[AgentPlan], deployment_file: Pat
             "payloads": str(cfg.out / "payloads"), "cycle_blocks": cfg.cycle_blocks, "seed": cfg.seed,
             "max_cycles": max_cycles, "poll_interval": cfg.poll_interval, "priority_fee_wei": 10**9,
             "start_gate": str(start_gate) if start_gate else None, "cognition": cfg.cognition,
+            "plugins": [str(Path(x).resolve()) for x in cfg.plugins],
             "agents": [{"key": p.key, "persona": p.persona, "services": list(p.services), "start_block": start_block,
-                        "overrides": dict(overrides or {})} for p in group],
+                        "overrides": dict(overrides or {}), **scenario_extras(cfg, p)} for p in group],
         }
         path = cfg.out / f"host-{gi}.json"
         path.write_text(json.dumps(conf, indent=1))
@@ -218,6 +231,65 @@ def spawn(cfg: SimConfig, url: str, plans: list[AgentPlan], deployment_file: Pat
         procs.append(subprocess.Popen([sys.executable, "-m", "agents.runtime.process", "--config", str(path)],
                                       stdout=subprocess.DEVNULL, stderr=err, env=env, cwd=str(PROJECT_ROOT)))
     return procs
+
+
+def scenario_extras(cfg: SimConfig, plan: AgentPlan) -> dict[str, Any]:
+    """A scenario's per-agent host settings: behaviour overrides, the cycle it leaves at (max_cycles),
+    the demand surges its policy follows, and the catalogue it may switch services within."""
+    sc = cfg.scenario
+    if sc is None:
+        return {}
+    i = plan.position
+    out: dict[str, Any] = {"demand": [list(d) for d in sc.demand()]}
+    overrides = sc.agent_overrides()[i]
+    if overrides:
+        out["overrides"] = overrides
+    leave = sc.leave_at().get(i)
+    if leave is not None:
+        out["max_cycles"] = leave
+    if sc.agent_switching()[i]:
+        out["catalogue"] = list(cfg.services or SERVICE_NAMES)
+    return out
+
+
+def cycles_due(cfg: SimConfig, plans: list[AgentPlan]) -> dict[str, int]:
+    """Cycles each agent is to run (a provider that leaves runs until it leaves)."""
+    leave = cfg.scenario.leave_at() if cfg.scenario is not None else {}
+    return {p.address: min(cfg.cycles, leave.get(p.position, cfg.cycles)) for p in plans}
+
+
+def apply_parameters(url: str, deployment_file: Path, changes: dict[str, int]) -> list[str]:
+    """Set governed parameters as the Timelock (the contracts' owner) would after an executed proposal:
+    anvil impersonates it for the calls. Token amounts are whole AGENT. Each change is checked against
+    the contract's own bounds (a revert is a ValueError naming the parameter and the reason)."""
+    from agents.chain.contracts import Contracts
+    from agents.chain.governance import PARAMETERS, encode_call
+    from agents.runtime.process import make_web3
+
+    w3 = make_web3(url)
+    c = Contracts.load(w3, deployment_file=deployment_file)
+    timelock = c["Timelock"].address
+    rpc(url, "anvil_impersonateAccount", [timelock])
+    rpc(url, "anvil_setBalance", [timelock, hex(10 * WEI)])
+    done = []
+    try:
+        for name, value in changes.items():
+            spec = PARAMETERS[name]
+            amount = int(value) * (WEI if spec.unit == "tokens" else 1)
+            args: list[Any] = [spec.key, amount] if spec.key else [amount]
+            tx = {"from": timelock, "to": c[spec.contract].address, "data": "0x" + encode_call(spec.setter, args).hex()}
+            try:
+                rpc(url, "eth_call", [tx, "latest"], timeout=10)
+            except Exception as exc:  # noqa: BLE001 - the revert reason, one line
+                raise ValueError(f"contracts.{name}: {value} refused on-chain: {str(exc).splitlines()[0]}") from None
+            h = rpc(url, "eth_sendTransaction", [{**tx, "gas": hex(300_000)}], timeout=10)
+            receipt = w3.eth.wait_for_transaction_receipt(h, timeout=60)
+            if receipt["status"] != 1:
+                raise ValueError(f"contracts.{name}: the setter reverted")
+            done.append(f"{name} = {value}")
+    finally:
+        rpc(url, "anvil_stopImpersonatingAccount", [timelock])
+    return done
 
 
 def stop_processes(procs: list[subprocess.Popen], timeout: float = 20.0) -> list[int | None]:
@@ -322,11 +394,14 @@ def collect(url: str, deployment_file: Path, out: Path, plans: list[AgentPlan], 
             if agent_ids.get(int(a["agentId"])) in by_addr:
                 from agents.runtime.observe import service_items
 
-                for name, price in service_items(a["services"]):
+                items = service_items(a["services"])
+                for name, price in items:
                     m.record_price(str(name), cyc(ev.block), int(price))
+                m.record_asks(cyc(ev.block), agent_ids[int(a["agentId"])], {str(n): int(p) for n, p in items})
         elif ev.contract == "ServiceEscrow" and "jobId" in a:
             jid = int(a["jobId"])
-            j = jobs.setdefault(jid, {"outcome": "open", "cycle": cyc(ev.block), "budget": 0, "submitted": False})
+            j = jobs.setdefault(jid, {"outcome": "open", "cycle": cyc(ev.block), "budget": 0, "submitted": False,
+                                      "created": cyc(ev.block)})
             if ev.name == "JobCreated":
                 j.update(client=a["client"], provider=a["provider"])
                 try:
@@ -377,13 +452,14 @@ def collect(url: str, deployment_file: Path, out: Path, plans: list[AgentPlan], 
         m.record_proposal(pr)
     for jid, j in sorted(jobs.items()):
         m.record_job(JobRecord(jid, j.get("service", "?"), j["outcome"], j["cycle"], j.get("client", ""),
-                               j.get("provider", ""), j["budget"]))
+                               j.get("provider", ""), j["budget"], j["created"]))
     m.info["param_changes"] = changes  # parameters changed by governance during the run
     return m
 
 
 # ------------------------------------------------------------------ the whole run
 def run(cfg: SimConfig, echo: Callable[[str], None] = print, progress: Callable[[int, int], None] | None = None) -> Any:
+    from agents.sim.metrics import market_summary
     from agents.sim.report import summary_text, write_report
 
     cfg.out.mkdir(parents=True, exist_ok=True)
@@ -396,6 +472,12 @@ def run(cfg: SimConfig, echo: Callable[[str], None] = print, progress: Callable[
         deployment = deploy(url, cfg.out, len(plans), cfg.start_balance)
         dep_file = cfg.out / "ethereum-local.json"
         fund_agents(url, deployment, plans, cfg.start_balance)
+        sc = cfg.scenario
+        contracts_applied: list[str] = []
+        if sc is not None and sc.contracts:
+            contracts_applied = apply_parameters(url, dep_file, dict(sc.contracts))
+            echo("contract parameters: " + ", ".join(contracts_applied))
+        shocks = list(sc.governance()) if sc is not None else []
         if net is not None:
             set_interval_mining(url, cfg.block_time, cfg.time_scale)
         start_block = int(rpc(url, "eth_blockNumber"), 16) + 1
@@ -404,14 +486,23 @@ def run(cfg: SimConfig, echo: Callable[[str], None] = print, progress: Callable[
              + ", ".join(f"{p.persona}" for p in plans))
         procs = spawn(cfg, url, plans, dep_file, start_block, cfg.cycles)
         t_run = time.monotonic()
-        target = cfg.cycles * len(plans)
+        due = cycles_due(cfg, plans)
+        target = sum(due.values())
+        applied: list[str] = []
         interrupted = False
         try:
             while True:
                 done = agent_cycles(cfg.out, plans)
-                total = sum(min(cfg.cycles, v) for v in done.values())
+                total = sum(min(due[a], v) for a, v in done.items())
                 if progress:
                     progress(total, target)
+                if shocks:
+                    cycle_now = (int(rpc(url, "eth_blockNumber"), 16) - start_block) // cfg.cycle_blocks
+                    while shocks and shocks[0][0] <= cycle_now:
+                        at, changes = shocks.pop(0)
+                        line = f"cycle {at}: governance shock " + ", ".join(apply_parameters(url, dep_file, changes))
+                        applied.append(line)
+                        echo(line)
                 if total >= target or all(p.poll() is not None for p in procs):
                     break
                 time.sleep(1.0)
@@ -424,10 +515,15 @@ def run(cfg: SimConfig, echo: Callable[[str], None] = print, progress: Callable[
         info = {"agents": len(plans), "cycles": cfg.cycles, "seed": cfg.seed, "cycle_blocks": cfg.cycle_blocks,
                 "setup_seconds": round(t_setup, 1), "run_seconds": round(run_seconds, 1),
                 "blocks": head - start_block, "exit_codes": codes, "rpc": url, "partial": interrupted}
+        if sc is not None:
+            info["scenario"] = {"name": sc.name, "shocks": [s.model_dump() for s in sc.shocks],
+                                "contracts": dict(sc.contracts), "contracts_applied": contracts_applied,
+                                "governance_applied": applied}
         m = collect(url, dep_file, cfg.out, plans, start_block, cfg.cycle_blocks, info)
         m.save(cfg.out / "metrics.json")
         write_report(m, cfg.out / "report.html")
         echo(summary_text(m))
+        echo(market_summary(m))
         for line in m.info.get("param_changes", []):
             echo(f"governance: {line}")
         echo(f"report: {cfg.out / 'report.html'}" + (" (partial: interrupted)" if interrupted else ""))

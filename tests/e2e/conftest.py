@@ -55,7 +55,8 @@ class Economy:
             rpc=self.url, deployment=self.deployment_file, data_dir=self.out / data, payloads=self.out / "payloads",
             cycle_blocks=CYCLE_BLOCKS, seed=seed, poll_interval=0.05,
             agents=[{"key": p.key, "persona": p.persona, "services": list(p.services), "start_block": start,
-                     "overrides": a.get("overrides")} for p, a in zip(plans, agents, strict=True)],
+                     "overrides": a.get("overrides"), **{k: a[k] for k in ("demand", "catalogue") if k in a}}
+                    for p, a in zip(plans, agents, strict=True)],
         )
         return Host(cfg)
 

@@ -1,0 +1,3 @@
+import json
+
+SERVICES = [json.does_not_exist]
