@@ -115,7 +115,7 @@ def test_cli__bad_scenario__one_error_line_and_no_chain(tmp_path):
     f.write_text("name: x\nagents:\n  - {persona: honest}\n  - {persona: honest}\n  - {persona: cheeter}\n")
     r = CliRunner().invoke(cli, ["simulate", "--scenario", str(f), "--out", str(tmp_path / "out")])
     lines = [line for line in r.output.splitlines() if line.strip()]
-    assert r.exit_code == 1 and len(lines) == 1
+    assert r.exit_code == 2 and len(lines) == 1  # bad input: exit 2 (issue 14)
     assert lines[0].startswith("Error: scenario.yaml: agents[2].persona: unknown persona 'cheeter'")
     assert not (tmp_path / "out").exists()
 
