@@ -31,6 +31,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "agent": ("agents.runtime.cli", "agent"),
     "simulate": ("agents.sim.cli", "simulate"),
     "bench": ("agents.bench.cli", "bench"),
+    "dashboard": ("agents.dashboard.cli", "dashboard"),
 }
 
 

@@ -29,8 +29,10 @@ def _bar(done: int, total: int, started: float, width: int = 30) -> str:
 @click.option("--agents-per-process", default=1, show_default=True, type=click.IntRange(1, 500))
 @click.option("--max-processes", default=8, show_default=True, type=click.IntRange(1, 256))
 @click.option("--personas", default=None, help="comma-separated persona per agent (overrides the default mix)")
+@click.option("--dashboard", "dashboard_port", default=None, type=click.IntRange(0, 65535), is_flag=False,
+              flag_value=8600, help="serve the live dashboard during the run (`--dashboard` alone: port 8600)")
 def simulate(n_agents: int, cycles: int, seed: int, out: Path | None, rpc: str | None, cycle_blocks: int,
-             agents_per_process: int, max_processes: int, personas: str | None) -> None:
+             agents_per_process: int, max_processes: int, personas: str | None, dashboard_port: int | None) -> None:
     """Devnet up, deploy, fund, spawn N agents for K cycles, then write report.html + metrics.json."""
     from agents.devnet import DevnetError
     from agents.sim.simulate import SimConfig, run
@@ -39,7 +41,8 @@ def simulate(n_agents: int, cycles: int, seed: int, out: Path | None, rpc: str |
     if persona_list is not None and len(persona_list) != n_agents:
         raise click.BadParameter(f"{len(persona_list)} personas for {n_agents} agents", param_hint="--personas")
     cfg = SimConfig(agents=n_agents, cycles=cycles, seed=seed, rpc=rpc, cycle_blocks=cycle_blocks,
-                    agents_per_process=agents_per_process, max_processes=max_processes, personas=persona_list)
+                    agents_per_process=agents_per_process, max_processes=max_processes, personas=persona_list,
+                    dashboard_port=dashboard_port)
     if out is not None:
         cfg.out = out
     started = time.monotonic()

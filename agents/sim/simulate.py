@@ -72,6 +72,7 @@ class SimConfig:
     personas: list[str] | None = None  # explicit persona per agent (overrides mix)
     services_per_agent: int = 3
     poll_interval: float = 0.3
+    dashboard_port: int | None = None  # serve the live dashboard on this port during the run (0: any free one)
 
 
 @dataclass
@@ -384,6 +385,7 @@ def run(cfg: SimConfig, echo: Callable[[str], None] = print, progress: Callable[
     t0 = time.monotonic()
     url, net = start_chain(cfg.out, cfg.rpc)
     procs: list[subprocess.Popen] = []
+    dash = None
     try:
         echo(f"chain at {url}; deploying (output in {cfg.out})")
         deployment = deploy(url, cfg.out, len(plans), cfg.start_balance)
@@ -392,6 +394,11 @@ def run(cfg: SimConfig, echo: Callable[[str], None] = print, progress: Callable[
         if net is not None:
             set_interval_mining(url, cfg.block_time, cfg.time_scale)
         start_block = int(rpc(url, "eth_blockNumber"), 16) + 1
+        if cfg.dashboard_port is not None:
+            from agents.dashboard.server import Dashboard
+
+            dash = Dashboard(url, dep_file, data_dir=cfg.out / "agents")
+            echo(f"dashboard: {dash.start_background(port=cfg.dashboard_port)}")
         t_setup = time.monotonic() - t0
         echo(f"deployed and funded in {t_setup:.0f}s; {len(plans)} agents: "
              + ", ".join(f"{p.persona}" for p in plans))
@@ -423,6 +430,8 @@ def run(cfg: SimConfig, echo: Callable[[str], None] = print, progress: Callable[
     finally:
         if procs:
             stop_processes(procs)
+        if dash is not None:
+            dash.stop()
         if net is not None:
             net.stop()
 
