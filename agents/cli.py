@@ -32,6 +32,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("agents.sim.cli", "simulate"),
     "bench": ("agents.bench.cli", "bench"),
     "dashboard": ("agents.dashboard.cli", "dashboard"),
+    "payloads": ("agents.market.payloads_cli", "payloads"),
 }
 
 

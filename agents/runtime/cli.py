@@ -68,14 +68,14 @@ def resolve_key(key: str | None, account: str | None, account_index: int | None)
               help="deployments file (default deployments/<ecosystem>-<network>.json)")
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
               default=PROJECT_ROOT / ".emergent" / "agents", show_default=True)
-@click.option("--payloads", type=click.Path(file_okay=False, path_type=Path),
-              default=PROJECT_ROOT / ".emergent" / "payloads", show_default=True)
+@click.option("--payloads", default=str(PROJECT_ROOT / ".emergent" / "payloads"), show_default=True,
+              help="payload directory, or the URL of a payload service (`emergent payloads serve`)")
 @click.option("--cycle-blocks", default=5, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--cycles", default=None, type=click.IntRange(1), help="stop after this many cycles")
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--gas-budget", default=None, help="ETH the agent may spend on fees (default: unlimited)")
 def run(key: str | None, account: str | None, account_index: int | None, persona: str, services: str,
-        network: str, rpc: str | None, deployment: Path | None, data_dir: Path, payloads: Path,
+        network: str, rpc: str | None, deployment: Path | None, data_dir: Path, payloads: str,
         cycle_blocks: int, cycles: int | None, seed: int, gas_budget: str | None) -> None:
     """Run one agent until SIGTERM/Ctrl-C (or --cycles): observe, think, act; state in SQLite."""
     from agents.chain.deployment import deployment_path
@@ -106,7 +106,8 @@ def run(key: str | None, account: str | None, account_index: int | None, persona
     dep = deployment or deployment_path(":".join(parts[:2]))
     if not Path(dep).is_file():
         raise click.ClickException(f"no deployments file at {dep}: deploy first (`emergent devnet`)")
-    cfg = HostConfig(rpc=rpc, deployment=Path(dep), data_dir=data_dir, payloads=payloads,
+    store = payloads if payloads.startswith(("http://", "https://")) else Path(payloads)
+    cfg = HostConfig(rpc=rpc, deployment=Path(dep), data_dir=data_dir, payloads=store,
                      agents=[{"key": private_key, "persona": persona, "services": list(names)}],
                      cycle_blocks=cycle_blocks, seed=seed, max_cycles=cycles, gas_budget_wei=budget)
     try:
