@@ -48,8 +48,6 @@ from agents.sim.simulate import (
 WEI = 10**18
 TERMINAL_EVENTS = ("JobCompleted", "JobExpired", "Refunded")
 IDLE_MINE_S = 0.01  # the chain has not moved for this long: every agent waits for its window, mine a block
-# batch mining: the pool has not grown for this long (a host's agents send within a few ms of each other)
-BATCH_QUIET_S = 0.02
 HOST_POLL_S = 0.005  # hosts' poll interval while no agent is due
 # Under automine every transaction is a block. At the simulation's 6 chain-seconds per block, a round of
 # 50 agents' transactions moved the clock ~10 minutes and most jobs expired (240 s) before their
@@ -64,6 +62,7 @@ class Chain:
     deployment: dict[str, Any]
     net: Any
     plans: list[Any]
+    agents_start: int | None = None  # the block the agents' windows count from (set by their first run)
 
     @property
     def deployment_file(self) -> Path:
@@ -174,12 +173,12 @@ def economy_throughput(chain: Chain, until_cycle: int, processes: int, seed: int
                        mining: str = "auto") -> dict[str, Any]:
     """Run every agent up to cycle `until_cycle` (host processes resume from the agents' SQLite state).
     mining "auto": automine (a block per transaction), and a block whenever the chain has been idle for
-    IDLE_MINE_S (every agent waiting for its next window). "batch": automine off and a `BatchMiner`
-    mines a block once the pool has stopped growing for BATCH_QUIET_S (or, with an empty pool, the chain
-    has been idle as long), so a round of agents' transactions shares a block. Nothing waits on a wall
-    clock. Hosts build their agents and wait at a gate file; the clock runs from opening the gate to
+    IDLE_MINE_S (every agent waiting for its next window). "batch": automine off and a `LockstepMiner`
+    mines blocks back to back, waiting at each window's last block until every agent has run that
+    cycle, so each round of the agents' transactions shares one block and no agent falls behind its
+    windows. Nothing waits on a wall clock. Hosts build their agents and wait at a gate file; the clock runs from opening the gate to
     the last agent's last cycle (its log)."""
-    from agents.chain.nodes import BatchMiner, set_mining
+    from agents.chain.nodes import LockstepMiner, set_mining
 
     n = len(chain.plans)
     cfg = SimConfig(agents=n, cycles=until_cycle, seed=seed, out=chain.out, max_processes=processes,
@@ -188,12 +187,22 @@ def economy_throughput(chain: Chain, until_cycle: int, processes: int, seed: int
     first_cycle = min(agent_cycles(chain.out, chain.plans).values())
     gate = chain.out / f"go-{until_cycle}"
     gate.unlink(missing_ok=True)
-    procs = spawn(cfg, chain.url, chain.plans, chain.deployment_file, head + 1, until_cycle,
+    if chain.agents_start is None:
+        chain.agents_start = head + 1  # resumed agents keep counting windows from their first start
+    procs = spawn(cfg, chain.url, chain.plans, chain.deployment_file, chain.agents_start, until_cycle,
                   overrides={"hire_rate": 1.0}, start_gate=gate)
     from agents.chain.rpc import JsonRpc
 
     node = JsonRpc(chain.url)
-    miner = BatchMiner(chain.url, BATCH_QUIET_S, client=node) if mining == "batch" else None
+    done_cache = [first_cycle, 0.0]
+
+    def cycles_done() -> int:  # the slowest agent's completed cycles (re-read at most every 5 ms)
+        if time.monotonic() - done_cache[1] > 0.005:
+            done_cache[0], done_cache[1] = min(agent_cycles(chain.out, chain.plans).values()), time.monotonic()
+        return done_cache[0]
+
+    miner = (LockstepMiner(chain.url, chain.agents_start, cfg.cycle_blocks, cycles_done, client=node)
+             if mining == "batch" else None)
     try:
         _wait_ready(chain, procs)
         set_mining(chain.url, mining)
