@@ -1,10 +1,8 @@
 """How a local node mines: a block per transaction, or many transactions per block.
 
-    set_mining(url, "batch")          # automine off: transactions wait in the pool until mine(url)
-    mine(url)                         # one block holding every pending transaction that fits
+    set_mining(url, "batch")          # automine off: transactions wait in the pool until anvil_mine
     set_mining(url, "auto")           # back to a block per transaction
-    BatchMiner(url).step()            # one decision of the batching loop (mine when the pool is quiet)
-    LockstepMiner(url, start, 5, cycles_done).step()   # mine when every agent has ticked its window
+    LockstepMiner(url, start, 5, cycles_done).step()   # one block, unless an agent has not run its window
 
 Why batch: anvil 1.7.1 pays a per-block cost that grows with the state (it re-hashes every storage slot
 for every block; about 1.3 us a slot here), so a block per transaction makes the economy's
@@ -13,18 +11,16 @@ throughput fall as its escrow, registry and checkpoints fill. Many transactions 
 `LockstepMiner` (benchmarks, where the driver can see the agents' progress) mines the blocks inside a
 window back to back and, at a window's last block, waits until every agent has run that cycle; so
 each round of the agents' transactions goes into one block, no agent ever falls behind its windows,
-and nothing waits on a wall clock. `BatchMiner` (no view of the agents) mines a block when the pool
-has stopped growing for `quiet_s` (every agent that was going
-to send this round has sent) or, when the pool is empty, when the chain has not moved for `quiet_s`
-(every agent is waiting for its next window, so the window has to advance). Agents count their cycles
-in blocks, so their timing is the same in both modes: a window is `cycle_blocks` blocks, whatever a
-block holds. Interval mining (`evm_setIntervalMining`, a block every N s) is the real-time variant the
-simulation uses.
+and nothing waits on a wall clock. (A first version mined whenever the pool had stopped growing for
+20 ms: under load it mined mid-round, 4-5 transactions a block, and was slower than automine.)
+Agents count their cycles in blocks, so their timing is the same in every mode: a window is
+`cycle_blocks` blocks, whatever a block holds. Interval mining (`evm_setIntervalMining`, a block
+every N s, many transactions each) is the real-time variant `emergent simulate` and the keep-up
+check use.
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from agents.devnet import rpc
@@ -33,50 +29,11 @@ MINING_MODES = ("auto", "batch")
 
 
 def set_mining(url: str, mode: str) -> None:
-    """'auto': a block per transaction; 'batch': no automine and no interval (blocks only by `mine`)."""
+    """'auto': a block per transaction; 'batch': no automine and no interval (blocks only by anvil_mine)."""
     if mode not in MINING_MODES:
         raise ValueError(f"mining mode must be one of {MINING_MODES}, got {mode!r}")
     rpc(url, "evm_setIntervalMining", [0])
     rpc(url, "evm_setAutomine", [mode == "auto"])
-
-
-def mine(url: str, blocks: int = 1) -> None:
-    rpc(url, "anvil_mine", [hex(blocks)])
-
-
-def pending_count(url: str, client: Any = None) -> int:
-    """Transactions waiting in the node's pool (txpool_status; `client`: an agents.chain.rpc.JsonRpc)."""
-    status = client.request("txpool_status") if client is not None else rpc(url, "txpool_status")
-    return int(status.get("pending", "0x0"), 16)
-
-
-class BatchMiner:
-    """Mines a block when nothing has changed for `quiet_s`: the pool stopped growing, or (empty pool)
-    the chain stopped moving. Call `step()` in a loop; it returns True when it mined."""
-
-    def __init__(self, url: str, quiet_s: float = 0.02, client: Any = None) -> None:
-        from agents.chain.rpc import JsonRpc
-
-        self.url = url
-        self.quiet_s = quiet_s
-        self.client = client or JsonRpc(url)
-        self._seen: tuple[int, int] | None = None
-        self._since = time.monotonic()
-        self.blocks = 0
-
-    def step(self) -> bool:
-        block = int(self.client.request("eth_blockNumber"), 16)
-        seen = (block, pending_count(self.url, self.client))
-        now = time.monotonic()
-        if seen != self._seen:
-            self._seen, self._since = seen, now
-            return False
-        if now - self._since <= self.quiet_s:
-            return False
-        self.client.request("anvil_mine", ["0x1"])
-        self.blocks += 1
-        self._seen, self._since = None, now
-        return True
 
 
 class LockstepMiner:
