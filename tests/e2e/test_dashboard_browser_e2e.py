@@ -41,10 +41,18 @@ def browser():
         drv.quit()
 
 
-def _text(drv, element_id: str) -> str:
-    from selenium.webdriver.common.by import By
+def _text(drv, element_id: str) -> str | None:
+    """An element's text, read in one script call (the page re-renders its tables on every update, so a
+    Selenium element reference can go stale between finding and reading it)."""
+    return drv.execute_script("const e = document.getElementById(arguments[0]); return e ? e.textContent : null;",
+                              element_id)
 
-    return drv.find_element(By.ID, element_id).text
+
+def _cells(drv, selector: str) -> list[str] | None:
+    """The cell texts of the first row matching `selector`, in one script call (None if no such row)."""
+    return drv.execute_script(
+        "const r = document.querySelector(arguments[0]);"
+        "return r ? Array.from(r.querySelectorAll('td')).map(td => td.textContent) : null;", selector)
 
 
 def test_dashboard__page_loads_then_shows_the_job_settling_live(economy, browser):
@@ -59,7 +67,9 @@ def test_dashboard__page_loads_then_shows_the_job_settling_live(economy, browser
     hosts = []
     try:
         browser.get(url)
-        wait = WebDriverWait(browser, 60, poll_frequency=0.2)
+        from selenium.common.exceptions import StaleElementReferenceException
+
+        wait = WebDriverWait(browser, 60, poll_frequency=0.2, ignored_exceptions=[StaleElementReferenceException])
         wait.until(lambda d: _text(d, "conn") == "live" and _text(d, "head") != "-")
         assert browser.execute_script("return typeof Plotly") == "object"  # the bundled plotly.js loaded
         assert browser.find_elements(By.CSS_SELECTOR, "#chart-jobs .main-svg")  # and drew the jobs chart
@@ -82,22 +92,16 @@ def test_dashboard__page_loads_then_shows_the_job_settling_live(economy, browser
         # the page, without a reload, shows the settlement the chain just made
         wait.until(lambda d: _text(d, "outcome-completed") == "1")
         assert int(browser.execute_script("return document.body.dataset.version")) > version0
-        row = browser.find_element(By.CSS_SELECTOR, f'#jobs tr[data-job="{jid}"]')
-        assert [c.text for c in row.find_elements(By.TAG_NAME, "td")][1:4] == ["factor", "completed", "completed"]
-        settled = browser.find_element(By.CSS_SELECTOR, "#settled tbody tr").find_elements(By.TAG_NAME, "td")
-        assert settled[1].text == str(jid) and settled[3].text == "completed"
+        assert _cells(browser, f'#jobs tr[data-job="{jid}"]')[1:4] == ["factor", "completed", "completed"]
+        settled = _cells(browser, "#settled tbody tr")
+        assert settled[1] == str(jid) and settled[3] == "completed"
         # agents: their L4.9 status and persona from their data dirs, balances from the chain
         economy.run([host], 1)
-        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, f'#agents tr[data-address="{provider}"] td.status')
-                   and d.find_element(By.CSS_SELECTOR, f'#agents tr[data-address="{provider}"] td.status').text != "-")
+        row = f'#agents tr[data-address="{provider}"]'
+        wait.until(lambda d: (_cells(d, row) or ["-"] * 6)[5] != "-")
         chain_balance = economy.balance(provider) / 10**18  # shown to 2 decimals
-
-        def cells(d):
-            return [c.text for c in d.find_element(
-                By.CSS_SELECTOR, f'#agents tr[data-address="{provider}"]').find_elements(By.TAG_NAME, "td")]
-
-        wait.until(lambda d: abs(float(cells(d)[2].replace(",", "")) - chain_balance) < 0.006)
-        cells = cells(browser)
+        wait.until(lambda d: abs(float(_cells(d, row)[2].replace(",", "")) - chain_balance) < 0.006)
+        cells = _cells(browser, row)
         assert cells[1] == "honest" and cells[5] in ("WARMING_UP", "ACTIVE", "PARTIAL", "ADVISORY")
         assert "factor" in cells[9]
         prices = browser.execute_script(
