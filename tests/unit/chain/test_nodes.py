@@ -46,3 +46,21 @@ def test_set_mining__batch_then_auto(rpc_url, w3, alice, bob):
     assert rpc(rpc_url, "anvil_getAutomine") is True
     with pytest.raises(ValueError):
         set_mining(rpc_url, "sometimes")
+
+
+def test_cycle_counter__counts_whole_lines_incrementally(tmp_path):
+    from types import SimpleNamespace
+
+    from agents.bench.economy import CycleCounter
+
+    plans = [SimpleNamespace(address="0xAa"), SimpleNamespace(address="0xBb")]
+    files = [tmp_path / "agents" / p.address.lower() / "metrics.jsonl" for p in plans]
+    files[0].parent.mkdir(parents=True)
+    files[0].write_text('{"cycle": 0}\n{"cycle": 1}\n{"cyc')  # a line being written is not counted
+    counter = CycleCounter(tmp_path, plans)
+    assert counter.counts() == [2, 0] and counter.slowest() == 0
+    with open(files[0], "a") as fh:
+        fh.write('le": 2}\n')
+    files[1].parent.mkdir(parents=True)
+    files[1].write_text('{"cycle": 0}\n' * 3)
+    assert counter.counts() == [3, 3] and counter.slowest() == 3
