@@ -168,7 +168,9 @@ class DashboardState:
                      "recent": [{"id": j.id, "service": j.service or "?", "state": O.STATUS_NAMES[j.status],
                                  "outcome": j.outcome, "budget": j.budget / u, "client": j.client,
                                  "provider": j.provider, "block": j.created_block} for j in recent],
-                     "settled": list(self.settled)},
+                     # a job's service is read after its events were folded: take it from the job now
+                     "settled": [dict(x, service=(self.mem.jobs[x["id"]].service if x["id"] in self.mem.jobs
+                                                  else None) or x["service"]) for x in self.settled]},
             "prices": {svc: [list(p) for p in pts] for svc, pts in sorted(self.prices.items())},
             "slashes": {"count": self.slash_count, "total": self.slash_total / u,
                         "recent": [{"block": s["block"], "agent": s["agent"], "amount": s["amount"] / u}

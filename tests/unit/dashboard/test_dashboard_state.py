@@ -132,3 +132,14 @@ def test_cli_dashboard__no_deployments_file__one_error_line(tmp_path):
     assert res.exit_code == 1
     assert res.output.strip().splitlines() == [f"Error: no deployments file at {tmp_path / 'none.json'}: "
                                                "deploy first (`emergent devnet`)"]
+
+
+def test_state__service_read_after_settlement__shown_in_the_settlement_too():
+    import random
+
+    from agents.market.services import get_service
+
+    st, ch = DashboardState(), Chain()
+    _trade(st, ch, jid=3)
+    st.set_service(3, get_service("median").random_spec(random.Random(2)).encode())
+    assert st.snapshot()["jobs"]["settled"][0]["service"] == "median"
