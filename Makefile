@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 ANVIL := node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install run test test-fast test-slow devnet gas clean
+.PHONY: install run test test-fast test-slow devnet gas clean browser
 
 install: $(BIN)/emergent $(ANVIL)
 
@@ -31,13 +31,18 @@ $(ANVIL): package.json package-lock.json
 run: install
 	$(BIN)/emergent simulate
 
-test: install
+test: install browser
 	$(BIN)/ape test tests -q
+
+# Headless Chromium for the dashboard's browser test (tests/e2e/test_dashboard_browser_e2e.py).
+browser:
+	@test -x /usr/bin/chromium -a -x /usr/bin/chromedriver || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
 
 test-fast: install
 	$(BIN)/ape test tests -q -m "not slow"
 
-test-slow: install
+test-slow: install browser
 	$(BIN)/ape test tests -q -m slow
 
 devnet: install

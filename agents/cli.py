@@ -43,6 +43,8 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "sweep": ("agents.sim.cli", "sweep"),
     "bench": ("agents.bench.cli", "bench"),
     "cognition": ("agents.sim.audit_cli", "cognition"),
+    "dashboard": ("agents.dashboard.cli", "dashboard"),
+    "payloads": ("agents.market.payloads_cli", "payloads"),
 }
 
 

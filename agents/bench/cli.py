@@ -42,7 +42,10 @@ def cognition(seconds: float) -> None:
               help="cycles of the keep-up run")
 @click.option("--processes", default=2, show_default=True, type=click.IntRange(1, 64),
               help="agent host processes for the throughput runs (the keep-up run uses at least 4)")
-def economy(sizes: str, cycles: int, raw_n: int, keepup_agents: int, keepup_cycles: int, processes: int) -> None:
+@click.option("--mining", type=click.Choice(["batch", "auto"]), default="batch", show_default=True,
+              help="how the economy's chain mines: many transactions per block, or a block per transaction")
+def economy(sizes: str, cycles: int, raw_n: int, keepup_agents: int, keepup_cycles: int, processes: int,
+            mining: str) -> None:
     """Economy tx/s and jobs settled (10 and 50 agents) vs raw anvil, memory per agent, 100-agent keep-up."""
     from agents.bench.economy import main
 
@@ -52,7 +55,7 @@ def economy(sizes: str, cycles: int, raw_n: int, keepup_agents: int, keepup_cycl
         raise click.BadParameter("comma-separated integers", param_hint="--agents") from exc
     if not ns or any(n < 1 or n > 500 for n in ns):
         raise click.BadParameter("sizes in [1, 500]", param_hint="--agents")
-    main(ns, cycles, raw_n, keepup_agents, keepup_cycles, processes, echo=click.echo)
+    main(ns, cycles, raw_n, keepup_agents, keepup_cycles, processes, echo=click.echo, mining=mining)
 
 
 # --- CLI speed ---------------------------------------------------------------------------------------

@@ -5,6 +5,10 @@ what the same node does with no contract logic, no estimation and no waiting bet
 All transactions are signed before the clock starts; sending is sequential over one keep-alive HTTP
 connection through the same JSON-RPC client the agents use (agents.chain.rpc), then the clock runs
 until the last one is mined.
+
+Two modes: automine (a block per transaction, the node's default here) and batched (`batched=True`:
+automine off while the transfers are sent, then `anvil_mine` until every one is mined: as many per
+block as the block gas limit holds, 1,428 transfers at 30M gas). The clock covers sending and mining.
 """
 
 from __future__ import annotations
@@ -46,10 +50,13 @@ def presign_transfers(web3: Web3, keys: list[str | bytes], n: int, *, value: int
     return raws
 
 
-def measure_raw_tps(node: Web3 | str, keys: list[str | bytes], n: int, *, timeout: float = 120.0) -> dict[str, Any]:
+def measure_raw_tps(node: Web3 | str, keys: list[str | bytes], n: int, *, timeout: float = 120.0,
+                    batched: bool = False) -> dict[str, Any]:
     """Send `n` pre-signed transfers to `node` (a web3 or an RPC URL); sent and mined transactions per second.
+    `batched`: automine off while sending, then blocks mined explicitly until all are in (automine is
+    restored to what it was).
 
-    Returns {"n", "sent_tps", "mined_tps", "send_seconds", "total_seconds", "blocks", "failed"}.
+    Returns {"n", "sent_tps", "mined_tps", "send_seconds", "total_seconds", "blocks", "failed", "mode"}.
     """
     from agents.chain.rpc import rpc_for
 
@@ -57,22 +64,32 @@ def measure_raw_tps(node: Web3 | str, keys: list[str | bytes], n: int, *, timeou
     client = rpc_for(web3)
     raws = presign_transfers(web3, keys, n)
     start_block = web3.eth.block_number
-    t0 = time.perf_counter()
-    hashes = [client.request("eth_sendRawTransaction", ["0x" + raw.hex()]) for raw in raws]
-    t_sent = time.perf_counter()
-    deadline = t_sent + timeout
-    # A key's transactions are mined in nonce order: once each key's last hash has a receipt, all are mined.
-    last_per_key = {hashes[i] for i in range(max(0, n - len(keys)), n)}
-    waiting = set(last_per_key)
-    while waiting:
-        for h in list(waiting):
-            if client.request("eth_getTransactionReceipt", [h]) is not None:
-                waiting.discard(h)
-        if waiting:
-            if time.perf_counter() > deadline:
-                raise TimeoutError(f"transfers not mined within {timeout}s")
-            time.sleep(0.005)
-    t_mined = time.perf_counter()
+    automine = bool(client.request("anvil_getAutomine")) if batched else True
+    if batched:
+        client.request("evm_setAutomine", [False])
+    try:
+        t0 = time.perf_counter()
+        hashes = [client.request("eth_sendRawTransaction", ["0x" + raw.hex()]) for raw in raws]
+        t_sent = time.perf_counter()
+        deadline = t_sent + timeout
+        # A key's transactions are mined in nonce order: once each key's last hash has a receipt, all are mined.
+        last_per_key = {hashes[i] for i in range(max(0, n - len(keys)), n)}
+        waiting = set(last_per_key)
+        while waiting:
+            if batched:
+                client.request("anvil_mine", ["0x1"])
+            for h in list(waiting):
+                if client.request("eth_getTransactionReceipt", [h]) is not None:
+                    waiting.discard(h)
+            if waiting:
+                if time.perf_counter() > deadline:
+                    raise TimeoutError(f"transfers not mined within {timeout}s")
+                if not batched:
+                    time.sleep(0.005)
+        t_mined = time.perf_counter()
+    finally:
+        if batched:
+            client.request("evm_setAutomine", [automine])
     receipts = [web3.eth.get_transaction_receipt(h) for h in hashes]  # statuses, outside the timing
     last_block = max(int(r["blockNumber"]) for r in receipts)
     send_s = t_sent - t0
@@ -85,4 +102,5 @@ def measure_raw_tps(node: Web3 | str, keys: list[str | bytes], n: int, *, timeou
         "total_seconds": total_s,
         "blocks": last_block - start_block,
         "failed": sum(1 for r in receipts if int(r["status"]) != 1),
+        "mode": "batch" if batched else "auto",
     }

@@ -9,6 +9,11 @@ Why not web3.py for the agents' hot path: a web3 request costs about 0.85 ms of 
 (middleware, formatters, requests), this client 0.23 ms, and a batch of ten 0.03 ms per item
 (`emergent bench economy` shows what that buys). web3 stays for everything that is not hot.
 
+Credentials: `JsonRpc(url, headers={...}, auth=(user, password))`, or `user:password@` in the URL
+(percent-decoded, sent as HTTP basic auth; the URL in error messages never shows them). `from_web3`
+carries the HTTPProvider's `headers` and `auth` request kwargs and its URL's credentials over, so the
+agents' lean client reaches an endpoint behind an authenticating proxy whenever their web3 does.
+
 Errors:
 - transport trouble (refused, reset, timeout, HTTP 429/5xx) raises `RpcTransportError`, a
   `ConnectionError`, so `errors.is_transient` retries it;
@@ -19,15 +24,16 @@ Errors:
 
 from __future__ import annotations
 
+import base64
 import http.client
 import itertools
 import json
 import socket
 import threading
 import weakref
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 
 class RpcTransportError(ConnectionError):
@@ -49,17 +55,39 @@ class RpcProtocolError(Exception):
 
 
 TRANSIENT_STATUS = (429, 502, 503, 504)
+AUTH_STATUS = (401, 403, 407)
+
+
+def redact_url(url: str) -> str:
+    """`url` without the password of its user:password@ part."""
+    parts = urlsplit(url)
+    if parts.password is None and parts.username is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    return urlunsplit((parts.scheme, f"{parts.username or ''}:***@{host}", parts.path, parts.query, parts.fragment))
+
+
+def basic_auth(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
 
 
 class JsonRpc:
     """JSON-RPC over HTTP(S) keep-alive. Thread-safe (one request at a time per client)."""
 
-    def __init__(self, url: str, timeout: float = 30.0) -> None:
+    def __init__(self, url: str, timeout: float = 30.0, *, headers: Mapping[str, str] | None = None,
+                 auth: tuple[str, str] | None = None) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"not an http(s) JSON-RPC URL: {url!r}")
-        self.url = url
+            raise ValueError(f"not an http(s) JSON-RPC URL: {redact_url(url)!r}")
+        self.url = redact_url(url)  # for messages: never the password
         self.timeout = timeout
+        self._headers = {"Content-Type": "application/json", **{str(k): str(v) for k, v in (headers or {}).items()}}
+        if auth is None and (parts.username is not None or parts.password is not None):
+            auth = (unquote(parts.username or ""), unquote(parts.password or ""))
+        if auth is not None:
+            self._headers["Authorization"] = basic_auth(*auth)
         self._https = parts.scheme == "https"
         self._host = parts.hostname
         self._port = parts.port or (443 if self._https else 80)
@@ -78,8 +106,14 @@ class JsonRpc:
         if not isinstance(uri, str) or not uri.startswith(("http://", "https://")):
             return None
         kwargs = getattr(provider, "_request_kwargs", None) or {}
-        timeout = kwargs.get("timeout", 30.0) if isinstance(kwargs, dict) else 30.0
-        return cls(uri, timeout=float(timeout) if isinstance(timeout, int | float) else 30.0)
+        if not isinstance(kwargs, dict):
+            kwargs = {}
+        timeout = kwargs.get("timeout", 30.0)
+        headers = kwargs.get("headers")
+        auth = kwargs.get("auth")
+        auth = tuple(auth) if isinstance(auth, tuple | list) and len(auth) == 2 else None
+        return cls(uri, timeout=float(timeout) if isinstance(timeout, int | float) else 30.0,
+                   headers=dict(headers) if isinstance(headers, Mapping) else None, auth=auth)
 
     # ------------------------------------------------------------------ transport
     def _connection(self) -> http.client.HTTPConnection:
@@ -103,7 +137,7 @@ class JsonRpc:
                 reused = self._conn is not None
                 conn = self._connection()
                 try:
-                    conn.request("POST", self._path, body, {"Content-Type": "application/json"})
+                    conn.request("POST", self._path, body, self._headers)
                     resp = conn.getresponse()
                     payload = resp.read()
                     status = resp.status
@@ -118,6 +152,8 @@ class JsonRpc:
             self.requests += 1
         if status in TRANSIENT_STATUS:
             raise RpcTransportError(f"{self.url}: HTTP {status}")
+        if status in AUTH_STATUS:
+            raise RpcProtocolError(f"{self.url}: HTTP {status}: the endpoint refused our credentials")
         try:
             return json.loads(payload)
         except ValueError as exc:

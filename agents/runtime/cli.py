@@ -118,8 +118,9 @@ def _cycle_line(report: dict[str, Any]) -> str:
               show_default=True,
               help="where the agent keeps its state (<dir>/<address>/agent.sqlite, log, metrics); a restart "
                    "with the same dir resumes")
-@click.option("--payloads", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_PAYLOADS,
-              show_default=True, help="directory of delivered work payloads (shared by agents on one machine)")
+@click.option("--payloads", default=str(DEFAULT_PAYLOADS), show_default=True,
+              help="directory of delivered work payloads (shared by agents on one machine), or the URL of a "
+                   "payload service (`emergent payloads serve`) for agents on different hosts")
 @click.option("--cycle-blocks", default=5, show_default=True, type=click.IntRange(1, 10_000),
               help="blocks per cognitive cycle (the agent acts once per window of this many blocks)")
 @click.option("--cycles", default=None, type=click.IntRange(1), help="stop after this many cycles (default: run "
@@ -129,7 +130,7 @@ def _cycle_line(report: dict[str, Any]) -> str:
 @click.option("--gas-budget", default=None, help="ETH the agent may spend on fees (default: unlimited)")
 @click.option("--quiet", "-q", is_flag=True, help="no per-cycle summary line")
 def run(key: str | None, account: str | None, account_index: int | None, persona: str, services: str,
-        network: str, rpc: str | None, deployment: Path | None, data_dir: Path, payloads: Path,
+        network: str, rpc: str | None, deployment: Path | None, data_dir: Path, payloads: str,
         cycle_blocks: int, cycles: int | None, seed: int, gas_budget: str | None, quiet: bool,
         plugins: tuple[Path, ...] = ()) -> None:
     """Run one agent until SIGTERM/Ctrl-C (or --cycles): observe, think, act; state in SQLite.
@@ -168,7 +169,8 @@ def run(key: str | None, account: str | None, account_index: int | None, persona
     ChainReader(network, url).head()
     from agents.runtime.process import Host, HostConfig
 
-    cfg = HostConfig(rpc=url, deployment=Path(dep), data_dir=data_dir, payloads=payloads,
+    store = payloads if payloads.startswith(("http://", "https://")) else Path(payloads)
+    cfg = HostConfig(rpc=url, deployment=Path(dep), data_dir=data_dir, payloads=store,
                      agents=[{"key": private_key, "persona": persona, "services": list(names)}],
                      cycle_blocks=cycle_blocks, seed=seed, max_cycles=cycles, gas_budget_wei=budget,
                      plugins=[str(Path(p).resolve()) for p in plugins])

@@ -34,7 +34,7 @@ from web3 import Web3
 from agents.chain.contracts import Contracts
 from agents.chain.indexer import EventIndexer
 from agents.chain.types import Cursor, MemoryCursorStore
-from agents.market.payloads import FilePayloadStore
+from agents.market.payloads import open_payload_store
 from agents.market.plugins import load_plugins
 from agents.market.personas import Persona, get_persona
 from agents.runtime.agent import Agent, AgentSpec, DescriptionCache
@@ -47,15 +47,22 @@ WATCHED = ("AgentToken", "AgentRegistry", "Staking", "Reputation", "ServiceEscro
 def make_web3(rpc: str, timeout: float = 30.0) -> Web3:
     """A web3 for agents: no automatic retries (our own are bounded and typed), and without web3's
     validation middleware, which asks the node for its chain id before every call and transaction
-    (half of all requests); the sender signs with the chain id it read once."""
+    (half of all requests); the sender signs with the chain id it read once.
+
+    Credentials for an RPC behind an authenticating proxy: user:password@ in the URL, and/or HTTP
+    headers as a JSON object in EMERGENT_RPC_HEADERS (e.g. '{"X-Api-Key": "..."}'); both reach web3
+    and the lean client (agents.chain.rpc.JsonRpc.from_web3)."""
     kwargs: dict[str, Any] = {}
+    request_kwargs: dict[str, Any] = {"timeout": timeout}
+    if os.environ.get("EMERGENT_RPC_HEADERS"):
+        request_kwargs["headers"] = {str(k): str(v) for k, v in json.loads(os.environ["EMERGENT_RPC_HEADERS"]).items()}
     if rpc.startswith(("http://127.0.0.1", "http://localhost")):
         import requests
 
         session = requests.Session()
         session.trust_env = False  # no proxy lookup in the environment on every request to a local node
         kwargs["session"] = session
-    provider = Web3.HTTPProvider(rpc, request_kwargs={"timeout": timeout}, exception_retry_configuration=None,
+    provider = Web3.HTTPProvider(rpc, request_kwargs=request_kwargs, exception_retry_configuration=None,
                                  **kwargs)
     w3 = Web3(provider)
     for name in ("validation", "ens_name_to_address"):
@@ -71,7 +78,7 @@ class HostConfig:
     rpc: str
     deployment: Path
     data_dir: Path
-    payloads: Path
+    payloads: Path | str  # a directory, or the URL of a payload service (agents.market.payloads)
     agents: list[dict[str, Any]]
     build: Path | None = None
     cycle_blocks: int = 5
@@ -89,7 +96,7 @@ class HostConfig:
     def from_json(cls, path: Path) -> HostConfig:
         d = json.loads(Path(path).read_text())
         for k in ("deployment", "data_dir", "payloads", "build"):
-            if d.get(k):
+            if d.get(k) and not str(d[k]).startswith(("http://", "https://")):
                 d[k] = Path(d[k])
         return cls(**d)
 
@@ -116,7 +123,7 @@ class Host:
         self.contracts = Contracts.load(self.web3, deployment_file=cfg.deployment, build_file=cfg.build)
         deployment = self.contracts.deployment
         first_block = int(deployment.get("block", 0))
-        self.payloads = FilePayloadStore(cfg.payloads)
+        self.payloads = open_payload_store(cfg.payloads, cache=Path(cfg.data_dir) / "payload-cache")
         descriptions = DescriptionCache()
         head = self.web3.eth.block_number
         self.agents: list[Agent] = []

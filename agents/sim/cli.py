@@ -119,6 +119,8 @@ def check_chain(rpc: str | None) -> None:
 @click.option("--compare-cognition", is_flag=True, help="paired run, same seed: with the mind and L4.8 only "
               "(compare.html side by side)")
 @click.option("--offline", is_flag=True, help="with --compare-cognition: on the offline market (no chain)")
+@click.option("--dashboard", "dashboard_port", default=None, type=click.IntRange(0, 65535), is_flag=False,
+              flag_value=8600, help="serve the live dashboard during the run (`--dashboard` alone: port 8600)")
 @click.option("--plugin", "plugins", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="plugin module defining SERVICES and/or PERSONAS (repeatable; docs/plugins.md)")
 @click.option("--services", default=None,
@@ -129,7 +131,8 @@ def check_chain(rpc: str | None) -> None:
 def simulate(ctx: click.Context, n_agents: int, cycles: int, seed: int, out: Path | None, rpc: str | None,
              network: str, cycle_blocks: int, agents_per_process: int, max_processes: int, personas: str | None,
              cognition_mode: str = "on", compare_cognition: bool = False, offline: bool = False,
-             plugins: tuple[Path, ...] = (), services: str | None = None, scenario: Path | None = None) -> None:
+             dashboard_port: int | None = None, plugins: tuple[Path, ...] = (), services: str | None = None,
+             scenario: Path | None = None) -> None:
     """Devnet up, deploy, fund, spawn N agents for K cycles, then write report.html + metrics.json.
 
     Ctrl-C stops the agents and still writes a (partial) report."""
@@ -149,6 +152,7 @@ def simulate(ctx: click.Context, n_agents: int, cycles: int, seed: int, out: Pat
         cfg = _scenario_config(ctx, scenario, out_dir, rpc, plugins)
         cfg.agents_per_process, cfg.max_processes = agents_per_process, max_processes
         cfg.cognition = cognition_mode == "on"
+        cfg.dashboard_port = dashboard_port
         check_out_dir(cfg.out)
         check_chain(rpc)
         check_params()
@@ -177,7 +181,7 @@ def simulate(ctx: click.Context, n_agents: int, cycles: int, seed: int, out: Pat
     cfg = SimConfig(agents=n_agents, cycles=cycles, seed=seed, rpc=rpc, cycle_blocks=cycle_blocks,
                     agents_per_process=agents_per_process, max_processes=max_processes, personas=persona_list,
                     out=out_dir, cognition=cognition_mode == "on", services=catalogue,
-                    plugins=[str(Path(p).resolve()) for p in plugins])
+                    plugins=[str(Path(p).resolve()) for p in plugins], dashboard_port=dashboard_port)
     if compare_cognition:
         from agents.sim.compare_cli import paired
 

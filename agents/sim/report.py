@@ -1,237 +1,500 @@
-"""The simulation report: one self-contained HTML page (PNG plots embedded) and a terminal summary.
+"""The simulation report: one self-contained HTML page with interactive charts, and a terminal summary.
 
-    write_report(metrics, "out/report.html")     # -> Path
+    write_report(metrics, "out/report.html")     # -> Path; metrics: Metrics or its dict (metrics.json)
     print(summary_text(metrics))
 
-Plots (each a section with an id, so tests and readers can find it): balances and Gini over time,
-prices per service, reputation by persona, jobs by outcome, slashes, proposals and votes, and per-agent
-ASS, value drift and survival class. No external resources: styles inline, images as data: URIs.
+Charts are plotly figures; plotly.js (from the pinned plotly package) is inlined once in the page's
+head, so the file works offline and loads nothing from the network. Each chart is a section with an id
+(`plot-<id>`, the chart's div `chart-<id>`), so tests and readers can find it: balances and Gini,
+prices per service, reputation by persona, jobs by outcome per cycle, slashes, proposals and votes,
+per-agent ASS, value drift and survival class, and, when the metrics carry the agents' minds
+(`metrics["mind"]`, see `mind_of`), each agent's L4.9 status timeline, goals by origin, vetoes and
+mutations, and value drift.
+
+Where a chart has nothing to show for the run (no slash, no proposal, ASS before the first L4.9 cycle)
+it says why in the chart instead of an empty frame. Survival classes are cognition's own
+(`SURVIVAL_CLASSES`, abundant to critical, derived from `classify_survival`), so the colour of a
+class is the same in every report.
 """
 
 from __future__ import annotations
 
-import base64
 import html
-import io
+import json
+import math
 import textwrap
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
-from statistics import mean
+from statistics import mean, median
+from typing import Any
 
-import matplotlib
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+from plotly.subplots import make_subplots
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+from agents.cognition import constants as K
+from agents.cognition.survival import classify_survival
+from agents.sim.metrics import Metrics, gini
 
-from agents.sim.metrics import Metrics, gini  # noqa: E402
+# Cognition's survival classes, best first, taken from its classifier at each band's lower edge
+# (abundant > SURVIVAL_ABUNDANT >= adequate >= SURVIVAL_ADEQUATE > constrained >= ... > critical).
+SURVIVAL_CLASSES: tuple[str, ...] = tuple(dict.fromkeys(
+    classify_survival(x) for x in (math.inf, K.SURVIVAL_ADEQUATE, K.SURVIVAL_CONSTRAINED, K.SURVIVAL_WARNING, 0.0)
+))
+SURVIVAL_COLORS = ("#1a9850", "#91cf60", "#fee08b", "#fc8d59", "#d73027")
+# L4.9 cycle statuses (agents.cognition.orchestrator.CycleReport.status), from full authority to none.
+STATUS_ORDER = ("ACTIVE", "PARTIAL", "ADVISORY", "WARMING_UP", "FROZEN_SURVIVAL", "FROZEN", "INACTIVE")
+STATUS_COLORS = ("#1a9850", "#a6d96a", "#fee08b", "#bababa", "#f46d43", "#d73027", "#404040")
+OUTCOME_COLORS = {
+    "completed": "#228833", "disputed_provider_won": "#66ccee", "rejected": "#ee6677", "expired": "#ccbb44",
+    "disputed_client_won": "#aa3377", "open": "#bbbbbb",
+}
+PALETTE = ("#4477aa", "#ee6677", "#228833", "#ccbb44", "#66ccee", "#aa3377", "#bbbbbb", "#000000",
+           "#ee7733", "#009988")
 
-SURVIVAL_ORDER = ("SECURE", "ADEQUATE", "WARNING", "CRITICAL", "TERMINAL")
 PLOTS = (
     ("balances", "Token balances and Gini coefficient"),
     ("prices", "Asking prices per service"),
     ("reputation", "Reputation by persona (mean)"),
-    ("jobs", "Jobs by outcome"),
+    ("jobs", "Jobs by outcome, per cycle they settled in"),
     ("slashes", "Slashes"),
     ("governance", "Proposals and votes"),
     ("ass", "Autonomy stability score (ASS) per agent"),
     ("drift", "Value drift per agent"),
     ("survival", "Survival class per agent over time"),
 )
+MIND_PLOTS = (
+    ("mind-status", "L4.9 status per agent over time"),
+    ("mind-goals", "Goals by origin: generated, pursued, completed"),
+    ("mind-vetoes", "Vetoes and applied mutations per agent"),
+    ("mind-drift", "Value drift per agent (cognition's record)"),
+)
+_LAYOUT = dict(
+    template="none", margin=dict(l=60, r=20, t=30, b=45), font=dict(family="sans-serif", size=11),
+    hovermode="closest", legend=dict(font=dict(size=10)), paper_bgcolor="white", plot_bgcolor="white",
+)
+_AXIS = dict(showgrid=True, gridcolor="#e5e5e5", zeroline=False, linecolor="#888", showline=True)
 
 
-def _png(fig: plt.Figure) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
-    plt.close(fig)
-    return base64.b64encode(buf.getvalue()).decode()
+def _fig(height: int = 360, **layout: Any) -> go.Figure:
+    fig = go.Figure()
+    fig.update_layout(height=height, **_LAYOUT, **layout)
+    fig.update_xaxes(**_AXIS)
+    fig.update_yaxes(**_AXIS)
+    return fig
 
 
-def _empty(ax: plt.Axes, text: str) -> None:
-    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="grey")
-    ax.set_xticks([])
-    ax.set_yticks([])
+def _note(fig: go.Figure, text: str, y: float = 0.5, **kw: Any) -> go.Figure:
+    """A message inside the plotting area (what the chart would show and why it does not)."""
+    fig.add_annotation(text=text, xref="paper", yref="paper", x=0.5, y=y, showarrow=False,
+                       font=dict(color="#666", size=12), **kw)
+    return fig
 
 
-def _persona_colors(m: Metrics) -> dict[str, tuple]:
-    cmap = plt.get_cmap("tab10")
-    return {p: cmap(i % 10) for i, p in enumerate(sorted(m.by_persona()))}
+def _empty(text: str, height: int = 220) -> go.Figure:
+    fig = _fig(height)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _note(fig, text)
 
 
-def plot_balances(m: Metrics) -> str:
-    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 3.6))
-    colors = _persona_colors(m)
-    unit = m.token_unit
+def _persona_colors(m: Metrics) -> dict[str, str]:
+    return {p: PALETTE[i % len(PALETTE)] for i, p in enumerate(sorted(m.by_persona()))}
+
+
+def _label(m: Metrics, addr: str) -> str:
+    info = m.agents.get(addr)
+    return info.label if info else addr[:10]
+
+
+def _persona(m: Metrics, addr: str) -> str:
+    """The agent's persona; for an agent only the minds know about, the mind's."""
+    info = m.agents.get(addr)
+    return info.persona if info else str(mind_of(m).get(addr, {}).get("persona", "?"))
+
+
+def _last_cycle(m: Metrics) -> int:
+    cycles = m.cycles()
+    return cycles[-1] if cycles else 0
+
+
+def _cycle_axis(fig: go.Figure, m: Metrics, **kw: Any) -> None:
+    fig.update_xaxes(title_text="cycle", range=[-0.5, max(1, _last_cycle(m)) + 0.5], **kw)
+
+
+# ------------------------------------------------------------------ market charts
+def plot_balances(m: Metrics) -> go.Figure:
+    if not any(m.samples.values()):
+        return _empty("no agent samples recorded")
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.68, 0.32], horizontal_spacing=0.08,
+                        subplot_titles=(f"balance ({m.token_symbol})", "Gini of balances"))
+    fig.update_layout(height=380, **_LAYOUT)
+    fig.update_xaxes(**_AXIS)
+    fig.update_yaxes(**_AXIS)
+    colors, shown = _persona_colors(m), set()
     for addr, series in m.samples.items():
-        if series:
-            persona = m.agents[addr].persona
-            xs, ys = [s.cycle for s in series], [s.balance / unit for s in series]
-            ax.plot(xs, ys, color=colors[persona], lw=0.9)
-    for persona, color in colors.items():
-        ax.plot([], [], color=color, label=persona)
-    if m.samples and any(m.samples.values()):
-        ax.legend(fontsize=7)
-    else:
-        _empty(ax, "no samples")
-    ax.set_xlabel("cycle")
-    ax.set_ylabel(m.token_symbol)
-    ax.set_title("balances")
+        if not series:
+            continue
+        persona = _persona(m, addr)
+        fig.add_trace(go.Scatter(
+            x=[s.cycle for s in series], y=[s.balance / m.token_unit for s in series], mode="lines",
+            name=persona, legendgroup=persona, showlegend=persona not in shown,
+            line=dict(color=colors.get(persona), width=1.2),
+            hovertemplate=f"{html.escape(_label(m, addr))}<br>cycle %{{x}}<br>%{{y:,.2f}} {m.token_symbol}"
+                          "<extra></extra>"), row=1, col=1)
+        shown.add(persona)
     g = m.gini_series()
-    if g:
-        ax2.plot([c for c, _ in g], [v for _, v in g], color="black")
-        ax2.set_ylim(0, 1)
-    else:
-        _empty(ax2, "no samples")
-    ax2.set_xlabel("cycle")
-    ax2.set_title("Gini of balances")
-    return _png(fig)
+    fig.add_trace(go.Scatter(x=[c for c, _ in g], y=[v for _, v in g], mode="lines+markers", name="Gini",
+                             marker=dict(size=4), line=dict(color="black"), showlegend=False,
+                             hovertemplate="cycle %{x}<br>Gini %{y:.3f}<extra></extra>"), row=1, col=2)
+    fig.update_yaxes(range=[0, 1], row=1, col=2)
+    fig.update_xaxes(title_text="cycle")
+    return fig
 
 
-def plot_prices(m: Metrics) -> str:
-    fig, ax = plt.subplots(figsize=(11, 3.6))
-    for service, points in sorted(m.prices.items()):
-        ax.plot([c for c, _ in points], [p / m.token_unit for _, p in points], label=service, lw=1)
-    if m.prices:
-        ax.legend(fontsize=7)
-        ax.set_xlabel("cycle")
-        ax.set_ylabel(m.token_symbol)
-    else:
-        _empty(ax, "no prices recorded")
-    return _png(fig)
+def plot_prices(m: Metrics) -> go.Figure:
+    """Every ask a provider published (markers) and, per service, the median of the asks published in
+    each cycle (line): several providers sell each service, so one line through all asks would zigzag."""
+    if not m.prices:
+        return _empty("no asking prices recorded")
+    fig = _fig(380)
+    for i, (service, points) in enumerate(sorted(m.prices.items())):
+        color = PALETTE[i % len(PALETTE)]
+        fig.add_trace(go.Scatter(
+            x=[c for c, _ in points], y=[p / m.token_unit for _, p in points], mode="markers",
+            marker=dict(color=color, size=5, opacity=0.35), name=f"{service} asks", legendgroup=service,
+            showlegend=False, hovertemplate=f"{service}<br>cycle %{{x}}<br>ask %{{y:.4g}}<extra></extra>"))
+        per: dict[int, list[float]] = {}
+        for c, p in points:
+            per.setdefault(c, []).append(p / m.token_unit)
+        cs = sorted(per)
+        fig.add_trace(go.Scatter(
+            x=cs, y=[median(per[c]) for c in cs], mode="lines+markers", name=service, legendgroup=service,
+            line=dict(color=color, width=2, shape="hv"), marker=dict(size=4),
+            hovertemplate=f"{service}<br>cycle %{{x}}<br>median ask %{{y:.4g}}<extra></extra>"))
+    _cycle_axis(fig, m)
+    fig.update_yaxes(title_text=f"{m.token_symbol} per job")
+    return fig
 
 
-def plot_reputation(m: Metrics) -> str:
-    fig, ax = plt.subplots(figsize=(11, 3.6))
+def plot_reputation(m: Metrics) -> go.Figure:
     colors = _persona_colors(m)
-    drew = False
+    fig = _fig()
     for persona, addrs in sorted(m.by_persona().items()):
         by_cycle: dict[int, list[float]] = {}
         for a in addrs:
             for s in m.samples.get(a, []):
                 by_cycle.setdefault(s.cycle, []).append(s.reputation)
         if by_cycle:
-            cycles = sorted(by_cycle)
-            ax.plot(cycles, [mean(by_cycle[c]) for c in cycles], label=persona, color=colors[persona])
-            drew = True
-    if drew:
-        ax.legend(fontsize=7)
-        ax.set_xlabel("cycle")
-    else:
-        _empty(ax, "no samples")
-    return _png(fig)
+            cs = sorted(by_cycle)
+            fig.add_trace(go.Scatter(
+                x=cs, y=[mean(by_cycle[c]) for c in cs], mode="lines", name=f"{persona} ({len(addrs)})",
+                line=dict(color=colors[persona]),
+                hovertemplate=f"{persona}<br>cycle %{{x}}<br>mean reputation %{{y:.3f}}<extra></extra>"))
+    if not fig.data:
+        return _empty("no agent samples recorded")
+    _cycle_axis(fig, m)
+    fig.update_yaxes(title_text="reputation (score / 10,000)")
+    return fig
 
 
-def plot_jobs(m: Metrics) -> str:
-    fig, ax = plt.subplots(figsize=(11, 3.2))
-    counts = m.jobs_by_outcome()
-    ax.bar(list(counts), list(counts.values()), color="#4477aa")
-    for i, v in enumerate(counts.values()):
-        ax.text(i, v, str(v), ha="center", va="bottom", fontsize=8)
-    ax.tick_params(axis="x", labelsize=8)
-    return _png(fig)
+def plot_jobs(m: Metrics) -> go.Figure:
+    """Stacked bars: jobs per cycle their outcome was reached in (open ones at the cycle they were
+    created), one colour per outcome; the legend carries the totals."""
+    if not m.jobs:
+        return _empty("no jobs were created")
+    fig = _fig(380, barmode="stack")
+    totals = m.jobs_by_outcome()
+    for outcome, total in totals.items():
+        if not total:
+            continue
+        per = Counter(j.cycle for j in m.jobs if j.outcome == outcome)
+        cs = sorted(per)
+        fig.add_trace(go.Bar(x=cs, y=[per[c] for c in cs], name=f"{outcome} ({total})",
+                             marker_color=OUTCOME_COLORS.get(outcome, "#777"),
+                             hovertemplate=f"{outcome}<br>cycle %{{x}}: %{{y}} jobs<extra></extra>"))
+    _cycle_axis(fig, m)
+    fig.update_yaxes(title_text="jobs")
+    return fig
 
 
-def plot_slashes(m: Metrics) -> str:
-    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 3.2))
-    if m.slashes:
-        ordered = sorted(m.slashes, key=lambda s: s.cycle)
-        total, xs, ys = 0.0, [], []
-        for s in ordered:
-            total += s.amount / m.token_unit
-            xs.append(s.cycle)
-            ys.append(total)
-        ax.step(xs, ys, where="post", color="#aa3377")
-        ax.set_xlabel("cycle")
-        ax.set_ylabel(f"cumulative {m.token_symbol} slashed")
-        per_persona = Counter()
-        for s in m.slashes:
-            per_persona[m.agents[s.agent].persona if s.agent in m.agents else "?"] += 1
-        ax2.bar(list(per_persona), list(per_persona.values()), color="#aa3377")
-        ax2.set_title("slashes by persona")
-        ax2.tick_params(axis="x", labelsize=8)
-    else:
-        _empty(ax, "no slashes")
-        _empty(ax2, "no slashes")
-    return _png(fig)
+def plot_slashes(m: Metrics) -> go.Figure:
+    if not m.slashes:
+        return _empty(f"no slashes in {_last_cycle(m)} cycles (no provider lost a dispute)")
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.68, 0.32], horizontal_spacing=0.1,
+                        subplot_titles=(f"cumulative {m.token_symbol} slashed", "slashes by persona"))
+    fig.update_layout(height=340, **_LAYOUT, showlegend=False)
+    fig.update_xaxes(**_AXIS)
+    fig.update_yaxes(**_AXIS)
+    ordered = sorted(m.slashes, key=lambda s: s.cycle)
+    # a step from zero at cycle 0 to the end of the run, so a single slash is a visible step
+    xs, ys, total = [0], [0.0], 0.0
+    for s in ordered:
+        total += s.amount / m.token_unit
+        xs.append(s.cycle)
+        ys.append(total)
+    xs.append(max(_last_cycle(m), xs[-1]))
+    ys.append(total)
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color="#aa3377", shape="hv"),
+                             hoverinfo="skip"), row=1, col=1)
+    fig.add_trace(go.Scatter(
+        x=[s.cycle for s in ordered], y=ys[1:-1], mode="markers", marker=dict(color="#aa3377", size=9),
+        text=[f"{html.escape(_label(m, s.agent))} ({_persona(m, s.agent)}): {s.amount / m.token_unit:,.2f} "
+              f"{m.token_symbol}, {html.escape(s.reason)}" for s in ordered],
+        hovertemplate="cycle %{x}<br>%{text}<br>total %{y:,.2f}<extra></extra>"), row=1, col=1)
+    per = Counter(_persona(m, s.agent) for s in m.slashes)
+    fig.add_trace(go.Bar(x=list(per), y=list(per.values()), marker_color="#aa3377",
+                         hovertemplate="%{x}: %{y} slashes<extra></extra>"), row=1, col=2)
+    fig.update_xaxes(title_text="cycle", range=[-0.5, max(1, xs[-1]) + 0.5], row=1, col=1)
+    fig.update_yaxes(rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(dtick=1, rangemode="tozero", row=1, col=2)
+    return fig
 
 
-def plot_governance(m: Metrics) -> str:
-    fig, ax = plt.subplots(figsize=(11, 3.4))
-    props = sorted(m.proposals.values(), key=lambda p: p.cycle)
-    if props:
-        # "#1 Executed" over the change itself (the part of the description after the reason)
-        labels = [f"#{i + 1} {p.state}\n{shorten(p.description.rpartition(': ')[2], 32)}"
-                  for i, p in enumerate(props)]
-        x = range(len(props))
-        unit = m.token_unit
-        ax.bar([i - 0.25 for i in x], [p.votes_for / unit for p in props], 0.25, label="for", color="#228833")
-        ax.bar(list(x), [p.votes_against / unit for p in props], 0.25, label="against", color="#ee6677")
-        abstain = [p.votes_abstain / unit for p in props]
-        ax.bar([i + 0.25 for i in x], abstain, 0.25, label="abstain", color="#bbbbbb")
-        ax.set_xticks(list(x), labels, rotation=30, fontsize=7, ha="right")
-        ax.set_ylabel("voting power")
-        ax.legend(fontsize=7)
-    else:
-        _empty(ax, "no proposals")
-    return _png(fig)
+def plot_governance(m: Metrics) -> go.Figure:
+    props = sorted(m.proposals.values(), key=lambda p: (p.cycle, p.proposal_id))
+    if not props:
+        return _empty(f"no proposals in {_last_cycle(m)} cycles")
+    fig = _fig(400, barmode="group")
+    labels = [f"#{i + 1} {p.state}<br>{html.escape(shorten(p.description.rpartition(': ')[2], 40))}"
+              for i, p in enumerate(props)]
+    hover = ["<br>".join(html.escape(line) for line in textwrap.wrap(
+        f"cycle {p.cycle} by {_label(m, p.proposer)}; {p.state}"
+        + (f" at cycle {p.executed_cycle}" if p.executed_cycle is not None else "") + f": {p.description}", 70))
+        for p in props]
+    for side, color in (("for", "#228833"), ("against", "#ee6677"), ("abstain", "#bbbbbb")):
+        fig.add_trace(go.Bar(
+            x=labels, y=[getattr(p, f"votes_{side}") / m.token_unit for p in props], name=side,
+            marker_color=color, customdata=[[getattr(p, f"voters_{side}"), h] for p, h in zip(props, hover)],
+            hovertemplate=f"{side}: %{{y:,.0f}} {m.token_symbol} from %{{customdata[0]}} ballots"
+                          "<br>%{customdata[1]}<extra></extra>"))
+    fig.update_yaxes(title_text=f"voting power ({m.token_symbol})")
+    return fig
 
 
-def _per_agent_lines(m: Metrics, attr: str, ylabel: str, ylim: tuple[float, float] | None = None) -> str:
-    fig, ax = plt.subplots(figsize=(11, 3.4))
-    colors = _persona_colors(m)
-    drew = False
-    for addr, series in m.samples.items():
-        pts = [(s.cycle, getattr(s, attr)) for s in series if getattr(s, attr) is not None]
-        if pts:
-            ax.plot([c for c, _ in pts], [v for _, v in pts], color=colors[m.agents[addr].persona], lw=0.8)
-            drew = True
-    if drew:
-        for persona, color in colors.items():
-            ax.plot([], [], color=color, label=persona)
-        ax.legend(fontsize=7)
-        ax.set_xlabel("cycle")
-        ax.set_ylabel(ylabel)
-        if ylim:
-            ax.set_ylim(*ylim)
-    else:
-        _empty(ax, f"no {ylabel} recorded")
-    return _png(fig)
+# ------------------------------------------------------------------ cognition charts
+def _threshold_lines(fig: go.Figure, lines: tuple[tuple[float, str, str], ...]) -> None:
+    for y, text, color in lines:
+        fig.add_hline(y=y, line=dict(color=color, width=1, dash="dot"), annotation_text=text,
+                      annotation_position="top right", annotation_font=dict(size=9, color=color))
 
 
-def plot_survival(m: Metrics) -> str:
-    fig, ax = plt.subplots(figsize=(11, max(2.0, 0.22 * len(m.agents) + 1)))
-    classes = sorted(
-        {s.survival_class for series in m.samples.values() for s in series if s.survival_class},
-        key=lambda c: (SURVIVAL_ORDER.index(c) if c in SURVIVAL_ORDER else 99, c),
-    )
-    if classes:
-        cmap = plt.get_cmap("RdYlGn_r", max(2, len(classes)))
-        for row, (addr, series) in enumerate(m.samples.items()):
-            for s in series:
-                if s.survival_class:
-                    ax.scatter(s.cycle, row, color=cmap(classes.index(s.survival_class)), s=10, marker="s")
-        ax.set_yticks(range(len(m.samples)), [m.agents[a].label for a in m.samples], fontsize=6)
-        for i, c in enumerate(classes):
-            ax.scatter([], [], color=cmap(i), marker="s", label=c)
-        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-        ax.set_xlabel("cycle")
-    else:
-        _empty(ax, "no survival classes recorded")
-    return _png(fig)
+def _per_agent_lines(m: Metrics, fig: go.Figure, series: dict[str, list[tuple[int, float]]], name: str,
+                     fmt: str = ".3f") -> None:
+    colors, shown = _persona_colors(m), set()
+    for addr, pts in series.items():
+        if not pts:
+            continue
+        persona = _persona(m, addr)
+        fig.add_trace(go.Scatter(
+            x=[c for c, _ in pts], y=[v for _, v in pts], mode="lines+markers", name=persona,
+            legendgroup=persona, showlegend=persona not in shown, marker=dict(size=5),
+            line=dict(color=colors.get(persona, "#777"), width=1.2),
+            hovertemplate=f"{html.escape(_label(m, addr))}<br>cycle %{{x}}<br>{name} %{{y:{fmt}}}<extra></extra>"))
+        shown.add(persona)
 
 
-def render_plots(m: Metrics) -> dict[str, str]:
-    """Plot id -> base64 PNG."""
-    return {
+def plot_ass(m: Metrics) -> go.Figure:
+    series = {a: [(s.cycle, s.ass) for s in ss if s.ass is not None] for a, ss in m.samples.items()}
+    fig = _fig(380)
+    _per_agent_lines(m, fig, series, "ASS")
+    _cycle_axis(fig, m)
+    fig.update_yaxes(title_text="ASS", range=[0, 1.02])
+    _threshold_lines(fig, ((K.ASS_HEALTHY, f"healthy > {K.ASS_HEALTHY}", "#1a9850"),
+                           (K.ASS_TARGET, f"target {K.ASS_TARGET}", "#fc8d59"),
+                           (K.ASS_FREEZE_THRESHOLD, f"L4.9 skipped < {K.ASS_FREEZE_THRESHOLD}", "#d73027")))
+    if not fig.data:
+        _note(fig, f"no ASS yet: it is scored from the first L4.9 cycle after warm-up, and none of the "
+                   f"{len(m.agents)} agents reached it in {_last_cycle(m) + 1 if m.cycles() else 0} cycles")
+    return fig
+
+
+def plot_drift(m: Metrics) -> go.Figure:
+    """TotalDrift (Def. 5: sum |w - baseline|) per agent against the §4.2 bands. The baseline is the
+    agent's starting value vector, so drift stays 0 until a value mutation is applied; the note says so
+    (with the mutation count when the metrics carry the minds) instead of showing an unexplained flat 0."""
+    series = {a: [(s.cycle, s.value_drift) for s in ss] for a, ss in m.samples.items()}
+    return _drift_figure(m, series)
+
+
+def _drift_figure(m: Metrics, series: dict[str, list[tuple[int, float]]]) -> go.Figure:
+    fig = _fig(380)
+    _per_agent_lines(m, fig, series, "drift")
+    if not fig.data:
+        return _empty("no value drift recorded")
+    peak = max((v for pts in series.values() for _, v in pts), default=0.0)
+    _cycle_axis(fig, m)
+    fig.update_yaxes(title_text="TotalDrift", range=[-0.01, max(K.DRIFT_CRITICAL * 1.15, peak * 1.1)])
+    _threshold_lines(fig, ((K.DRIFT_MODERATE, f"moderate {K.DRIFT_MODERATE}", "#b8a000"),
+                           (K.DRIFT_ELEVATED, f"elevated {K.DRIFT_ELEVATED}: mutations frozen", "#fc8d59"),
+                           (K.DRIFT_CRITICAL, f"critical {K.DRIFT_CRITICAL}: revert", "#d73027")))
+    moved = sum(1 for pts in series.values() if any(v > 0 for _, v in pts))
+    mind = mind_of(m)
+    muts = sum(int(v.get("mutations_applied", 0)) for v in mind.values()) if mind else None
+    text = f"peak drift {peak:.3f}; {moved} of {len(series)} agents moved from their starting values"
+    if muts is not None:
+        text += f"; {muts} value mutations applied"
+    if peak == 0:
+        text += " (drift is measured from the starting vector and moves only when a mutation is applied)"
+    _note(fig, text, y=1.0, yanchor="bottom")
+    return fig
+
+
+def _category_heatmap(m: Metrics, rows: dict[str, list[tuple[int, str]]], order: tuple[str, ...],
+                      colors: tuple[str, ...], what: str) -> go.Figure:
+    """Agents (rows) x cycles (columns), each cell the category held in that cycle; categories not in
+    `order` come after it in grey. The colour of a category is fixed by `order`, whatever the run holds."""
+    seen = {v for pts in rows.values() for _, v in pts}
+    cats = list(order) + sorted(seen - set(order))
+    cols = list(colors) + ["#999999"] * (len(cats) - len(order))
+    n = len(cats)
+    scale = []
+    for i, c in enumerate(cols):  # discrete bands: [i/n, (i+1)/n] in colour i
+        scale += [[i / n, c], [(i + 1) / n, c]]
+    addrs = [a for a, pts in rows.items() if pts]
+    last = max((c for a in addrs for c, _ in rows[a]), default=0)
+    z, text = [], []
+    for a in addrs:
+        held = dict(rows[a])
+        z.append([cats.index(held[c]) if c in held else None for c in range(last + 1)])
+        text.append([held.get(c, "") for c in range(last + 1)])
+    fig = _fig(max(220, 70 + 18 * len(addrs)))
+    fig.add_trace(go.Heatmap(
+        z=z, x=list(range(last + 1)), y=[_label(m, a) for a in addrs], text=text, zmin=-0.5, zmax=n - 0.5,
+        colorscale=scale, xgap=1, ygap=1, hovertemplate="%{y}<br>cycle %{x}: %{text}<extra></extra>",
+        colorbar=dict(tickvals=list(range(n)), ticktext=cats, title=dict(text=what), len=1.0)))
+    fig.update_xaxes(title_text="cycle", showgrid=False)
+    fig.update_yaxes(showgrid=False, autorange="reversed", tickfont=dict(size=9))
+    return fig
+
+
+def plot_survival(m: Metrics) -> go.Figure:
+    rows = {a: [(s.cycle, s.survival_class) for s in ss if s.survival_class] for a, ss in m.samples.items()}
+    if not any(rows.values()):
+        return _empty("no survival classes recorded")
+    return _category_heatmap(m, rows, SURVIVAL_CLASSES, SURVIVAL_COLORS, "survival")
+
+
+# ------------------------------------------------------------------ the agents' minds
+def mind_of(m: Metrics | dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """metrics["mind"]: {address: {"persona", "status_timeline": [[cycle, status], ...], "goals":
+    {"generated"|"pursued"|"completed": {origin: n}}, "vetoes", "mutations_applied",
+    "value_drift": [[cycle, drift], ...]}} ({} when the run did not record it). Read from a Metrics'
+    `mind` attribute, or `info["mind"]`, or a metrics.json dict."""
+    if isinstance(m, dict):
+        return m.get("mind") or {}
+    return getattr(m, "mind", None) or m.info.get("mind") or {}
+
+
+def mind_note_of(m: Metrics | dict[str, Any]) -> str:
+    if isinstance(m, dict):
+        return str(m.get("mind_note") or "")
+    return str(getattr(m, "mind_note", None) or m.info.get("mind_note") or "")
+
+
+def plot_mind_status(m: Metrics, mind: dict[str, dict[str, Any]]) -> go.Figure:
+    """The status timeline holds a status from its cycle until the next entry (or the run's last cycle)."""
+    last = max([_last_cycle(m)] + [int(c) for rec in mind.values() for c, _ in rec.get("status_timeline", [])])
+    rows: dict[str, list[tuple[int, str]]] = {}
+    for addr, rec in mind.items():
+        tl = sorted((int(c), str(s)) for c, s in rec.get("status_timeline", []))
+        pts = []
+        for i, (c, s) in enumerate(tl):
+            end = tl[i + 1][0] if i + 1 < len(tl) else last + 1
+            pts += [(k, s) for k in range(c, end)]
+        rows[addr] = pts
+    if not any(rows.values()):
+        return _empty("no L4.9 status recorded")
+    return _category_heatmap(m, rows, STATUS_ORDER, STATUS_COLORS, "L4.9 status")
+
+
+def plot_mind_goals(m: Metrics, mind: dict[str, dict[str, Any]]) -> go.Figure:
+    stages = ("generated", "pursued", "completed")
+    totals = {st: Counter() for st in stages}
+    for rec in mind.values():
+        for st in stages:
+            for origin, n in (rec.get("goals", {}).get(st) or {}).items():
+                totals[st][str(origin)] += int(n)
+    origins = sorted(set().union(*totals.values()), key=lambda o: (-totals["generated"][o], o))
+    if not origins:
+        return _empty("no goals generated")
+    fig = _fig(360, barmode="group")
+    for st, color in zip(stages, ("#4477aa", "#ccbb44", "#228833")):
+        fig.add_trace(go.Bar(x=origins, y=[totals[st][o] for o in origins], name=f"{st} ({sum(totals[st].values())})",
+                             marker_color=color, hovertemplate=f"%{{x}}: %{{y}} {st}<extra></extra>"))
+    fig.update_yaxes(title_text="goals (all agents)")
+    fig.update_xaxes(title_text="origin")
+    return fig
+
+
+def plot_mind_vetoes(m: Metrics, mind: dict[str, dict[str, Any]]) -> go.Figure:
+    addrs = list(mind)
+    if not addrs:
+        return _empty("no minds recorded")
+    labels = [f"{_label(m, a)}" for a in addrs]
+    fig = _fig(340, barmode="group")
+    for key, name, color in (("vetoes", "vetoes", "#ee6677"), ("mutations_applied", "mutations applied", "#4477aa")):
+        ys = [int(mind[a].get(key, 0)) for a in addrs]
+        fig.add_trace(go.Bar(x=labels, y=ys, name=f"{name} ({sum(ys)})", marker_color=color,
+                             customdata=[_persona(m, a) for a in addrs],
+                             hovertemplate=f"%{{x}} (%{{customdata}}): %{{y}} {name}<extra></extra>"))
+    fig.update_yaxes(title_text="count", rangemode="tozero")
+    return fig
+
+
+def plot_mind_drift(m: Metrics, mind: dict[str, dict[str, Any]]) -> go.Figure:
+    series = {a: sorted((int(c), float(d)) for c, d in rec.get("value_drift", [])) for a, rec in mind.items()}
+    return _drift_figure(m, series)
+
+
+# ------------------------------------------------------------------ page
+def render_plots(m: Metrics | dict[str, Any]) -> dict[str, go.Figure]:
+    """Chart id -> plotly figure (the mind charts only when the metrics carry minds)."""
+    mind = mind_of(m)
+    m = _as_metrics(m)
+    plots = {
         "balances": plot_balances(m),
         "prices": plot_prices(m),
         "reputation": plot_reputation(m),
         "jobs": plot_jobs(m),
         "slashes": plot_slashes(m),
         "governance": plot_governance(m),
-        "ass": _per_agent_lines(m, "ass", "ASS", (0, 1)),
-        "drift": _per_agent_lines(m, "value_drift", "value drift"),
+        "ass": plot_ass(m),
+        "drift": plot_drift(m),
         "survival": plot_survival(m),
     }
+    if mind:
+        plots.update({
+            "mind-status": plot_mind_status(m, mind),
+            "mind-goals": plot_mind_goals(m, mind),
+            "mind-vetoes": plot_mind_vetoes(m, mind),
+            "mind-drift": plot_mind_drift(m, mind),
+        })
+    return plots
+
+
+def _as_metrics(m: Metrics | dict[str, Any]) -> Metrics:
+    if isinstance(m, dict):
+        out = Metrics.from_dict(m)
+        if m.get("mind"):
+            out.info.setdefault("mind", m["mind"])
+        if m.get("mind_note"):
+            out.info.setdefault("mind_note", m["mind_note"])
+        return out
+    return m
+
+
+def _chart(fig: go.Figure, pid: str) -> str:
+    return fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"chart-{pid}",
+                       default_height=f"{fig.layout.height or 360}px",
+                       config={"displaylogo": False, "responsive": True})
+
+
+@lru_cache(maxsize=1)
+def _plotly_js() -> str:
+    # inside <script>: a literal "</script" in the bundle would end the element early
+    return get_plotlyjs().replace("</script", "<\\/script")
 
 
 def _agent_table(m: Metrics) -> str:
@@ -246,7 +509,7 @@ def _agent_table(m: Metrics) -> str:
             f"{s.reputation:.3f}" if s else "-",
             f"{s.ass:.3f}" if s and s.ass is not None else "-",
             f"{s.value_drift:.3f}" if s else "-",
-            html.escape(s.survival_class) if s else "-",
+            html.escape(s.survival_class) if s and s.survival_class else "-",
         ]
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     head = "".join(
@@ -256,23 +519,33 @@ def _agent_table(m: Metrics) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def render_html(m: Metrics) -> str:
+def render_html(m: Metrics | dict[str, Any]) -> str:
+    note = mind_note_of(m)
     plots = render_plots(m)
-    sections = "\n".join(
-        f'<section id="plot-{pid}"><h2>{html.escape(title)}</h2>'
-        f'<img alt="{html.escape(title)}" src="data:image/png;base64,{plots[pid]}"></section>'
-        for pid, title in PLOTS
-    )
-    info = "".join(f"<li><b>{html.escape(str(k))}</b>: {html.escape(str(v))}</li>" for k, v in m.info.items())
+    m = _as_metrics(m)
+
+    def section(pid: str, title: str) -> str:
+        return f'<section id="plot-{pid}"><h2>{html.escape(title)}</h2>{_chart(plots[pid], pid)}</section>'
+
+    sections = "\n".join(section(pid, title) for pid, title in PLOTS)
+    if "mind-status" in plots:
+        sections += ('\n<section id="mind"><h2>Minds: the agents\' Level 4.9 cognition</h2>'
+                     + (f'<p class="note">{html.escape(note)}</p>' if note else "")
+                     + "\n".join(section(pid, title) for pid, title in MIND_PLOTS) + "</section>")
+    info = "".join(f"<li><b>{html.escape(str(k))}</b>: {html.escape(_info_value(v))}</li>"
+                   for k, v in m.info.items() if k not in ("mind", "mind_note"))
     summary = html.escape(summary_text(m))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(m.title)}</title>
 <style>
 body {{ font-family: sans-serif; margin: 2em; color: #222; max-width: 1200px; }}
-img {{ max-width: 100%; }} table {{ border-collapse: collapse; font-size: 12px; }}
+table {{ border-collapse: collapse; font-size: 12px; }}
 td, th {{ border: 1px solid #ccc; padding: 2px 6px; text-align: right; }}
-pre {{ background: #f5f5f5; padding: 1em; }}
-</style></head><body>
+pre {{ background: #f5f5f5; padding: 1em; }} section {{ margin-bottom: 1.5em; }}
+h2 {{ font-size: 1.1em; border-bottom: 1px solid #ddd; }} .note {{ color: #555; }}
+</style>
+<script>{_plotly_js()}</script>
+</head><body>
 <h1>{html.escape(m.title)}</h1>
 <ul>{info}</ul>
 <pre>{summary}</pre>
@@ -282,7 +555,11 @@ pre {{ background: #f5f5f5; padding: 1em; }}
 """
 
 
-def write_report(m: Metrics, path: str | Path) -> Path:
+def _info_value(v: Any) -> str:
+    return v if isinstance(v, str) else json.dumps(v, default=str)
+
+
+def write_report(m: Metrics | dict[str, Any], path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_html(m), encoding="utf-8")
@@ -324,8 +601,10 @@ def proposal_lines(m: Metrics, width: int = 78, limit: int = 2) -> list[str]:
     return out
 
 
-def summary_text(m: Metrics, width: int = 78) -> str:
-    """A one-screen terminal summary (at most ~24 lines)."""
+def summary_text(m: Metrics | dict[str, Any], width: int = 78) -> str:
+    """A one-screen terminal summary (at most ~24 lines). ASS is "-" for a persona none of whose agents
+    has reached its first L4.9 cycle (short runs)."""
+    m = _as_metrics(m)
     unit = m.token_unit
     lines = [m.title[:width], "=" * min(width, max(len(m.title), 10))]
     cycles = m.cycles()

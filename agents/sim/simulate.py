@@ -78,6 +78,7 @@ class SimConfig:
     plugins: list[str] = field(default_factory=list)  # plugin files, loaded here and in every host
     agent_services: list[tuple[str, ...] | None] | None = None  # per agent, overrides the rotation
     scenario: Any = None  # agents.sim.scenario.Scenario: per-agent overrides, shocks, contract parameters
+    dashboard_port: int | None = None  # serve the live dashboard on this port during the run (0: any free one)
 
 
 @dataclass
@@ -467,6 +468,7 @@ def run(cfg: SimConfig, echo: Callable[[str], None] = print, progress: Callable[
     t0 = time.monotonic()
     url, net = start_chain(cfg.out, cfg.rpc)
     procs: list[subprocess.Popen] = []
+    dash = None
     try:
         echo(f"chain at {url}; deploying (output in {cfg.out})")
         deployment = deploy(url, cfg.out, len(plans), cfg.start_balance)
@@ -481,6 +483,11 @@ def run(cfg: SimConfig, echo: Callable[[str], None] = print, progress: Callable[
         if net is not None:
             set_interval_mining(url, cfg.block_time, cfg.time_scale)
         start_block = int(rpc(url, "eth_blockNumber"), 16) + 1
+        if cfg.dashboard_port is not None:
+            from agents.dashboard.server import Dashboard
+
+            dash = Dashboard(url, dep_file, data_dir=cfg.out / "agents")
+            echo(f"dashboard: {dash.start_background(port=cfg.dashboard_port)}")
         t_setup = time.monotonic() - t0
         echo(f"deployed and funded in {t_setup:.0f}s; {len(plans)} agents: "
              + ", ".join(f"{p.persona}" for p in plans))
@@ -531,6 +538,8 @@ def run(cfg: SimConfig, echo: Callable[[str], None] = print, progress: Callable[
     finally:
         if procs:
             stop_processes(procs)
+        if dash is not None:
+            dash.stop()
         if net is not None:
             net.stop()
 

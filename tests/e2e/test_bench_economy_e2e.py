@@ -38,6 +38,13 @@ def test_bench_economy__small_run__figures_match_the_chain(tmp_path):
     assert r["raw_tps"] == round((r["raw_before"]["mined_tps"] + r["raw_after"]["mined_tps"]) / 2, 1)
     assert r["ratio"] == round(r["tx_per_s"] / r["raw_tps"], 3)
     assert r["raw_before"]["failed"] == r["raw_after"]["failed"] == 0
+    # raw anvil in both modes on the same state; the economy is compared with the faster one
+    assert set(r["raw"]) == {"auto", "batch"} and r["raw_mode"] == max(r["raw"], key=lambda k: r["raw"][k]["tps"])
+    assert r["raw_tps"] == r["raw"][r["raw_mode"]]["tps"]
+    assert r["raw"]["batch"]["before"]["blocks"] <= 2 < r["raw"]["auto"]["before"]["blocks"]
+    # the economy mined in batches: a round of the agents' transactions per block, 5 blocks per cycle
+    assert r["mining"] == "batch" and r["tx_per_block"] > 1
+    assert r["blocks"] >= 5 * r["cycles"]  # every measured window was mined
     assert r["jobs_created"] >= r["jobs_settled"] >= 0 and r["jobs_created"] > 0
     assert r["storage_slots"] > r["warm_up"]["storage_slots"] > 0  # the economy's state grew
     assert r["agent_cpu_ms_per_tx"] > 0 and r["rss_mb_per_agent"] > 0 and 0 <= r["anvil_busy"] <= 1.5

@@ -1,6 +1,7 @@
 """Metrics model (Gini, serialisation) and the self-contained HTML report on synthetic data."""
 
-import base64
+import html
+import json
 import random
 import re
 
@@ -9,7 +10,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agents.sim.metrics import AgentSample, JobRecord, Metrics, ProposalRecord, SlashRecord, gini
-from agents.sim.report import PLOTS, render_plots, summary_text, write_report
+from agents.sim.report import (
+    MIND_PLOTS,
+    PLOTS,
+    STATUS_ORDER,
+    SURVIVAL_CLASSES,
+    plot_ass,
+    plot_drift,
+    plot_slashes,
+    plot_survival,
+    render_html,
+    render_plots,
+    summary_text,
+    write_report,
+)
 
 U = 10**18
 
@@ -42,7 +56,7 @@ def synthetic(n_agents=8, cycles=30, seed=1) -> Metrics:
     rng = random.Random(seed)
     m = Metrics(title="synthetic run", info={"agents": n_agents, "cycles": cycles})
     personas = ["honest", "cheater", "guardian", "no_show"]
-    classes = ["SECURE", "ADEQUATE", "WARNING", "CRITICAL"]
+    classes = ["abundant", "adequate", "warning", "critical"]
     for i in range(n_agents):
         addr = f"0x{i:040x}"
         m.add_agent(addr, personas[i % 4], f"agent{i}")
@@ -91,22 +105,148 @@ def test_record_agent__unknown__key_error():
         Metrics().record_agent("0x1", AgentSample(0, 1))
 
 
-def test_report__file_written_with_every_plot_and_no_external_urls(tmp_path):
+PLOTLY_BANNER = "* plotly.js v"
+
+
+def _charts(text: str) -> dict[str, str]:
+    """Section id -> the JSON data array passed to Plotly.newPlot for its chart."""
+    out = {}
+    for pid, body in re.findall(r'<section id="plot-([\w-]+)">(.*?)</section>', text, re.S):
+        call = re.search(r'Plotly\.newPlot\(\s*"chart-' + re.escape(pid) + r'",\s*(\[.*?\]),\s*\{', body, re.S)
+        assert call, pid
+        out[pid] = call.group(1)
+    return out
+
+
+def test_report__every_chart_is_interactive_plotly_with_its_js_inlined_once_and_nothing_fetched(tmp_path):
     path = write_report(synthetic(), tmp_path / "out" / "report.html")
     text = path.read_text()
-    for pid, _ in PLOTS:
-        section = re.search(rf'<section id="plot-{pid}">.*?<img [^>]*src="data:image/png;base64,([^"]+)"', text, re.S)
-        assert section, pid
-        assert base64.b64decode(section.group(1))[:8] == b"\x89PNG\r\n\x1a\n"
-    assert not re.search(r"(src|href)=\"(https?:)?//", text)
-    assert "http://" not in text and "https://" not in text
+    assert set(_charts(text)) == {pid for pid, _ in PLOTS}
+    assert text.count(PLOTLY_BANNER) == 1  # the bundle, once, in the head
+    assert text.index(PLOTLY_BANNER) < text.index("<body>")
+    # offline: no element loads anything (plotly.js's own source mentions URLs in strings; no tag uses one)
+    assert not re.search(r"<(script|link|img|iframe)[^>]*(src|href)=", text)
+    assert not re.search(r"@import|url\(\s*['\"]?https?:", text)
     assert 'id="agents"' in text and "agent7" in text
 
 
-def test_report__empty_metrics__still_renders(tmp_path):
-    path = write_report(Metrics(), tmp_path / "r.html")
-    assert path.read_text().count("data:image/png;base64,") == len(PLOTS)
-    assert len(render_plots(Metrics())) == len(PLOTS)
+def test_report__empty_metrics__every_chart_says_why(tmp_path):
+    text = write_report(Metrics(), tmp_path / "r.html").read_text()
+    assert set(_charts(text)) == {pid for pid, _ in PLOTS}
+    assert "no agent samples recorded" in text and "no jobs were created" in text
+    assert set(render_plots(Metrics())) == {pid for pid, _ in PLOTS}
+
+
+def test_survival_classes__are_cognitions_best_first():
+    assert SURVIVAL_CLASSES == ("abundant", "adequate", "constrained", "warning", "critical")
+
+
+def test_plot_survival__colour_index_follows_cognitions_order__warning_before_critical():
+    m = Metrics()
+    m.add_agent("0xa", "honest", "a")
+    for c, cls in enumerate(["critical", "warning", "abundant", "constrained"]):
+        m.record_agent("0xa", AgentSample(c, 1, survival_class=cls))
+    hm = plot_survival(m).data[0]
+    assert list(hm.colorbar.ticktext) == list(SURVIVAL_CLASSES)  # every class, always the same colour
+    assert list(hm.z[0]) == [4, 3, 0, 2]
+    assert list(hm.text[0]) == ["critical", "warning", "abundant", "constrained"]
+
+
+def test_plot_slashes__single_slash__a_step_from_zero_to_the_amount_through_the_run():
+    m = synthetic(n_agents=2, cycles=40)
+    m.slashes = [SlashRecord(17, "0x" + "0" * 39 + "1", 250 * U, "dispute lost")]
+    fig = plot_slashes(m)
+    step, marker, bars = fig.data
+    assert list(step.x) == [0, 17, 39] and list(step.y) == [0.0, 250.0, 250.0]
+    assert list(marker.x) == [17] and list(marker.y) == [250.0]
+    assert "cheater" in marker.text[0] and "dispute lost" in marker.text[0]
+    assert list(bars.x) == ["cheater"] and list(bars.y) == [1]
+
+
+def test_plot_drift__zero_drift__bands_drawn_and_the_zero_explained():
+    m = synthetic(n_agents=3, cycles=40)
+    for ss in m.samples.values():
+        for s in ss:
+            s.value_drift = 0.0
+    fig = plot_drift(m)
+    notes = " ".join(a.text for a in fig.layout.annotations)
+    assert "peak drift 0.000; 0 of 3 agents moved" in notes
+    assert "moves only when a mutation is applied" in notes
+    assert {round(s.y0, 2) for s in fig.layout.shapes} == {0.10, 0.25, 0.40}
+    assert fig.layout.yaxis.range[1] >= 0.40  # the bands are on screen, so the flat line reads as "nominal"
+
+
+def test_plot_drift__moving_agents__peak_and_count():
+    m = synthetic(n_agents=4, cycles=40)  # drift c * 0.002 for everyone
+    notes = " ".join(a.text for a in plot_drift(m).layout.annotations)
+    assert "peak drift 0.078; 4 of 4 agents moved" in notes
+
+
+def test_short_run__no_ass_yet__summary_dash_not_nan_and_chart_says_why():
+    m = synthetic(n_agents=4, cycles=4)  # ass None before cycle 5
+    text = summary_text(m)
+    assert "nan" not in text.lower()
+    row = next(line for line in text.splitlines() if line.startswith("honest"))
+    assert row.split()[4] == "-"
+    fig = plot_ass(m)
+    assert not fig.data
+    assert "no ASS yet" in " ".join(a.text for a in fig.layout.annotations)
+
+
+def test_summary_text__cycles_counts_the_cycles_run():
+    assert "cycles 30" in summary_text(synthetic(cycles=30))
+
+
+def _with_mind() -> dict:
+    m = synthetic(n_agents=3, cycles=12)
+    d = m.to_dict()
+    addrs = list(m.agents)
+    d["mind"] = {
+        addrs[0]: {"persona": "honest", "status_timeline": [[0, "WARMING_UP"], [5, "ACTIVE"], [9, "FROZEN"]],
+                   "goals": {"generated": {"SURVIVAL_DRIVEN": 3, "EXPLORATION": 1},
+                             "pursued": {"SURVIVAL_DRIVEN": 2}, "completed": {"SURVIVAL_DRIVEN": 1}},
+                   "vetoes": 4, "mutations_applied": 2, "value_drift": [[0, 0.0], [5, 0.05], [10, 0.12]]},
+        addrs[1]: {"persona": "cheater", "status_timeline": [[0, "WARMING_UP"], [5, "PARTIAL"]],
+                   "goals": {"generated": {"EXPLORATION": 2}, "pursued": {}, "completed": {}},
+                   "vetoes": 0, "mutations_applied": 0, "value_drift": [[0, 0.0], [10, 0.0]]},
+        # an agent the samples do not know (e.g. its metrics file was lost): drawn with the mind's persona
+        "0x" + "9" * 40: {"persona": "guardian", "status_timeline": [[3, "ADVISORY"]],
+                          "goals": {"generated": {}, "pursued": {}, "completed": {}},
+                          "vetoes": 1, "mutations_applied": 0, "value_drift": []},
+    }
+    d["mind_note"] = "Minds read from each agent's persisted cognition state."
+    return d
+
+
+def test_report__mind_present__status_goals_vetoes_mutations_drift_and_note(tmp_path):
+    d = _with_mind()
+    text = render_html(json.loads(json.dumps(d)))
+    charts = _charts(text)
+    assert {pid for pid, _ in MIND_PLOTS} <= set(charts)
+    assert '<section id="mind">' in text and html.escape(d["mind_note"]) in text
+    plots = render_plots(d)
+    status = plots["mind-status"].data[0]
+    assert list(status.colorbar.ticktext) == list(STATUS_ORDER)
+    row0 = list(status.text[0])  # the status holds until the next entry, to the run's last cycle (11)
+    assert row0 == ["WARMING_UP"] * 5 + ["ACTIVE"] * 4 + ["FROZEN"] * 3
+    assert list(status.text[2])[:4] == ["", "", "", "ADVISORY"]
+    goals = {t.name.split(" ")[0]: dict(zip(t.x, t.y)) for t in plots["mind-goals"].data}
+    assert goals["generated"] == {"SURVIVAL_DRIVEN": 3, "EXPLORATION": 3}
+    assert goals["pursued"] == {"SURVIVAL_DRIVEN": 2, "EXPLORATION": 0}
+    assert goals["completed"] == {"SURVIVAL_DRIVEN": 1, "EXPLORATION": 0}
+    vet = {t.name: list(t.y) for t in plots["mind-vetoes"].data}
+    assert vet == {"vetoes (5)": [4, 0, 1], "mutations applied (2)": [2, 0, 0]}
+    assert "guardian" in list(plots["mind-vetoes"].data[0].customdata)
+    notes = " ".join(a.text for a in plots["mind-drift"].layout.annotations)
+    assert "peak drift 0.120; 1 of 3 agents moved" in notes and "2 value mutations applied" in notes
+    write_report(d, tmp_path / "r.html")
+    assert (tmp_path / "r.html").read_text().count(PLOTLY_BANNER) == 1
+
+
+def test_report__no_mind__no_mind_section():
+    text = render_html(synthetic(n_agents=2, cycles=5))
+    assert '<section id="mind">' not in text
+    assert not set(render_plots(synthetic(n_agents=2, cycles=5))) & {pid for pid, _ in MIND_PLOTS}
 
 
 def test_summary_text__one_screen_with_key_figures():

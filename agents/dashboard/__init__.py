@@ -1,0 +1,1 @@
+"""The live dashboard (`emergent dashboard`): chain events through the indexer, served as a local web page."""
