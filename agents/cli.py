@@ -177,6 +177,16 @@ def _deploy_to_devnet(net: Any, path: Any, redeploy: bool, voting_minutes: int, 
         gov["voting_period"] = max(10, voting_minutes * 60 // max(1, block_time or 1))
         click.echo(f"governance: voting lasts {gov['voting_period']} blocks (about {voting_minutes} min "
                    f"at a block every {max(1, block_time)} s)")
+        # A governance slash must not be dodgeable by unbonding (issue 10): unbonding outlasts a proposal's
+        # path (Timelock delay + voting delay, period and late-quorum extension), with a minute to spare.
+        staking = (params.get("market") or {}).get("staking")
+        if isinstance(staking, dict):
+            blocks = sum(int(gov.get(k, 0)) for k in ("voting_delay", "voting_period", "late_quorum_extension"))
+            path_s = int(gov.get("timelock_delay", 0)) + blocks * max(1, int(gov.get("seconds_per_block", 1)))
+            if int(staking.get("unbonding_period", 0)) <= path_s:
+                staking["unbonding_period"] = path_s + 60
+                click.echo(f"staking: unbonding takes {staking['unbonding_period']} s (longer than a proposal's "
+                           f"{path_s} s path)")
     from agents.cli_common import connected
 
     with connected(DEFAULT_NETWORK, net.url):

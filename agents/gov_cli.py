@@ -657,10 +657,10 @@ def _wait_active(s: GovSession, pid: int, poll: float = 0.5) -> None:
 
 @gov.command("activate")
 @click.argument("account", required=False)
-@network_opt
+@network_options
 @account_opt
 @index_opt
-def activate_cmd(account, network, account_alias, account_index):
+def activate_cmd(account, network, rpc, account_alias, account_index):
     """Activate voting for ACCOUNT (default: yourself): its stake then votes and counts in the quorum.
     Needs its reputation at the voting gate; anyone may send it."""
 
@@ -669,7 +669,7 @@ def activate_cmd(account, network, account_alias, account_index):
         receipt = s.activate_voting(who, a)
         click.echo(f"voting active for {who}; tx {receipt.txn_hash} (gas {receipt.gas_used})")
 
-    _run(network, account_alias, account_index, go)
+    _run(network, rpc, account_alias, account_index, go)
 
 
 def _simple(action: str):

@@ -15,8 +15,9 @@ import click
               help="deployments file (default deployments/<ecosystem>-<network>.json)")
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=Path(".emergent/agents"),
               show_default=True, help="agents' data dirs, for their L4.9 status (skipped if missing)")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8600, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on (loopback by default)")
+@click.option("--port", default=8600, show_default=True, type=click.IntRange(1, 65535),
+              help="port of the dashboard page")
 def dashboard(rpc: str, network: str, deployment: Path | None, data_dir: Path, host: str, port: int) -> None:
     """Serve the live dashboard (agents, jobs, prices, slashes, proposals) until Ctrl-C."""
     from agents.chain.contracts import ContractsError

@@ -35,9 +35,10 @@ def cognition() -> None:
 
 
 @cognition.command("audit")
-@click.option("--cycles", default=3000, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--cycles", default=3000, show_default=True, type=click.IntRange(1, 100_000),
+              help="offline-market cycles to run and audit (§12: 3000)")
 @click.option("--persona", default="honest", show_default=True, help="persona of the audited agent")
-@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--seed", default=1, show_default=True, type=int, help="seed of the offline market and the agents")
 def audit(cycles: int, persona: str, seed: int) -> None:
     """Run the §12 audit (AG-1 ... AS-5, AMS) of one agent on the offline market."""
     from agents.cognition.audit_text import render

@@ -78,7 +78,7 @@ def test_propose__refused_by_chain_checks__one_line_exit_2_no_block(devnet):
     cases = [
         (["param", "escrow.feeBps", "5000", "--account-index", "6"], "escrow.feeBps must be within [0 bps, 1000 bps]"),
         (["param", "escrow.feeBps", "100", "--account-index", "6"], "escrow.feeBps is already 100 bps"),
-        (["param", "escrow.feeBps", "300", "--account-index", "2"], "cannot propose: stake 0.0000 AGENT < threshold"),
+        (["param", "escrow.feeBps", "300", "--account-index", "2"], "cannot propose: voting stake 0.0000 AGENT < threshold"),
         (["grant", "--to", FOUNDER, "--amount", "1", "--account-index", "6"], "the treasury (Timelock) holds"),
     ]
     for args, message in cases:
