@@ -34,11 +34,18 @@ WEI = 10**18
 PARAMS = {  # params/ethereum-local.yaml
     "feeBps": 100, "collateralRatioBps": 2_000, "minProviderStake": 100 * WEI, "disputeBond": 50 * WEI,
     "reviewWindow": 60, "disputeWindow": 60, "rulingPeriod": 120, "guardianMinStake": 1_000 * WEI,
+    "minWorkingWindow": 60, "maxJobDuration": 604_800,
 }
+# Reputation.vy with params/ethereum-local.yaml: feedback moves a score toward rating x 100 by
+# weight = paid / (paid + REFERENCE_VALUE + paid before to this provider) x rater / 10 000, a rise stops at
+# RATER_CAP_BPS of the rater's score; penalties multiply the score by (1 - bps / 10 000).
+REFERENCE_VALUE = 1_000 * WEI
+RATER_CAP_BPS = 9_000
+EXPIRY_PENALTY_BPS = 1_000
+DISPUTE_PENALTY_BPS = 2_500
+SLASH_PENALTY_BPS = 1_500
 GAS_PER_TX = 150_000
 BASE_FEE = 10**9  # 1 gwei
-REP_COMPLETED = 150  # reputation points (0..10 000): a paid job
-REP_FAILED = 600  # an expired funded job or a lost dispute
 # Task difficulty (share of each service's parameter range): the work is real (solve / verify run), so
 # small instances keep thousands of cycles within seconds; prices follow the cost basis either way.
 DIFFICULTY = 0.02
@@ -77,9 +84,11 @@ class OJob:
     held: int = 0
     collateral: int = 0
     deadline: int = 0
+    accepted: int = 0  # the budget the provider accepted (acceptJob, or its own setBudget)
     deliverable: str | None = None
     votes: dict[str, bool] = field(default_factory=dict)
     bond: int = 0
+    rated: bool = False
 
 
 @dataclass
@@ -126,6 +135,8 @@ class OfflineMarket:
         self.events: list[ChainEvent] = []
         self._log_index = 0
         self.reverts: dict[str, int] = {}
+        self.paid_in_rated: dict[tuple[str, str], int] = {}
+        self._bonded_seen: dict[str, int] = {}
         self.hires: list[tuple[int, str, str]] = []  # (cycle, client, provider)
         self.settled: list[tuple[int, str, str, str]] = []  # (cycle, client, provider, outcome)
         self.agents: list[OfflineAgent] = []
@@ -152,7 +163,7 @@ class OfflineMarket:
             self._emit("ServiceEscrow", "ParameterUpdated", name=name, previous=0, current=value)
         for g in self.guardians:
             self._emit("ServiceEscrow", "GuardianSet", account=g, enabled=True)
-            self._emit("Staking", "DelegateVotesChanged", delegate=g, previousVotes=0, newVotes=self.bonded[g])
+            self._votes(g)
             self._emit("Reputation", "ReputationChanged", account=g, previous=0, current=self.rep[g])
         self.by_address = {a.address: a for a in self.agents}
 
@@ -171,15 +182,21 @@ class OfflineMarket:
             self.token[receiver] += value
         self._emit("AgentToken", "Transfer", sender=sender, receiver=receiver, value=value)
 
-    def _set_rep(self, who: str, delta: int) -> None:
+    def _write_rep(self, who: str, cur: int) -> None:
         prev = self.rep.get(who, 0)
-        cur = max(0, min(10_000, prev + delta))
-        if cur != prev:
-            self.rep[who] = cur
-            self._emit("Reputation", "ReputationChanged", account=who, previous=prev, current=cur)
+        self.rep[who] = cur
+        self._emit("Reputation", "ReputationChanged", account=who, previous=prev, current=cur)
+
+    def _penalise(self, who: str, bps: int) -> None:
+        """Reputation.recordPenalty: the score falls by `bps` of itself."""
+        prev = self.rep.get(who, 0)
+        self._write_rep(who, prev * (10_000 - bps) // 10_000)
 
     def _votes(self, who: str) -> None:
-        self._emit("Staking", "DelegateVotesChanged", delegate=who, previousVotes=0, newVotes=self.bonded[who])
+        """Staking's BondedChanged (votes are not modelled: no governance offline)."""
+        self._emit("Staking", "BondedChanged", account=who, previous=self._bonded_seen.get(who, 0),
+                   current=self.bonded[who])
+        self._bonded_seen[who] = self.bonded[who]
 
     # ------------------------------------------------------------------ one cycle
     def run(self, cycles: int) -> OfflineMarket:
@@ -345,13 +362,28 @@ class OfflineMarket:
             return False
         j.budget = a.amount
         self._emit("ServiceEscrow", "BudgetSet", jobId=j.id, amount=a.amount)
+        if ag.address == j.provider and a.amount > 0:
+            j.accepted = a.amount
+            self._emit("ServiceEscrow", "JobAccepted", jobId=j.id, provider=j.provider, budget=a.amount)
+        return True
+
+    def _do_accept_job(self, ag, a) -> bool:
+        j = self._job(a)
+        if (j is None or j.status != O.OPEN or j.provider != ag.address or self.ts >= j.expired_at
+                or a.amount <= 0 or a.amount != j.budget):
+            return False
+        j.accepted = a.amount
+        self._emit("ServiceEscrow", "JobAccepted", jobId=j.id, provider=j.provider, budget=a.amount)
         return True
 
     def _do_fund(self, ag, a) -> bool:
         j = self._job(a)
         me = ag.address
         if (j is None or j.status != O.OPEN or j.client != me or j.budget != a.amount or a.amount <= 0
-                or self.ts >= j.expired_at or self.token[me] < a.amount or "ServiceEscrow" not in ag.allowances):
+                or j.accepted != j.budget or self.ts >= j.expired_at
+                or j.expired_at < self.ts + PARAMS["minWorkingWindow"]
+                or j.expired_at > self.ts + PARAMS["maxJobDuration"]
+                or self.token[me] < a.amount or "ServiceEscrow" not in ag.allowances):
             return False
         coll = -(-a.amount * PARAMS["collateralRatioBps"] // 10_000)
         p = j.provider
@@ -377,7 +409,6 @@ class OfflineMarket:
         self._release(j)
         j.held, j.status, j.deadline = 0, O.COMPLETED, 0
         self._emit("ServiceEscrow", "JobCompleted", jobId=j.id)
-        self._set_rep(j.provider, REP_COMPLETED)
         self.settled.append((self.cycle, j.client, j.provider, "disputed_provider_won" if upheld else "completed"))
 
     def _refund_client(self, j: OJob) -> None:
@@ -452,12 +483,13 @@ class OfflineMarket:
                 self.bonded[p] -= slash
                 self._emit("Staking", "Slashed", account=p, amount=slash)
                 self._votes(p)
+                self._penalise(p, SLASH_PENALTY_BPS)
                 self.token[j.client] += slash // 2
                 self.treasury += slash - slash // 2
             self.treasury += j.bond
             j.bond = 0
             j.status, j.deadline = O.REJECTED, 0
-            self._set_rep(p, -REP_FAILED)
+            self._penalise(p, DISPUTE_PENALTY_BPS)
             self.settled.append((self.cycle, j.client, p, "disputed_client_won"))
         return True
 
@@ -465,12 +497,16 @@ class OfflineMarket:
         j = self._job(a)
         if j is None:
             return False
-        if j.status == O.FUNDED and self.ts >= j.expired_at:
+        if j.status == O.OPEN and self.ts >= j.expired_at:  # never funded: nothing held, nobody penalised
             j.status = O.EXPIRED
             self._emit("ServiceEscrow", "JobExpired", jobId=j.id)
+            return True
+        if j.status == O.FUNDED and self.ts >= j.expired_at:
+            j.status = O.EXPIRED
             self._refund_client(j)
             self._release(j)
-            self._set_rep(j.provider, -REP_FAILED)
+            self._penalise(j.provider, EXPIRY_PENALTY_BPS)
+            self._emit("ServiceEscrow", "JobExpired", jobId=j.id)
             self.settled.append((self.cycle, j.client, j.provider, "expired"))
             return True
         if j.status == O.REJECTED and j.held > 0 and self.ts >= j.deadline:
@@ -500,8 +536,24 @@ class OfflineMarket:
 
     def _do_feedback(self, ag, a) -> bool:
         j = self._job(a)
-        if j is None or j.status != O.COMPLETED or j.client != ag.address:
+        if (j is None or j.status != O.COMPLETED or j.client != ag.address or j.rated or not 0 <= a.rating <= 100
+                or j.client == j.provider):
             return False
-        self._emit("Reputation", "FeedbackGiven", jobId=j.id, rating=a.rating)
-        self._set_rep(j.provider, (a.rating - 50) * 2)
+        j.rated = True
+        key = (j.client, j.provider)
+        paid, before = j.budget, self.paid_in_rated.get(key, 0)
+        self.paid_in_rated[key] = before + paid
+        rater, previous = self.rep.get(j.client, 0), self.rep.get(j.provider, 0)
+        target = a.rating * 100
+        num, den = paid * rater, (paid + REFERENCE_VALUE + before) * 10_000
+        current = previous
+        if target >= previous:
+            bound = min(target, rater * RATER_CAP_BPS // 10_000)
+            if bound > previous:
+                current = previous + (bound - previous) * num // den
+        elif num > 0:
+            current = previous - ((previous - target) * num + den - 1) // den
+        self._emit("Reputation", "FeedbackGiven", jobId=j.id, client=j.client, provider=j.provider,
+                   rating=a.rating, value=paid)
+        self._write_rep(j.provider, current)
         return True

@@ -66,11 +66,17 @@ def test_sybil_wash_job__two_fresh_wallets__no_reputation_and_propose_refused(fu
     tx = rep.giveFeedback(j, 100, sender=client)
     (ch,) = tx.decode_logs(rep.ReputationChanged)
     assert (ch.previous, ch.current) == (0, 0)
+    # its stake cannot be opted into voting (the gate reads the unchanged score) ...
+    with ape.reverts("Staking: reputation below voting gate"):
+        full["Staking"].activateVoting(provider, sender=provider)
     chain.mine(1)
     p = Proposal([full["ServiceEscrow"].address], [0],
                  [bytes(full["ServiceEscrow"].setParameter.encode_input("feeBps", 0))], "sybil")
-    with ape.reverts("Governor: proposer reputation below threshold"):
+    # ... so its 1,300 bonded AGENT carry no votes, and propose is refused before the reputation check
+    assert g.getVotes(provider, chain.blocks.head.number - 1) == 0
+    with ape.reverts("Governor: proposer stake below threshold"):
         g.propose(p.targets, p.values, p.calldatas, p.description, sender=provider)
+    assert rep.getPastReputation(provider, chain.blocks.head.number - 1) < g.proposalReputationThreshold()
 
 
 def test_sybil_ring__fresh_wallets_trade_in_a_circle__nobody_reaches_the_voting_gate(full, accounts, chain):
