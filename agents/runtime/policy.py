@@ -17,8 +17,8 @@ Two kinds of action (docs/agents.md):
   VERIFY / AVOID change prices, the services offered, hiring and disputes, scaled by
   `Guidance.authority` (1 ACTIVE, 0.5 PARTIAL, 0 when L4.9 is warming up, inactive, advisory or frozen),
   which `update_guidance` sets from the latest cycle report. Protective outputs (operating mode,
-  stability share, the survival floor) act at any authority. Governance (propose, vote) is scaled by
-  the authority as before. Vetoed decisions never reach `update_guidance` (`StepResult.actionable`).
+  stability share, the survival floor) act at any authority. Governance: voting and the persona's own
+  propensity to propose are L4.8 (any authority); L4.9 adds `act_prob` x authority to the latter. Vetoed decisions never reach `update_guidance` (`StepResult.actionable`).
 """
 
 from __future__ import annotations
@@ -332,6 +332,12 @@ def obligation_actions(inp: PolicyInput) -> list[Action]:
     return out
 
 
+# Cycles a client leaves a new job unpriced, so that the provider names its price (and accepts) in one
+# transaction: create -> provider's setBudget -> fund instead of create -> setBudget -> accept -> fund.
+FUND_PROVIDER_FIRST_CYCLES = 2
+FUND_OVER_ASK = 0.25  # a provider's budget may exceed its listed ask by this share and still be funded
+
+
 def _fund_actions(inp: PolicyInput, job: Any) -> list[Action]:
     """Client side of the acceptance flow: price the job at the provider's ask, then fund it only once the
     provider has accepted that budget (JobAccepted) and the escrow's working window still fits."""
@@ -340,7 +346,13 @@ def _fund_actions(inp: PolicyInput, job: Any) -> list[Action]:
     if now >= job.expired_at or not job.service:
         return []
     ask = mem.ask_of(job.provider, job.service) or job.budget
-    accepted = bool(job.budget) and job.accepted == job.budget
+    if job.budget == 0 and snap.block < job.created_block + FUND_PROVIDER_FIRST_CYCLES * max(1, inp.config.cycle_blocks):
+        return []  # the provider prices first: its own setBudget is its acceptance (one step saved)
+    # A budget the provider set (and so accepted) is funded when it is no dearer than its listed ask by
+    # more than FUND_OVER_ASK (asks move up to a tenth a cycle while the job is priced); a dearer one is
+    # countered with the listed ask.
+    fair = int(ask * (1 + FUND_OVER_ASK))
+    accepted = bool(job.budget) and job.accepted == job.budget and job.budget <= fair
     amount = job.budget if accepted else ask
     if not amount or amount > snap.token:
         return []
@@ -351,7 +363,7 @@ def _fund_actions(inp: PolicyInput, job: Any) -> list[Action]:
         if job.expired_at < now + mem.params.get("minWorkingWindow", 0):
             return []  # too late for the provider to work: let it expire (then ClaimRefund frees the slot)
         return [Fund(job.id, amount)]
-    if job.budget == 0 or job.budget < ask:
+    if job.budget == 0 or job.budget < ask or job.budget > fair:
         return [SetBudget(job.id, ask)]  # then wait for the provider's acceptance
     return []
 
@@ -363,16 +375,18 @@ def _accept_actions(inp: PolicyInput, job: Any) -> list[Action]:
     and the escrow's maxJobDuration away). Anything else is left alone: it expires unfunded, costing
     nothing."""
     mem, snap, cfg = inp.memory, inp.snapshot, inp.config
-    if not job.budget or job.accepted == job.budget or not job.service or job.client == mem.me:
+    if (job.budget and job.accepted == job.budget) or not job.service or job.client == mem.me:
         return []
     ask = mem.my_asks().get(job.service)
-    if ask is None or job.budget < int(ask * (1 - cfg.reprice_threshold)):
+    if ask is None or (job.budget and job.budget < int(ask * (1 - cfg.reprice_threshold))):
         return []
     left = job.expired_at - snap.timestamp
     if left < mem.params.get("minWorkingWindow", 0) + cfg.accept_min_time:
         return []
     if left > min(cfg.accept_max_ttl, mem.params.get("maxJobDuration", cfg.accept_max_ttl)):
         return []
+    if not job.budget:  # unpriced: name my ask; a provider's own setBudget is its acceptance (ERC-8183)
+        return [SetBudget(job.id, ask)]
     return [AcceptJob(job.id, job.budget)]
 
 
@@ -632,7 +646,7 @@ class GovernanceThresholds:
     Acting on a goal:
     - `act_prob` (0.5): per L4.9 cycle (every 5 cycles, where goals are generated), the probability
       times authority that an agent holding a goal about the rules proposes it (the persona's
-      `propose_prob` when higher). A proposal needs about 9 cycles to pass and execute (1 + 30 blocks
+      `propose_prob` when higher: that one is L4.8 and holds at any authority). A proposal needs about 9 cycles to pass and execute (1 + 30 blocks
       of voting, 60 s of timelock), so a goal should be acted on within one or two L4.9 cycles; below 1
       so that agents holding the same goal (the founders) seldom send the same proposal in the same
       block, where the second one reverts as a duplicate.
@@ -756,8 +770,11 @@ def governance_actions(inp: PolicyInput) -> list[Action]:
         elif prop.state == 5 and prop.eta:  # Queued
             if view.now >= prop.eta + (0 if mine else rules.handoff_seconds):
                 out.append(Execute(prop.id))
-    if g.authority <= 0 or not cfg.governance:
+    if not cfg.governance:
         return out
+    # Voting and proposing are the L4.8 baseline (issue 15: no degradation without L4.9 authority); the
+    # mind's authority adds its own propensity to act on a goal (`act_prob` x authority), and its value
+    # weights (g.values: the persona's own while L4.9 has no say) decide the support.
     values = g.values
     for prop in view.proposals:
         eligible = view.can_vote if prop.eligible is None else prop.eligible
@@ -771,7 +788,7 @@ def governance_actions(inp: PolicyInput) -> list[Action]:
         made = {p.description for p in mem.proposals.values()}
         wants = [(n, v, proposal_description(n, v, r)) for n, v, r in desired_changes(values, view, mem)]
         wants = [w for w in wants if w[2] not in made]
-        act = min(1.0, max(persona.behaviour.propose_prob, GOVERNANCE.act_prob)) * g.authority
+        act = min(1.0, max(persona.behaviour.propose_prob, GOVERNANCE.act_prob * g.authority))
         if wants and rng.random() < act:
             name, value, description = wants[0]
             out.append(Propose(name, value, description))

@@ -22,9 +22,13 @@ def test_agents_propose_vote_execute_and_adapt_to_a_parameter_change(economy):
     traders = [
         {"index": 1, "persona": "honest", "services": ("median",), "overrides": {"hire_rate": 1.0}},
         {"index": 2, "persona": "no_show", "services": ("hashchain",),
-         "overrides": {"no_show_prob": 1.0, "hire_rate": 0.0, "stake_fraction": 0.0}},
+         # the cheaper seller (asks at its floor): each client's first hashchain job goes to it and fails;
+         # then the client's own trust moves it to the honest one
+         "overrides": {"no_show_prob": 1.0, "hire_rate": 0.0, "stake_fraction": 0.0, "markup": 0.0}},
         {"index": 3, "persona": "honest", "services": ("hashchain",),
          "overrides": {"hire_rate": 0.0, "stake_fraction": 0.0}},
+        # a second client: each client learns from its own failure, so the no-show fails twice
+        {"index": 4, "persona": "honest", "services": ("median",), "overrides": {"hire_rate": 1.0}},
     ]
     hosts = [economy.host(guardians, seed=2, data="g"), economy.host(traders, seed=2, data="t")]
     provider = hosts[1].agents[2]

@@ -223,6 +223,29 @@ def test_open_own_job__ask_rose_before_acceptance__client_raises_budget():
     assert duties(inp(mem, guidance=FROZEN)) == [A.SetBudget(5, 14 * WEI)]
 
 
+def test_new_unpriced_job__client_leaves_the_provider_two_cycles_to_name_its_price():
+    mem = memory(jobs={5: _client_job(status=OPEN, budget=0, created_block=98)})
+    mem.providers[PROVIDER] = {"id": 2, "asks": {"factor": 12 * WEI}}
+    mem.bonded[PROVIDER] = 500 * WEI
+    assert duties(inp(mem, guidance=FROZEN, snapshot=snap(block=100))) == []
+    assert duties(inp(mem, guidance=FROZEN, snapshot=snap(block=108))) == [A.SetBudget(5, 12 * WEI)]
+
+
+def test_budget_the_provider_set__funded_at_its_ask__countered_when_dearer():
+    mem = memory(jobs={5: _client_job(status=OPEN, budget=12 * WEI, accepted=12 * WEI)})
+    mem.providers[PROVIDER] = {"id": 2, "asks": {"factor": 12 * WEI}}
+    mem.bonded[PROVIDER] = 500 * WEI
+    assert duties(inp(mem, guidance=FROZEN)) == [A.Fund(5, 12 * WEI)]
+    mem.jobs[5].budget = mem.jobs[5].accepted = 20 * WEI  # dearer than the listed ask: not funded
+    assert duties(inp(mem, guidance=FROZEN)) == [A.SetBudget(5, 12 * WEI)]
+
+
+def test_unpriced_job_naming_me__provider_names_its_ask_as_its_acceptance():
+    mem = memory(jobs={7: _offer(budget=0, expired_at=NOW + 240)})
+    mem.params.update(minWorkingWindow=60, maxJobDuration=7 * 86_400)
+    assert duties(inp(mem, guidance=FROZEN)) == [A.SetBudget(7, 10 * WEI)]  # my factor ask
+
+
 def test_open_own_job__accepted_but_working_window_gone__not_funded():
     mem = memory(jobs={5: _client_job(status=OPEN, budget=12 * WEI, accepted=12 * WEI, expired_at=NOW + 30)})
     mem.params["minWorkingWindow"] = 60
@@ -252,9 +275,9 @@ def test_job_naming_me__budget_meets_my_ask__accepted():
 
 @pytest.mark.parametrize(
     "change",
-    [dict(budget=5 * WEI), dict(budget=0), dict(expired_at=NOW + 60), dict(expired_at=NOW + 10 * 365 * 86_400),
+    [dict(budget=5 * WEI), dict(expired_at=NOW + 60), dict(expired_at=NOW + 10 * 365 * 86_400),
      dict(service="hashchain_unknown"), dict(client=ME)],
-    ids=["below-ask", "no-budget", "no-time-to-work", "ten-year-job", "not-my-service", "my-own-job"],
+    ids=["below-ask", "no-time-to-work", "ten-year-job", "not-my-service", "my-own-job"],
 )
 def test_job_naming_me__price_or_expiry_unsuitable__not_accepted(change):
     mem = memory(jobs={7: _offer(**change)})
