@@ -298,6 +298,7 @@ RHO_WINDOW = 20  # (L4.5) 20-cycle sliding window
 RHO_RIDGE = 0.1  # least-squares ridge on standardised coordinates (CHOICE)
 RHO_MEDIAN_OF = 5  # CHOICE: rho reported = median of the last 5 window estimates (spike-robust)
 RHO_MIN_STD = 1e-3  # a state component varying less than this is treated as constant (CHOICE)
+RHO_MIN_MOVES = 5  # CHOICE: ... or moving in fewer than 5 of the window's 19 transitions (too few to fit)
 LYAPUNOV_W_S = 0.357  # (L4.5) V = 0.357 (1-S)^2
 LYAPUNOV_W_U = 0.286  # (L4.5)     + 0.286 U^2
 LYAPUNOV_W_I = 0.214  # (L4.5)     + 0.214 I_drift^2

@@ -37,7 +37,12 @@ def estimate_jacobian(window: list[list[float]]) -> list[list[float]] | None:
     dim = arr.shape[1]
     full = [[0.0] * dim for _ in range(dim)]
     stdl = std.tolist()
-    keep = [d for d in range(dim) if stdl[d] > K.RHO_MIN_STD]
+    # a component enters the fit only if it moved (by more than RHO_MIN_STD) in at least RHO_MIN_MOVES of
+    # the window's transitions: one that sat still and then stepped once or twice at the window's edge
+    # has std above the floor but carries one or two points of its dynamics, and its least-squares
+    # coefficient is noise (a goal's progress leaving 0 gave rho 2.4 from two transitions)
+    moves = (np.abs(np.diff(arr, axis=0)) > K.RHO_MIN_STD).sum(axis=0).tolist()
+    keep = [d for d in range(dim) if stdl[d] > K.RHO_MIN_STD and moves[d] >= K.RHO_MIN_MOVES]
     if not keep:
         return full
     s = std[keep]

@@ -44,6 +44,29 @@ def test_rho__still_system_is_zero():
     assert spectral_radius([[0.5] * 5] * 20) == 0.0
 
 
+def test_rho__component_that_steps_only_at_the_window_edge__left_out_of_the_fit():
+    # seen in the offline audit (seed 3): goal progress sat at 0, then rose in the last two transitions;
+    # with it in the fit, least squares gave it a self-coefficient of 2.4 and rho 2.37
+    r = random.Random(5)
+    w, x = [], [0.5, 0.0, 0.97, 0.03, 0.99]
+    for t in range(20):
+        x = [0.5, 0.0 if t < 18 else (0.02 if t == 18 else 0.06), 0.97,
+             0.6 * x[3] + 0.012 + r.gauss(0, 0.005), 0.99 + r.gauss(0, 0.002)]
+        w.append(list(x))
+    j = estimate_jacobian(w)
+    assert all(v == 0.0 for v in j[1]) and all(row[1] == 0.0 for row in j)  # no row or column for it
+    assert spectral_radius(w) < K.RHO_LIMIT
+
+
+def test_rho__divergent_component_moving_every_transition__still_detected():
+    w, x = [], 0.01
+    r = random.Random(1)
+    for _ in range(20):
+        x = 1.15 * x + r.gauss(0, 0.002)
+        w.append([0.5, x, 0.97, 0.03, 0.99])
+    assert spectral_radius(w) > 1.0
+
+
 def test_lyapunov__formula_and_tolerance():
     assert lyapunov(1.0, 0.0, 0.0, K.LYAPUNOV_E_STAR) == 0.0
     assert lyapunov(0.0, 1.0, 1.0, 1.5) == pytest.approx(0.357 + 0.286 + 0.214 + 0.143)
