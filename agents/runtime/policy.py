@@ -421,7 +421,7 @@ def service_pay(mem: MarketMemory, service: str, cost: int, head_block: int) -> 
     since = head_block - SUPPLY_LOOKBACK_BLOCKS
     margin = 0
     for block, svc, provider, jid in mem.demand_log:
-        if svc == service and block > since:
+        if svc == service and since < block <= head_block:
             job = mem.jobs.get(jid)
             price = (job.budget if job is not None else 0) or (mem.ask_of(provider, service) or 0)
             margin += max(0, price - cost) / max(1, cost)
@@ -440,23 +440,29 @@ def offered_services(inp: PolicyInput) -> tuple[str, ...]:
 def supply_choice(inp: PolicyInput) -> tuple[str, ...]:
     """Supply follows pay: every SUPPLY_EVERY cycles a provider with a catalogue compares what each
     service paid lately (`service_pay`) and replaces its worst-paying service with a better one from
-    the catalogue when that pays SUPPLY_SWITCH_GAIN times as much. One switch per decision; agents decide
-    at different cycles (`supply_phase`)."""
+    the catalogue when that pays SUPPLY_SWITCH_GAIN times as much, now and in the window of its previous
+    decision. One switch per decision; agents decide at different cycles (`supply_phase`)."""
     mem, cfg = inp.memory, inp.config
     current = offered_services(inp)
     if not cfg.catalogue or inp.cycle % SUPPLY_EVERY != supply_phase(mem.me):
         return current
     head = inp.snapshot.block
     fee = mem.params.get("feeBps", 0)
-    pay = {s: service_pay(mem, s, service_cost(s, cfg) * 10_000 // max(1, 10_000 - fee), head)
-           for s in set(cfg.catalogue) | set(current) if has_service(s)}
+    costs = {s: service_cost(s, cfg) * 10_000 // max(1, 10_000 - fee)
+             for s in set(cfg.catalogue) | set(current) if has_service(s)}
+    pay = {s: service_pay(mem, s, c, head) for s, c in costs.items()}
+    # the same comparison at the previous decision (the window ending SUPPLY_EVERY cycles ago): a switch
+    # needs the gain in both, so one lucky window (a few early jobs at opening asks) moves nobody
+    earlier = head - SUPPLY_EVERY * max(1, cfg.cycle_blocks)
+    before = {s: service_pay(mem, s, c, earlier) for s, c in costs.items()}
     mine = [s for s in current if s in pay]
     others = sorted((s for s in pay if s not in current), key=lambda s: (-pay[s], s))
     if not mine or not others:
         return current
     worst = min(mine, key=lambda s: (pay[s], s))
     best = others[0]
-    if pay[best] > 0 and pay[best] >= SUPPLY_SWITCH_GAIN * pay[worst]:
+    if (pay[best] > 0 and pay[best] >= SUPPLY_SWITCH_GAIN * pay[worst]
+            and before[best] > 0 and before[best] >= SUPPLY_SWITCH_GAIN * before[worst]):
         return tuple(sorted((set(current) - {worst}) | {best}))
     return current
 

@@ -86,11 +86,11 @@ def test_no_surge__hiring_draws_are_unchanged():
                                                        range(30), range(5))
 
 
-def _paying_median(mem: MarketMemory, n: int = 6) -> MarketMemory:
+def _paying_median(mem: MarketMemory, n: int = 6, block: int = 90) -> MarketMemory:
     for i in range(n):  # recent funded median jobs at 300 AGENT (cost ~104), none for merkle
-        mem.jobs[i] = Job(id=i, client=P3, provider=P1, evaluator=P3, expired_at=NOW + 100, created_block=90,
+        mem.jobs[i] = Job(id=i, client=P3, provider=P1, evaluator=P3, expired_at=NOW + 100, created_block=block,
                           status=FUNDED, service="median", budget=300 * WEI)
-        mem.demand_log.append([90, "median", P1, i])
+        mem.demand_log.append([block, "median", P1, i])
     return mem
 
 
@@ -103,8 +103,16 @@ def test_service_pay__margin_of_recent_jobs_per_seller():
     assert service_pay(mem, "median", cost, head_block=100) == pytest.approx(6 * 9 / 2)
 
 
+def test_supply__one_lucky_window__no_switch_until_the_gain_held_at_the_previous_decision_too():
+    cfg = PolicyConfig(services=("merkle",), catalogue=("median", "merkle"), cycle_blocks=5)
+    mem = _paying_median(memory(my_asks={"merkle": 70 * WEI}), block=98)  # all in the last two cycles
+    assert supply_choice(inp(mem, cfg, PHASE)) == ("merkle",)  # the window ending at block 75 held none
+    held = _paying_median(memory(my_asks={"merkle": 70 * WEI}), block=70)
+    assert supply_choice(inp(held, cfg, PHASE)) == ("median",)
+
+
 def test_supply__provider_with_a_catalogue_switches_its_worst_service_to_the_paying_one():
-    mem = _paying_median(memory(my_asks={"merkle": 70 * WEI}))
+    mem = _paying_median(memory(my_asks={"merkle": 70 * WEI}), block=70)
     cfg = PolicyConfig(services=("merkle",), catalogue=("median", "merkle"))
     assert supply_choice(inp(mem, cfg, PHASE)) == ("median",)
     assert supply_choice(inp(mem, cfg, PHASE + 1)) == ("merkle",)  # only at its phase of SUPPLY_EVERY
