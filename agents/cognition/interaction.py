@@ -15,6 +15,7 @@ as neutral, and only high trust permits unverified cooperation.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from agents.cognition import constants as K
 from agents.cognition.beliefs import AgentModel
@@ -25,6 +26,7 @@ VERIFY_COST = K.VERIFY_COST
 DEFECT_LOSS = K.DEFECT_LOSS
 
 
+@lru_cache(maxsize=256)  # a handful of gas costs per run; callers only read the matrix
 def payoff_matrix(cost: float) -> dict[tuple[str, str], tuple[float, float]]:
     """(self action, other action) -> (self outcome, other outcome)."""
     c = cost
