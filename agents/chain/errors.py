@@ -120,13 +120,16 @@ def _message(exc: BaseException) -> str:
 
 def _rpc_error_data(exc: BaseException) -> Any:
     if isinstance(exc, RpcResponseError):
-        return exc.data
-    if isinstance(exc, ContractLogicError):
-        return exc.data
-    rpc = getattr(exc, "rpc_response", None)
-    if isinstance(rpc, dict) and isinstance(rpc.get("error"), dict):
-        return rpc["error"].get("data")
-    return None
+        data = exc.data
+    elif isinstance(exc, ContractLogicError):
+        data = exc.data
+    else:
+        rpc = getattr(exc, "rpc_response", None)
+        data = rpc["error"].get("data") if isinstance(rpc, dict) and isinstance(rpc.get("error"), dict) else None
+    # anvil and geth put the revert bytes in `data`; the Hardhat node nests them: {"message", "data": "0x…"}
+    if isinstance(data, dict):
+        data = data.get("data")
+    return data
 
 
 def classify(exc: BaseException, *, tx_hash: str | None = None) -> ChainError | None:
@@ -152,6 +155,10 @@ def classify(exc: BaseException, *, tx_hash: str | None = None) -> ChainError | 
                 if prefix in text:
                     reason = text.split(prefix, 1)[1].strip() or None
                     break
+            else:  # the Hardhat node: "... reverted with reason string 'the reason'"
+                marker = "reverted with reason string '"
+                if marker in text:
+                    reason = text.split(marker, 1)[1].rsplit("'", 1)[0] or None
         return RevertedError(reason, data=data, tx_hash=tx_hash)
     return None
 

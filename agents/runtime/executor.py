@@ -241,8 +241,13 @@ class Executor:
 
         learned = self.gas.limit(action.kind)
         if learned is not None:
-            self.sender.send(call, wait=False, on_signed=on_signed, gas=learned)
-            return
+            try:
+                self.sender.send(call, wait=False, on_signed=on_signed, gas=learned)
+                return
+            except RevertedError as exc:  # a node that checks at submission: the limit may be the cause
+                if exc.reason and "gas" not in exc.reason.lower():
+                    raise
+                self.gas.forget(action.kind)
         try:
             signed = self.sender.send(call, wait=False, on_signed=on_signed)
             self.gas.learn(action.kind, signed.gas_limit)
@@ -285,7 +290,11 @@ class Executor:
                 self.store.mark_done(entry.id, {"block": r.block, "gas": r.gas_used, "fee": r.fee_wei})
                 out.append(Settled(entry.id, entry.kind, key, True, r.block, None, r.fee_wei))
             except RevertedError as exc:
-                if exc.reason and "gas" in exc.reason.lower():  # "out of gas", "ServiceEscrow: not enough gas"
+                # "out of gas", "ServiceEscrow: not enough gas", or a reason the replay could not recover: the
+                # learned limit may be what failed (one kind can take paths of very different cost, e.g. a
+                # claimRefund of an unfunded job against one that releases collateral and penalises), so the
+                # next transaction of the kind is estimated again
+                if not exc.reason or "gas" in exc.reason.lower():
                     self.gas.forget(entry.kind)
                 self.store.mark_failed(entry.id, {"reason": exc.reason, "stage": "mined"})
                 out.append(Settled(entry.id, entry.kind, key, False, 0, exc.reason))

@@ -214,6 +214,49 @@ def test_gas__failure_for_gas__kind_forgotten_and_estimated_again(env):
     assert sender.sent[-1] == ("evaluate:1", None)
 
 
+def test_gas__revert_without_a_recovered_reason__kind_forgotten(env):
+    """A learned limit from a cheap path of a kind (claimRefund of an unfunded job) can be too little for its
+    dear path (collateral release + penalty); when the replay cannot say why the transaction reverted, the
+    kind is estimated again rather than sent with the same limit forever."""
+    ex, sender, store, *_ = env
+    ex.gas.learn("complete", 40_000)
+    ex.execute([A.Complete(1)], block=1)
+    sender.mined[_h(0)] = RevertedError(None, tx_hash=_h(0))
+    ex.settle()
+    assert ex.gas.limit("complete") is None
+    ex.execute([A.Complete(1)], block=2)
+    assert sender.sent[-1] == ("evaluate:1", None)
+
+
+def test_gas__learned_limit_refused_at_submission__estimated_and_sent_at_once(env):
+    """A node that checks a transaction when it is submitted (Hardhat's default) refuses a learned limit
+    that is too little for this call's path: the kind is forgotten and the call estimated right away."""
+    ex, sender, store, *_ = env
+    ex.gas.learn("complete", 40_000)
+    calls = []
+    original = sender.send
+
+    def send(call, *, wait=True, on_signed=None, gas=None):
+        calls.append(gas)
+        if gas is not None and len(calls) == 1:
+            raise RevertedError("ServiceEscrow: not enough gas")
+        return original(call, wait=wait, on_signed=on_signed, gas=gas)
+
+    sender.send = send
+    res = ex.execute([A.Complete(1)], block=1)
+    assert calls == [int(40_000 * GAS_LEARN_MARGIN), None]
+    assert res.sent == ["evaluate:1"] and sender.sent[-1] == ("evaluate:1", None)
+
+
+def test_gas__revert_for_another_reason__learned_limit_kept(env):
+    ex, sender, store, *_ = env
+    ex.gas.learn("complete", 40_000)
+    ex.execute([A.Complete(1)], block=1)
+    sender.mined[_h(0)] = RevertedError("ServiceEscrow: not submitted", tx_hash=_h(0))
+    ex.settle()
+    assert ex.gas.limit("complete") == int(40_000 * GAS_LEARN_MARGIN)
+
+
 def test_gas_book__keeps_the_largest_estimate_and_round_trips():
     book = GasBook({"fund": 200_000})
     book.learn("fund", 150_000)
