@@ -21,8 +21,9 @@ $(BIN)/emergent: $(BIN)/python pyproject.toml requirements.lock
 	@touch $@
 
 # `npm ci` installs exactly what package-lock.json says and never rewrites it, so a fresh clone stays
-# clean. The committed lock is complete (every optional platform package of @foundry-rs/anvil). After
-# changing package.json (e.g. adding hardhat), regenerate the lock with exactly this and commit it:
+# clean. The committed lock is complete (every optional platform package of @foundry-rs/anvil and of
+# Hardhat's @nomicfoundation/edr). After changing package.json (anvil, hardhat), regenerate the lock
+# with exactly this and commit it:
 #   rm -rf node_modules package-lock.json && npm install --package-lock-only --no-audit --no-fund
 $(ANVIL): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

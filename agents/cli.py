@@ -116,8 +116,12 @@ DEVNET_VOTING_MINUTES = 5
                    "governance.voting_period to minutes*60/block-time blocks)")
 @click.option("--redeploy", is_flag=True, help="deploy a fresh set even if one is live on this chain")
 @click.option("--exit-after-deploy", is_flag=True, help="stop the devnet once deployed (for scripts/tests)")
-def devnet(port: int, block_time: int, voting_minutes: int, redeploy: bool, exit_after_deploy: bool) -> None:
-    """Start anvil on PORT (or re-use one there), deploy Emergent, print addresses, run until Ctrl-C.
+@click.option("--node", "node", type=click.Choice(["anvil", "hardhat"]), default="anvil", show_default=True,
+              help="the devnet node: anvil, or the Hardhat node from npm (the second EVM)")
+def devnet(port: int, block_time: int, voting_minutes: int, redeploy: bool, exit_after_deploy: bool,
+           node: str = "anvil") -> None:
+    """Start anvil (or the Hardhat node) on PORT, or re-use one there, deploy Emergent, print addresses,
+    run until Ctrl-C.
 
     The deployment is recorded in deployments/ethereum-local-PORT.json, one file per devnet."""
     from agents.devnet import BlockTicker, DevnetError, start_devnet, use_devnet_for_ape
@@ -127,10 +131,11 @@ def devnet(port: int, block_time: int, voting_minutes: int, redeploy: bool, exit
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _raise_terminated)
     try:
-        net = start_devnet(port, log_path=log_dir / f"anvil-{port}.log")
+        net = start_devnet(port, log_path=log_dir / f"{node}-{port}.log", kind=node)
     except DevnetError as exc:
         raise RuntimeFailure(str(exc)) from None
-    click.echo(f"anvil {'started' if net.started_here else 're-used'} at {net.url}")
+    name = "anvil" if node == "anvil" else "Hardhat node"
+    click.echo(f"{name} {'started' if net.started_here else 're-used'} at {net.url}")
     ticker = None
     try:
         try:
@@ -156,7 +161,7 @@ def devnet(port: int, block_time: int, voting_minutes: int, redeploy: bool, exit
             click.echo(f"devnet running at {net.url}{hint}; Ctrl-C to stop")
             while net.process is not None and net.process.poll() is None:
                 time.sleep(0.5)
-            raise RuntimeFailure(f"anvil exited unexpectedly (details: {log_dir / f'anvil-{port}.log'})")
+            raise RuntimeFailure(f"{name} exited unexpectedly (details: {log_dir / f'{node}-{port}.log'})")
         except (KeyboardInterrupt, _Terminated):
             click.echo("\nstopping devnet")
     finally:

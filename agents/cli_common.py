@@ -616,9 +616,14 @@ def connected(choice: str, rpc: str | None = None) -> Iterator[Any]:
     target = choice
     if rpc and not is_local(choice):
         target = ":".join(choice.split(":")[:2] + [rpc])
+    hardhat = _local_hardhat_url(choice)
+    if hardhat:
+        target = f"{':'.join(choice.split(':')[:2])}:{hardhat}"  # ape's generic node provider at that URL
     try:
         ctx = networks.parse_network_choice(target)
         provider = ctx.__enter__()
+        if hardhat:
+            _trust_hardhat_automine(provider)
     except Exception as exc:
         raise RuntimeFailure(f"cannot connect to {choice}: {_one_line(str(exc).splitlines()[0] if str(exc) else exc)}"
                              ) from None
@@ -626,6 +631,33 @@ def connected(choice: str, rpc: str | None = None) -> Iterator[Any]:
         yield provider
     finally:
         ctx.__exit__(None, None, None)
+
+
+def _local_hardhat_url(choice: str) -> str | None:
+    """The devnet URL when `choice` is a local network whose devnet (APE_FOUNDRY_HOST) is a Hardhat node.
+
+    ape's foundry provider refuses a node that is not anvil, so the Hardhat devnet is reached through
+    ape's generic node provider (chain id 31337 from ape-config.yaml's `node:` section)."""
+    url = os.environ.get("APE_FOUNDRY_HOST", "")
+    if not is_local(choice) or not url.startswith("http"):
+        return None
+    from agents.devnet import node_kind
+
+    return url if node_kind(url) == "hardhat" else None
+
+
+def _trust_hardhat_automine(provider: Any) -> None:
+    """ape's node provider reads automine from `eth_mining`, which the Hardhat node answers false while it
+    automines; ape would then return placeholder receipts (block -1, no contract address) for every
+    transaction. Ask the node itself (`hardhat_getAutomine`) instead, on this provider object only."""
+    cls = type(provider)
+    if getattr(cls, "_emergent_hardhat", False):
+        return
+    sub = type(cls.__name__, (cls,), {
+        "_emergent_hardhat": True,
+        "auto_mine": property(lambda self: bool(self.make_request("hardhat_getAutomine", []))),
+    })
+    provider.__class__ = sub
 
 
 def load_account(account_alias: str | None, account_index: int | None) -> Any:
@@ -682,9 +714,9 @@ def use_local_devnet_if_running(network: str, rpc: str | None = None) -> str | N
     url = resolve_rpc(network, rpc)
     if os.environ.get("APE_FOUNDRY_HOST") == "auto":  # the test suite's own chain
         return url
-    from agents.devnet import is_anvil
+    from agents.devnet import is_devnet
 
-    if not is_anvil(url):
+    if not is_devnet(url):
         raise RuntimeFailure(no_devnet_message(url))
     os.environ["APE_FOUNDRY_HOST"] = url
     return url

@@ -1,4 +1,7 @@
-"""Start, find and stop a local anvil devnet (the real binary, never the npm Node wrapper)."""
+"""Start, find and stop a local devnet: anvil (the real binary, never the npm Node wrapper) or the
+Hardhat node (`--node hardhat`, the second EVM). Both run the same chain (chain id, mnemonic, accounts,
+hardfork); `Dialect` names the few development RPC methods that differ between them (set a balance,
+impersonate, mine), so the code that funds, impersonates and mines works on either."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from agents.paths import ANVIL_BINARY
+from agents.paths import ANVIL_BINARY, HARDHAT_CLI, HARDHAT_CONFIG
 
 TEST_MNEMONIC = "test test test test test test test test test test test junk"
 DEFAULT_PORT = 8545
@@ -30,8 +33,30 @@ DEVNET_HARDFORK = "cancun"
 DEVNET_STATES_KEPT = 512
 
 
+NODE_KINDS = ("anvil", "hardhat")
+
+
 class DevnetError(Exception):
     """The devnet could not be started or reached; one line for the user."""
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The development RPC methods of one node kind (the standard eth_* and evm_* calls are shared)."""
+
+    kind: str
+    set_balance: str
+    impersonate: str
+    stop_impersonating: str
+    mine: str  # [blocks (hex), seconds between blocks (hex)] on both
+
+
+DIALECTS = {
+    "anvil": Dialect("anvil", "anvil_setBalance", "anvil_impersonateAccount", "anvil_stopImpersonatingAccount",
+                     "anvil_mine"),
+    "hardhat": Dialect("hardhat", "hardhat_setBalance", "hardhat_impersonateAccount",
+                       "hardhat_stopImpersonatingAccount", "hardhat_mine"),
+}
 
 
 def port_open(port: int, host: str = "127.0.0.1") -> bool:
@@ -50,20 +75,56 @@ def rpc(url: str, method: str, params: list | None = None, timeout: float = 2.0)
     return payload["result"]
 
 
-def is_anvil(url: str) -> bool:
+def node_kind(url: str) -> str | None:
+    """'anvil' or 'hardhat' for a devnet node answering at `url`, else None (nothing, or another client)."""
     try:
-        return "anvil" in str(rpc(url, "web3_clientVersion")).lower()
+        version = str(rpc(url, "web3_clientVersion")).lower()
     except Exception:
-        return False
+        return None
+    if "anvil" in version:
+        return "anvil"
+    if "hardhat" in version:
+        return "hardhat"
+    return None
+
+
+def is_anvil(url: str) -> bool:
+    return node_kind(url) == "anvil"
+
+
+def is_devnet(url: str) -> bool:
+    """A devnet node of a kind this project runs (anvil or Hardhat) answers at `url`."""
+    return node_kind(url) is not None
+
+
+_DIALECT_CACHE: dict[str, Dialect] = {}
+
+
+def dialect(url: str) -> Dialect:
+    """The dialect of the devnet at `url` (asked once per URL); DevnetError when it is neither kind."""
+    found = _DIALECT_CACHE.get(url)
+    if found is None:
+        kind = node_kind(url)
+        if kind is None:
+            raise DevnetError(f"{url} is not an anvil or Hardhat devnet (development RPC methods are needed)")
+        found = _DIALECT_CACHE[url] = DIALECTS[kind]
+    return found
+
+
+def mine_blocks(url: str, blocks: int, seconds_per_block: int | None = None) -> None:
+    """Mine `blocks` blocks now (chain time `seconds_per_block` apart when given)."""
+    params = [hex(blocks)] + ([hex(seconds_per_block)] if seconds_per_block else [])
+    rpc(url, dialect(url).mine, params)
 
 
 @dataclass
 class Devnet:
-    """A running anvil: either started here (`process` set) or found already listening."""
+    """A running devnet node: either started here (`process` set) or found already listening."""
 
     url: str
     port: int
     process: subprocess.Popen | None = None
+    kind: str = "anvil"
 
     @property
     def started_here(self) -> bool:
@@ -104,6 +165,12 @@ def anvil_command(port: int, *, accounts: int = 10, balance_eth: int = 10_000, e
     ]
 
 
+def hardhat_command(port: int) -> list[str]:
+    """The Hardhat node's command line: `node cli.js` itself, so a SIGTERM stops the node, not a wrapper."""
+    return ["node", str(HARDHAT_CLI), "--config", str(HARDHAT_CONFIG), "node", "--hostname", "127.0.0.1",
+            "--port", str(port)]
+
+
 def start_devnet(
     port: int = DEFAULT_PORT,
     *,
@@ -112,47 +179,110 @@ def start_devnet(
     log_path: Path | None = None,
     reuse: bool = True,
     extra_args: list[str] | None = None,
+    kind: str = "anvil",
 ) -> Devnet:
-    """Start anvil on `port`, or re-use an anvil already listening there.
+    """Start a devnet node of `kind` (anvil or hardhat) on `port`, or re-use one of that kind there.
 
-    Anvil starts in automine (a block per transaction) so a deployment is quick; call
+    The node starts in automine (a block per transaction) so a deployment is quick; call
     `set_block_time` afterwards for interval mining. (ape 0.8.51 fails to see contract creations
     under anvil's --mixed-mining, so the two modes are used one after the other.)
     """
+    if kind not in NODE_KINDS:
+        raise DevnetError(f"unknown node {kind!r} (choose one of {', '.join(NODE_KINDS)})")
+    name = "anvil" if kind == "anvil" else "the Hardhat node"
     url = f"http://127.0.0.1:{port}"
     if port_open(port):
-        if reuse and is_anvil(url):
-            return Devnet(url=url, port=port)
-        raise DevnetError(f"port {port} is in use by something that is not anvil (choose --port)")
-    if not ANVIL_BINARY.is_file():
-        raise DevnetError(f"anvil is not installed at {ANVIL_BINARY}: run `make install`")
-    cmd = anvil_command(port, accounts=accounts, balance_eth=balance_eth, extra=extra_args)
+        found = node_kind(url)
+        if reuse and found == kind:
+            return Devnet(url=url, port=port, kind=kind)
+        what = f"a {found} node" if found else "something that is not a devnet"
+        raise DevnetError(f"port {port} is in use by {what} (choose --port)")
+    if kind == "anvil":
+        if not ANVIL_BINARY.is_file():
+            raise DevnetError(f"anvil is not installed at {ANVIL_BINARY}: run `make install`")
+        cmd = anvil_command(port, accounts=accounts, balance_eth=balance_eth, extra=extra_args)
+        env = None
+    else:
+        if not HARDHAT_CLI.is_file():
+            raise DevnetError(f"the Hardhat node is not installed at {HARDHAT_CLI}: run `make install`")
+        cmd = hardhat_command(port)
+        env = dict(os.environ, EMERGENT_DEVNET_ACCOUNTS=str(accounts), EMERGENT_DEVNET_BALANCE_ETH=str(balance_eth),
+                   HARDHAT_DISABLE_TELEMETRY_PROMPT="true", HARDHAT_TELEMETRY_DISABLED="true")
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
-    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    devnet = Devnet(url=url, port=port, process=proc)
-    deadline = time.monotonic() + 15
+    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, env=env,
+                            cwd=str(HARDHAT_CONFIG.parent) if kind == "hardhat" else None)
+    devnet = Devnet(url=url, port=port, process=proc, kind=kind)
+    deadline = time.monotonic() + (15 if kind == "anvil" else 60)
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise DevnetError(f"anvil exited with code {proc.returncode} (see {log_path or 'its output'})")
-        if is_anvil(url):
+            raise DevnetError(f"{name} exited with code {proc.returncode} (see {log_path or 'its output'})")
+        if node_kind(url) == kind:
+            if kind == "hardhat":
+                # the node task logs every request; the log would grow by a line per poll of every agent
+                rpc(url, "hardhat_setLoggingEnabled", [os.environ.get("EMERGENT_HARDHAT_LOG") == "1"])
             return devnet
-        time.sleep(0.05)
+        time.sleep(0.05 if kind == "anvil" else 0.2)
     devnet.stop()
-    raise DevnetError(f"anvil did not answer on {url} within 15 s")
+    raise DevnetError(f"{name} did not answer on {url} within {15 if kind == 'anvil' else 60} s")
 
 
 def use_devnet_for_ape(devnet: Devnet) -> None:
-    """Make ape's foundry provider connect to this devnet rather than start its own."""
+    """Make ape connect to this devnet rather than start its own (`cli_common.connected` picks ape's
+    foundry provider for anvil and its generic node provider for the Hardhat node)."""
     os.environ["APE_FOUNDRY_HOST"] = devnet.url
 
 
 def set_block_time(url: str, seconds: float | None) -> None:
-    """Interval mining every `seconds` (anvil then stops automining); None/0 returns to automine."""
+    """Interval mining every `seconds` (the node then stops automining); None/0 returns to automine.
+    anvil's evm_setIntervalMining takes seconds, Hardhat's milliseconds."""
+    unit = 1000 if dialect(url).kind == "hardhat" else 1
     if seconds:
-        rpc(url, "evm_setIntervalMining", [max(1, round(seconds))])
+        rpc(url, "evm_setIntervalMining", [max(1, round(seconds)) * unit])
     else:
         rpc(url, "evm_setIntervalMining", [0])
         rpc(url, "evm_setAutomine", [True])
+
+
+class ClockedMiner:
+    """Interval mining with a chain clock of its own: a block every `block_time` wall seconds whose
+    timestamp is `time_scale` seconds after the previous block's (automine off meanwhile).
+
+    anvil does this itself (evm_setIntervalMining + anvil_setBlockTimestampInterval); the Hardhat node has
+    no timestamp interval, so a simulation on it mines with `evm_mine [timestamp]` from this thread."""
+
+    def __init__(self, url: str, block_time: float, time_scale: int) -> None:
+        self.url, self.block_time, self.time_scale = url, block_time, time_scale
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="clocked-miner", daemon=True)
+
+    def start(self) -> ClockedMiner:
+        rpc(self.url, "evm_setAutomine", [False])
+        rpc(self.url, "evm_setIntervalMining", [0])
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=self.block_time + 5)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.block_time):
+            try:
+                head = rpc(self.url, "eth_getBlockByNumber", ["latest", False])
+                rpc(self.url, "evm_mine", [int(head["timestamp"], 16) + self.time_scale], timeout=30)
+            except Exception:  # the node is going away; the owner stops us
+                continue
+
+
+def start_interval_mining(url: str, block_time: int, time_scale: int) -> ClockedMiner | None:
+    """A block every `block_time` seconds, chain time `time_scale` seconds per block, on either node.
+    Returns the miner thread to stop afterwards on the Hardhat node (None on anvil, which mines itself)."""
+    if dialect(url).kind == "hardhat":
+        return ClockedMiner(url, block_time, time_scale).start()
+    if time_scale and time_scale != block_time:
+        rpc(url, "anvil_setBlockTimestampInterval", [time_scale])
+    rpc(url, "evm_setIntervalMining", [block_time])
+    return None
 
 
 class BlockTicker:

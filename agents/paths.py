@@ -12,6 +12,10 @@ DEPLOYMENTS_DIR = Path(os.environ.get("EMERGENT_DEPLOYMENTS_DIR", PROJECT_ROOT /
 NODE_BIN = PROJECT_ROOT / "node_modules" / ".bin"
 # The real anvil binary, not the npm Node wrapper (the wrapper exits on SIGTERM before the binary does).
 ANVIL_BINARY = PROJECT_ROOT / "node_modules" / "@foundry-rs" / "anvil-linux-amd64" / "bin" / "anvil"
+# The Hardhat node, run as `node <cli.js>` (one process, so SIGTERM reaches the node itself), with the
+# project's config (same chain id, mnemonic and hardfork as the anvil devnet).
+HARDHAT_CLI = PROJECT_ROOT / "node_modules" / "hardhat" / "internal" / "cli" / "cli.js"
+HARDHAT_CONFIG = PROJECT_ROOT / "agents" / "chain" / "hardhat.config.js"
 
 
 def deployments_dir() -> Path:

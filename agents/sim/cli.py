@@ -76,21 +76,24 @@ def check_params() -> None:
         raise RuntimeFailure(str(exc)) from None
 
 
-def check_chain(rpc: str | None) -> None:
+def check_chain(rpc: str | None, node: str = "anvil") -> None:
+    """The chain the run will use: the devnet binary to start (`node`), or a devnet answering at --rpc."""
     from agents.devnet import DevnetError, rpc as call
-    from agents.paths import ANVIL_BINARY
+    from agents.paths import ANVIL_BINARY, HARDHAT_CLI
 
     if rpc is None:
-        if not ANVIL_BINARY.is_file():
-            raise RuntimeFailure(f"anvil is not installed at {ANVIL_BINARY}: run `make install`")
+        binary = ANVIL_BINARY if node == "anvil" else HARDHAT_CLI
+        if not binary.is_file():
+            name = "anvil" if node == "anvil" else "the Hardhat node"
+            raise RuntimeFailure(f"{name} is not installed at {binary}: run `make install`")
         return
     try:
         version = str(call(rpc, "web3_clientVersion", timeout=3.0))
     except (OSError, DevnetError, ValueError):
         raise RuntimeFailure(no_devnet_message(rpc)) from None
-    if "anvil" not in version.lower():
-        raise InputError(f"--rpc {rpc} is {version!r}, not anvil: a simulation funds its agents with "
-                         "anvil_setBalance")
+    if "anvil" not in version.lower() and "hardhat" not in version.lower():
+        raise InputError(f"--rpc {rpc} is {version!r}, not anvil or a Hardhat node: a simulation funds its agents "
+                         "with the devnet's setBalance")
 
 
 @click.command()
@@ -102,8 +105,10 @@ def check_chain(rpc: str | None) -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="output directory, new or empty (default reports/<timestamp>/)")
 @click.option("--rpc", "rpc", default=None, metavar="URL",
-              help="use the anvil at URL instead of starting a fresh one (needs anvil_setBalance); "
-                   "EMERGENT_RPC is not used: a simulation owns its chain unless told otherwise")
+              help="use the devnet (anvil or Hardhat) at URL instead of starting a fresh one (needs its "
+                   "setBalance); EMERGENT_RPC is not used: a simulation owns its chain unless told otherwise")
+@click.option("--node", "node", type=click.Choice(["anvil", "hardhat"]), default="anvil", show_default=True,
+              help="the devnet a run starts for itself: anvil, or the Hardhat node (the second EVM)")
 @click.option("--network", "network", default="ethereum:local", show_default=True,
               help="ape network ecosystem:network[:provider]; simulations run on local networks only")
 @click.option("--cycle-blocks", default=5, show_default=True, type=click.IntRange(1, 1000),
@@ -132,13 +137,16 @@ def simulate(ctx: click.Context, n_agents: int, cycles: int, seed: int, out: Pat
              network: str, cycle_blocks: int, agents_per_process: int, max_processes: int, personas: str | None,
              cognition_mode: str = "on", compare_cognition: bool = False, offline: bool = False,
              dashboard_port: int | None = None, plugins: tuple[Path, ...] = (), services: str | None = None,
-             scenario: Path | None = None) -> None:
+             scenario: Path | None = None, node: str = "anvil") -> None:
     """Devnet up, deploy, fund, spawn N agents for K cycles, then write report.html + metrics.json.
 
     Ctrl-C stops the agents and still writes a (partial) report."""
     check_network(network)
     if not is_local(network):
-        raise InputError(f"simulate runs on a local network (it funds agents with anvil_setBalance), got {network}")
+        raise InputError(f"simulate runs on a local network (it funds agents with the devnet's setBalance), "
+                         f"got {network}")
+    if rpc is not None and node != "anvil":
+        raise click.UsageError("--node chooses the devnet a run starts; with --rpc the run uses that one")
     if rpc is not None:
         rpc = check_rpc_url(rpc)
     from agents.market.plugins import PluginError, load_plugins
@@ -153,8 +161,9 @@ def simulate(ctx: click.Context, n_agents: int, cycles: int, seed: int, out: Pat
         cfg.agents_per_process, cfg.max_processes = agents_per_process, max_processes
         cfg.cognition = cognition_mode == "on"
         cfg.dashboard_port = dashboard_port
+        cfg.node = node
         check_out_dir(cfg.out)
-        check_chain(rpc)
+        check_chain(rpc, node)
         check_params()
         _run(cfg)
         return
@@ -173,7 +182,7 @@ def simulate(ctx: click.Context, n_agents: int, cycles: int, seed: int, out: Pat
     if offline and not compare_cognition:
         raise InputError("--offline goes with --compare-cognition")
     if not offline:
-        check_chain(rpc)
+        check_chain(rpc, node)
         check_params()
 
     from agents.sim.simulate import SimConfig
@@ -181,7 +190,8 @@ def simulate(ctx: click.Context, n_agents: int, cycles: int, seed: int, out: Pat
     cfg = SimConfig(agents=n_agents, cycles=cycles, seed=seed, rpc=rpc, cycle_blocks=cycle_blocks,
                     agents_per_process=agents_per_process, max_processes=max_processes, personas=persona_list,
                     out=out_dir, cognition=cognition_mode == "on", services=catalogue,
-                    plugins=[str(Path(p).resolve()) for p in plugins], dashboard_port=dashboard_port)
+                    plugins=[str(Path(p).resolve()) for p in plugins], dashboard_port=dashboard_port,
+                    node=node)
     if compare_cognition:
         from agents.sim.compare_cli import paired
 

@@ -1,15 +1,16 @@
 """`emergent simulate`: devnet -> deploy -> fund -> spawn agent processes -> metrics -> report.
 
 Steps (each a function, so tests and the benchmark reuse them):
-1. `start_chain`: anvil on a free port (never the user's devnet) in automine for the deployment, or an
-   existing `--rpc` endpoint;
+1. `start_chain`: a devnet on a free port (never the user's devnet) in automine for the deployment —
+   anvil, or the Hardhat node with `--node hardhat` — or an existing `--rpc` endpoint;
 2. `deploy`: `deploy_all` through ape, writing the deployments file into the run's output directory
    (`EMERGENT_DEPLOYMENTS_DIR`), with local funding sized for N agents;
 3. `fund_agents`: keys from the test mnemonic (HD path m/44'/60'/0'/0/i, more than anvil's ten),
-   ETH via anvil_setBalance, AGENT equalised to the same starting balance for every agent; guardian
+   ETH via the node's setBalance (anvil_/hardhat_), AGENT equalised to the same starting balance for every agent; guardian
    personas get the founders' keys (their stake, reputation and committee seats come from the deploy);
 4. interval mining (1 block/s) with chain time running `time_scale` seconds per block, so the escrow's
-   minute-long windows pass within a few cycles;
+   minute-long windows pass within a few cycles (on Hardhat a `ClockedMiner` thread mines, since that
+   node has no block-timestamp interval);
 5. `spawn`: `python -m agents.runtime.process` hosts (several agents per process for large N);
 6. wait with a progress line until every agent has run K cycles, SIGTERM the hosts;
 7. `collect`: chain metrics from one indexer pass over the run (jobs by outcome, prices, slashes,
@@ -33,7 +34,7 @@ from typing import Any
 
 from eth_account import Account
 
-from agents.devnet import TEST_MNEMONIC, Devnet, rpc, start_devnet
+from agents.devnet import TEST_MNEMONIC, ClockedMiner, Devnet, dialect, rpc, start_devnet, start_interval_mining
 from agents.market.personas import assign_personas, get_persona
 from agents.market.plugins import load_plugins
 from agents.market.services import SERVICE_NAMES, get_service
@@ -62,7 +63,8 @@ class SimConfig:
     cycles: int = 40
     seed: int = 0
     out: Path = field(default_factory=lambda: PROJECT_ROOT / "reports" / time.strftime("%Y%m%d-%H%M%S"))
-    rpc: str | None = None  # use this chain instead of starting anvil
+    rpc: str | None = None  # use this chain instead of starting a devnet
+    node: str = "anvil"  # the devnet started when rpc is None: anvil or hardhat
     cycle_blocks: int = 5
     block_time: int = 1
     time_scale: int = 6  # chain seconds per block during the run
@@ -122,10 +124,10 @@ def plan_agents(cfg: SimConfig) -> list[AgentPlan]:
 
 
 # ------------------------------------------------------------------ chain
-def start_chain(out: Path, rpc_url: str | None = None) -> tuple[str, Devnet | None]:
+def start_chain(out: Path, rpc_url: str | None = None, node: str = "anvil") -> tuple[str, Devnet | None]:
     if rpc_url:
         return rpc_url, None
-    net = start_devnet(free_port(), log_path=out / "anvil.log", reuse=False)
+    net = start_devnet(free_port(), log_path=out / f"{node}.log", reuse=False, kind=node)
     return net.url, net
 
 
@@ -183,8 +185,9 @@ def fund_agents(url: str, deployment: dict, plans: list[AgentPlan], start_balanc
     token = c["AgentToken"]
     deployer = TxSender(w3, derive_key(DEPLOYER_INDEX))
     pending = []
+    set_balance = dialect(url).set_balance
     for p in plans:
-        rpc(url, "anvil_setBalance", [p.address, hex(100 * WEI)])
+        rpc(url, set_balance, [p.address, hex(100 * WEI)])
         bal = token.functions.balanceOf(p.address).call()
         if bal > start_balance:
             s = TxSender(w3, p.key)
@@ -196,10 +199,9 @@ def fund_agents(url: str, deployment: dict, plans: list[AgentPlan], start_balanc
         s.wait(signed.tx_hash)
 
 
-def set_interval_mining(url: str, block_time: int, time_scale: int) -> None:
-    if time_scale and time_scale != block_time:
-        rpc(url, "anvil_setBlockTimestampInterval", [time_scale])
-    rpc(url, "evm_setIntervalMining", [block_time])
+def set_interval_mining(url: str, block_time: int, time_scale: int) -> ClockedMiner | None:
+    """A block a `block_time`, chain time `time_scale` s per block; the miner thread to stop on Hardhat."""
+    return start_interval_mining(url, block_time, time_scale)
 
 
 # ------------------------------------------------------------------ processes
@@ -261,7 +263,7 @@ def cycles_due(cfg: SimConfig, plans: list[AgentPlan]) -> dict[str, int]:
 
 def apply_parameters(url: str, deployment_file: Path, changes: dict[str, int]) -> list[str]:
     """Set governed parameters as the Timelock (the contracts' owner) would after an executed proposal:
-    anvil impersonates it for the calls. Token amounts are whole AGENT. Each change is checked against
+    the devnet impersonates it for the calls. Token amounts are whole AGENT. Each change is checked against
     the contract's own bounds (a revert is a ValueError naming the parameter and the reason)."""
     from agents.chain.contracts import Contracts
     from agents.chain.governance import PARAMETERS, encode_call
@@ -270,8 +272,9 @@ def apply_parameters(url: str, deployment_file: Path, changes: dict[str, int]) -
     w3 = make_web3(url)
     c = Contracts.load(w3, deployment_file=deployment_file)
     timelock = c["Timelock"].address
-    rpc(url, "anvil_impersonateAccount", [timelock])
-    rpc(url, "anvil_setBalance", [timelock, hex(10 * WEI)])
+    node = dialect(url)
+    rpc(url, node.impersonate, [timelock])
+    rpc(url, node.set_balance, [timelock, hex(10 * WEI)])
     done = []
     try:
         for name, value in changes.items():
@@ -289,7 +292,7 @@ def apply_parameters(url: str, deployment_file: Path, changes: dict[str, int]) -
                 raise ValueError(f"contracts.{name}: the setter reverted")
             done.append(f"{name} = {value}")
     finally:
-        rpc(url, "anvil_stopImpersonatingAccount", [timelock])
+        rpc(url, node.stop_impersonating, [timelock])
     return done
 
 
@@ -466,9 +469,10 @@ def run(cfg: SimConfig, echo: Callable[[str], None] = print, progress: Callable[
     cfg.out.mkdir(parents=True, exist_ok=True)
     plans = plan_agents(cfg)
     t0 = time.monotonic()
-    url, net = start_chain(cfg.out, cfg.rpc)
+    url, net = start_chain(cfg.out, cfg.rpc, cfg.node)
     procs: list[subprocess.Popen] = []
     dash = None
+    miner: ClockedMiner | None = None
     try:
         echo(f"chain at {url}; deploying (output in {cfg.out})")
         deployment = deploy(url, cfg.out, len(plans), cfg.start_balance)
@@ -481,7 +485,7 @@ def run(cfg: SimConfig, echo: Callable[[str], None] = print, progress: Callable[
             echo("contract parameters: " + ", ".join(contracts_applied))
         shocks = list(sc.governance()) if sc is not None else []
         if net is not None:
-            set_interval_mining(url, cfg.block_time, cfg.time_scale)
+            miner = set_interval_mining(url, cfg.block_time, cfg.time_scale)
         start_block = int(rpc(url, "eth_blockNumber"), 16) + 1
         if cfg.dashboard_port is not None:
             from agents.dashboard.server import Dashboard
@@ -540,6 +544,8 @@ def run(cfg: SimConfig, echo: Callable[[str], None] = print, progress: Callable[
             stop_processes(procs)
         if dash is not None:
             dash.stop()
+        if miner is not None:
+            miner.stop()
         if net is not None:
             net.stop()
 

@@ -4,8 +4,12 @@ Each test module gets its own chain (`economy`), deployed by the same code `emer
 into a temporary deployments directory. `Economy.hosts(...)` builds process hosts (one indexer per
 host) for chosen personas; `Economy.run(hosts, cycles)` alternates: every host polls and ticks its due
 agents until none is due, then the chain mines one cycle's worth of blocks (each block advances chain
-time by `TIME_SCALE` seconds, so the escrow's minute-long windows pass in a few cycles). Anvil
+time by `TIME_SCALE` seconds, so the escrow's minute-long windows pass in a few cycles). The node
 automines the agents' transactions, so runs are fast and repeatable.
+
+The node is anvil unless a module parametrizes `economy` indirectly with "hardhat" (the second EVM:
+`pytestmark = pytest.mark.parametrize("economy", NODES, indirect=True, scope="module")`); the
+development calls (mine, set a balance, impersonate) go through `agents.devnet.dialect`.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import Any
 import pytest
 
 from agents.chain.contracts import Contracts
-from agents.devnet import rpc, start_devnet
+from agents.devnet import dialect, mine_blocks, rpc, start_devnet
 from agents.runtime.process import Host, HostConfig, make_web3
 from agents.sim.simulate import AgentPlan, derive_key, deploy, free_port, fund_agents
 
@@ -25,11 +29,13 @@ WEI = 10**18
 TIME_SCALE = 6
 CYCLE_BLOCKS = 5
 START_BALANCE = 20_000 * WEI
+NODES = ["anvil", "hardhat"]  # for modules that run on both nodes
 
 
 class Economy:
-    def __init__(self, url: str, out: Path, deployment: dict[str, Any]) -> None:
+    def __init__(self, url: str, out: Path, deployment: dict[str, Any], kind: str = "anvil") -> None:
         self.url = url
+        self.kind = kind
         self.out = out
         self.deployment = deployment
         self.deployment_file = out / "ethereum-local.json"
@@ -62,7 +68,20 @@ class Economy:
 
     # ------------------------------------------------------------------ time
     def mine(self, blocks: int = CYCLE_BLOCKS) -> None:
-        rpc(self.url, "anvil_mine", [hex(blocks)])
+        # anvil spaces blocks by its timestamp interval (set at start); Hardhat by hardhat_mine's interval
+        mine_blocks(self.url, blocks, None if self.kind == "anvil" else TIME_SCALE)
+
+    def as_owner(self, owner: str, txs: list[dict[str, Any]]) -> None:
+        """Send `txs` from `owner` (e.g. the Timelock) by impersonating it on the devnet."""
+        node = dialect(self.url)
+        rpc(self.url, node.impersonate, [owner])
+        rpc(self.url, node.set_balance, [owner, hex(10**18)])
+        try:
+            for tx in txs:
+                rpc(self.url, "eth_sendTransaction", [{k: (hex(v) if isinstance(v, int) else v) for k, v in tx.items()
+                                                       if k in ("from", "to", "data", "gas")}])
+        finally:
+            rpc(self.url, node.stop_impersonating, [owner])
 
     def run(self, hosts: list[Host], cycles: int, until: Any = None) -> int:
         """Advance `cycles` cycles (or until `until()` is true); returns the cycles run."""
@@ -96,14 +115,16 @@ class Economy:
 
 
 @pytest.fixture(scope="module")
-def economy(tmp_path_factory):
-    out = tmp_path_factory.mktemp("economy")
+def economy(tmp_path_factory, request):
+    kind = getattr(request, "param", "anvil")
+    out = tmp_path_factory.mktemp(f"economy-{kind}")
     saved = os.environ.get("EMERGENT_DEPLOYMENTS_DIR")
-    net = start_devnet(free_port(), log_path=out / "anvil.log", reuse=False)
+    net = start_devnet(free_port(), log_path=out / f"{kind}.log", reuse=False, kind=kind)
     try:
         deployment = deploy(net.url, out, 12, START_BALANCE)
-        rpc(net.url, "anvil_setBlockTimestampInterval", [TIME_SCALE])
-        yield Economy(net.url, out, deployment)
+        if kind == "anvil":
+            rpc(net.url, "anvil_setBlockTimestampInterval", [TIME_SCALE])
+        yield Economy(net.url, out, deployment, kind)
     finally:
         net.stop()
         if saved is None:

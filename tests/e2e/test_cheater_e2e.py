@@ -5,27 +5,22 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import close_all
+from tests.e2e.conftest import NODES, close_all
 
-pytestmark = pytest.mark.slow
+# on anvil and on the Hardhat node (the second EVM), each its own chain
+pytestmark = [pytest.mark.slow, pytest.mark.parametrize("economy", NODES, indirect=True, scope="module")]
 
 GUARDIAN_IDX = (6, 7)  # founders: staked, reputation-seeded, seated on the committee at deploy
 
 
 def _give_standing(economy, account: str, score: int) -> None:
     """The cheater is an established provider turning cheat: it starts with a reputation, seeded by the
-    owner (the Timelock, impersonated on anvil) inside the bootstrap window. Since issue 10 feedback counts
-    as much as the rater's own standing, so the fresh clients of this test could not have given it one."""
-    from agents.devnet import rpc
-
+    owner (the Timelock, impersonated on the devnet) inside the bootstrap window. Since issue 10 feedback
+    counts as much as the rater's own standing, so the fresh clients of this test could not have given it one."""
     rep = economy.c["Reputation"]
     owner = rep.functions.owner().call()
-    rpc(economy.url, "anvil_impersonateAccount", [owner])
-    rpc(economy.url, "anvil_setBalance", [owner, hex(10**18)])
-    tx = rep.functions.seedReputation(account, score).build_transaction({"from": owner, "gas": 200_000})
-    rpc(economy.url, "eth_sendTransaction", [{k: (hex(v) if isinstance(v, int) else v) for k, v in tx.items()
-                                               if k in ("from", "to", "data", "gas")}])
-    rpc(economy.url, "anvil_stopImpersonatingAccount", [owner])
+    economy.as_owner(owner, [rep.functions.seedReputation(account, score).build_transaction(
+        {"from": owner, "gas": 200_000})])
     assert rep.functions.reputationOf(account).call() >= score - 5
 
 

@@ -1,4 +1,5 @@
-"""Agents against anvil: an honest trade; a no-show refunded (the cheater and governance have their own chains).
+"""Agents against anvil and the Hardhat node: an honest trade; a no-show refunded (the cheater and
+governance have their own chains).
 
 Agents run through the real runtime (process host, indexer, policy, executor, SQLite); only the
 clock is driven by the test (see conftest.Economy).
@@ -8,9 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import close_all
+from tests.e2e.conftest import NODES, close_all
 
-pytestmark = pytest.mark.slow
+# on anvil and on the Hardhat node (the second EVM), each its own chain
+pytestmark = [pytest.mark.slow, pytest.mark.parametrize("economy", NODES, indirect=True, scope="module")]
 
 WEI = 10**18
 COMPLETED, REJECTED, EXPIRED = 3, 4, 5
