@@ -23,6 +23,14 @@ Precise definitions (also in docs/market.md):
   (bond forfeited) and its wrongful rejections are the ones honest providers win on dispute.
 - guardian: stakes heavily, joins the guardian committee, rules on disputes by fetching the payload
   and running `verify`; also an honest provider/client; votes in governance whenever it can.
+- sybil: one owner's fresh wallets (a ring: every sybil agent of a run). It hires and rates only the
+  other wallets of its ring (wash trades, correct work, feedback 100), every cycle it can, and proposes
+  whenever the chain would take a proposal from it: the reputation-for-sale attack (finding 2 of the
+  incentive-safety issue). Feedback counts as much as the rater's own standing, so the ring's scores
+  stay at 0 and the gates stay shut (docs/reputation.md).
+- griefer: names the most reputable providers in jobs of 1 wei that expire a few seconds later (or in
+  ten years) and tries to fund them at once, then claims the refund: the unconsented-provider attack
+  (finding 1). Without the provider's acceptance nothing is funded, locked or penalised.
 """
 
 from __future__ import annotations
@@ -70,6 +78,8 @@ class Behaviour:
     vote_participation: float = 0.8  # probability of voting on an open proposal it may vote on
     propose_prob: float = 0.02  # per L4.9 cycle, probability of proposing a parameter change
     hire_rate: float = 0.5  # per cycle, probability of hiring when it has budget
+    ring_only: bool = False  # hires only the other wallets of its ring (PolicyConfig.ring): wash trades
+    grief_jobs: int = 0  # per cycle, unconsented 1-wei jobs naming reputable providers (griefing)
 
     def __post_init__(self) -> None:
         for name in (
@@ -87,6 +97,8 @@ class Behaviour:
                 raise ValueError(f"{name} must be in [0, 1]")
         if not 0.0 <= self.undercut < 1.0 or self.markup < 0:
             raise ValueError("undercut in [0, 1) and markup >= 0")
+        if not 0 <= self.grief_jobs <= 5:
+            raise ValueError("grief_jobs must be in [0, 5]")
 
 
 @dataclass(frozen=True)
@@ -185,6 +197,18 @@ _BUILTIN: dict[str, Persona] = {
                 stake_fraction=0.6, is_guardian=True, vote_participation=1.0, propose_prob=0.05, hire_rate=0.3
             ),
             "stakes heavily, sits on the guardian committee, rules by verifying payloads",
+        ),
+        Persona(
+            "sybil",
+            _values(0.05, 0.35, 0.05, 0.20, 0.20, 0.05, 0.10),
+            Behaviour(ring_only=True, hire_rate=1.0, propose_prob=1.0, vote_participation=1.0, markup=0.2),
+            "fresh wallets of one owner wash-trading among themselves to buy the governance gates",
+        ),
+        Persona(
+            "griefer",
+            _values(0.05, 0.30, 0.05, 0.25, 0.25, 0.05, 0.05),
+            Behaviour(grief_jobs=2, hire_rate=0.0, vote_participation=0.3),
+            "names reputable providers in 1-wei jobs that expire at once, hoping to drain them by penalties",
         ),
     )
 }

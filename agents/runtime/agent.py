@@ -76,6 +76,7 @@ class AgentSpec:
     priority_fee_wei: int | None = None  # None: ask the node (eth_maxPriorityFeePerGas) for every transaction
     demand: tuple[tuple[str, float, int, int], ...] = ()  # scenario demand surges (PolicyConfig.demand)
     catalogue: tuple[str, ...] = ()  # services it may switch to (PolicyConfig.catalogue)
+    ring: tuple[str, ...] = ()  # the wallets of its ring, for a ring_only persona (PolicyConfig.ring)
 
 
 @dataclass
@@ -151,7 +152,7 @@ class Agent:
         self.executor = Executor(self.sender, contracts, self.store, payloads, event_log=self.log,
                                  gas_book=GasBook(self.store.get_state("gas_book")))
         self.config = PolicyConfig(services=spec.services, seed=spec.seed, demand=spec.demand,
-                                   catalogue=spec.catalogue, cycle_blocks=spec.cycle_blocks)
+                                   catalogue=spec.catalogue, cycle_blocks=spec.cycle_blocks, ring=spec.ring)
         saved = self.store.get_state("memory")
         if saved:
             self.memory = O.MarketMemory.from_dict(saved)

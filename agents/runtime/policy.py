@@ -112,6 +112,9 @@ class PolicyConfig:
     # empty: it sells `services` for good.
     catalogue: tuple[str, ...] = ()
     cycle_blocks: int = 5  # blocks per cycle (the demand window is counted in cycles of this length)
+    # The wallets of this agent's ring (a `ring_only` persona, e.g. sybil: one owner's fresh wallets):
+    # the only providers it hires. Set by the simulation for every ring agent of a run.
+    ring: tuple[str, ...] = ()
 
 
 @dataclass
@@ -246,6 +249,7 @@ def decide(inp: PolicyInput) -> list[Action]:
     if inp.memory.agent_id:  # the L4.8 baseline trades whatever L4.9's status (levers scale L4.9's part)
         actions += pricing_actions(inp)
         actions += hiring_actions(inp)
+        actions += griefing_actions(inp)
     if inp.governance is not None:
         actions += governance_actions(inp)
     return [a for a in actions if a.key not in inp.busy]
@@ -306,8 +310,8 @@ def obligation_actions(inp: PolicyInput) -> list[Action]:
         if job.client == me:
             if job.status == OPEN and now >= job.expired_at:
                 out.append(ClaimRefund(job.id, "expired"))  # never accepted in time: frees the hiring slot
-            elif job.status == OPEN and job.provider:
-                out += _fund_actions(inp, job)
+            elif job.status == OPEN and job.provider and not persona.behaviour.grief_jobs:
+                out += _fund_actions(inp, job)  # (a griefer's own jobs: griefing_actions)
             elif job.status == FUNDED and now >= job.expired_at:
                 out.append(ClaimRefund(job.id, "expired"))
             elif job.status == REJECTED and job.held > 0 and job.deadline and now >= job.deadline:
@@ -567,6 +571,7 @@ def hiring_actions(inp: PolicyInput) -> list[Action]:
         return []
     service = rng.choice(services) if surge == 1.0 else rng.choices(services, weights)[0]
     avoid = levers.avoided(g) | l48_avoided(mem)
+    ring = {a.lower() for a in cfg.ring} if persona.behaviour.ring_only else None
     min_stake = mem.params.get("minProviderStake", 0)
     ratio = mem.params.get("collateralRatioBps", 0)
     offers = []
@@ -574,13 +579,15 @@ def hiring_actions(inp: PolicyInput) -> list[Action]:
         ask = p.get("asks", {}).get(service)
         if addr == me or not ask or addr.lower() in avoid:
             continue
+        if ring is not None and addr.lower() not in ring:
+            continue  # a ring wallet trades only with its own kind (wash trades)
         if mem.bonded.get(addr, 0) < max(min_stake, ask * ratio // 10_000):
             continue
         offers.append(Offer(addr, ask, levers.hire_score(perceived_reputation(mem, addr), addr, g)))
     budget = int((snap.token - levers.reserve(g, snap.token)) * cfg.max_budget_share)
     choice = choose_offer(offers, budget)
     affordable = sorted((o for o in offers if o.ask <= budget), key=lambda o: o.provider.lower())
-    if affordable and rng.random() < EXPLORE_SHARE * g.exploration:
+    if affordable and ring is None and rng.random() < EXPLORE_SHARE * g.exploration:
         # Exploration (scaled by cognition's exploration factor): try a provider regardless of its score,
         # so newcomers without reputation get a first job and a track record.
         choice = rng.choice(affordable)
@@ -588,6 +595,47 @@ def hiring_actions(inp: PolicyInput) -> list[Action]:
         return []
     spec = get_service(service).random_spec(rng, cfg.difficulty)
     return [CreateJob(choice.provider, snap.timestamp + cfg.job_ttl, spec.encode(), f"c{inp.cycle}")]
+
+
+# ------------------------------------------------------------------ discretionary: griefing
+# The unconsented-provider attack (finding 1 of the incentive-safety issue), played by the griefer
+# persona: a 1-wei job naming a reputable provider, expiring GRIEF_EXPIRY_SECONDS after the griefer's
+# view of now (under the escrow's smallest allowed working window, 60 s, yet late enough for the
+# creation to be mined behind the griefer's other transactions) or, every other one,
+# GRIEF_LOCK_SECONDS away (to lock its stake for years); the griefer sets the budget and tries to fund
+# at once, then claims the refund at expiry (obligation_actions).
+GRIEF_BUDGET = 1
+GRIEF_EXPIRY_SECONDS = 45
+GRIEF_LOCK_SECONDS = 10 * 365 * 86_400
+
+
+def griefing_actions(inp: PolicyInput) -> list[Action]:
+    """The griefer's jobs this cycle: new ones naming the most reputable providers, and on its open
+    ones the 1-wei budget and an immediate funding attempt (which the escrow refuses without the
+    provider's acceptance; the executor's estimate catches the revert, so no transaction is sent)."""
+    mem, snap, persona = inp.memory, inp.snapshot, inp.persona
+    n = persona.behaviour.grief_jobs
+    if not n:
+        return []
+    me, now = mem.me, snap.timestamp
+    out: list[Action] = []
+    for job in sorted(mem.jobs.values(), key=lambda j: j.id):
+        if job.client != me or job.status != OPEN or now >= job.expired_at:
+            continue
+        if job.budget != GRIEF_BUDGET:
+            out.append(SetBudget(job.id, GRIEF_BUDGET))
+        else:
+            out.append(Fund(job.id, GRIEF_BUDGET))
+    victims = sorted((a for a in mem.providers if a != me and mem.providers[a].get("asks")),
+                     key=lambda a: (-perceived_reputation(mem, a), a.lower()))[:n]
+    for i, victim in enumerate(victims):
+        service = sorted(mem.providers[victim]["asks"])[0]
+        if not has_service(service):
+            continue
+        spec = get_service(service).random_spec(rng_for(inp.config.seed, me, "grief", inp.cycle, i), 0.0)
+        ttl = GRIEF_LOCK_SECONDS if (inp.cycle + i) % 2 else GRIEF_EXPIRY_SECONDS
+        out.append(CreateJob(victim, now + ttl, spec.encode(), f"g{inp.cycle}.{i}"))
+    return out
 
 
 # ------------------------------------------------------------------ governance

@@ -134,6 +134,7 @@ class Host:
                 max_cycles=a.get("max_cycles", cfg.max_cycles), start_phase=a.get("start_phase", cfg.start_phase),
                 priority_fee_wei=cfg.priority_fee_wei, cognition=bool(a.get("cognition", cfg.cognition)),
                 demand=tuple(tuple(d) for d in a.get("demand", ())), catalogue=tuple(a.get("catalogue", ())),
+                ring=tuple(a.get("ring", ())),
             )
             start = int(a.get("start_block", head))
             self.agents.append(Agent(spec, persona_with(a["persona"], a.get("overrides")), self.web3,

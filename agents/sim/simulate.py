@@ -218,6 +218,7 @@ def spawn(cfg: SimConfig, url: str, plans: list[AgentPlan], deployment_file: Pat
     procs = []
     env = dict(os.environ)
     env["PYTHONPATH"] = str(PROJECT_ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    ring = ring_of(plans)
     for gi, group in enumerate(groups):
         conf = {
             "rpc": url, "deployment": str(deployment_file), "data_dir": str(cfg.out / "agents"),
@@ -226,7 +227,8 @@ def spawn(cfg: SimConfig, url: str, plans: list[AgentPlan], deployment_file: Pat
             "start_gate": str(start_gate) if start_gate else None, "cognition": cfg.cognition,
             "plugins": [str(Path(x).resolve()) for x in cfg.plugins],
             "agents": [{"key": p.key, "persona": p.persona, "services": list(p.services), "start_block": start_block,
-                        "overrides": dict(overrides or {}), **scenario_extras(cfg, p)} for p in group],
+                        "overrides": dict(overrides or {}), **scenario_extras(cfg, p),
+                        **({"ring": ring} if p.address in ring else {})} for p in group],
         }
         path = cfg.out / f"host-{gi}.json"
         path.write_text(json.dumps(conf, indent=1))
@@ -234,6 +236,11 @@ def spawn(cfg: SimConfig, url: str, plans: list[AgentPlan], deployment_file: Pat
         procs.append(subprocess.Popen([sys.executable, "-m", "agents.runtime.process", "--config", str(path)],
                                       stdout=subprocess.DEVNULL, stderr=err, env=env, cwd=str(PROJECT_ROOT)))
     return procs
+
+
+def ring_of(plans: list[AgentPlan]) -> list[str]:
+    """The wallets of the run's ring: every agent whose persona trades only within its ring (sybil)."""
+    return [p.address for p in plans if get_persona(p.persona).behaviour.ring_only]
 
 
 def scenario_extras(cfg: SimConfig, plan: AgentPlan) -> dict[str, Any]:
@@ -296,7 +303,13 @@ def apply_parameters(url: str, deployment_file: Path, changes: dict[str, int]) -
     return done
 
 
-def stop_processes(procs: list[subprocess.Popen], timeout: float = 20.0) -> list[int | None]:
+def stop_processes(procs: list[subprocess.Popen], timeout: float = 20.0, grace: float = 0.0) -> list[int | None]:
+    """SIGTERM the hosts still running (each persists its agents and exits 0), SIGKILL after `timeout`.
+    `grace`: seconds to let hosts that finished their cycles exit on their own first (a SIGTERM that lands
+    while a finished host's interpreter is shutting down ends it with -15 instead of its own 0)."""
+    deadline = time.monotonic() + grace
+    while grace and time.monotonic() < deadline and any(p.poll() is None for p in procs):
+        time.sleep(0.1)
     for p in procs:
         if p.poll() is None:
             p.send_signal(signal.SIGTERM)
@@ -520,7 +533,7 @@ def run(cfg: SimConfig, echo: Callable[[str], None] = print, progress: Callable[
         except KeyboardInterrupt:  # Ctrl-C: stop the agents, then report what they did so far
             interrupted = True
             echo("\ninterrupted: stopping the agents and writing a partial report")
-        codes = stop_processes(procs)
+        codes = stop_processes(procs, grace=0.0 if interrupted else 10.0)
         run_seconds = time.monotonic() - t_run
         head = int(rpc(url, "eth_blockNumber"), 16)
         info = {"agents": len(plans), "cycles": cfg.cycles, "seed": cfg.seed, "cycle_blocks": cfg.cycle_blocks,

@@ -61,7 +61,7 @@ class Economy:
             rpc=self.url, deployment=self.deployment_file, data_dir=self.out / data, payloads=self.out / "payloads",
             cycle_blocks=CYCLE_BLOCKS, seed=seed, poll_interval=0.05,
             agents=[{"key": p.key, "persona": p.persona, "services": list(p.services), "start_block": start,
-                     "overrides": a.get("overrides"), **{k: a[k] for k in ("demand", "catalogue") if k in a}}
+                     "overrides": a.get("overrides"), **{k: a[k] for k in ("demand", "catalogue", "ring") if k in a}}
                     for p, a in zip(plans, agents, strict=True)],
         )
         return Host(cfg)
@@ -87,7 +87,7 @@ class Economy:
         """Advance `cycles` cycles (or until `until()` is true); returns the cycles run."""
         for n in range(cycles):
             for _ in range(50):
-                if not any(h.step() for h in hosts):
+                if not any([h.step() for h in hosts]):  # every host steps (any() on a generator would stop at the first busy one)
                     break
             if until is not None and until():
                 return n
