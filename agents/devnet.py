@@ -243,35 +243,59 @@ def set_block_time(url: str, seconds: float | None) -> None:
         rpc(url, "evm_setAutomine", [True])
 
 
-class ClockedMiner:
+class _Ticker:
+    """A daemon thread calling `tick()` every `seconds` until stopped; a failing tick (the node is going
+    away, its owner stops us) is skipped."""
+
+    name = "ticker"
+
+    def __init__(self, url: str, seconds: float) -> None:
+        self.url = url
+        self.seconds = seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+
+    def start(self) -> _Ticker:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=self.seconds + 5)
+
+    def tick(self) -> None:
+        raise NotImplementedError
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.seconds):
+            try:
+                self.tick()
+            except Exception:  # noqa: BLE001 - the devnet is going away; the owner stops us
+                continue
+
+
+class ClockedMiner(_Ticker):
     """Interval mining with a chain clock of its own: a block every `block_time` wall seconds whose
     timestamp is `time_scale` seconds after the previous block's (automine off meanwhile).
 
     anvil does this itself (evm_setIntervalMining + anvil_setBlockTimestampInterval); the Hardhat node has
     no timestamp interval, so a simulation on it mines with `evm_mine [timestamp]` from this thread."""
 
+    name = "clocked-miner"
+
     def __init__(self, url: str, block_time: float, time_scale: int) -> None:
-        self.url, self.block_time, self.time_scale = url, block_time, time_scale
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="clocked-miner", daemon=True)
+        super().__init__(url, block_time)
+        self.time_scale = time_scale
 
     def start(self) -> ClockedMiner:
         rpc(self.url, "evm_setAutomine", [False])
         rpc(self.url, "evm_setIntervalMining", [0])
-        self._thread.start()
+        super().start()
         return self
 
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=self.block_time + 5)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.block_time):
-            try:
-                head = rpc(self.url, "eth_getBlockByNumber", ["latest", False])
-                rpc(self.url, "evm_mine", [int(head["timestamp"], 16) + self.time_scale], timeout=30)
-            except Exception:  # the node is going away; the owner stops us
-                continue
+    def tick(self) -> None:
+        head = rpc(self.url, "eth_getBlockByNumber", ["latest", False])
+        rpc(self.url, "evm_mine", [int(head["timestamp"], 16) + self.time_scale], timeout=30)
 
 
 def start_interval_mining(url: str, block_time: int, time_scale: int) -> ClockedMiner | None:
@@ -285,7 +309,7 @@ def start_interval_mining(url: str, block_time: int, time_scale: int) -> Clocked
     return None
 
 
-class BlockTicker:
+class BlockTicker(_Ticker):
     """Keeps automine on and mines an empty block whenever `seconds` pass without one.
 
     Anvil's interval mining turns automine off, and ape (0.8.51) then returns placeholder receipts
@@ -294,28 +318,15 @@ class BlockTicker:
     the chain is idle (block-window agent cycles keep moving).
     """
 
+    name = "block-ticker"
+
     def __init__(self, url: str, seconds: float) -> None:
-        self.url = url
-        self.seconds = seconds
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="block-ticker", daemon=True)
+        super().__init__(url, seconds)
+        self._last: int | None = None
 
-    def start(self) -> BlockTicker:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=self.seconds + 2)
-
-    def _run(self) -> None:
-        last = None
-        while not self._stop.wait(self.seconds):
-            try:
-                head = int(rpc(self.url, "eth_blockNumber"), 16)
-                if head == last:
-                    rpc(self.url, "evm_mine")
-                    head += 1
-                last = head
-            except Exception:  # the devnet is going away; the owner stops us
-                continue
+    def tick(self) -> None:
+        head = int(rpc(self.url, "eth_blockNumber"), 16)
+        if head == self._last:
+            rpc(self.url, "evm_mine")
+            head += 1
+        self._last = head

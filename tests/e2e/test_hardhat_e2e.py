@@ -11,13 +11,12 @@ from __future__ import annotations
 import json
 import signal
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "cli"))
-from cli_devnet import port_open, rpc, start_cli_devnet, stop_cli_devnet  # noqa: E402
+from cli_devnet import assert_signal_stops_devnet, rpc, start_cli_devnet, stop_cli_devnet  # noqa: E402
 
 from agents.chain.contracts import Contracts  # noqa: E402
 from agents.devnet import node_kind  # noqa: E402
@@ -88,13 +87,7 @@ def test_hardhat_devnet__transfer_moves_exactly_the_amount(hardhat):
 def test_hardhat_devnet__sigterm_stops_the_node_exit_0(tmp_path):
     net = start_cli_devnet(tmp_path, "--node", "hardhat", "--block-time", "0")
     try:
-        net.process.send_signal(signal.SIGTERM)
-        assert net.process.wait(timeout=60) == 0
-        assert "stopping devnet" in net.output.read_text()
-        deadline = time.monotonic() + 10
-        while port_open(net.port) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not port_open(net.port), "the Hardhat node outlived `emergent devnet`"
+        assert_signal_stops_devnet(net, signal.SIGTERM, "the Hardhat node")
     finally:
         stop_cli_devnet(net)
 

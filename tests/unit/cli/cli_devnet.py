@@ -117,3 +117,15 @@ def stop_cli_devnet(net: LiveDevnet) -> None:
             net.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             net.process.kill()
+
+
+def assert_signal_stops_devnet(net: LiveDevnet, sig: int, node: str = "anvil", timeout: float = 60) -> None:
+    """`sig` to `emergent devnet`: it prints "stopping devnet", exits 0, and its node's port closes."""
+    assert port_open(net.port)
+    net.process.send_signal(sig)
+    assert net.process.wait(timeout=timeout) == 0
+    assert "stopping devnet" in net.output.read_text()
+    deadline = time.monotonic() + 10
+    while port_open(net.port) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not port_open(net.port), f"{node} outlived `emergent devnet`"

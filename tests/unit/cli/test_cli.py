@@ -3,12 +3,20 @@ a real devnet); reads are lean and scriptable; the devnet is per port and stops 
 
 import json
 import signal
-import time
 
 import click
 import pytest
 from click.testing import CliRunner
-from cli_devnet import cli_env, free_port, port_open, rpc, run_cli, start_cli_devnet, stop_cli_devnet
+from cli_devnet import (
+    assert_signal_stops_devnet,
+    cli_env,
+    free_port,
+    port_open,
+    rpc,
+    run_cli,
+    start_cli_devnet,
+    stop_cli_devnet,
+)
 
 from agents.cli import cli
 from agents.cli_common import InputError, parse_address, parse_amount
@@ -247,14 +255,7 @@ def test_second_devnet__own_file__first_untouched_and_anvil_gone(devnet):
 def test_devnet__ctrl_c_or_sigterm__stops_its_anvil_exit_0(tmp_path, sig):
     net = start_cli_devnet(tmp_path, "--block-time", "0")
     try:
-        assert port_open(net.port)
-        net.process.send_signal(sig)
-        assert net.process.wait(timeout=30) == 0
-        assert "stopping devnet" in net.output.read_text()
-        deadline = time.monotonic() + 5
-        while port_open(net.port) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not port_open(net.port), "anvil outlived `emergent devnet`"
+        assert_signal_stops_devnet(net, sig, "anvil", timeout=30)
     finally:
         stop_cli_devnet(net)
 

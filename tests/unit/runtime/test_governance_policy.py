@@ -188,6 +188,8 @@ def test_default_personas__who_holds_which_goal_after_a_repeat_offender_at_a_1_p
         "no_show": [(FEE, 50)],
         "frivolous_disputer": [(FEE, 50)],
         "guardian": [(RATIO, 4_000)],
+        "sybil": [(FEE, 50)],  # the attackers want the toll on their wash trades (or griefing) lowered
+        "griefer": [(FEE, 50)],
     }
 
 
@@ -237,7 +239,7 @@ def test_vote_on_doubling_the_collateral__each_default_persona_by_value_alignmen
     prop = ProposalView(1, 1, "", RATIO, 4_000, 2_000, False)
     votes = {name: vote_support(list(p.values), prop, memory()) for name, p in PERSONAS.items()}
     assert votes == {"honest": 1, "undercutter": 0, "cheater": 0, "no_show": 0, "frivolous_disputer": 0,
-                     "guardian": 1}
+                     "guardian": 1, "sybil": 0, "griefer": 0}
 
 
 def test_vote__not_eligible_at_the_snapshot__no_ballot_even_if_eligible_now():
