@@ -5,6 +5,7 @@ impersonate, mine), so the code that funds, impersonates and mines works on eith
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -13,6 +14,7 @@ import subprocess
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +47,9 @@ class Dialect:
     """The development RPC methods of one node kind (the standard eth_* and evm_* calls are shared)."""
 
     kind: str
+    label: str  # how messages name it
+    binary: Path  # what `make install` puts in place
+    start_seconds: int  # how long a start may take before it counts as failed
     set_balance: str
     impersonate: str
     stop_impersonating: str
@@ -52,10 +57,10 @@ class Dialect:
 
 
 DIALECTS = {
-    "anvil": Dialect("anvil", "anvil_setBalance", "anvil_impersonateAccount", "anvil_stopImpersonatingAccount",
-                     "anvil_mine"),
-    "hardhat": Dialect("hardhat", "hardhat_setBalance", "hardhat_impersonateAccount",
-                       "hardhat_stopImpersonatingAccount", "hardhat_mine"),
+    "anvil": Dialect("anvil", "anvil", ANVIL_BINARY, 15, "anvil_setBalance", "anvil_impersonateAccount",
+                     "anvil_stopImpersonatingAccount", "anvil_mine"),
+    "hardhat": Dialect("hardhat", "the Hardhat node", HARDHAT_CLI, 60, "hardhat_setBalance",
+                       "hardhat_impersonateAccount", "hardhat_stopImpersonatingAccount", "hardhat_mine"),
 }
 
 
@@ -75,17 +80,18 @@ def rpc(url: str, method: str, params: list | None = None, timeout: float = 2.0)
     return payload["result"]
 
 
+def kind_of_client(version: str) -> str | None:
+    """'anvil' or 'hardhat' from a node's web3_clientVersion, else None (another client)."""
+    version = version.lower()
+    return next((k for k in NODE_KINDS if k in version), None)
+
+
 def node_kind(url: str) -> str | None:
     """'anvil' or 'hardhat' for a devnet node answering at `url`, else None (nothing, or another client)."""
     try:
-        version = str(rpc(url, "web3_clientVersion")).lower()
+        return kind_of_client(str(rpc(url, "web3_clientVersion")))
     except Exception:
         return None
-    if "anvil" in version:
-        return "anvil"
-    if "hardhat" in version:
-        return "hardhat"
-    return None
 
 
 def is_anvil(url: str) -> bool:
@@ -109,6 +115,19 @@ def dialect(url: str) -> Dialect:
             raise DevnetError(f"{url} is not an anvil or Hardhat devnet (development RPC methods are needed)")
         found = _DIALECT_CACHE[url] = DIALECTS[kind]
     return found
+
+
+@contextlib.contextmanager
+def impersonating(url: str, account: str, eth_wei: int = 10**18) -> Iterator[None]:
+    """Send as `account` (e.g. the Timelock) through eth_sendTransaction inside the block: the devnet
+    impersonates it and gives it `eth_wei` for gas."""
+    node = dialect(url)
+    rpc(url, node.impersonate, [account])
+    rpc(url, node.set_balance, [account, hex(eth_wei)])
+    try:
+        yield
+    finally:
+        rpc(url, node.stop_impersonating, [account])
 
 
 def mine_blocks(url: str, blocks: int, seconds_per_block: int | None = None) -> None:
@@ -189,7 +208,7 @@ def start_devnet(
     """
     if kind not in NODE_KINDS:
         raise DevnetError(f"unknown node {kind!r} (choose one of {', '.join(NODE_KINDS)})")
-    name = "anvil" if kind == "anvil" else "the Hardhat node"
+    node = DIALECTS[kind]
     url = f"http://127.0.0.1:{port}"
     if port_open(port):
         found = node_kind(url)
@@ -197,14 +216,12 @@ def start_devnet(
             return Devnet(url=url, port=port, kind=kind)
         what = f"a {found} node" if found else "something that is not a devnet"
         raise DevnetError(f"port {port} is in use by {what} (choose --port)")
+    if not node.binary.is_file():
+        raise DevnetError(f"{node.label} is not installed at {node.binary}: run `make install`")
     if kind == "anvil":
-        if not ANVIL_BINARY.is_file():
-            raise DevnetError(f"anvil is not installed at {ANVIL_BINARY}: run `make install`")
         cmd = anvil_command(port, accounts=accounts, balance_eth=balance_eth, extra=extra_args)
         env = None
     else:
-        if not HARDHAT_CLI.is_file():
-            raise DevnetError(f"the Hardhat node is not installed at {HARDHAT_CLI}: run `make install`")
         cmd = hardhat_command(port)
         env = dict(os.environ, EMERGENT_DEVNET_ACCOUNTS=str(accounts), EMERGENT_DEVNET_BALANCE_ETH=str(balance_eth),
                    HARDHAT_DISABLE_TELEMETRY_PROMPT="true", HARDHAT_TELEMETRY_DISABLED="true")
@@ -212,10 +229,10 @@ def start_devnet(
     proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, env=env,
                             cwd=str(HARDHAT_CONFIG.parent) if kind == "hardhat" else None)
     devnet = Devnet(url=url, port=port, process=proc, kind=kind)
-    deadline = time.monotonic() + (15 if kind == "anvil" else 60)
+    deadline = time.monotonic() + node.start_seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise DevnetError(f"{name} exited with code {proc.returncode} (see {log_path or 'its output'})")
+            raise DevnetError(f"{node.label} exited with code {proc.returncode} (see {log_path or 'its output'})")
         if node_kind(url) == kind:
             if kind == "hardhat":
                 # the node task logs every request; the log would grow by a line per poll of every agent
@@ -223,7 +240,7 @@ def start_devnet(
             return devnet
         time.sleep(0.05 if kind == "anvil" else 0.2)
     devnet.stop()
-    raise DevnetError(f"{name} did not answer on {url} within {15 if kind == 'anvil' else 60} s")
+    raise DevnetError(f"{node.label} did not answer on {url} within {node.start_seconds} s")
 
 
 def use_devnet_for_ape(devnet: Devnet) -> None:

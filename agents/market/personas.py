@@ -28,8 +28,9 @@ Precise definitions (also in docs/market.md):
   whenever the chain would take a proposal from it: the reputation-for-sale attack (finding 2 of the
   incentive-safety issue). Feedback counts as much as the rater's own standing, so the ring's scores
   stay at 0 and the gates stay shut (docs/reputation.md).
-- griefer: names the most reputable providers in jobs of 1 wei that expire a few seconds later (or in
-  ten years) and tries to fund them at once, then claims the refund: the unconsented-provider attack
+- griefer: names the most reputable providers in jobs of 1 wei that expire before any working window
+  could fit (45 s) or in ten years, and tries to fund them at once, then claims the refund: the
+  unconsented-provider attack
   (finding 1). Without the provider's acceptance nothing is funded, locked or penalised.
 """
 

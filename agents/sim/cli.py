@@ -78,20 +78,18 @@ def check_params() -> None:
 
 def check_chain(rpc: str | None, node: str = "anvil") -> None:
     """The chain the run will use: the devnet binary to start (`node`), or a devnet answering at --rpc."""
-    from agents.devnet import DevnetError, rpc as call
-    from agents.paths import ANVIL_BINARY, HARDHAT_CLI
+    from agents.devnet import DIALECTS, DevnetError, kind_of_client, rpc as call
 
     if rpc is None:
-        binary = ANVIL_BINARY if node == "anvil" else HARDHAT_CLI
-        if not binary.is_file():
-            name = "anvil" if node == "anvil" else "the Hardhat node"
-            raise RuntimeFailure(f"{name} is not installed at {binary}: run `make install`")
+        d = DIALECTS[node]
+        if not d.binary.is_file():
+            raise RuntimeFailure(f"{d.label} is not installed at {d.binary}: run `make install`")
         return
     try:
         version = str(call(rpc, "web3_clientVersion", timeout=3.0))
     except (OSError, DevnetError, ValueError):
         raise RuntimeFailure(no_devnet_message(rpc)) from None
-    if "anvil" not in version.lower() and "hardhat" not in version.lower():
+    if kind_of_client(version) is None:
         raise InputError(f"--rpc {rpc} is {version!r}, not anvil or a Hardhat node: a simulation funds its agents "
                          "with the devnet's setBalance")
 

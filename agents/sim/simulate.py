@@ -34,7 +34,16 @@ from typing import Any
 
 from eth_account import Account
 
-from agents.devnet import TEST_MNEMONIC, ClockedMiner, Devnet, dialect, rpc, start_devnet, start_interval_mining
+from agents.devnet import (
+    TEST_MNEMONIC,
+    ClockedMiner,
+    Devnet,
+    dialect,
+    impersonating,
+    rpc,
+    start_devnet,
+    start_interval_mining,
+)
 from agents.market.personas import assign_personas, get_persona
 from agents.market.plugins import load_plugins
 from agents.market.services import SERVICE_NAMES, get_service
@@ -199,11 +208,6 @@ def fund_agents(url: str, deployment: dict, plans: list[AgentPlan], start_balanc
         s.wait(signed.tx_hash)
 
 
-def set_interval_mining(url: str, block_time: int, time_scale: int) -> ClockedMiner | None:
-    """A block a `block_time`, chain time `time_scale` s per block; the miner thread to stop on Hardhat."""
-    return start_interval_mining(url, block_time, time_scale)
-
-
 # ------------------------------------------------------------------ processes
 def spawn(cfg: SimConfig, url: str, plans: list[AgentPlan], deployment_file: Path, start_block: int,
           max_cycles: int | None, overrides: dict[str, Any] | None = None,
@@ -279,11 +283,8 @@ def apply_parameters(url: str, deployment_file: Path, changes: dict[str, int]) -
     w3 = make_web3(url)
     c = Contracts.load(w3, deployment_file=deployment_file)
     timelock = c["Timelock"].address
-    node = dialect(url)
-    rpc(url, node.impersonate, [timelock])
-    rpc(url, node.set_balance, [timelock, hex(10 * WEI)])
     done = []
-    try:
+    with impersonating(url, timelock, 10 * WEI):
         for name, value in changes.items():
             spec = PARAMETERS[name]
             amount = int(value) * (WEI if spec.unit == "tokens" else 1)
@@ -298,8 +299,6 @@ def apply_parameters(url: str, deployment_file: Path, changes: dict[str, int]) -
             if receipt["status"] != 1:
                 raise ValueError(f"contracts.{name}: the setter reverted")
             done.append(f"{name} = {value}")
-    finally:
-        rpc(url, node.stop_impersonating, [timelock])
     return done
 
 
@@ -498,7 +497,7 @@ def run(cfg: SimConfig, echo: Callable[[str], None] = print, progress: Callable[
             echo("contract parameters: " + ", ".join(contracts_applied))
         shocks = list(sc.governance()) if sc is not None else []
         if net is not None:
-            miner = set_interval_mining(url, cfg.block_time, cfg.time_scale)
+            miner = start_interval_mining(url, cfg.block_time, cfg.time_scale)
         start_block = int(rpc(url, "eth_blockNumber"), 16) + 1
         if cfg.dashboard_port is not None:
             from agents.dashboard.server import Dashboard

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from agents.chain.contracts import Contracts
-from agents.devnet import dialect, mine_blocks, rpc, start_devnet
+from agents.devnet import impersonating, mine_blocks, rpc, start_devnet
 from agents.runtime.process import Host, HostConfig, make_web3
 from agents.sim.simulate import AgentPlan, derive_key, deploy, free_port, fund_agents
 
@@ -73,15 +73,10 @@ class Economy:
 
     def as_owner(self, owner: str, txs: list[dict[str, Any]]) -> None:
         """Send `txs` from `owner` (e.g. the Timelock) by impersonating it on the devnet."""
-        node = dialect(self.url)
-        rpc(self.url, node.impersonate, [owner])
-        rpc(self.url, node.set_balance, [owner, hex(10**18)])
-        try:
+        with impersonating(self.url, owner):
             for tx in txs:
                 rpc(self.url, "eth_sendTransaction", [{k: (hex(v) if isinstance(v, int) else v) for k, v in tx.items()
                                                        if k in ("from", "to", "data", "gas")}])
-        finally:
-            rpc(self.url, node.stop_impersonating, [owner])
 
     def run(self, hosts: list[Host], cycles: int, until: Any = None) -> int:
         """Advance `cycles` cycles (or until `until()` is true); returns the cycles run."""
