@@ -274,6 +274,11 @@ def economy_throughput(chain: Chain, until_cycle: int, processes: int, seed: int
     t1 = max(r["ts"] for p in chain.plans for r in _log_records(chain, p, "cycle")[-1:])
     seconds = max(1e-9, t1 - t0)
     end_block = int(rpc(chain.url, "eth_blockNumber"), 16)
+    # The measured windows start at the first block of cycle `first_cycle`; the previous phase's miner may
+    # already have mined past it (agents ahead of the slowest one ran into the next window), so those
+    # blocks and their transactions belong to the measured cycles too.
+    window_start = chain.agents_start - 1 + first_cycle * cfg.cycle_blocks
+    head = min(head, window_start)
     mined, ok, idle_blocks = mined_transactions(chain.url, head + 1, end_block)
     settled, created = _jobs(chain)
     agent_cycles_run = (until_cycle - first_cycle) * n
