@@ -18,7 +18,7 @@ import json
 import random
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from eth_utils import keccak
 
@@ -421,6 +421,109 @@ class MerkleRootService(Service):
         return spec.param("leaves")
 
 
+class CompositeService(Service):
+    """A service whose provider must hire other agents for its parts (a value chain, docs/market.md).
+
+    `components(spec)` derives, from the composite spec alone, one TaskSpec per part (role -> spec); the
+    provider subcontracts each part through the escrow (policy.subcontract_actions), verifies what comes
+    back, and delivers `assemble(spec, parts)`: every part's payload with the id of the sub-job that
+    delivered it, and a digest over them. `verify` checks the whole chain of content end to end (each
+    part against its derived spec with its own service's verify, and the digest); the report checks the
+    provenance on-chain too (each part came from a completed sub-job of the composite's provider, with
+    that deliverable: agents.sim.valuechain). `solve` is the reference answer (parts computed locally,
+    job 0): plugin validation and tests use it; an agent never delivers it (the policy subcontracts)."""
+
+    ttl_factor: ClassVar[int] = 3  # clients give a composite job this many times the usual time to expiry
+
+    @abstractmethod
+    def components(self, spec: TaskSpec) -> dict[str, TaskSpec]: ...
+
+    def part_seed(self, spec: TaskSpec, role: str) -> int:
+        """A part's seed: derived from the composite spec and the role, so anyone can re-derive the parts."""
+        return int.from_bytes(hashlib.sha256(f"{spec.encode()}|{role}".encode()).digest()[:8], "big") >> 1
+
+    @staticmethod
+    def _digest(parts: dict[str, Any]) -> str:
+        return hashlib.sha256(_dump({r: p["payload"] for r, p in sorted(parts.items())})).hexdigest()
+
+    def assemble(self, spec: TaskSpec, parts: dict[str, tuple[int, bytes]]) -> bytes:
+        """The deliverable from the parts: role -> (sub-job id, that sub-job's payload)."""
+        body = {r: {"job": int(j), "payload": payload.decode()} for r, (j, payload) in sorted(parts.items())}
+        return _dump({"parts": body, "digest": self._digest(body)})
+
+    @staticmethod
+    def parts_of(payload: bytes) -> dict[str, tuple[int, bytes]] | None:
+        """role -> (sub-job id, part payload) of a composite deliverable, or None if malformed."""
+        data = _load(payload)
+        if not isinstance(data, dict) or set(data) != {"parts", "digest"} or not isinstance(data["parts"], dict):
+            return None
+        out = {}
+        for role, part in data["parts"].items():
+            if (not isinstance(part, dict) or set(part) != {"job", "payload"} or not _is_int(part["job"])
+                    or not isinstance(part["payload"], str)):
+                return None
+            out[role] = (part["job"], part["payload"].encode())
+        return out
+
+    def solve(self, spec: TaskSpec) -> bytes:
+        self.check(spec)
+        return self.assemble(spec, {r: (0, solve(s)) for r, s in self.components(spec).items()})
+
+    def verify(self, spec: TaskSpec, payload: bytes) -> bool:
+        parts = self.parts_of(payload)
+        wanted = self.components(spec)
+        if parts is None or set(parts) != set(wanted) or any(j < 0 for j, _ in parts.values()):
+            return False
+        if _load(payload)["digest"] != self._digest({r: {"payload": p.decode()} for r, (_, p) in parts.items()}):
+            return False
+        return all(verify(wanted[r], p) for r, (_, p) in parts.items())
+
+    def corrupt(self, spec: TaskSpec, payload: bytes) -> bytes:
+        # The cheat that only an end-to-end check catches: one part replaced by its own service's cheat,
+        # the digest recomputed so the envelope looks right.
+        parts = self.parts_of(payload) or {}
+        wanted = self.components(spec)
+        role = sorted(wanted)[0]
+        job, good = parts.get(role, (0, solve(wanted[role])))
+        parts[role] = (job, corrupt(wanted[role], good))
+        return self.assemble(spec, parts)
+
+    def cost_units(self, spec: TaskSpec) -> int:
+        """The parts' costs plus a tenth for the assembly (what the provider adds)."""
+        inner = sum(cost_units(s) for s in self.components(spec).values())
+        return inner + max(1, inner // 10)
+
+
+class ReportService(CompositeService):
+    """A data report (seed 000's summarising agent): the median of a generated list and the Merkle root of
+    generated leaves, bought from a `median` and a `merkle` provider."""
+
+    def components(self, spec: TaskSpec) -> dict[str, TaskSpec]:
+        return {
+            "median": TaskSpec.make("median", self.part_seed(spec, "median"), size=spec.param("size"),
+                                    max_value=spec.param("max_value")),
+            "merkle": TaskSpec.make("merkle", self.part_seed(spec, "merkle"), leaves=spec.param("leaves")),
+        }
+
+
+def is_composite(name: str) -> bool:
+    try:
+        return isinstance(get_service(name), CompositeService)
+    except TaskSpecError:
+        return False
+
+
+def components(spec: TaskSpec) -> dict[str, TaskSpec]:
+    """role -> part spec of a composite spec ({} for a simple service)."""
+    svc = get_service(spec.service)
+    return svc.components(spec) if isinstance(svc, CompositeService) else {}
+
+
+def ttl_factor(name: str) -> int:
+    svc = get_service(name)
+    return svc.ttl_factor if isinstance(svc, CompositeService) else 1
+
+
 BUILTIN_SERVICES: tuple[Service, ...] = (
     FactorService("factor", {"bits": (12, 30)}, "factor a semiprime of two bits-bit primes"),
     HashChainService("hashchain", {"length": (1, 20_000)}, "iterated SHA-256 of a seed"),
@@ -428,9 +531,15 @@ BUILTIN_SERVICES: tuple[Service, ...] = (
     PrimeCountService("primecount", {"start": (0, 10**7), "width": (1, 100_000)}, "count primes in a range"),
     MerkleRootService("merkle", {"leaves": (2, 4_096)}, "Merkle root of generated leaves"),
 )
+# Composite services (value chains): registered like the others, not in the default catalogue (a run
+# sells them only when a scenario or `--services` names them).
+COMPOSITE_SERVICES: tuple[Service, ...] = (
+    ReportService("report", {"size": (3, 5_000), "max_value": (2, 10**9), "leaves": (2, 4_096)},
+                  "a median and a Merkle root, bought from other agents (composite)"),
+)
 # The registry (agents/market/plugins.py): built-ins go through the same validation as plugins.
 SERVICES = _plugins.SERVICES
-SERVICE_NAMES: tuple[str, ...] = tuple(s.name for s in BUILTIN_SERVICES)  # the built-in ones
+SERVICE_NAMES: tuple[str, ...] = tuple(s.name for s in BUILTIN_SERVICES)  # the default catalogue
 
 
 def service_names() -> tuple[str, ...]:
@@ -457,8 +566,6 @@ def get_service(name: str) -> Service:
     raise TaskSpecError(f"unknown service {name!r} (known: {', '.join(SERVICES)})")
 
 
-for _s in BUILTIN_SERVICES:
-    _plugins.register_service(_s, _plugins.BUILTIN)
 
 
 def solve(spec: TaskSpec) -> bytes:
@@ -479,3 +586,8 @@ def corrupt(spec: TaskSpec, payload: bytes) -> bytes:
 
 def cost_units(spec: TaskSpec) -> int:
     return get_service(spec.service).cost_units(spec)
+
+
+# Registered last: the smoke test of a composite calls the module functions above.
+for _s in BUILTIN_SERVICES + COMPOSITE_SERVICES:
+    _plugins.register_service(_s, _plugins.BUILTIN)

@@ -34,7 +34,7 @@ from agents.market.payloads import PayloadError, PayloadStore
 from agents.market.personas import Persona
 from agents.runtime import observe as O
 from agents.runtime.executor import Executor, GasBook
-from agents.runtime.policy import MAX_UINT, Guidance, GovernanceView, PolicyConfig, PolicyInput, ProposalView, decide, update_guidance
+from agents.runtime.policy import MAX_UINT, Guidance, GovernanceView, PolicyConfig, PolicyInput, ProposalView, decide, subcontract_ids, update_guidance
 from agents.runtime.store import AgentStore
 
 log = logging.getLogger(__name__)
@@ -380,6 +380,7 @@ class Agent:
     def _payloads(self) -> dict[int, bytes | None]:
         mem, me = self.memory, self.address
         out: dict[int, bytes | None] = {}
+        subs = subcontract_ids(mem)
         for job in mem.jobs.values():
             if not job.deliverable:
                 continue
@@ -388,6 +389,7 @@ class Agent:
                 or (job.provider == me and job.status == O.REJECTED and job.held > 0)
                 or (job.client == me and job.status == O.COMPLETED and not job.rated)
                 or (job.status == O.DISPUTED and me in mem.guardians)
+                or job.id in subs  # parts of a composite job I am assembling
             )
             if wanted:
                 try:

@@ -35,11 +35,16 @@ from agents.market.personas import Persona, deliver, evaluate, guardian_ruling, 
 from agents.market.pricing import MarketSignals, Offer, choose_offer, clamp_price, initial_ask, next_ask
 from agents.market.services import (
     TaskSpec,
+    CompositeService,
     TaskSpecError,
+    components,
+    corrupt,
     cost_units,
     get_service,
     has_service,
+    is_composite,
     service_names,
+    ttl_factor,
     verify,
 )
 from agents.runtime.actions import (
@@ -285,11 +290,14 @@ def obligation_actions(inp: PolicyInput) -> list[Action]:
     me, now = mem.me, snap.timestamp
     out: list[Action] = []
     bond = mem.params.get("disputeBond", 0)
+    parents = subcontract_parents(mem)
     for job in sorted(mem.jobs.values(), key=lambda j: j.id):
         spec = _spec(job.spec)
         if job.provider == me:
             if job.status == OPEN:
                 out += _accept_actions(inp, job)
+            elif job.status == FUNDED and spec is not None and now < job.expired_at and is_composite(spec.service):
+                out += subcontract_actions(inp, job, spec)  # a value chain: hire the parts, then assemble
             elif job.status == FUNDED and spec is not None and now < job.expired_at:
                 d = deliver(persona, spec, rng_for(cfg.seed, me, "deliver", job.id))
                 if d.payload is not None:
@@ -311,7 +319,12 @@ def obligation_actions(inp: PolicyInput) -> list[Action]:
             if job.status == OPEN and now >= job.expired_at:
                 out.append(ClaimRefund(job.id, "expired"))  # never accepted in time: frees the hiring slot
             elif job.status == OPEN and job.provider and not persona.behaviour.grief_jobs:
-                out += _fund_actions(inp, job)  # (a griefer's own jobs: griefing_actions)
+                funding = _fund_actions(inp, job)  # (a griefer's own jobs: griefing_actions)
+                parent = parents.get(job.spec or "")
+                if parent is not None:  # a subcontract is paid out of its composite job's budget
+                    funding = [a for a in funding if not isinstance(a, Fund)
+                               or a.amount <= subcontract_budget_left(mem, parent)]
+                out += funding
             elif job.status == FUNDED and now >= job.expired_at:
                 out.append(ClaimRefund(job.id, "expired"))
             elif job.status == REJECTED and job.held > 0 and job.deadline and now >= job.deadline:
@@ -389,9 +402,128 @@ def _accept_actions(inp: PolicyInput, job: Any) -> list[Action]:
         return []
     if left > min(cfg.accept_max_ttl, mem.params.get("maxJobDuration", cfg.accept_max_ttl)):
         return []
+    if is_composite(job.service) and left < composite_min_time(inp):
+        return []  # not enough time to subcontract the parts and assemble before my own deadline
     if not job.budget:  # unpriced: name my ask; a provider's own setBudget is its acceptance (ERC-8183)
         return [SetBudget(job.id, ask)]
     return [AcceptJob(job.id, job.budget)]
+
+
+# ------------------------------------------------------------------ obligations: value chains
+# A composite job's provider (services.CompositeService) hires one sub-job per part through the escrow,
+# as their client and evaluator, and pays them out of the composite job's budget (less the fee): the
+# sub-jobs' budgets together never exceed it. A part whose sub-job failed (rejected: e.g. a cheat caught
+# by verifying it; expired; or completed with a payload that does not verify) is hired again from
+# another provider while there is time; each sub-job expires ASSEMBLY_MARGIN seconds before the
+# composite does, so the provider can still assemble and submit. Past that, no new sub-job: the
+# composite's own deadline holds (it expires, the client is refunded, the provider takes the expiry
+# penalty).
+ASSEMBLY_MARGIN = 60  # seconds a sub-job ends before its composite job (two cycles to assemble + submit)
+SUBCONTRACT_SLACK = 30  # seconds a sub-job needs beyond the sub-provider's own acceptance minimum
+_LIVE = (OPEN, FUNDED, SUBMITTED)
+
+
+def subcontract_parents(mem: MarketMemory) -> dict[str, Any]:
+    """Encoded part spec -> my funded composite job it belongs to (the parts I am hiring for)."""
+    out: dict[str, Any] = {}
+    for job in mem.jobs.values():
+        if job.provider == mem.me and job.status == FUNDED:
+            spec = _spec(job.spec)
+            if spec is not None and is_composite(spec.service):
+                for part in components(spec).values():
+                    out[part.encode()] = job
+    return out
+
+
+def subcontract_ids(mem: MarketMemory) -> set[int]:
+    """My completed sub-jobs whose payloads I need to assemble a composite (agent._payloads fetches them)."""
+    parents = subcontract_parents(mem)
+    return {j.id for j in mem.jobs.values()
+            if j.client == mem.me and j.status == COMPLETED and (j.spec or "") in parents}
+
+
+def _sub_jobs(mem: MarketMemory, part: str) -> list[Any]:
+    return sorted((j for j in mem.jobs.values() if j.client == mem.me and j.spec == part), key=lambda j: j.id)
+
+
+def subcontract_budget_left(mem: MarketMemory, parent: Any) -> int:
+    """What the composite job still pays for parts: its budget less the escrow fee, less the budgets of
+    its sub-jobs that are funded or paid (an unfunded or refunded sub-job costs nothing)."""
+    net = parent.budget * (10_000 - mem.params.get("feeBps", 0)) // 10_000
+    spent = 0
+    for part in components(_spec(parent.spec)).values():
+        spent += sum(j.budget for j in _sub_jobs(mem, part.encode()) if j.status in (FUNDED, SUBMITTED, COMPLETED))
+    return net - spent
+
+
+def composite_min_time(inp: PolicyInput) -> int:
+    """The least time to expiry a composite job needs when accepted: a sub-job's acceptance window,
+    twice (one rehire after a failed part), plus the assembly margin."""
+    sub = inp.memory.params.get("minWorkingWindow", 0) + inp.config.accept_min_time + SUBCONTRACT_SLACK
+    return 2 * sub + ASSEMBLY_MARGIN
+
+
+def _part_offers(inp: PolicyInput, service: str, exclude: set[str]) -> list[Offer]:
+    mem, g = inp.memory, inp.guidance
+    min_stake = mem.params.get("minProviderStake", 0)
+    ratio = mem.params.get("collateralRatioBps", 0)
+    avoid = levers.avoided(g) | l48_avoided(mem) | exclude
+    out = []
+    for addr, p in mem.providers.items():
+        ask = p.get("asks", {}).get(service)
+        if addr == mem.me or not ask or addr.lower() in avoid:
+            continue
+        if mem.bonded.get(addr, 0) < max(min_stake, ask * ratio // 10_000):
+            continue
+        out.append(Offer(addr, ask, levers.hire_score(perceived_reputation(mem, addr), addr, g)))
+    return out
+
+
+def subcontract_actions(inp: PolicyInput, job: Any, spec: TaskSpec) -> list[Action]:
+    """The provider's side of a funded composite job: hire the parts that have no live or good sub-job,
+    then, once every part has a completed sub-job whose payload verifies, deliver the assembly."""
+    mem, snap, cfg, persona = inp.memory, inp.snapshot, inp.config, inp.persona
+    me, now = mem.me, snap.timestamp
+    svc = get_service(spec.service)
+    assert isinstance(svc, CompositeService)
+    parts = components(spec)
+    done: dict[str, tuple[int, bytes]] = {}
+    todo: list[tuple[str, TaskSpec, list[Any]]] = []
+    for role, part in sorted(parts.items()):
+        subs = _sub_jobs(mem, part.encode())
+        good = None
+        for j in subs:
+            payload = inp.payloads.get(j.id)
+            if j.status == COMPLETED and payload is not None and verify(part, payload):
+                good = (j.id, payload)
+        if good is not None:
+            done[role] = good
+        elif not any(j.status in _LIVE or (j.status == COMPLETED and j.id not in inp.payloads) for j in subs):
+            todo.append((role, part, subs))  # never hired, or every sub-job so far failed
+    if len(done) == len(parts):
+        rng = rng_for(cfg.seed, me, "deliver", job.id)  # the persona's own delivery odds (Persona.deliver)
+        if rng.random() < persona.behaviour.no_show_prob:
+            return []
+        payload = svc.assemble(spec, done)
+        if rng.random() < persona.behaviour.cheat_prob:
+            return [Submit(job.id, corrupt(spec, payload), False)]
+        return [Submit(job.id, payload, True)]
+    expiry = min(now + cfg.job_ttl, job.expired_at - ASSEMBLY_MARGIN)
+    if expiry - now < mem.params.get("minWorkingWindow", 0) + cfg.accept_min_time + SUBCONTRACT_SLACK:
+        return []  # too late to hire: my own deadline holds
+    left = subcontract_budget_left(mem, job)
+    cheapest = {role: min((o.ask for o in _part_offers(inp, part.service, set())), default=0)
+                for role, part, _ in todo}
+    out: list[Action] = []
+    for role, part, subs in todo:
+        failed = {j.provider.lower() for j in subs if j.provider}
+        allowance = left - sum(c for r, c in cheapest.items() if r != role)
+        choice = choose_offer(_part_offers(inp, part.service, failed), allowance)
+        if choice is None:
+            continue  # nobody (else) sells the part within the budget now: try again next cycle
+        out.append(CreateJob(choice.provider, expiry, part.encode(), f"sub{job.id}.{role}.{len(subs)}"))
+        left -= choice.ask
+    return out
 
 
 # ------------------------------------------------------------------ discretionary: prices
@@ -594,7 +726,8 @@ def hiring_actions(inp: PolicyInput) -> list[Action]:
     if choice is None:
         return []
     spec = get_service(service).random_spec(rng, cfg.difficulty)
-    return [CreateJob(choice.provider, snap.timestamp + cfg.job_ttl, spec.encode(), f"c{inp.cycle}")]
+    ttl = cfg.job_ttl * ttl_factor(service)  # a composite's provider needs time to hire its parts
+    return [CreateJob(choice.provider, snap.timestamp + ttl, spec.encode(), f"c{inp.cycle}")]
 
 
 # ------------------------------------------------------------------ discretionary: griefing

@@ -64,6 +64,8 @@ class JobRecord:
     provider: str = ""
     budget: int = 0
     created: int = -1  # cycle the job was created in (`cycle` is the cycle of its final outcome)
+    parent: int = 0  # the composite job this is a sub-job of (a value chain), 0 if none
+    verified: bool | None = None  # composite jobs: the deliverable checked end to end (valuechain.py)
 
 
 @dataclass
@@ -198,6 +200,23 @@ class Metrics:
                 i += 1
             out[c] = {s: dict(b) for s, b in book.items() if b}
         return out
+
+    def value_chain(self) -> list[dict[str, Any]]:
+        """The value-chain graph: one edge per (hirer, sub-provider) pair of sub-jobs (jobs a composite
+        job's provider hired for its parts): jobs, volume (budgets of the paid ones), failures
+        (rejected, expired or lost disputes), with the composite service they served."""
+        services = {j.job_id: j.service for j in self.jobs}
+        edges: dict[tuple[str, str], dict[str, Any]] = {}
+        for j in self.jobs:
+            if not j.parent:
+                continue
+            e = edges.setdefault((j.client, j.provider), {"client": j.client, "provider": j.provider, "jobs": 0,
+                                                        "volume": 0, "failures": 0, "services": set()})
+            e["jobs"] += 1
+            e["volume"] += j.budget if j.outcome in ("completed", "disputed_provider_won") else 0
+            e["failures"] += j.outcome in ("rejected", "expired", "disputed_client_won")
+            e["services"].add(f"{j.service} for {services.get(j.parent, '?')}")
+        return [{**e, "services": sorted(e["services"])} for _, e in sorted(edges.items())]
 
     def market_kpis(self) -> dict[str, dict[str, Any]]:
         """Per service: price volatility, bid-ask spread, provider concentration (HHI), and the series
@@ -359,4 +378,15 @@ def market_summary(m: Metrics, unit: int | None = None) -> str:
         lines.append(f"  {svc:<11} {first[1] / unit:8.2f} -> {last[1] / unit:8.2f} {m.token_symbol}  "
                      f"sellers {first[2]} -> {last[2]}  jobs {k['jobs']:3d}  vol {k['volatility']:.3f}  "
                      f"spread {spread}  HHI {k['hhi']:.2f}")
+    composites = [j for j in m.jobs if j.verified is not None]
+    edges = m.value_chain()
+    if edges or composites:
+        ok = sum(1 for j in composites if j.verified)
+        lines.append(f"value chain: {len(composites)} composite deliveries, {ok} verified end to end; "
+                     f"sub-jobs (hirer -> provider: jobs, paid volume, failures)")
+        label = lambda a: m.agents[a].label if a in m.agents else a[:10]  # noqa: E731
+        for e in edges:
+            lines.append(f"  {label(e['client']):>13} -> {label(e['provider']):<13} {e['jobs']:3d} jobs  "
+                         f"{e['volume'] / unit:9.2f} {m.token_symbol}  {e['failures']} failed  "
+                         f"({', '.join(e['services'])})")
     return "\n".join(lines)

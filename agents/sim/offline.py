@@ -28,7 +28,7 @@ from agents.cognition.orchestrator import step_in_place
 from agents.market.personas import Persona, assign_personas, get_persona
 from agents.market.services import SERVICE_NAMES
 from agents.runtime import observe as O
-from agents.runtime.policy import MAX_UINT, Guidance, PolicyConfig, PolicyInput, decide, update_guidance
+from agents.runtime.policy import MAX_UINT, Guidance, PolicyConfig, PolicyInput, decide, subcontract_ids, update_guidance
 
 WEI = 10**18
 PARAMS = {  # params/ethereum-local.yaml
@@ -237,13 +237,15 @@ class OfflineMarket:
     def _payloads(self, ag: OfflineAgent) -> dict[int, bytes | None]:
         mem, me = ag.memory, ag.address
         out: dict[int, bytes | None] = {}
+        subs = subcontract_ids(mem)
         for job in mem.jobs.values():
             if not job.deliverable:
                 continue
             wanted = ((job.evaluator == me and job.status == O.SUBMITTED)
                       or (job.provider == me and job.status == O.REJECTED and job.held > 0)
                       or (job.client == me and job.status == O.COMPLETED and not job.rated)
-                      or (job.status == O.DISPUTED and me in mem.guardians))
+                      or (job.status == O.DISPUTED and me in mem.guardians)
+                      or job.id in subs)  # parts of a composite job I am assembling
             if wanted:
                 out[job.id] = self.payloads.get(job.deliverable)
         return out

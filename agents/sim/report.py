@@ -63,6 +63,7 @@ PLOTS = (
     ("ass", "Autonomy stability score (ASS) per agent"),
     ("drift", "Value drift per agent"),
     ("survival", "Survival class per agent over time"),
+    ("value-chain", "Value chain: who hired whom for composite jobs"),
 )
 MIND_PLOTS = (
     ("mind-status", "L4.9 status per agent over time"),
@@ -449,6 +450,39 @@ def plot_mind_drift(m: Metrics, mind: dict[str, dict[str, Any]]) -> go.Figure:
 
 
 # ------------------------------------------------------------------ page
+def plot_value_chain(m: Metrics) -> go.Figure:
+    """Who hired whom for the parts of composite jobs: agents on a circle, an arrow per (hirer,
+    sub-provider) pair, width by paid volume, red where sub-jobs failed; the hover gives the figures."""
+    edges = m.value_chain()
+    if not edges:
+        return _empty("no value chain in this run (no composite service was traded)")
+    import math
+
+    nodes = sorted({e["client"] for e in edges} | {e["provider"] for e in edges})
+    pos = {a: (math.cos(2 * math.pi * i / len(nodes)), math.sin(2 * math.pi * i / len(nodes)))
+           for i, a in enumerate(nodes)}
+    fig = _fig(440, xaxis={"visible": False}, yaxis={"visible": False, "scaleanchor": "x"}, showlegend=False)
+    top = max(e["volume"] for e in edges) or 1
+    for e in edges:
+        (x0, y0), (x1, y1) = pos[e["client"]], pos[e["provider"]]
+        text = (f"{_label(m, e['client'])} hired {_label(m, e['provider'])}: {e['jobs']} jobs, "
+                f"{e['volume'] / m.token_unit:,.2f} {m.token_symbol} paid, {e['failures']} failed<br>"
+                + ", ".join(e["services"]))
+        fig.add_annotation(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", showarrow=True,
+                           arrowhead=3, arrowwidth=1 + 5 * e["volume"] / top, standoff=14, startstandoff=14,
+                           arrowcolor="#c0392b" if e["failures"] else "#2c7fb8", hovertext=text)
+        fig.add_trace(go.Scatter(x=[(x0 + x1) / 2], y=[(y0 + y1) / 2], mode="markers", marker={"size": 10, "opacity": 0},
+                                 hovertext=text, hoverinfo="text"))
+    fig.add_trace(go.Scatter(x=[pos[a][0] for a in nodes], y=[pos[a][1] for a in nodes], mode="markers+text",
+                             text=[_label(m, a) for a in nodes], textposition="top center",
+                             marker={"size": 16, "color": [_persona_colors(m).get(_persona(m, a), "#888") for a in nodes]},
+                             hovertext=[f"{_label(m, a)} ({_persona(m, a)})" for a in nodes], hoverinfo="text"))
+    composites = [j for j in m.jobs if j.verified is not None]
+    ok = sum(1 for j in composites if j.verified)
+    fig.update_layout(title=f"value chain: {len(composites)} composite deliveries, {ok} verified end to end")
+    return fig
+
+
 def render_plots(m: Metrics | dict[str, Any]) -> dict[str, go.Figure]:
     """Chart id -> plotly figure (the mind charts only when the metrics carry minds)."""
     mind = mind_of(m)
@@ -463,6 +497,7 @@ def render_plots(m: Metrics | dict[str, Any]) -> dict[str, go.Figure]:
         "ass": plot_ass(m),
         "drift": plot_drift(m),
         "survival": plot_survival(m),
+        "value-chain": plot_value_chain(m),
     }
     if mind:
         plots.update({

@@ -421,13 +421,16 @@ def collect(url: str, deployment_file: Path, out: Path, plans: list[AgentPlan], 
             if ev.name == "JobCreated":
                 j.update(client=a["client"], provider=a["provider"])
                 try:
-                    j["service"] = TaskSpec.decode(c["ServiceEscrow"].functions.descriptionOf(jid).call()).service
+                    j["description"] = c["ServiceEscrow"].functions.descriptionOf(jid).call()
+                    j["service"] = TaskSpec.decode(j["description"]).service
                 except Exception:  # noqa: BLE001
                     j["service"] = "?"
             elif ev.name == "BudgetSet":
                 j["budget"] = int(a["amount"])
             elif ev.name == "JobSubmitted":
                 j["submitted"] = True
+                d = a["deliverable"]
+                j["deliverable"] = "0x" + (d.hex() if isinstance(d, bytes | bytearray) else str(d)).removeprefix("0x")
             elif ev.name == "JobCompleted":
                 j["outcome"] = "disputed_provider_won" if j.get("disputed") else "completed"
                 j["cycle"] = cyc(ev.block)
@@ -466,9 +469,22 @@ def collect(url: str, deployment_file: Path, out: Path, plans: list[AgentPlan], 
             except Exception:  # noqa: BLE001
                 pass
         m.record_proposal(pr)
+    from agents.market.payloads import PayloadError, open_payload_store
+    from agents.sim import valuechain
+
+    composites = valuechain.link(jobs)
+    store = open_payload_store(out / "payloads")
+
+    def fetch(deliverable: str) -> bytes | None:
+        try:
+            return store.get(deliverable)
+        except (PayloadError, KeyError, OSError):
+            return None
+
     for jid, j in sorted(jobs.items()):
+        verified = valuechain.verify_end_to_end(jid, jobs, fetch) if jid in composites else None
         m.record_job(JobRecord(jid, j.get("service", "?"), j["outcome"], j["cycle"], j.get("client", ""),
-                               j.get("provider", ""), j["budget"], j["created"]))
+                               j.get("provider", ""), j["budget"], j["created"], j.get("parent", 0), verified))
     m.info["param_changes"] = changes  # parameters changed by governance during the run
     return m
 
