@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from agents.chain import governance as gv
+from agents.chain.protocol import ProposalState
 from agents.cli_common import (
     InputError,
     LeanSender,
@@ -148,8 +149,8 @@ class GovSession:
     def _require_state(self, proposal_id: int, wanted: tuple[int, ...], action: str) -> int:
         st = self.state(proposal_id)
         if st not in wanted:
-            names = " or ".join(gv.STATE_NAMES[w] for w in wanted)
-            raise InputError(f"cannot {action} proposal {proposal_id}: it is {gv.STATE_NAMES[st]}, not {names}")
+            names = " or ".join(ProposalState(w).label for w in wanted)
+            raise InputError(f"cannot {action} proposal {proposal_id}: it is {ProposalState(st).label}, not {names}")
         return st
 
     @staticmethod
@@ -254,10 +255,10 @@ class GovSession:
             raise InputError(f"unknown proposal {proposal_id}")
         st = self.state(proposal_id)
         head = self.head()
-        opens_next_block = st == gv.PENDING and info_snapshot <= head
-        if not (st == gv.ACTIVE or opens_next_block) or self.governor.proposalDeadline(proposal_id) <= head:
-            raise InputError(f"cannot vote on proposal {proposal_id}: it is {gv.STATE_NAMES[st]}"
-                             + (f" (voting opens after block {info_snapshot})" if st == gv.PENDING else ""))
+        opens_next_block = st == ProposalState.PENDING and info_snapshot <= head
+        if not (st == ProposalState.ACTIVE or opens_next_block) or self.governor.proposalDeadline(proposal_id) <= head:
+            raise InputError(f"cannot vote on proposal {proposal_id}: it is {ProposalState(st).label}"
+                             + (f" (voting opens after block {info_snapshot})" if st == ProposalState.PENDING else ""))
         if self.governor.hasVoted(proposal_id, voter):
             raise InputError(f"{voter} has already voted on proposal {proposal_id}")
         staking, reputation = self.c["Staking"], self.c["Reputation"]
@@ -284,12 +285,12 @@ class GovSession:
 
     def queue(self, proposal_id: int, sender: Any) -> Any:
         info = self.proposal(proposal_id)
-        self._require_state(proposal_id, (gv.SUCCEEDED,), "queue")
+        self._require_state(proposal_id, (ProposalState.SUCCEEDED,), "queue")
         return self.send(self.governor.queue, *info.args, sender=sender)
 
     def execute(self, proposal_id: int, sender: Any) -> Any:
         info = self.proposal(proposal_id)
-        self._require_state(proposal_id, (gv.QUEUED,), "execute")
+        self._require_state(proposal_id, (ProposalState.QUEUED,), "execute")
         eta = self.governor.proposalEta(proposal_id)
         now = self.head_timestamp()
         if now < eta:
@@ -311,13 +312,13 @@ class GovSession:
         st = self.state(proposal_id)
         guardian = self.governor.guardian()
         if sender.address == guardian and guardian != gv.ZERO_ADDRESS:
-            if st in (gv.CANCELED, gv.EXPIRED, gv.EXECUTED):
-                raise InputError(f"cannot cancel proposal {proposal_id}: it is {gv.STATE_NAMES[st]}")
+            if st in (ProposalState.CANCELED, ProposalState.EXPIRED, ProposalState.EXECUTED):
+                raise InputError(f"cannot cancel proposal {proposal_id}: it is {ProposalState(st).label}")
             if self.governor.proposalGuardianProof(proposal_id):
                 raise InputError(f"the guardian cannot cancel proposal {proposal_id}: it only removes cancel powers")
         elif sender.address == info.proposer:
-            if st != gv.PENDING:
-                raise InputError(f"cannot cancel proposal {proposal_id}: it is {gv.STATE_NAMES[st]}; "
+            if st != ProposalState.PENDING:
+                raise InputError(f"cannot cancel proposal {proposal_id}: it is {ProposalState(st).label}; "
                                  "the proposer may cancel only while Pending")
         else:
             raise InputError(f"{sender.address} may not cancel proposal {proposal_id} (proposer or guardian only)")
@@ -349,13 +350,13 @@ class GovSession:
         now = self.head_timestamp()
         per_block = self.block_seconds(head)
         return {
-            "id": str(proposal_id), "short_id": short_id(proposal_id), "state": gv.STATE_NAMES[st],
+            "id": str(proposal_id), "short_id": short_id(proposal_id), "state": ProposalState(st).label,
             "proposer": info.proposer, "description": info.description,
             "votes_wei": {"for": str(for_), "against": str(against), "abstain": str(abstain)},
             "quorum_wei": None if quorum is None else str(quorum),
             "snapshot_block": snapshot, "deadline_block": deadline, "head_block": head,
-            "blocks_to_open": max(0, snapshot + 1 - head) if st == gv.PENDING else 0,
-            "blocks_left": max(0, deadline - head) if st in (gv.PENDING, gv.ACTIVE) else 0,
+            "blocks_to_open": max(0, snapshot + 1 - head) if st == ProposalState.PENDING else 0,
+            "blocks_left": max(0, deadline - head) if st in (ProposalState.PENDING, ProposalState.ACTIVE) else 0,
             "seconds_per_block": round(per_block, 2),
             "eta": eta or None, "eta_in_seconds": (eta - now) if eta else None,
             "actions": len(info.targets),
@@ -645,7 +646,7 @@ def _wait_active(s: GovSession, pid: int, poll: float = 0.5) -> None:
     if s.governor.proposalSnapshot(pid) == 0:
         raise InputError(f"unknown proposal {pid}")
     shown = None
-    while s.state(pid) == gv.PENDING:
+    while s.state(pid) == ProposalState.PENDING:
         snapshot, head = s.governor.proposalSnapshot(pid), s.head()
         if snapshot <= head:  # opens in the next block, which the vote itself mines
             return
@@ -731,7 +732,7 @@ def status_cmd(proposal_id, network, rpc, as_json):
 def list_cmd(network, rpc, as_json):
     """Every proposal with its short id, state and description."""
     def go(s: GovSession, _a):
-        return [{"id": str(p.id), "short_id": short_id(p.id), "state": gv.STATE_NAMES[s.state(p.id)],
+        return [{"id": str(p.id), "short_id": short_id(p.id), "state": ProposalState(s.state(p.id)).label,
                  "proposer": p.proposer, "description": p.description} for p in s.proposals()]
 
     rows = _run(network, rpc, None, None, go, needs_account=False)

@@ -2,17 +2,19 @@
 
     esc = contracts.codec("ServiceEscrow")
     call = esc.getJob(7)                     # Call(to=<escrow address>, data=<selector + args>)
-    sender.call(call)                        # eth_call, decoded like web3 does (addresses checksummed)
+    reader.call(call)                        # eth_call, decoded like web3 does (addresses checksummed)
     sender.send(esc.complete(7, ZERO32, b""))
 
 web3's ContractFunction does the same work through several layers of normalisers and costs about
 2 ms per encoded call here; this costs a few microseconds. Overloaded functions are looked up by
-name and number of arguments. Decoded values: one output -> the value, several -> a tuple; structs
-are tuples in ABI order; addresses are checksummed (as web3 returns them).
+name and number of arguments. Decoded values: one output -> the value, several -> a tuple; a struct
+is a named tuple whose fields are the ABI's component names (`job.held`, and still `job[6]`);
+addresses are checksummed (as web3 returns them).
 """
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -38,6 +40,21 @@ def _types(params: Sequence[dict[str, Any]]) -> list[str]:
     return [collapse_if_tuple(dict(p)) for p in params]
 
 
+@lru_cache(maxsize=1024)
+def struct_type(name: str, fields: tuple[str, ...]) -> Any:
+    """The named-tuple class of one ABI struct (one class per struct shape, cached)."""
+    return namedtuple(name or "Struct", fields)  # noqa: PYI024 - fields come from the ABI at run time
+
+
+def _struct(param: dict[str, Any], values: Sequence[Any]) -> tuple[Any, ...]:
+    names = tuple(str(c.get("name") or "") for c in param["components"])
+    if not all(n.isidentifier() and not n.startswith("_") for n in names) or len(set(names)) != len(names):
+        return tuple(values)  # unnamed or unusable component names: a plain tuple
+    internal = str(param.get("internalType") or "")
+    label = internal.removeprefix("struct ").rsplit(".", 1)[-1].split("[", 1)[0]
+    return struct_type(label if label.isidentifier() else "Struct", names)(*values)
+
+
 def _checksummed(param: dict[str, Any], value: Any) -> Any:
     typ = param["type"]
     if typ == "address":
@@ -45,7 +62,7 @@ def _checksummed(param: dict[str, Any], value: Any) -> Any:
     if typ.startswith("address["):
         return type(value)(checksum(v) for v in value)
     if typ == "tuple":
-        return tuple(_checksummed(c, v) for c, v in zip(param["components"], value, strict=True))
+        return _struct(param, [_checksummed(c, v) for c, v in zip(param["components"], value, strict=True)])
     if typ.startswith("tuple["):
         inner = dict(param, type="tuple")
         return type(value)(_checksummed(inner, v) for v in value)
@@ -151,7 +168,7 @@ def _int(value: Any) -> int:
 
 def _plain_value(param: dict[str, Any], value: Any) -> Any:
     """Event argument values as the indexer hands them out: bytes as 0x-hex, addresses checksummed,
-    arrays and structs as tuples."""
+    arrays as tuples, structs as named tuples."""
     typ = param["type"]
     if typ == "address":
         return checksum(value)
@@ -159,7 +176,7 @@ def _plain_value(param: dict[str, Any], value: Any) -> Any:
         inner = dict(param, type=typ[: typ.rindex("[")])
         return tuple(_plain_value(inner, v) for v in value)
     if typ == "tuple":
-        return tuple(_plain_value(c, v) for c, v in zip(param["components"], value, strict=True))
+        return _struct(param, [_plain_value(c, v) for c, v in zip(param["components"], value, strict=True)])
     if isinstance(value, bytes | bytearray):
         return "0x" + bytes(value).hex()
     return value

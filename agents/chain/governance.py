@@ -22,16 +22,14 @@ from decimal import Decimal, InvalidOperation
 from eth_abi import encode
 from eth_utils import function_signature_to_4byte_selector, keccak
 
+from agents.chain.protocol import VoteSupport
+
 WEI = 10**18
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 MAX_ACTIONS = 10
 MAX_CALLDATA = 1_024
 MAX_DESCRIPTION = 2_048
 
-# OpenZeppelin ProposalState numbering and vote types.
-STATE_NAMES = ("Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed")
-PENDING, ACTIVE, CANCELED, DEFEATED, SUCCEEDED, QUEUED, EXPIRED, EXECUTED = range(8)
-SUPPORT = {"against": 0, "for": 1, "abstain": 2}
 CANCELLER_ROLE = keccak(text="CANCELLER_ROLE")
 
 
@@ -273,11 +271,11 @@ def parse_proposal_id(raw: str) -> int:
     return value
 
 
-def parse_support(raw: str) -> int:
-    key = str(raw).strip().lower()
-    if key not in SUPPORT:
-        raise GovernanceInputError(f"vote must be one of for, against, abstain; got {raw!r}")
-    return SUPPORT[key]
+def parse_support(raw: str) -> VoteSupport:
+    try:
+        return VoteSupport.parse(str(raw))
+    except ValueError:
+        raise GovernanceInputError(f"vote must be one of for, against, abstain; got {raw!r}") from None
 
 
 def ballot_signature(governor, voter_key: bytes, voter: str, proposal_id: int, support: int, nonce: int,

@@ -20,7 +20,7 @@ from collections import deque
 from statistics import median
 from typing import Any
 
-from agents.chain.governance import STATE_NAMES
+from agents.chain.protocol import JobStatus, ProposalState, VoteSupport
 from agents.chain.indexer import ChainEvent
 from agents.runtime import observe as O
 
@@ -97,9 +97,9 @@ class DashboardState:
 
     def live_proposals(self) -> list[int]:
         """Proposals whose state can still change (the poller reads Governor.state for these)."""
-        final = {STATE_NAMES.index(s) for s in ("Canceled", "Defeated", "Expired", "Executed")}
         return [pid for pid, p in self.mem.proposals.items()
-                if not p.executed and self.proposal_state.get(pid) not in final]
+                if not p.executed and not (pid in self.proposal_state
+                                           and ProposalState(self.proposal_state[pid]).finished)]
 
     def set_proposal_state(self, pid: int, state: int) -> None:
         if self.proposal_state.get(pid) != state:
@@ -134,9 +134,9 @@ class DashboardState:
 
     def snapshot(self) -> dict[str, Any]:
         u = self.unit
-        counts = {name: 0 for name in O.STATUS_NAMES}
+        counts = {s.label: 0 for s in JobStatus}
         for j in self.mem.jobs.values():
-            counts[O.STATUS_NAMES[j.status]] += 1
+            counts[JobStatus(j.status).label] += 1
         outcomes: dict[str, int] = {}
         for j in self.mem.jobs.values():
             if j.outcome != "open":
@@ -156,16 +156,16 @@ class DashboardState:
             })
         proposals = []
         for pid, p in sorted(self.mem.proposals.items(), key=lambda kv: kv[1].snapshot):
-            state = "Executed" if p.executed else STATE_NAMES[self.proposal_state[pid]] \
+            state = "Executed" if p.executed else ProposalState(self.proposal_state[pid]).label \
                 if pid in self.proposal_state else ("Queued" if p.queued else "Pending")
             proposals.append({"id": str(pid), "proposer": p.proposer, "description": p.description,
-                              "state": state, "for": p.votes[1] / u, "against": p.votes[0] / u,
+                              "state": state, "for": p.votes[VoteSupport.FOR] / u, "against": p.votes[VoteSupport.AGAINST] / u,
                               "abstain": p.votes[2] / u, "voters": len(p.voters)})
         return {
             "version": self.version, "head": self.head, "events": self.events,
             "agents": agents,
             "jobs": {"total": len(self.mem.jobs), "states": counts, "outcomes": outcomes,
-                     "recent": [{"id": j.id, "service": j.service or "?", "state": O.STATUS_NAMES[j.status],
+                     "recent": [{"id": j.id, "service": j.service or "?", "state": JobStatus(j.status).label,
                                  "outcome": j.outcome, "budget": j.budget / u, "client": j.client,
                                  "provider": j.provider, "block": j.created_block} for j in recent],
                      # a job's service is read after its events were folded: take it from the job now

@@ -27,6 +27,7 @@ from agents.chain.contracts import Contracts
 from agents.chain.errors import ChainError, RpcUnavailableError
 from agents.chain.indexer import ChainEvent
 from agents.chain.codec import Call
+from agents.chain.protocol import JobStatus, ProposalState
 from agents.chain.sender import TxSender, receipt_with_ints
 from agents.cognition import AgentState, CognitionInputError, step
 from agents.cognition.orchestrator import goal_changes
@@ -342,7 +343,7 @@ class Agent:
         for job in mem.jobs.values():
             if job.spec is None and job.id not in self.descriptions.texts:
                 views.append(("description", job.id, esc.descriptionOf(job.id)))
-            relevant = job.party(me) or (me in mem.guardians and job.status == O.DISPUTED)
+            relevant = job.party(me) or (me in mem.guardians and job.status == JobStatus.DISPUTED)
             if job.refresh and relevant and job.outcome == "open":
                 views.append(("job", job.id, esc.getJob(job.id)))
         calls += [("eth_call", self.sender.call_params(call, "latest")) for _, _, call in views]
@@ -369,7 +370,7 @@ class Agent:
             elif kind == "job":
                 # Job struct: client, provider, evaluator, status, budget, expiredAt, held, collateral, deadline, ...
                 job = mem.jobs[key]
-                job.held, job.deadline, job.budget = int(value[6]), int(value[8]), int(value[4])
+                job.held, job.deadline, job.budget = int(value.held), int(value.deadline), int(value.budget)
                 job.refresh = False
         if not mem.guardians:
             mem.guardians = []
@@ -385,10 +386,10 @@ class Agent:
             if not job.deliverable:
                 continue
             wanted = (
-                (job.evaluator == me and job.status == O.SUBMITTED)
-                or (job.provider == me and job.status == O.REJECTED and job.held > 0)
-                or (job.client == me and job.status == O.COMPLETED and not job.rated)
-                or (job.status == O.DISPUTED and me in mem.guardians)
+                (job.evaluator == me and job.status == JobStatus.SUBMITTED)
+                or (job.provider == me and job.status == JobStatus.REJECTED and job.held > 0)
+                or (job.client == me and job.status == JobStatus.COMPLETED and not job.rated)
+                or (job.status == JobStatus.DISPUTED and me in mem.guardians)
                 or job.id in subs  # parts of a composite job I am assembling
             )
             if wanted:
@@ -460,10 +461,10 @@ class Agent:
             if isinstance(st, ChainError):
                 raise st
             p.state = int(st)
-            if p.state == 1 and me not in p.voters:
+            if p.state == ProposalState.ACTIVE and me not in p.voters:
                 voted_eta.append(gov.hasVoted(p.id, me))
                 voted_eta.append(gov.getVotes(me, p.snapshot))  # 0 if my reputation was below the gate then
-            if p.state == 5:
+            if p.state == ProposalState.QUEUED:
                 voted_eta.append(gov.proposalEta(p.id))
         got = self.sender.call_many(voted_eta)
         for v in got:
@@ -472,9 +473,9 @@ class Agent:
         extra = iter(got)
         views = []
         for p in live:
-            voted = me in p.voters or (p.state == 1 and bool(next(extra)))
-            eligible = int(next(extra)) > 0 if p.state == 1 and me not in p.voters else None
-            eta = int(next(extra)) if p.state == 5 else 0
+            voted = me in p.voters or (p.state == ProposalState.ACTIVE and bool(next(extra)))
+            eligible = int(next(extra)) > 0 if p.state == ProposalState.ACTIVE and me not in p.voters else None
+            eta = int(next(extra)) if p.state == ProposalState.QUEUED else 0
             name, value = _decode_param_change(p, self.c, PARAMETERS)
             views.append(ProposalView(p.id, p.state, p.description, name, value, params.get(name or ""), voted, eta,
                                       eligible))

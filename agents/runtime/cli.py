@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from agents.chain.protocol import JobStatus
 from agents.cli_common import (
     ChainReader,
     InputError,
@@ -228,7 +229,7 @@ def read_agent(path: Path, actions: int = 5) -> dict[str, Any]:
         if j.get("outcome", "open") == "open" and me in (j.get("client"), j.get("provider"), j.get("evaluator")):
             role = "client" if j.get("client") == me else "provider" if j.get("provider") == me else "evaluator"
             open_jobs.append({"id": int(jid), "role": role, "service": j.get("service"),
-                              "status": JOB_STATUS[int(j.get("status", 0))] if int(j.get("status", 0)) < 7 else "?",
+                              "status": _status_label(j.get("status", 0)),
                               "budget_wei": str(j.get("budget", 0))})
     updated = (path / "agent.sqlite-wal").stat().st_mtime if (path / "agent.sqlite-wal").exists() else \
         (path / "agent.sqlite").stat().st_mtime
@@ -247,7 +248,11 @@ def read_agent(path: Path, actions: int = 5) -> dict[str, Any]:
     }
 
 
-JOB_STATUS = ("open", "funded", "submitted", "completed", "rejected", "expired", "disputed")
+def _status_label(raw: Any) -> str:
+    try:
+        return JobStatus(int(raw)).label
+    except (TypeError, ValueError):
+        return "?"
 
 
 def _render(rows: list[dict[str, Any]], data_dir: Path) -> Any:

@@ -19,6 +19,7 @@ from statistics import median
 from typing import Any
 
 from agents.chain.indexer import ChainEvent
+from agents.chain.protocol import GOOD_OUTCOMES, DisputeOutcome, JobStatus, ProposalState, VoteSupport
 from agents.cognition import (
     Balances,
     CounterpartyOutcome,
@@ -28,10 +29,6 @@ from agents.cognition import (
 )
 
 WEI = 10**18
-# ServiceEscrow status numbers (ERC-8183, then the dispute extension).
-OPEN, FUNDED, SUBMITTED, COMPLETED, REJECTED, EXPIRED, DISPUTED = range(7)
-STATUS_NAMES = ("open", "funded", "submitted", "completed", "rejected", "expired", "disputed")
-TERMINAL = (COMPLETED, EXPIRED)
 # Terminal jobs are forgotten this many blocks after they settled (bounded memory).
 PRUNE_AFTER_BLOCKS = 400
 # Other agents' settled jobs only matter until their outcome is counted: forgotten sooner.
@@ -49,7 +46,7 @@ class Job:
     evaluator: str
     expired_at: int
     created_block: int
-    status: int = OPEN
+    status: int = JobStatus.OPEN
     budget: int = 0
     held: int = 0
     deliverable: str | None = None
@@ -80,9 +77,9 @@ class Proposal:
     values: list[int] = field(default_factory=list)
     calldatas: list[str] = field(default_factory=list)
     desc_hash: str = ""
-    state: int = 0  # OpenZeppelin ProposalState, refreshed by reads
+    state: int = ProposalState.PENDING  # refreshed by reads
     voters: list[str] = field(default_factory=list)
-    votes: list[int] = field(default_factory=lambda: [0, 0, 0])  # against, for, abstain (weights)
+    votes: list[int] = field(default_factory=lambda: [0] * len(VoteSupport))  # weights by VoteSupport
     executed: bool = False
     queued: bool = False
     eta: int = 0
@@ -250,7 +247,7 @@ def _settle(mem: MarketMemory, job: Job, status: int, outcome: str, block: int) 
     job.deadline = 0
     job.refresh = False
     me = mem.me
-    good = outcome in ("completed", "disputed_provider_won")
+    good = outcome in GOOD_OUTCOMES
     if funded:
         _inc(mem.outcomes, outcome)
     if not good and funded and job.provider:
@@ -304,12 +301,14 @@ def set_spec(mem: MarketMemory, job: Job, spec: str | None) -> None:
 
 
 def service_items(services: Any) -> list[tuple[str, int]]:
-    """(name, price) pairs of a decoded `Service[]` (structs decode as mappings or tuples)."""
+    """(name, price) pairs of a decoded `Service[]` (named tuples from the codec, mappings from web3, or pairs)."""
     out = []
     for s in services:
-        if isinstance(s, dict) or hasattr(s, "keys"):
+        if hasattr(s, "keys"):
             out.append((str(s["name"]), int(s["price"])))
-        else:
+        elif hasattr(s, "price"):
+            out.append((str(s.name), int(s.price)))
+        else:  # (name, price) pairs, as the offline market emits them
             out.append((str(s[0]), int(s[1])))
     return out
 
@@ -393,37 +392,37 @@ def _escrow_event(mem: MarketMemory, ev: ChainEvent) -> None:
     elif name == "JobAccepted":
         job.accepted = int(a["budget"])
     elif name == "JobFunded":
-        job.status, job.held = FUNDED, int(a["amount"])
+        job.status, job.held = JobStatus.FUNDED, int(a["amount"])
         if job.provider == me:
             _inc(mem.window.won, job.service)
     elif name == "JobSubmitted":
-        job.status, job.deliverable, job.was_submitted = SUBMITTED, str(a["deliverable"]), True
+        job.status, job.deliverable, job.was_submitted = JobStatus.SUBMITTED, str(a["deliverable"]), True
     elif name == "JobRejected":
         prev = job.status
-        job.status = REJECTED
-        if prev in (OPEN, FUNDED):
-            _settle(mem, job, REJECTED, "rejected", ev.block)
+        job.status = JobStatus.REJECTED
+        if prev in (JobStatus.OPEN, JobStatus.FUNDED):
+            _settle(mem, job, JobStatus.REJECTED, "rejected", ev.block)
     elif name == "JobExpired":
-        _settle(mem, job, EXPIRED, "expired", ev.block)
+        _settle(mem, job, JobStatus.EXPIRED, "expired", ev.block)
     elif name == "JobCompleted":
-        if job.status != COMPLETED:
-            upheld = job.status == DISPUTED
-            _settle(mem, job, COMPLETED, "disputed_provider_won" if upheld else "completed", ev.block)
+        if job.status != JobStatus.COMPLETED:
+            upheld = job.status == JobStatus.DISPUTED
+            _settle(mem, job, JobStatus.COMPLETED, "disputed_provider_won" if upheld else "completed", ev.block)
     elif name == "Refunded":
-        if job.status == REJECTED and job.outcome == "open":
-            _settle(mem, job, REJECTED, "rejected", ev.block)
+        if job.status == JobStatus.REJECTED and job.outcome == "open":
+            _settle(mem, job, JobStatus.REJECTED, "rejected", ev.block)
     elif name == "DisputeOpened":
-        job.status, job.deadline = DISPUTED, int(a["rulingDeadline"])
+        job.status, job.deadline = JobStatus.DISPUTED, int(a["rulingDeadline"])
     elif name == "DisputeRuled":
         if a["guardian"] not in job.ruled:
             job.ruled.append(a["guardian"])
     elif name == "DisputeResolved":
         outcome = int(a["outcome"])
-        if outcome == 2:
-            _settle(mem, job, REJECTED, "disputed_client_won", ev.block)
-        elif outcome == 3:
-            _settle(mem, job, REJECTED, "rejected", ev.block)
-        # outcome 1 is followed by JobCompleted
+        if outcome == DisputeOutcome.CLIENT:
+            _settle(mem, job, JobStatus.REJECTED, "disputed_client_won", ev.block)
+        elif outcome == DisputeOutcome.DEFAULT:
+            _settle(mem, job, JobStatus.REJECTED, "rejected", ev.block)
+        # DisputeOutcome.PROVIDER is followed by JobCompleted
 
 
 def _governor_event(mem: MarketMemory, ev: ChainEvent) -> None:
@@ -448,7 +447,7 @@ def _governor_event(mem: MarketMemory, ev: ChainEvent) -> None:
         if a["voter"] not in p.voters:
             p.voters.append(a["voter"])
             support = int(a["support"])
-            if 0 <= support <= 2:
+            if 0 <= support < len(VoteSupport):
                 p.votes[support] += int(a["weight"])
             if a["voter"] == mem.me:
                 mem.window.votes_cast += 1
@@ -457,7 +456,7 @@ def _governor_event(mem: MarketMemory, ev: ChainEvent) -> None:
     elif name == "ProposalExecuted":
         p.executed = True
     elif name == "ProposalCanceled":
-        p.state = 2
+        p.state = ProposalState.CANCELED
 
 
 def prune(mem: MarketMemory, head_block: int) -> None:
@@ -471,7 +470,7 @@ def prune(mem: MarketMemory, head_block: int) -> None:
         if not (j.settled_block and j.settled_block < (cutoff if j.party(mem.me) else others))
     }
     mem.proposals = {
-        k: p for k, p in mem.proposals.items() if not (p.executed or p.state in (2, 3, 6)) or p.deadline > cutoff
+        k: p for k, p in mem.proposals.items() if not (p.executed or ProposalState(p.state).finished) or p.deadline > cutoff
     }
 
 
@@ -505,7 +504,7 @@ def build_observation(mem: MarketMemory, snap: Snapshot, cycle_blocks: int, bloc
             interactions.append(CounterpartyOutcome(**it))
         except ValueError:
             continue
-    active = sum(1 for p in mem.proposals.values() if p.state == 1)
+    active = sum(1 for p in mem.proposals.values() if p.state == ProposalState.ACTIVE)
     return Observation(
         cycle=mem.cycle,
         balances=Balances(eth=snap.eth / WEI, token=snap.token / WEI, stake=snap.bonded / WEI,

@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from agents.chain.units import BPS, bps, mul_bps
 from agents.market.personas import Persona, deliver, evaluate, guardian_ruling, should_dispute, should_vote
 from agents.market.pricing import MarketSignals, Offer, choose_offer, clamp_price, initial_ask, next_ask
 from agents.market.services import (
@@ -72,7 +73,8 @@ from agents.runtime.actions import (
     Vote,
 )
 from agents.runtime import levers
-from agents.runtime.observe import COMPLETED, DISPUTED, FUNDED, OPEN, REJECTED, SUBMITTED, MarketMemory, Snapshot
+from agents.chain.protocol import BAD_OUTCOMES, JobStatus, ProposalState, VoteSupport
+from agents.runtime.observe import MarketMemory, Snapshot
 
 MAX_UINT = 2**256 - 1
 WEI = 10**18
@@ -275,9 +277,9 @@ def setup_actions(inp: PolicyInput) -> list[Action]:
     # raises the collateral ratio, providers observe it and stake more.
     asks = mem.my_asks() or dict(initial_asks(persona, cfg))
     collateral = cfg.collateral_jobs * max(asks.values(), default=0) * mem.params.get("collateralRatioBps", 0) // 10_000
-    floor = max(int(min_stake * cfg.stake_headroom), collateral)
+    floor = max(mul_bps(min_stake, bps(cfg.stake_headroom)), collateral)
     if snap.bonded < floor:
-        target = max(floor, int(persona.behaviour.stake_fraction * (snap.token + snap.bonded)))
+        target = max(floor, mul_bps(snap.token + snap.bonded, bps(persona.behaviour.stake_fraction)))
         amount = min(target - snap.bonded, snap.token // 2)
         if amount > 0:
             out.append(Stake(amount))
@@ -294,49 +296,49 @@ def obligation_actions(inp: PolicyInput) -> list[Action]:
     for job in sorted(mem.jobs.values(), key=lambda j: j.id):
         spec = _spec(job.spec)
         if job.provider == me:
-            if job.status == OPEN:
+            if job.status == JobStatus.OPEN:
                 out += _accept_actions(inp, job)
-            elif job.status == FUNDED and spec is not None and now < job.expired_at and is_composite(spec.service):
+            elif job.status == JobStatus.FUNDED and spec is not None and now < job.expired_at and is_composite(spec.service):
                 out += subcontract_actions(inp, job, spec)  # a value chain: hire the parts, then assemble
-            elif job.status == FUNDED and spec is not None and now < job.expired_at:
+            elif job.status == JobStatus.FUNDED and spec is not None and now < job.expired_at:
                 d = deliver(persona, spec, rng_for(cfg.seed, me, "deliver", job.id))
                 if d.payload is not None:
                     out.append(Submit(job.id, d.payload, d.honest))
-            elif job.status == SUBMITTED and job.deadline and now >= job.deadline:
+            elif job.status == JobStatus.SUBMITTED and job.deadline and now >= job.deadline:
                 out.append(ClaimPayment(job.id))
-            elif job.status == REJECTED and job.held > 0 and job.deadline and now < job.deadline:
+            elif job.status == JobStatus.REJECTED and job.held > 0 and job.deadline and now < job.deadline:
                 payload = inp.payloads.get(job.id)
                 own_valid = spec is not None and payload is not None and verify(spec, payload)
                 if snap.token >= bond and (should_dispute(persona, own_valid, rng_for(cfg.seed, me, "dispute", job.id))
                                            or levers.dispute_anyway(inp.guidance, job.client, own_valid)):
                     out.append(Dispute(job.id))
-        if job.evaluator == me and job.status == SUBMITTED and spec is not None:
+        if job.evaluator == me and job.status == JobStatus.SUBMITTED and spec is not None:
             if not job.deadline or now < job.deadline:
                 payload = inp.payloads.get(job.id)
                 ok = evaluate(persona, spec, payload, rng_for(cfg.seed, me, "evaluate", job.id))
                 out.append(Complete(job.id) if ok else Reject(job.id))
         if job.client == me:
-            if job.status == OPEN and now >= job.expired_at:
+            if job.status == JobStatus.OPEN and now >= job.expired_at:
                 out.append(ClaimRefund(job.id, "expired"))  # never accepted in time: frees the hiring slot
-            elif job.status == OPEN and job.provider and not persona.behaviour.grief_jobs:
+            elif job.status == JobStatus.OPEN and job.provider and not persona.behaviour.grief_jobs:
                 funding = _fund_actions(inp, job)  # (a griefer's own jobs: griefing_actions)
                 parent = parents.get(job.spec or "")
                 if parent is not None:  # a subcontract is paid out of its composite job's budget
                     funding = [a for a in funding if not isinstance(a, Fund)
                                or a.amount <= subcontract_budget_left(mem, parent)]
                 out += funding
-            elif job.status == FUNDED and now >= job.expired_at:
+            elif job.status == JobStatus.FUNDED and now >= job.expired_at:
                 out.append(ClaimRefund(job.id, "expired"))
-            elif job.status == REJECTED and job.held > 0 and job.deadline and now >= job.deadline:
+            elif job.status == JobStatus.REJECTED and job.held > 0 and job.deadline and now >= job.deadline:
                 out.append(ClaimRefund(job.id, "window"))
-            elif job.status == DISPUTED and job.deadline and now >= job.deadline:
+            elif job.status == JobStatus.DISPUTED and job.deadline and now >= job.deadline:
                 out.append(ClaimRefund(job.id, "ruling"))
-            elif job.status == COMPLETED and job.was_submitted and not job.rated and job.provider != me:
+            elif job.status == JobStatus.COMPLETED and job.was_submitted and not job.rated and job.provider != me:
                 payload = inp.payloads.get(job.id)
                 good = spec is not None and payload is not None and verify(spec, payload)
                 out.append(GiveFeedback(job.id, 100 if good else 10))
         if (
-            job.status == DISPUTED
+            job.status == JobStatus.DISPUTED
             and me in mem.guardians
             and not job.party(me)
             and me not in job.ruled
@@ -368,7 +370,7 @@ def _fund_actions(inp: PolicyInput, job: Any) -> list[Action]:
     # A budget the provider set (and so accepted) is funded when it is no dearer than its listed ask by
     # more than FUND_OVER_ASK (asks move up to a tenth a cycle while the job is priced); a dearer one is
     # countered with the listed ask.
-    fair = int(ask * (1 + FUND_OVER_ASK))
+    fair = mul_bps(ask, BPS + bps(FUND_OVER_ASK))
     accepted = bool(job.budget) and job.accepted == job.budget and job.budget <= fair
     amount = job.budget if accepted else ask
     if not amount or amount > snap.token:
@@ -395,7 +397,7 @@ def _accept_actions(inp: PolicyInput, job: Any) -> list[Action]:
     if (job.budget and job.accepted == job.budget) or not job.service or job.client == mem.me:
         return []
     ask = mem.my_asks().get(job.service)
-    if ask is None or (job.budget and job.budget < int(ask * (1 - cfg.reprice_threshold))):
+    if ask is None or (job.budget and job.budget < mul_bps(ask, BPS - bps(cfg.reprice_threshold))):
         return []
     left = job.expired_at - snap.timestamp
     if left < mem.params.get("minWorkingWindow", 0) + cfg.accept_min_time:
@@ -420,14 +422,14 @@ def _accept_actions(inp: PolicyInput, job: Any) -> list[Action]:
 # penalty).
 ASSEMBLY_MARGIN = 60  # seconds a sub-job ends before its composite job (two cycles to assemble + submit)
 SUBCONTRACT_SLACK = 30  # seconds a sub-job needs beyond the sub-provider's own acceptance minimum
-_LIVE = (OPEN, FUNDED, SUBMITTED)
+_LIVE = (JobStatus.OPEN, JobStatus.FUNDED, JobStatus.SUBMITTED)
 
 
 def subcontract_parents(mem: MarketMemory) -> dict[str, Any]:
     """Encoded part spec -> my funded composite job it belongs to (the parts I am hiring for)."""
     out: dict[str, Any] = {}
     for job in mem.jobs.values():
-        if job.provider == mem.me and job.status == FUNDED:
+        if job.provider == mem.me and job.status == JobStatus.FUNDED:
             spec = _spec(job.spec)
             if spec is not None and is_composite(spec.service):
                 for part in components(spec).values():
@@ -439,7 +441,7 @@ def subcontract_ids(mem: MarketMemory) -> set[int]:
     """My completed sub-jobs whose payloads I need to assemble a composite (agent._payloads fetches them)."""
     parents = subcontract_parents(mem)
     return {j.id for j in mem.jobs.values()
-            if j.client == mem.me and j.status == COMPLETED and (j.spec or "") in parents}
+            if j.client == mem.me and j.status == JobStatus.COMPLETED and (j.spec or "") in parents}
 
 
 def _sub_jobs(mem: MarketMemory, part: str) -> list[Any]:
@@ -452,7 +454,7 @@ def subcontract_budget_left(mem: MarketMemory, parent: Any) -> int:
     net = parent.budget * (10_000 - mem.params.get("feeBps", 0)) // 10_000
     spent = 0
     for part in components(_spec(parent.spec)).values():
-        spent += sum(j.budget for j in _sub_jobs(mem, part.encode()) if j.status in (FUNDED, SUBMITTED, COMPLETED))
+        spent += sum(j.budget for j in _sub_jobs(mem, part.encode()) if j.status in (JobStatus.FUNDED, JobStatus.SUBMITTED, JobStatus.COMPLETED))
     return net - spent
 
 
@@ -494,11 +496,11 @@ def subcontract_actions(inp: PolicyInput, job: Any, spec: TaskSpec) -> list[Acti
         good = None
         for j in subs:
             payload = inp.payloads.get(j.id)
-            if j.status == COMPLETED and payload is not None and verify(part, payload):
+            if j.status == JobStatus.COMPLETED and payload is not None and verify(part, payload):
                 good = (j.id, payload)
         if good is not None:
             done[role] = good
-        elif not any(j.status in _LIVE or (j.status == COMPLETED and j.id not in inp.payloads) for j in subs):
+        elif not any(j.status in _LIVE or (j.status == JobStatus.COMPLETED and j.id not in inp.payloads) for j in subs):
             todo.append((role, part, subs))  # never hired, or every sub-job so far failed
     if len(done) == len(parts):
         rng = rng_for(cfg.seed, me, "deliver", job.id)  # the persona's own delivery odds (Persona.deliver)
@@ -644,7 +646,7 @@ def pricing_actions(inp: PolicyInput) -> list[Action]:
         if adjusted != nxt:
             nxt = clamp_price(adjusted, cost, persona.pricing)
         new[s] = nxt
-        if abs(nxt - cur) > cfg.reprice_threshold * cur:
+        if abs(nxt - cur) * BPS > bps(cfg.reprice_threshold) * cur:
             changed = True
     if not changed:
         return []
@@ -689,7 +691,7 @@ def hiring_actions(inp: PolicyInput) -> list[Action]:
     surge = max(weights, default=1.0)
     # A surge lets a client keep more jobs open (up to 3x), or the cap, not demand, would set the volume.
     limit = cfg.max_open_jobs * min(3, math.ceil(surge))
-    open_jobs = [j for j in mem.jobs.values() if j.client == me and j.status in (OPEN, FUNDED, SUBMITTED)]
+    open_jobs = [j for j in mem.jobs.values() if j.client == me and j.status in (JobStatus.OPEN, JobStatus.FUNDED, JobStatus.SUBMITTED)]
     if len(open_jobs) >= limit:
         return []
     rng = rng_for(cfg.seed, me, "hire", inp.cycle)
@@ -716,7 +718,7 @@ def hiring_actions(inp: PolicyInput) -> list[Action]:
         if mem.bonded.get(addr, 0) < max(min_stake, ask * ratio // 10_000):
             continue
         offers.append(Offer(addr, ask, levers.hire_score(perceived_reputation(mem, addr), addr, g)))
-    budget = int((snap.token - levers.reserve(g, snap.token)) * cfg.max_budget_share)
+    budget = mul_bps(snap.token - levers.reserve(g, snap.token), bps(cfg.max_budget_share))
     choice = choose_offer(offers, budget)
     affordable = sorted((o for o in offers if o.ask <= budget), key=lambda o: o.provider.lower())
     if affordable and ring is None and rng.random() < EXPLORE_SHARE * g.exploration:
@@ -753,7 +755,7 @@ def griefing_actions(inp: PolicyInput) -> list[Action]:
     me, now = mem.me, snap.timestamp
     out: list[Action] = []
     for job in sorted(mem.jobs.values(), key=lambda j: j.id):
-        if job.client != me or job.status != OPEN or now >= job.expired_at:
+        if job.client != me or job.status != JobStatus.OPEN or now >= job.expired_at:
             continue
         if job.budget != GRIEF_BUDGET:
             out.append(SetBudget(job.id, GRIEF_BUDGET))
@@ -862,7 +864,6 @@ GOVERNANCE = GovernanceThresholds()
 FEE_REASON = "fees too high for cooperative trade"
 REPEAT_REASON = "slashing too weak: a provider keeps failing jobs under the current collateral"
 MARKET_REASON = "slashing too weak for the failures seen"
-_BAD_OUTCOMES = ("disputed_client_won", "expired", "rejected")
 
 
 def repeat_offenders(mem: MarketMemory, since_block: int = -1,
@@ -905,7 +906,7 @@ def desired_changes(values: list[float], view: GovernanceView, mem: MarketMemory
     if ratio is not None and 0 < ratio < rules.collateral_cap_bps and values[SAFE] >= rules.safety_value:
         new = min(ratio * 2, rules.collateral_cap_bps)
         changed = _last_change_block(mem, "collateralRatioBps")
-        bad = sum(mem.outcomes.get(k, 0) for k in _BAD_OUTCOMES)
+        bad = sum(mem.outcomes.get(k, 0) for k in BAD_OUTCOMES)
         total = sum(mem.outcomes.values())
         if repeat_offenders(mem, -1 if changed is None else changed, rules):
             out.append(("escrow.collateralRatioBps", new, REPEAT_REASON))
@@ -925,19 +926,20 @@ def _in_bounds(view: GovernanceView, name: str, value: int) -> bool:
     return lo <= value <= hi
 
 
-def vote_support(values: list[float], prop: ProposalView, mem: MarketMemory) -> int:
-    """1 for, 0 against, 2 abstain: by value alignment with what the change does."""
+def vote_support(values: list[float], prop: ProposalView, mem: MarketMemory) -> VoteSupport:
+    """For, against or abstain: by value alignment with what the change does."""
     if prop.parameter is None or prop.value is None or prop.current is None or len(values) != 7:
-        return 2
+        return VoteSupport.ABSTAIN
     up = prop.value > prop.current
     if prop.parameter == "escrow.feeBps":
         # lower fees serve cooperation/efficiency/growth; stability-minded agents keep the treasury
         pro_lower = values[COOP] + values[EFF] + values[GROW]
-        return int((not up) == (pro_lower >= values[STAB] + values[SAFE]))
+        return VoteSupport.FOR if (not up) == (pro_lower >= values[STAB] + values[SAFE]) else VoteSupport.AGAINST
     if prop.parameter in ("escrow.collateralRatioBps", "escrow.disputeBond", "reputation.disputePenaltyBps"):
         pro_strict = values[SAFE] + values[STAB] + values[PURP]
-        return int(up == (pro_strict >= values[GROW] + values[EFF] + values[EXPL]))
-    return 2
+        return VoteSupport.FOR if up == (pro_strict >= values[GROW] + values[EFF] + values[EXPL]) \
+            else VoteSupport.AGAINST
+    return VoteSupport.ABSTAIN
 
 
 def governance_actions(inp: PolicyInput) -> list[Action]:
@@ -950,11 +952,11 @@ def governance_actions(inp: PolicyInput) -> list[Action]:
     for prop in view.proposals:  # obligations: move passed proposals along (the proposer first)
         known = mem.proposals.get(prop.id)
         mine = known is None or known.proposer.lower() == mem.me.lower()
-        if prop.state == 4:  # Succeeded
+        if prop.state == ProposalState.SUCCEEDED:
             ended = known.deadline if known is not None else 0
             if mine or inp.snapshot.block >= ended + rules.handoff_blocks:
                 out.append(Queue(prop.id))
-        elif prop.state == 5 and prop.eta:  # Queued
+        elif prop.state == ProposalState.QUEUED and prop.eta:
             if view.now >= prop.eta + (0 if mine else rules.handoff_seconds):
                 out.append(Execute(prop.id))
     if not cfg.governance:
@@ -965,11 +967,11 @@ def governance_actions(inp: PolicyInput) -> list[Action]:
     values = g.values
     for prop in view.proposals:
         eligible = view.can_vote if prop.eligible is None else prop.eligible
-        if eligible and prop.state == 1 and not prop.has_voted:
+        if eligible and prop.state == ProposalState.ACTIVE and not prop.has_voted:
             if should_vote(persona, rng_for(cfg.seed, mem.me, "vote", prop.id)):
                 support = vote_support(values, prop, mem)
                 out.append(Vote(prop.id, support, "value alignment"))
-    if view.can_propose and not any(p.state in (0, 1, 4, 5) for p in view.proposals):
+    if view.can_propose and not any(not ProposalState(p.state).finished for p in view.proposals):
         rng = rng_for(cfg.seed, mem.me, "propose", inp.cycle)
         # A proposal identical to one already made (e.g. defeated) has the same id: the Governor refuses it.
         made = {p.description for p in mem.proposals.values()}

@@ -23,6 +23,7 @@ from types import MappingProxyType
 from typing import Any
 
 from agents.chain.indexer import ChainEvent
+from agents.chain.protocol import JobStatus
 from agents.cognition import AgentState
 from agents.cognition.orchestrator import step_in_place
 from agents.market.personas import Persona, assign_personas, get_persona
@@ -79,7 +80,7 @@ class OJob:
     evaluator: str
     expired_at: int
     description: str
-    status: int = O.OPEN
+    status: int = JobStatus.OPEN
     budget: int = 0
     held: int = 0
     collateral: int = 0
@@ -228,7 +229,7 @@ class OfflineMarket:
         for job in mem.jobs.values():
             if job.spec is None and job.id in self.descriptions:
                 O.set_spec(mem, job, self.descriptions[job.id])
-            relevant = job.party(mem.me) or (mem.me in mem.guardians and job.status == O.DISPUTED)
+            relevant = job.party(mem.me) or (mem.me in mem.guardians and job.status == JobStatus.DISPUTED)
             if job.refresh and relevant and job.outcome == "open" and job.id in self.jobs:
                 oj = self.jobs[job.id]
                 job.held, job.deadline, job.budget = oj.held, oj.deadline, oj.budget
@@ -241,10 +242,10 @@ class OfflineMarket:
         for job in mem.jobs.values():
             if not job.deliverable:
                 continue
-            wanted = ((job.evaluator == me and job.status == O.SUBMITTED)
-                      or (job.provider == me and job.status == O.REJECTED and job.held > 0)
-                      or (job.client == me and job.status == O.COMPLETED and not job.rated)
-                      or (job.status == O.DISPUTED and me in mem.guardians)
+            wanted = ((job.evaluator == me and job.status == JobStatus.SUBMITTED)
+                      or (job.provider == me and job.status == JobStatus.REJECTED and job.held > 0)
+                      or (job.client == me and job.status == JobStatus.COMPLETED and not job.rated)
+                      or (job.status == JobStatus.DISPUTED and me in mem.guardians)
                       or job.id in subs)  # parts of a composite job I am assembling
             if wanted:
                 out[job.id] = self.payloads.get(job.deliverable)
@@ -360,7 +361,7 @@ class OfflineMarket:
 
     def _do_set_budget(self, ag, a) -> bool:
         j = self._job(a)
-        if j is None or j.status != O.OPEN or ag.address not in (j.client, j.provider):
+        if j is None or j.status != JobStatus.OPEN or ag.address not in (j.client, j.provider):
             return False
         j.budget = a.amount
         self._emit("ServiceEscrow", "BudgetSet", jobId=j.id, amount=a.amount)
@@ -371,7 +372,7 @@ class OfflineMarket:
 
     def _do_accept_job(self, ag, a) -> bool:
         j = self._job(a)
-        if (j is None or j.status != O.OPEN or j.provider != ag.address or self.ts >= j.expired_at
+        if (j is None or j.status != JobStatus.OPEN or j.provider != ag.address or self.ts >= j.expired_at
                 or a.amount <= 0 or a.amount != j.budget):
             return False
         j.accepted = a.amount
@@ -381,7 +382,7 @@ class OfflineMarket:
     def _do_fund(self, ag, a) -> bool:
         j = self._job(a)
         me = ag.address
-        if (j is None or j.status != O.OPEN or j.client != me or j.budget != a.amount or a.amount <= 0
+        if (j is None or j.status != JobStatus.OPEN or j.client != me or j.budget != a.amount or a.amount <= 0
                 or j.accepted != j.budget or self.ts >= j.expired_at
                 or j.expired_at < self.ts + PARAMS["minWorkingWindow"]
                 or j.expired_at > self.ts + PARAMS["maxJobDuration"]
@@ -392,7 +393,7 @@ class OfflineMarket:
         if self.bonded.get(p, 0) < PARAMS["minProviderStake"] or self.bonded[p] - self.locked.get(p, 0) < coll:
             return False
         self._transfer(me, ESCROW, a.amount)
-        j.held, j.collateral, j.status = a.amount, coll, O.FUNDED
+        j.held, j.collateral, j.status = a.amount, coll, JobStatus.FUNDED
         self.locked[p] = self.locked.get(p, 0) + coll
         self._emit("ServiceEscrow", "JobFunded", jobId=j.id, amount=a.amount)
         return True
@@ -409,7 +410,7 @@ class OfflineMarket:
             self._transfer(ESCROW, j.provider, j.bond)
             j.bond = 0
         self._release(j)
-        j.held, j.status, j.deadline = 0, O.COMPLETED, 0
+        j.held, j.status, j.deadline = 0, JobStatus.COMPLETED, 0
         self._emit("ServiceEscrow", "JobCompleted", jobId=j.id)
         self.settled.append((self.cycle, j.client, j.provider, "disputed_provider_won" if upheld else "completed"))
 
@@ -420,33 +421,33 @@ class OfflineMarket:
 
     def _do_submit(self, ag, a) -> bool:
         j = self._job(a)
-        if j is None or j.status != O.FUNDED or j.provider != ag.address or self.ts >= j.expired_at:
+        if j is None or j.status != JobStatus.FUNDED or j.provider != ag.address or self.ts >= j.expired_at:
             return False
         digest = "0x" + hashlib.sha256(a.payload).hexdigest()
         self.payloads[digest] = a.payload
-        j.deliverable, j.status, j.deadline = digest, O.SUBMITTED, self.ts + PARAMS["reviewWindow"]
+        j.deliverable, j.status, j.deadline = digest, JobStatus.SUBMITTED, self.ts + PARAMS["reviewWindow"]
         self._emit("ServiceEscrow", "JobSubmitted", jobId=j.id, deliverable=digest)
         return True
 
     def _do_complete(self, ag, a) -> bool:
         j = self._job(a)
-        if j is None or j.status != O.SUBMITTED or j.evaluator != ag.address:
+        if j is None or j.status != JobStatus.SUBMITTED or j.evaluator != ag.address:
             return False
         self._pay_provider(j)
         return True
 
     def _do_reject(self, ag, a) -> bool:
         j = self._job(a)
-        if j is None or j.evaluator != ag.address or j.status not in (O.FUNDED, O.SUBMITTED):
+        if j is None or j.evaluator != ag.address or j.status not in (JobStatus.FUNDED, JobStatus.SUBMITTED):
             return False
-        if j.status == O.FUNDED:  # no submission: refunded at once, cannot be disputed
-            j.status = O.REJECTED
+        if j.status == JobStatus.FUNDED:  # no submission: refunded at once, cannot be disputed
+            j.status = JobStatus.REJECTED
             self._emit("ServiceEscrow", "JobRejected", jobId=j.id)
             self._refund_client(j)
             self._release(j)
             self.settled.append((self.cycle, j.client, j.provider, "rejected"))
             return True
-        j.status, j.deadline = O.REJECTED, self.ts + PARAMS["disputeWindow"]
+        j.status, j.deadline = JobStatus.REJECTED, self.ts + PARAMS["disputeWindow"]
         self._emit("ServiceEscrow", "JobRejected", jobId=j.id)
         return True
 
@@ -454,18 +455,18 @@ class OfflineMarket:
         j = self._job(a)
         me = ag.address
         bond = PARAMS["disputeBond"]
-        if (j is None or j.status != O.REJECTED or j.provider != me or j.held <= 0 or self.ts >= j.deadline
+        if (j is None or j.status != JobStatus.REJECTED or j.provider != me or j.held <= 0 or self.ts >= j.deadline
                 or self.token[me] < bond or not self.guardians):
             return False
         self._transfer(me, ESCROW, bond)
-        j.bond, j.status, j.deadline = bond, O.DISPUTED, self.ts + PARAMS["rulingPeriod"]
+        j.bond, j.status, j.deadline = bond, JobStatus.DISPUTED, self.ts + PARAMS["rulingPeriod"]
         self._emit("ServiceEscrow", "DisputeOpened", jobId=j.id, rulingDeadline=j.deadline)
         return True
 
     def _do_rule(self, ag, a) -> bool:
         j = self._job(a)
         me = ag.address
-        if (j is None or j.status != O.DISPUTED or me not in self.guardians or me in (j.client, j.provider)
+        if (j is None or j.status != JobStatus.DISPUTED or me not in self.guardians or me in (j.client, j.provider)
                 or me in j.votes or self.ts >= j.deadline):
             return False
         j.votes[me] = a.for_provider
@@ -490,7 +491,7 @@ class OfflineMarket:
                 self.treasury += slash - slash // 2
             self.treasury += j.bond
             j.bond = 0
-            j.status, j.deadline = O.REJECTED, 0
+            j.status, j.deadline = JobStatus.REJECTED, 0
             self._penalise(p, DISPUTE_PENALTY_BPS)
             self.settled.append((self.cycle, j.client, p, "disputed_client_won"))
         return True
@@ -499,46 +500,46 @@ class OfflineMarket:
         j = self._job(a)
         if j is None:
             return False
-        if j.status == O.OPEN and self.ts >= j.expired_at:  # never funded: nothing held, nobody penalised
-            j.status = O.EXPIRED
+        if j.status == JobStatus.OPEN and self.ts >= j.expired_at:  # never funded: nothing held, nobody penalised
+            j.status = JobStatus.EXPIRED
             self._emit("ServiceEscrow", "JobExpired", jobId=j.id)
             return True
-        if j.status == O.FUNDED and self.ts >= j.expired_at:
-            j.status = O.EXPIRED
+        if j.status == JobStatus.FUNDED and self.ts >= j.expired_at:
+            j.status = JobStatus.EXPIRED
             self._refund_client(j)
             self._release(j)
             self._penalise(j.provider, EXPIRY_PENALTY_BPS)
             self._emit("ServiceEscrow", "JobExpired", jobId=j.id)
             self.settled.append((self.cycle, j.client, j.provider, "expired"))
             return True
-        if j.status == O.REJECTED and j.held > 0 and self.ts >= j.deadline:
+        if j.status == JobStatus.REJECTED and j.held > 0 and self.ts >= j.deadline:
             self._refund_client(j)
             self._release(j)
             j.deadline = 0
             self.settled.append((self.cycle, j.client, j.provider, "rejected"))
             return True
-        if j.status == O.DISPUTED and self.ts >= j.deadline:  # default ruling: the rejection stands, no penalty
+        if j.status == JobStatus.DISPUTED and self.ts >= j.deadline:  # default ruling: the rejection stands, no penalty
             self._emit("ServiceEscrow", "DisputeResolved", jobId=j.id, outcome=3)
             self._refund_client(j)
             self._release(j)
             if j.bond:
                 self._transfer(ESCROW, j.provider, j.bond)
                 j.bond = 0
-            j.status, j.deadline = O.REJECTED, 0
+            j.status, j.deadline = JobStatus.REJECTED, 0
             self.settled.append((self.cycle, j.client, j.provider, "rejected"))
             return True
         return False
 
     def _do_claim_payment(self, ag, a) -> bool:
         j = self._job(a)
-        if j is None or j.status != O.SUBMITTED or self.ts < j.deadline:
+        if j is None or j.status != JobStatus.SUBMITTED or self.ts < j.deadline:
             return False
         self._pay_provider(j)
         return True
 
     def _do_feedback(self, ag, a) -> bool:
         j = self._job(a)
-        if (j is None or j.status != O.COMPLETED or j.client != ag.address or j.rated or not 0 <= a.rating <= 100
+        if (j is None or j.status != JobStatus.COMPLETED or j.client != ag.address or j.rated or not 0 <= a.rating <= 100
                 or j.client == j.provider):
             return False
         j.rated = True

@@ -44,10 +44,13 @@ from agents.devnet import (
     start_devnet,
     start_interval_mining,
 )
+from agents.chain.governance import ZERO_ADDRESS
+from agents.chain.protocol import JobStatus, ProposalState
 from agents.market.personas import assign_personas, get_persona
 from agents.market.plugins import load_plugins
-from agents.market.services import SERVICE_NAMES, get_service
+from agents.market.services import SERVICE_NAMES, TaskSpec, get_service
 from agents.paths import PROJECT_ROOT
+from agents.runtime import observe as O
 
 WEI = 10**18
 FOUNDER_INDICES = (6, 7, 8)  # params/ethereum-local.yaml: seeded, staked, seated guardians
@@ -396,12 +399,12 @@ def collect(url: str, deployment_file: Path, out: Path, plans: list[AgentPlan], 
     cyc = lambda block: max(0, (block - start_block) // cycle_blocks)  # noqa: E731
     names = [n for n in WATCHED if n in c]
     idx = EventIndexer(w3, c.watch_list(names), start_block=int(c.deployment.get("block", 0)), max_range=2000)
-    jobs: dict[int, dict[str, Any]] = {}
+    # Every job's history folded by observe.apply_event, as an agent that is party to no job sees it.
+    ledger = O.MarketMemory(me=ZERO_ADDRESS, start_block=int(c.deployment.get("block", 0)))
+    rejected_at: dict[int, int] = {}
     agent_ids: dict[int, str] = {}
     proposals: dict[int, Any] = {}
     changes: list[str] = []
-    from agents.market.services import TaskSpec
-
     for ev in idx.poll():
         a = ev.args
         if ev.contract == "AgentRegistry" and ev.name == "Registered":
@@ -415,36 +418,9 @@ def collect(url: str, deployment_file: Path, out: Path, plans: list[AgentPlan], 
                     m.record_price(str(name), cyc(ev.block), int(price))
                 m.record_asks(cyc(ev.block), agent_ids[int(a["agentId"])], {str(n): int(p) for n, p in items})
         elif ev.contract == "ServiceEscrow" and "jobId" in a:
-            jid = int(a["jobId"])
-            j = jobs.setdefault(jid, {"outcome": "open", "cycle": cyc(ev.block), "budget": 0, "submitted": False,
-                                      "created": cyc(ev.block)})
-            if ev.name == "JobCreated":
-                j.update(client=a["client"], provider=a["provider"])
-                try:
-                    j["description"] = c["ServiceEscrow"].functions.descriptionOf(jid).call()
-                    j["service"] = TaskSpec.decode(j["description"]).service
-                except Exception:  # noqa: BLE001
-                    j["service"] = "?"
-            elif ev.name == "BudgetSet":
-                j["budget"] = int(a["amount"])
-            elif ev.name == "JobSubmitted":
-                j["submitted"] = True
-                d = a["deliverable"]
-                j["deliverable"] = "0x" + (d.hex() if isinstance(d, bytes | bytearray) else str(d)).removeprefix("0x")
-            elif ev.name == "JobCompleted":
-                j["outcome"] = "disputed_provider_won" if j.get("disputed") else "completed"
-                j["cycle"] = cyc(ev.block)
-            elif ev.name == "JobExpired":
-                j["outcome"], j["cycle"] = "expired", cyc(ev.block)
-            elif ev.name == "JobRejected":
-                j["outcome"], j["cycle"] = "rejected", cyc(ev.block)
-            elif ev.name == "DisputeOpened":
-                j["disputed"] = True
-            elif ev.name == "DisputeResolved":
-                if int(a["outcome"]) == 2:
-                    j["outcome"] = "disputed_client_won"
-                elif int(a["outcome"]) == 3:
-                    j["outcome"] = "rejected"
+            O.apply_event(ledger, ev)  # the agents' own fold: one meaning of every escrow event
+            if ev.name == "JobRejected":
+                rejected_at[int(a["jobId"])] = ev.block
         elif ev.name == "ParameterUpdated" and ev.block >= start_block:
             seen = observed_by(out, plans, ev.contract, str(a["name"]), ev.block)
             changes.append(f"cycle {cyc(ev.block)}: {ev.contract}.{a['name']} {a['previous']} -> "
@@ -460,18 +436,17 @@ def collect(url: str, deployment_file: Path, out: Path, plans: list[AgentPlan], 
             elif ev.name == "ProposalExecuted" and int(a["proposalId"]) in proposals:
                 proposals[int(a["proposalId"])].state = "Executed"
                 proposals[int(a["proposalId"])].executed_cycle = cyc(ev.block)
-    from agents.chain.governance import STATE_NAMES
-
     for pid, pr in proposals.items():
         if pr.state != "Executed":
             try:
-                pr.state = STATE_NAMES[int(c["Governor"].functions.state(pid).call())]
+                pr.state = ProposalState(int(c["Governor"].functions.state(pid).call())).label
             except Exception:  # noqa: BLE001
                 pass
         m.record_proposal(pr)
     from agents.market.payloads import PayloadError, open_payload_store
     from agents.sim import valuechain
 
+    jobs = job_records(ledger, rejected_at, cyc, lambda jid: c["ServiceEscrow"].functions.descriptionOf(jid).call())
     composites = valuechain.link(jobs)
     store = open_payload_store(out / "payloads")
 
@@ -487,6 +462,34 @@ def collect(url: str, deployment_file: Path, out: Path, plans: list[AgentPlan], 
                                j.get("provider", ""), j["budget"], j["created"], j.get("parent", 0), verified))
     m.info["param_changes"] = changes  # parameters changed by governance during the run
     return m
+
+
+def job_records(ledger: Any, rejected_at: dict[int, int], cyc: Callable[[int], int],
+                describe: Callable[[int], str]) -> dict[int, dict[str, Any]]:
+    """The run's job records from the folded ledger (observe.MarketMemory of every escrow event).
+
+    A job rejected after delivery stays "open" in the agents' memory until its dispute window closes
+    (a dispute may still reverse it); the report counts it as rejected from the rejection's cycle, as
+    the client's verdict stands unless disputed."""
+    out: dict[int, dict[str, Any]] = {}
+    for jid, job in sorted(ledger.jobs.items()):
+        outcome, settled = job.outcome, job.settled_block
+        if outcome == "open" and job.status == JobStatus.REJECTED:
+            outcome, settled = "rejected", rejected_at.get(jid, job.created_block)
+        rec: dict[str, Any] = {
+            "outcome": outcome, "cycle": cyc(settled if outcome != "open" else job.created_block),
+            "created": cyc(job.created_block), "budget": job.budget, "submitted": job.was_submitted,
+            "client": job.client, "provider": job.provider, "service": "?",
+        }
+        if job.deliverable:
+            rec["deliverable"] = job.deliverable
+        try:
+            rec["description"] = describe(jid)
+            rec["service"] = TaskSpec.decode(rec["description"]).service
+        except Exception:  # noqa: BLE001 - an unreadable or foreign description: service unknown
+            pass
+        out[jid] = rec
+    return out
 
 
 # ------------------------------------------------------------------ the whole run

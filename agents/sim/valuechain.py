@@ -15,9 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from agents.chain.protocol import GOOD_OUTCOMES
 from agents.market.services import CompositeService, TaskSpec, TaskSpecError, commitment, components, verify
 
-PAID = ("completed", "disputed_provider_won")
+PAID = GOOD_OUTCOMES  # the settled outcomes that paid the provider
 
 
 def _spec(text: Any) -> TaskSpec | None:

@@ -11,6 +11,7 @@ import ape
 import pytest
 from eth_utils import keccak, to_checksum_address
 
+from agents.chain.protocol import VoteSupport
 from tests.fixtures.governance import (
     FOR,
     WEI,
@@ -170,7 +171,7 @@ def test_execute_before_delay_and_timelock_bypass__refused(g, full, founders, fe
 
 ZERO = "0x0000000000000000000000000000000000000000"
 CANCELLER_ROLE = keccak(text="CANCELLER_ROLE")
-AGAINST = 0
+AGAINST = VoteSupport.AGAINST
 
 
 def _vote_all_and_queue(g, chain, p, founders, support=FOR):

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
+from agents.chain.protocol import JobStatus
 from agents.market.payloads import PayloadServer
 from agents.runtime.process import Host, HostConfig
 from agents.sim.simulate import fund_agents
@@ -16,7 +17,7 @@ from tests.auth_proxy import AuthProxy
 from tests.e2e.conftest import CYCLE_BLOCKS, START_BALANCE, close_all
 
 pytestmark = pytest.mark.slow
-COMPLETED = 3
+COMPLETED = JobStatus.COMPLETED
 
 
 def test_two_hosts__no_shared_folder__trade_through_payload_service_and_authenticated_rpc(

@@ -11,6 +11,7 @@ import json
 
 import pytest
 
+from agents.chain.protocol import JobStatus
 from tests.e2e.conftest import close_all
 
 pytestmark = pytest.mark.slow
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.slow
 FOUNDER = 6  # staked, reputation-seeded at deploy
 RING_IDX = (12, 13, 14)
 GRIEFER_IDX = 15
-COMPLETED = 3
+COMPLETED = JobStatus.COMPLETED
 
 
 def test_sybil_ring_and_griefer__trade_and_grief_for_nothing(economy):

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import pytest
 
+from agents.chain.protocol import JobStatus
 from tests.e2e.conftest import NODES, close_all
 
 # on anvil and on the Hardhat node (the second EVM), each its own chain
 pytestmark = [pytest.mark.slow, pytest.mark.parametrize("economy", NODES, indirect=True, scope="module")]
 
 WEI = 10**18
-COMPLETED, REJECTED, EXPIRED = 3, 4, 5
+COMPLETED, REJECTED, EXPIRED = JobStatus.COMPLETED, JobStatus.REJECTED, JobStatus.EXPIRED
 FEE_BPS = 100
 
 

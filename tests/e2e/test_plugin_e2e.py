@@ -7,13 +7,14 @@ import json
 
 import pytest
 
+from agents.chain.protocol import JobStatus
 from agents.market import plugins
 from agents.market.services import TaskSpec, commitment, solve, verify
 from tests.e2e.conftest import close_all
 from tests.plugin_support import EXAMPLE_PACKAGE, forget_plugins, on_sys_path, pip_install_target
 
 pytestmark = pytest.mark.slow
-COMPLETED = 3
+COMPLETED = JobStatus.COMPLETED
 FEE_BPS = 100
 
 

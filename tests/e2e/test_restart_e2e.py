@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from agents.chain.protocol import JobStatus
 from agents.devnet import rpc
 from agents.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
 
-COMPLETED, REJECTED, EXPIRED = 3, 4, 5
+COMPLETED, REJECTED, EXPIRED = JobStatus.COMPLETED, JobStatus.REJECTED, JobStatus.EXPIRED
 
 
 def _spawn(economy, name: str, agents: list[dict], seed: int = 4) -> subprocess.Popen:

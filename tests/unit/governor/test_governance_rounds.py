@@ -5,7 +5,7 @@ queue -> delay -> execute, with balances and events checked."""
 import ape
 import pytest
 
-from agents.chain import governance as gv
+from agents.chain.protocol import ProposalState, VoteSupport
 from agents.gov_cli import GovSession
 from tests.fixtures.governance import WEI, warp
 
@@ -21,14 +21,14 @@ def _round(session, chain, actions, description, proposer, voters):
     snapshot = session.governor.proposalSnapshot(pid)
     chain.mine(max(0, snapshot - chain.blocks.height))
     for v in voters:
-        session.vote(pid, gv.SUPPORT["for"], "", v)
+        session.vote(pid, VoteSupport.FOR, "", v)
     chain.mine(session.governor.proposalDeadline(pid) - chain.blocks.height + 1)
-    assert session.state(pid) == gv.SUCCEEDED
+    assert session.state(pid) == ProposalState.SUCCEEDED
     session.queue(pid, proposer)
-    assert session.state(pid) == gv.QUEUED
+    assert session.state(pid) == ProposalState.QUEUED
     warp(chain, session.timelock.get_minimum_delay())
     receipt = session.execute(pid, proposer)
-    assert session.state(pid) == gv.EXECUTED
+    assert session.state(pid) == ProposalState.EXECUTED
     return pid, receipt
 
 
@@ -82,7 +82,7 @@ def test_round__guardian_appointment_moves_cancel_rights(session, full, founders
     with ape.reverts("Governor: caller cannot cancel"):
         governor.cancel(*session.proposal(pid).args, sender=accounts[6])
     session.cancel(pid, accounts[5])
-    assert session.state(pid) == gv.CANCELED
+    assert session.state(pid) == ProposalState.CANCELED
 
 
 def test_round__out_of_bounds_value_refused_before_sending(session, founders):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from agents.chain.protocol import JobStatus
+from agents.market.personas import get_persona
+from agents.market.services import TaskSpec, solve
 from agents.runtime import actions as A
 from agents.runtime import levers
-from agents.runtime.observe import FUNDED, REJECTED, Job, MarketMemory, Snapshot, client_fair, eligible_offers
+from agents.runtime.observe import Job, MarketMemory, Snapshot, client_fair, eligible_offers
 from agents.runtime.policy import (
     MAX_UINT,
     Guidance,
@@ -14,8 +17,6 @@ from agents.runtime.policy import (
     service_cost,
     update_guidance,
 )
-from agents.market.personas import get_persona
-from agents.market.services import TaskSpec, solve
 
 WEI = 10**18
 ME = "0x" + "a" * 40
@@ -156,7 +157,7 @@ def test_avoided_client__wrongful_rejection_disputed():
     spec = TaskSpec.make("factor", 11, bits=16)
     mem = market()
     mem.jobs = {5: Job(id=5, client=P1, provider=ME, evaluator=P1, expired_at=NOW + 100, created_block=10,
-                       spec=spec.encode(), service="factor", budget=10 * WEI, status=REJECTED, held=10 * WEI,
+                       spec=spec.encode(), service="factor", budget=10 * WEI, status=JobStatus.REJECTED, held=10 * WEI,
                        deadline=NOW + 50)}
     from dataclasses import replace
 

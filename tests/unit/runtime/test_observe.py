@@ -5,15 +5,10 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from agents.chain.indexer import ChainEvent
+from agents.chain.protocol import JobStatus
 from agents.cognition import Observation
 from agents.market.services import TaskSpec
 from agents.runtime.observe import (
-    COMPLETED,
-    DISPUTED,
-    EXPIRED,
-    FUNDED,
-    REJECTED,
-    SUBMITTED,
     MarketMemory,
     Snapshot,
     apply_event,
@@ -76,9 +71,9 @@ def test_job_lifecycle__statuses_and_outcomes():
             + lifecycle(ch, 3, ME, PROV, "expired"):
         assert apply_event(mem, e)
     j1, j2, j3 = mem.jobs[1], mem.jobs[2], mem.jobs[3]
-    assert (j1.status, j1.outcome) == (COMPLETED, "completed")
-    assert (j2.status, j2.outcome, j2.ruled) == (REJECTED, "disputed_client_won", [G])
-    assert (j3.status, j3.outcome) == (EXPIRED, "expired")
+    assert (j1.status, j1.outcome) == (JobStatus.COMPLETED, "completed")
+    assert (j2.status, j2.outcome, j2.ruled) == (JobStatus.REJECTED, "disputed_client_won", [G])
+    assert (j3.status, j3.outcome) == (JobStatus.EXPIRED, "expired")
     assert mem.trust[PROV] == [1.0, 2.0]  # one good, two bad as seen by the client
     assert mem.public_bad[PROV] == 2
     assert mem.slashes[0]["agent"] == PROV
@@ -89,7 +84,7 @@ def test_dispute_in_progress__disputed_with_deadline():
     ch, mem = Chain(), MarketMemory(me=ME, start_block=1)
     for e in lifecycle(ch, 4, CLIENT, ME, "open-dispute"):
         apply_event(mem, e)
-    assert (mem.jobs[4].status, mem.jobs[4].deadline, mem.jobs[4].outcome) == (DISPUTED, 900, "open")
+    assert (mem.jobs[4].status, mem.jobs[4].deadline, mem.jobs[4].outcome) == (JobStatus.DISPUTED, 900, "open")
     assert mem.window.won == {}  # service unknown until the description is read
 
 
@@ -163,8 +158,8 @@ def test_submitted_job_keeps_its_deliverable():
     ch, mem = Chain(), MarketMemory(me=ME, start_block=1)
     for e in lifecycle(ch, 1, ME, PROV, "completed")[:4]:
         apply_event(mem, e)
-    assert (mem.jobs[1].status, mem.jobs[1].deliverable) == (SUBMITTED, "0x" + "1" * 64)
-    assert mem.jobs[1].held == 10 * WEI and FUNDED < SUBMITTED
+    assert (mem.jobs[1].status, mem.jobs[1].deliverable) == (JobStatus.SUBMITTED, "0x" + "1" * 64)
+    assert mem.jobs[1].held == 10 * WEI and JobStatus.FUNDED < JobStatus.SUBMITTED
 
 
 def test_job_accepted__records_the_accepted_budget_and_survives_a_reprice():

@@ -7,16 +7,11 @@ from dataclasses import replace
 
 import pytest
 
+from agents.chain.protocol import JobStatus
 from agents.market.personas import get_persona
 from agents.market.services import TaskSpec, corrupt, get_service, solve, verify
 from agents.runtime import actions as A
 from agents.runtime.observe import (
-    COMPLETED,
-    DISPUTED,
-    FUNDED,
-    OPEN,
-    REJECTED,
-    SUBMITTED,
     Job,
     MarketMemory,
     Snapshot,
@@ -104,14 +99,14 @@ def test_setup__already_done__nothing_again():
 
 # ------------------------------------------------------------------ provider obligations
 def test_funded_job__honest_provider__submits_a_payload_that_verifies():
-    mem = memory(jobs={5: job(5, status=FUNDED)})
+    mem = memory(jobs={5: job(5, status=JobStatus.FUNDED)})
     out = duties(inp(mem, guidance=FROZEN))
     (sub,) = [a for a in out if isinstance(a, A.Submit)]
     assert sub.job_id == 5 and sub.honest and verify(SPEC, sub.payload)
 
 
 def test_funded_job__cheater__delivers_wrong_work_sometimes_and_decides_the_same_after_restart():
-    jobs = {i: job(i, status=FUNDED) for i in range(1, 41)}
+    jobs = {i: job(i, status=JobStatus.FUNDED) for i in range(1, 41)}
     out1 = [a for a in duties(inp(memory(jobs=jobs), "cheater", FROZEN)) if isinstance(a, A.Submit)]
     out2 = [a for a in duties(inp(memory(jobs=jobs), "cheater", FROZEN)) if isinstance(a, A.Submit)]
     assert out1 == out2  # same seed, same job ids -> same choices (restart-safe)
@@ -120,40 +115,40 @@ def test_funded_job__cheater__delivers_wrong_work_sometimes_and_decides_the_same
 
 
 def test_funded_job__no_show__lets_most_jobs_lapse():
-    jobs = {i: job(i, status=FUNDED) for i in range(1, 41)}
+    jobs = {i: job(i, status=JobStatus.FUNDED) for i in range(1, 41)}
     subs = [a for a in duties(inp(memory(jobs=jobs), "no_show", FROZEN)) if isinstance(a, A.Submit)]
     assert len(subs) < 25
 
 
 def test_funded_job__past_expiry__not_submitted():
-    mem = memory(jobs={5: job(5, status=FUNDED, expired_at=NOW)})
+    mem = memory(jobs={5: job(5, status=JobStatus.FUNDED, expired_at=NOW)})
     assert not [a for a in duties(inp(mem, guidance=FROZEN)) if isinstance(a, A.Submit)]
 
 
 def test_submit__key_in_flight__not_sent_twice():
-    mem = memory(jobs={5: job(5, status=FUNDED)})
+    mem = memory(jobs={5: job(5, status=JobStatus.FUNDED)})
     assert not duties(inp(mem, guidance=FROZEN, busy=frozenset({"submit:5"})))
 
 
 def test_submitted_job__review_window_over__provider_claims_payment():
-    mem = memory(jobs={5: job(5, status=SUBMITTED, deadline=NOW - 1, deliverable="0x" + "1" * 64)})
+    mem = memory(jobs={5: job(5, status=JobStatus.SUBMITTED, deadline=NOW - 1, deliverable="0x" + "1" * 64)})
     assert kinds(duties(inp(mem, guidance=FROZEN))) == ["claim_payment"]
 
 
 def test_rejected_valid_work__honest_provider__disputes():
     payload = solve(SPEC)
-    mem = memory(jobs={5: job(5, status=REJECTED, held=10 * WEI, deadline=NOW + 30, was_submitted=True)})
+    mem = memory(jobs={5: job(5, status=JobStatus.REJECTED, held=10 * WEI, deadline=NOW + 30, was_submitted=True)})
     assert kinds(duties(inp(mem, guidance=FROZEN, payloads={5: payload}))) == ["dispute"]
 
 
 def test_rejected_wrong_work__honest_provider__accepts_the_rejection():
     payload = corrupt(SPEC, solve(SPEC))
-    mem = memory(jobs={5: job(5, status=REJECTED, held=10 * WEI, deadline=NOW + 30, was_submitted=True)})
+    mem = memory(jobs={5: job(5, status=JobStatus.REJECTED, held=10 * WEI, deadline=NOW + 30, was_submitted=True)})
     assert duties(inp(mem, guidance=FROZEN, payloads={5: payload})) == []
 
 
 def test_rejected_work__bond_unaffordable__no_dispute():
-    mem = memory(jobs={5: job(5, status=REJECTED, held=10 * WEI, deadline=NOW + 30)})
+    mem = memory(jobs={5: job(5, status=JobStatus.REJECTED, held=10 * WEI, deadline=NOW + 30)})
     out = duties(inp(mem, guidance=FROZEN, payloads={5: solve(SPEC)}, snapshot=snap(token=WEI)))
     assert "dispute" not in kinds(out)
 
@@ -164,7 +159,7 @@ def _client_job(**kw) -> Job:
 
 
 def test_submission__correct__evaluator_completes():
-    mem = memory(jobs={5: _client_job(status=SUBMITTED, deadline=NOW + 30, deliverable="0x" + "1" * 64)})
+    mem = memory(jobs={5: _client_job(status=JobStatus.SUBMITTED, deadline=NOW + 30, deliverable="0x" + "1" * 64)})
     assert kinds(duties(inp(mem, guidance=FROZEN, payloads={5: solve(SPEC)}))) == ["complete"]
 
 
@@ -172,12 +167,12 @@ def test_submission__correct__evaluator_completes():
 def test_submission__wrong_or_missing__evaluator_rejects(payload):
     if payload == "corrupt":
         payload = corrupt(SPEC, solve(SPEC))
-    mem = memory(jobs={5: _client_job(status=SUBMITTED, deadline=NOW + 30)})
+    mem = memory(jobs={5: _client_job(status=JobStatus.SUBMITTED, deadline=NOW + 30)})
     assert kinds(duties(inp(mem, guidance=FROZEN, payloads={5: payload}))) == ["reject"]
 
 
 def test_completed_job__client_rates_once():
-    mem = memory(jobs={5: _client_job(status=COMPLETED, was_submitted=True, outcome="completed")})
+    mem = memory(jobs={5: _client_job(status=JobStatus.COMPLETED, was_submitted=True, outcome="completed")})
     out = duties(inp(mem, guidance=FROZEN, payloads={5: solve(SPEC)}))
     assert out == [A.GiveFeedback(5, 100)]
     mem.jobs[5].rated = True
@@ -187,9 +182,9 @@ def test_completed_job__client_rates_once():
 @pytest.mark.parametrize(
     ("fields", "reason"),
     [
-        ({"status": FUNDED, "expired_at": NOW}, "expired"),
-        ({"status": REJECTED, "held": 10 * WEI, "deadline": NOW}, "window"),
-        ({"status": DISPUTED, "deadline": NOW - 5}, "ruling"),
+        ({"status": JobStatus.FUNDED, "expired_at": NOW}, "expired"),
+        ({"status": JobStatus.REJECTED, "held": 10 * WEI, "deadline": NOW}, "window"),
+        ({"status": JobStatus.DISPUTED, "deadline": NOW - 5}, "ruling"),
     ],
 )
 def test_timers_run_out__client_claims_refund(fields, reason):
@@ -198,12 +193,12 @@ def test_timers_run_out__client_claims_refund(fields, reason):
 
 
 def test_timers_not_run_out__client_waits():
-    mem = memory(jobs={5: _client_job(status=FUNDED, expired_at=NOW + 1)})
+    mem = memory(jobs={5: _client_job(status=JobStatus.FUNDED, expired_at=NOW + 1)})
     assert duties(inp(mem, guidance=FROZEN)) == []
 
 
 def test_open_own_job__client_sets_the_providers_ask_waits_for_acceptance_then_funds():
-    mem = memory(jobs={5: _client_job(status=OPEN, budget=0)})
+    mem = memory(jobs={5: _client_job(status=JobStatus.OPEN, budget=0)})
     mem.providers[PROVIDER] = {"id": 2, "asks": {"factor": 12 * WEI}}
     mem.bonded[PROVIDER] = 500 * WEI
     assert duties(inp(mem, guidance=FROZEN)) == [A.SetBudget(5, 12 * WEI)]
@@ -217,14 +212,14 @@ def test_open_own_job__client_sets_the_providers_ask_waits_for_acceptance_then_f
 
 
 def test_open_own_job__ask_rose_before_acceptance__client_raises_budget():
-    mem = memory(jobs={5: _client_job(status=OPEN, budget=12 * WEI)})
+    mem = memory(jobs={5: _client_job(status=JobStatus.OPEN, budget=12 * WEI)})
     mem.providers[PROVIDER] = {"id": 2, "asks": {"factor": 14 * WEI}}
     mem.bonded[PROVIDER] = 500 * WEI
     assert duties(inp(mem, guidance=FROZEN)) == [A.SetBudget(5, 14 * WEI)]
 
 
 def test_new_unpriced_job__client_leaves_the_provider_two_cycles_to_name_its_price():
-    mem = memory(jobs={5: _client_job(status=OPEN, budget=0, created_block=98)})
+    mem = memory(jobs={5: _client_job(status=JobStatus.OPEN, budget=0, created_block=98)})
     mem.providers[PROVIDER] = {"id": 2, "asks": {"factor": 12 * WEI}}
     mem.bonded[PROVIDER] = 500 * WEI
     assert duties(inp(mem, guidance=FROZEN, snapshot=snap(block=100))) == []
@@ -232,7 +227,7 @@ def test_new_unpriced_job__client_leaves_the_provider_two_cycles_to_name_its_pri
 
 
 def test_budget_the_provider_set__funded_at_its_ask__countered_when_dearer():
-    mem = memory(jobs={5: _client_job(status=OPEN, budget=12 * WEI, accepted=12 * WEI)})
+    mem = memory(jobs={5: _client_job(status=JobStatus.OPEN, budget=12 * WEI, accepted=12 * WEI)})
     mem.providers[PROVIDER] = {"id": 2, "asks": {"factor": 12 * WEI}}
     mem.bonded[PROVIDER] = 500 * WEI
     assert duties(inp(mem, guidance=FROZEN)) == [A.Fund(5, 12 * WEI)]
@@ -247,7 +242,7 @@ def test_unpriced_job_naming_me__provider_names_its_ask_as_its_acceptance():
 
 
 def test_open_own_job__accepted_but_working_window_gone__not_funded():
-    mem = memory(jobs={5: _client_job(status=OPEN, budget=12 * WEI, accepted=12 * WEI, expired_at=NOW + 30)})
+    mem = memory(jobs={5: _client_job(status=JobStatus.OPEN, budget=12 * WEI, accepted=12 * WEI, expired_at=NOW + 30)})
     mem.params["minWorkingWindow"] = 60
     mem.providers[PROVIDER] = {"id": 2, "asks": {"factor": 12 * WEI}}
     mem.bonded[PROVIDER] = 500 * WEI
@@ -255,12 +250,12 @@ def test_open_own_job__accepted_but_working_window_gone__not_funded():
 
 
 def test_open_own_job__expired_never_accepted__claim_refund_frees_the_slot():
-    mem = memory(jobs={5: _client_job(status=OPEN, budget=12 * WEI, expired_at=NOW)})
+    mem = memory(jobs={5: _client_job(status=JobStatus.OPEN, budget=12 * WEI, expired_at=NOW)})
     assert duties(inp(mem, guidance=FROZEN)) == [A.ClaimRefund(5, "expired")]
 
 
 def _offer(**kw) -> Job:
-    base = dict(status=OPEN, budget=10 * WEI, expired_at=NOW + 240)
+    base = dict(status=JobStatus.OPEN, budget=10 * WEI, expired_at=NOW + 240)
     base.update(kw)
     return job(7, **base)
 
@@ -286,7 +281,7 @@ def test_job_naming_me__price_or_expiry_unsuitable__not_accepted(change):
 
 
 def test_open_own_job__provider_without_stake__not_funded():
-    mem = memory(jobs={5: _client_job(status=OPEN, budget=0)})
+    mem = memory(jobs={5: _client_job(status=JobStatus.OPEN, budget=0)})
     mem.providers[PROVIDER] = {"id": 2, "asks": {"factor": 12 * WEI}}
     mem.bonded[PROVIDER] = 10 * WEI
     assert duties(inp(mem, guidance=FROZEN)) == []
@@ -294,7 +289,7 @@ def test_open_own_job__provider_without_stake__not_funded():
 
 # ------------------------------------------------------------------ guardians
 def _disputed(**kw) -> Job:
-    return job(9, client=CLIENT, provider=PROVIDER, evaluator=CLIENT, status=DISPUTED, deadline=NOW + 60,
+    return job(9, client=CLIENT, provider=PROVIDER, evaluator=CLIENT, status=JobStatus.DISPUTED, deadline=NOW + 60,
                deliverable="0x" + "2" * 64, **kw)
 
 
@@ -333,7 +328,7 @@ def _hires(guidance: Guidance, cycles=range(60), mem=None) -> list[A.CreateJob]:
 
 def test_frozen_cognition__l48_baseline_still_prices_and_hires_and_keeps_obligations():
     mem = _market()
-    mem.jobs = {5: job(5, status=FUNDED)}
+    mem.jobs = {5: job(5, status=JobStatus.FUNDED)}
     hires = 0
     for c in range(60):
         out = decide(inp(mem, guidance=FROZEN, cycle=c))
@@ -367,7 +362,7 @@ def test_avoided_provider__never_hired():
 
 def test_open_jobs_at_the_limit__no_more_hiring():
     mem = _market()
-    mem.jobs = {i: job(i, client=ME, provider=PROVIDER, evaluator=ME, status=FUNDED) for i in (1, 2)}
+    mem.jobs = {i: job(i, client=ME, provider=PROVIDER, evaluator=ME, status=JobStatus.FUNDED) for i in (1, 2)}
     assert not _hires(Guidance(status="ACTIVE", authority=1.0), range(50), mem)
 
 
@@ -469,7 +464,7 @@ def test_governance__votes_when_active_proposes_when_none_open_and_queues_when_f
 
 def test_policy_is_pure__same_input_same_output():
     mem = _market()
-    mem.jobs = {5: job(5, status=FUNDED), 6: _client_job(status=SUBMITTED, deadline=NOW + 9)}
+    mem.jobs = {5: job(5, status=JobStatus.FUNDED), 6: _client_job(status=JobStatus.SUBMITTED, deadline=NOW + 9)}
     a = decide(inp(mem, "frivolous_disputer", payloads={6: solve(SPEC)}, cycle=11))
     b = decide(inp(mem, "frivolous_disputer", payloads={6: solve(SPEC)}, cycle=11))
     assert a == b

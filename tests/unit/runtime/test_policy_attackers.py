@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from agents.chain.protocol import JobStatus
 from agents.market.personas import get_persona
 from agents.market.services import TaskSpec
 from agents.runtime import actions as A
-from agents.runtime.observe import OPEN
 from agents.runtime.policy import (
     GRIEF_BUDGET,
     GRIEF_EXPIRY_SECONDS,
@@ -81,13 +81,13 @@ def test_griefer__names_the_most_reputable_providers_in_unworkable_jobs():
 
 def test_griefer__own_open_job__one_wei_budget_then_funds_at_once_then_claims_the_refund():
     mem = _market()
-    mem.jobs = {3: job(3, client=ME, provider=OTHER, evaluator=ME, status=OPEN, budget=0)}
+    mem.jobs = {3: job(3, client=ME, provider=OTHER, evaluator=ME, status=JobStatus.OPEN, budget=0)}
     acts = [a for a in decide(inp(mem, "griefer", ACTIVE)) if getattr(a, "job_id", None) == 3]
     assert acts == [A.SetBudget(3, GRIEF_BUDGET)]  # not the provider's ask (the honest client's path)
-    mem.jobs[3] = job(3, client=ME, provider=OTHER, evaluator=ME, status=OPEN, budget=GRIEF_BUDGET)
+    mem.jobs[3] = job(3, client=ME, provider=OTHER, evaluator=ME, status=JobStatus.OPEN, budget=GRIEF_BUDGET)
     acts = [a for a in decide(inp(mem, "griefer", ACTIVE)) if getattr(a, "job_id", None) == 3]
     assert acts == [A.Fund(3, GRIEF_BUDGET)]  # without the provider's acceptance: the escrow refuses it
-    mem.jobs[3] = job(3, client=ME, provider=OTHER, evaluator=ME, status=OPEN, budget=GRIEF_BUDGET,
+    mem.jobs[3] = job(3, client=ME, provider=OTHER, evaluator=ME, status=JobStatus.OPEN, budget=GRIEF_BUDGET,
                       expired_at=NOW - 1)
     acts = [a for a in decide(inp(mem, "griefer", ACTIVE)) if getattr(a, "job_id", None) == 3]
     assert acts == [A.ClaimRefund(3, "expired")]
@@ -100,7 +100,7 @@ def test_provider_named_in_a_griefers_job__never_accepts_it():
     mem.params["minWorkingWindow"] = 60  # the escrow's lowest allowed working window (deploy bounds)
     for expiry, budget in ((NOW + GRIEF_EXPIRY_SECONDS, 0), (NOW + GRIEF_EXPIRY_SECONDS, GRIEF_BUDGET),
                            (NOW + GRIEF_LOCK_SECONDS, 0), (NOW + GRIEF_LOCK_SECONDS, GRIEF_BUDGET)):
-        mem.jobs = {4: job(4, client=OTHER, provider=ME, evaluator=OTHER, status=OPEN, budget=budget,
+        mem.jobs = {4: job(4, client=OTHER, provider=ME, evaluator=OTHER, status=JobStatus.OPEN, budget=budget,
                            expired_at=expiry)}
         acts = [a for a in decide(inp(mem, "honest", ACTIVE)) if getattr(a, "job_id", None) == 4]
         assert acts == [], (expiry - NOW, budget, acts)

@@ -7,13 +7,13 @@ from dataclasses import replace
 
 import pytest
 
+from agents.chain.protocol import JobStatus
 from agents.market.personas import get_persona
 from agents.runtime import actions as A
-from agents.runtime.observe import FUNDED, Job, MarketMemory, Snapshot
+from agents.runtime.observe import Job, MarketMemory, Snapshot
 from agents.runtime.policy import (
     MAX_UINT,
     SUPPLY_EVERY,
-    supply_phase,
     Guidance,
     PolicyConfig,
     PolicyInput,
@@ -23,6 +23,7 @@ from agents.runtime.policy import (
     service_cost,
     service_pay,
     supply_choice,
+    supply_phase,
 )
 
 WEI = 10**18
@@ -89,7 +90,7 @@ def test_no_surge__hiring_draws_are_unchanged():
 def _paying_median(mem: MarketMemory, n: int = 6, block: int = 90) -> MarketMemory:
     for i in range(n):  # recent funded median jobs at 300 AGENT (cost ~104), none for merkle
         mem.jobs[i] = Job(id=i, client=P3, provider=P1, evaluator=P3, expired_at=NOW + 100, created_block=block,
-                          status=FUNDED, service="median", budget=300 * WEI)
+                          status=JobStatus.FUNDED, service="median", budget=300 * WEI)
         mem.demand_log.append([block, "median", P1, i])
     return mem
 

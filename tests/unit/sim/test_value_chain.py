@@ -11,8 +11,8 @@ import random
 
 import pytest
 
+from agents.chain.protocol import JobStatus
 from agents.market.services import CompositeService, TaskSpec, components, corrupt, get_service, solve, verify
-from agents.runtime import observe as O
 from agents.runtime.policy import ASSEMBLY_MARGIN
 from agents.sim.offline import PARAMS, OfflineMarket
 
@@ -64,11 +64,11 @@ def test_cheating_subcontractor__rejected_refunded_and_replaced_before_the_compo
     first, second = _subs(m, jid)["median"][:2]
     bad, good = m.jobs[first], m.jobs[second]
     # the cheat was caught by the assembler (client and evaluator of its sub-job) and refunded to it
-    assert bad.provider == addr[CHEATER] and bad.status == O.REJECTED and bad.held == 0
+    assert bad.provider == addr[CHEATER] and bad.status == JobStatus.REJECTED and bad.held == 0
     assert bad.evaluator == addr[ASSEMBLER] and not verify(_spec(m, first), m.payloads[bad.deliverable])
     # ... the part was hired again, from someone else, and the composite still completed in time
-    assert good.provider == addr[MEDIAN] and good.status == O.COMPLETED
-    assert parent.status == O.COMPLETED
+    assert good.provider == addr[MEDIAN] and good.status == JobStatus.COMPLETED
+    assert parent.status == JobStatus.COMPLETED
     for sid in sum(_subs(m, jid).values(), []):
         assert m.jobs[sid].expired_at <= parent.expired_at - ASSEMBLY_MARGIN
 
@@ -85,7 +85,7 @@ def test_composite_deliverable__verifies_end_to_end_against_its_sub_jobs(cheated
         sub = m.jobs[sub_id]
         # provenance: the part is the completed sub-job's own deliverable, from another agent, for the
         # part spec derived from the composite spec
-        assert sub_id == subs[role][-1] and sub.status == O.COMPLETED
+        assert sub_id == subs[role][-1] and sub.status == JobStatus.COMPLETED
         assert sub.provider != parent.provider and sub.client == parent.provider
         assert m.descriptions[sub_id] == components(spec)[role].encode()
         assert "0x" + hashlib.sha256(part).hexdigest() == sub.deliverable
@@ -94,10 +94,10 @@ def test_composite_deliverable__verifies_end_to_end_against_its_sub_jobs(cheated
 def test_sub_jobs__paid_out_of_the_composite_budget(cheated_market):
     m = cheated_market
     net = lambda b: b * (10_000 - PARAMS["feeBps"]) // 10_000  # noqa: E731
-    reports = [j for j in sorted(m.jobs) if _spec(m, j).service == "report" and m.jobs[j].status == O.COMPLETED]
+    reports = [j for j in sorted(m.jobs) if _spec(m, j).service == "report" and m.jobs[j].status == JobStatus.COMPLETED]
     assert len(reports) >= 5
     for jid in reports:
-        paid = sum(m.jobs[s].budget for s in sum(_subs(m, jid).values(), []) if m.jobs[s].status == O.COMPLETED)
+        paid = sum(m.jobs[s].budget for s in sum(_subs(m, jid).values(), []) if m.jobs[s].status == JobStatus.COMPLETED)
         assert 0 < paid <= net(m.jobs[jid].budget)
 
 
@@ -107,7 +107,7 @@ def test_no_seller_for_a_part__composite_expires_and_the_client_is_refunded():
     m = _market([("factor",), ("report",), ("factor",), ("factor",), ("merkle",), ("factor",), ("hashchain",)])
     m.run(45)
     reports = [j for j in sorted(m.jobs) if _spec(m, j).service == "report"]
-    expired = [j for j in reports if m.jobs[j].status == O.EXPIRED and m.jobs[j].budget]
+    expired = [j for j in reports if m.jobs[j].status == JobStatus.EXPIRED and m.jobs[j].budget]
     assert expired and not any(m.jobs[j].deliverable for j in reports)
     assert all(not _subs(m, j)["median"] for j in reports)
     assert all(m.jobs[j].held == 0 for j in expired)  # refunded
@@ -129,7 +129,7 @@ def test_report_verify__catches_a_corrupted_part_under_a_recomputed_digest():
 
 def _records(m: OfflineMarket) -> dict[int, dict]:
     """The offline run as simulate.collect's job records (description, parties, outcome, deliverable)."""
-    names = {O.COMPLETED: "completed", O.REJECTED: "rejected", O.EXPIRED: "expired"}
+    names = {JobStatus.COMPLETED: "completed", JobStatus.REJECTED: "rejected", JobStatus.EXPIRED: "expired"}
     return {jid: {"description": m.descriptions[jid], "client": j.client, "provider": j.provider,
                   "outcome": names.get(j.status, "open"), "deliverable": j.deliverable}
             for jid, j in m.jobs.items()}
