@@ -12,6 +12,7 @@ from typing import Any
 from eth_utils import keccak
 
 from agents.chain.governance import ballot_signature
+from agents.chain.protocol import VoteSupport
 
 FOUNDERS = (6, 7, 8)
 
@@ -39,11 +40,11 @@ def measure(c: dict[str, Any], accounts: list[Any]) -> list[tuple[str, str, int]
     total = staking.getPastTotalSupply(snapshot) if snapshot < chain.blocks.height else staking.getVotes(a) * 3
     quorum = total * governor.quorumNumerator() // 10_000
     first_reaches = staking.getVotes(b) >= quorum
-    sig = ballot_signature(governor, b.private_key, b.address, pid, 1, governor.nonces(b), chain.chain_id)
+    sig = ballot_signature(governor, b.private_key, b.address, pid, VoteSupport.FOR, governor.nonces(b), chain.chain_id)
     row("castVoteBySig" + (" (reaches quorum)" if first_reaches else ""),
-        governor.castVoteBySig(pid, 1, b.address, sig, sender=accounts[1]))
-    row("castVote" + (" (after quorum)" if first_reaches else ""), governor.castVote(pid, 1, sender=d))
-    row("castVoteWithReason", governor.castVoteWithReason(pid, 2, "gas probe", sender=a))
+        governor.castVoteBySig(pid, VoteSupport.FOR, b.address, sig, sender=accounts[1]))
+    row("castVote" + (" (after quorum)" if first_reaches else ""), governor.castVote(pid, VoteSupport.FOR, sender=d))
+    row("castVoteWithReason", governor.castVoteWithReason(pid, VoteSupport.ABSTAIN, "gas probe", sender=a))
     chain.mine(governor.proposalDeadline(pid) - chain.blocks.height + 1)
     row("queue (1 action)", governor.queue(targets, values, calldatas, keccak(text=description), sender=a))
     chain.pending_timestamp += timelock.get_minimum_delay()
