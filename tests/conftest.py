@@ -12,3 +12,33 @@ pytest_plugins = [
     "tests.fixtures.market",
     "tests.fixtures.governance",
 ]
+
+
+# ------------------------------------------------------------------ time per test area
+# `make test` prints where its minutes go: setup + call + teardown of every test, summed by area
+# (tests/unit/<area>, tests/e2e, tests/stateful, tests/attacks).
+_AREA_SECONDS: dict[str, float] = {}
+_AREA_TESTS: dict[str, int] = {}
+
+
+def _area(nodeid: str) -> str:
+    parts = nodeid.split("::", 1)[0].split("/")
+    return "/".join(parts[1:3]) if len(parts) > 3 and parts[1] == "unit" else parts[1] if len(parts) > 2 else parts[0]
+
+
+def pytest_runtest_logreport(report):
+    area = _area(report.nodeid)
+    _AREA_SECONDS[area] = _AREA_SECONDS.get(area, 0.0) + report.duration
+    if report.when == "call":
+        _AREA_TESTS[area] = _AREA_TESTS.get(area, 0) + 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _AREA_SECONDS:
+        return
+    total = sum(_AREA_SECONDS.values())
+    terminalreporter.section("time per test area")
+    for area, secs in sorted(_AREA_SECONDS.items(), key=lambda kv: -kv[1]):
+        terminalreporter.write_line(f"{area:<22} {_AREA_TESTS.get(area, 0):>5} tests {secs:>8.1f} s "
+                                    f"{100 * secs / total:>5.1f} %")
+    terminalreporter.write_line(f"{'all':<22} {sum(_AREA_TESTS.values()):>5} tests {total:>8.1f} s")

@@ -87,12 +87,17 @@ def _owner_calls(founder):
     ]
 
 
+# What a caller without the Timelock's powers is told: snekmate's ownable and access_control messages.
+OWNER_REFUSALS = ("ownable: caller is not the owner", "access_control: account is missing role")
+
+
 @pytest.mark.parametrize("who", [0, 1, 6, 9])
 def test_timelock_owned_setters__refuse_every_other_caller(full, accounts, who):
     caller = accounts[who]
     for name, fn, args in _owner_calls(accounts[7].address):
-        with ape.reverts():
+        with ape.reverts() as info:
             getattr(full[name], fn)(*args, sender=caller)
+        assert info.value.revert_message in OWNER_REFUSALS, (name, fn, info.value.revert_message)
     for fn, arg in [("setVotingDelay", 5), ("setVotingPeriod", 40), ("setProposalThreshold", 10**18),
                     ("setProposalReputationThreshold", 100), ("setMinVotingReputation", 100),
                     ("updateQuorumNumerator", 200), ("setLateQuorumVoteExtension", 5), ("setGuardian", OTHER)]:

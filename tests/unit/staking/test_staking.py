@@ -3,6 +3,7 @@
 import ape
 import pytest
 
+from tests.fixtures.reverts import reverts_without_reason
 from tests.fixtures.market import PENALTY_SLASH, WEI
 
 OWNER_ERROR = "ownable: caller is not the owner"
@@ -60,7 +61,7 @@ def test_stake__zero__reverts(staking, alice):
 
 def test_stake__no_allowance__reverts_and_changes_nothing(staking, token, deployer, alice):
     token.mint(alice, 10 * WEI, sender=deployer)
-    with ape.reverts():
+    with ape.reverts("erc20: insufficient allowance"):
         staking.stake(10 * WEI, sender=alice)
     assert staking.bondedOf(alice) == 0
 
@@ -517,3 +518,10 @@ def test_stake_for__credits_account_pays_from_caller(staking, token, fund_agent,
         staking.stakeFor(ZERO, 1, sender=alice)
     with ape.reverts("Staking: insufficient free stake"):
         staking.requestUnstake(1, sender=alice)  # the stake is carol's, not the payer's
+
+
+def test_reverts_without_reason_helper__fails_on_a_reasoned_revert(staking, alice):
+    # the helper the bound tests use must not pass on one of our "<contract>: <reason>" reverts
+    with pytest.raises(AssertionError, match="expected a revert without reason, got 'Staking: zero amount'"):
+        with reverts_without_reason():
+            staking.stake(0, sender=alice)
