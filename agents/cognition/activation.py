@@ -15,9 +15,13 @@ returns to CHECK.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from agents.cognition import constants as K
 from agents.cognition.mathutil import clamp
+
+if TYPE_CHECKING:
+    from agents.cognition.substrate import SubstrateOutput
 
 PHASES = ("CHECK", "SHADOW", "ADVISORY", "PARTIAL", "FULL")
 AUTHORITY = {"CHECK": 0.0, "SHADOW": 0.0, "ADVISORY": 0.0, "PARTIAL": K.PARTIAL_AUTHORITY, "FULL": 1.0}
@@ -33,13 +37,13 @@ class ActivationState:
     no_cluster_streak: int = 0
 
 
-def sms(sub) -> float:
+def sms(sub: SubstrateOutput) -> float:
     if sub.mce is None or sub.lyapunov_ok_share is None:
         return 0.0
     return (clamp(1.0 - sub.mce) + sub.lyapunov_ok_share + (1.0 - sub.eu) + clamp(sub.iis)) / 4
 
 
-def criteria(act: ActivationState, sub) -> dict[str, bool]:
+def criteria(act: ActivationState, sub: SubstrateOutput) -> dict[str, bool]:
     """Update the streaks with this cycle's substrate output and evaluate the six criteria."""
     act.no_pathology_streak = 0 if sub.pathologies else act.no_pathology_streak + 1
     act.eu_streak = act.eu_streak + 1 if sub.eu < K.EU_LIMIT else 0

@@ -9,9 +9,14 @@ uncooperative behaviour), trust, and the accuracy of its own predictions.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from agents.cognition import constants as K
+
+if TYPE_CHECKING:
+    from agents.cognition.observation import CounterpartyOutcome
 
 GOAL_KINDS = ("buy_services", "sell_services", "compete")
 _ROLE_GOAL = {"client": 0, "provider": 1, "competitor": 2, "evaluator": 1}
@@ -87,7 +92,7 @@ def _predict_positive(m: AgentModel) -> bool:
     return m.strategy == "cooperative" or (m.strategy != "competitive" and m.trust >= 0.5)
 
 
-def observe_interactions(bs: BeliefState, interactions: tuple) -> tuple[int, int]:
+def observe_interactions(bs: BeliefState, interactions: Iterable[CounterpartyOutcome]) -> tuple[int, int]:
     """Fold one cycle's CounterpartyOutcome list in (mutates bs). Returns (predictions, correct) made
     for modelled agents this cycle (scored before the model learns from the outcome)."""
     preds = correct = 0

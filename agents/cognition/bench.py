@@ -20,6 +20,7 @@ import json
 import pickle
 import time
 import tracemalloc
+from collections.abc import Callable
 
 from agents.cognition import constants as K
 from agents.cognition.mutation_sandbox import PendingMutation, propose_step, sandbox_step
@@ -37,7 +38,7 @@ def _warm(n: int = 300, seed: int = 1) -> tuple[AgentState, Market]:
     return st, m
 
 
-def _timed(fn, seconds: float) -> float:
+def _timed(fn: Callable[[int], object], seconds: float) -> float:
     """Calls per second of this process's CPU time (time.process_time), so other processes competing
     for the machine's cores do not count against the figure; the loop runs for `seconds` of CPU."""
     n, t0 = 0, time.process_time()
@@ -50,7 +51,7 @@ def _timed(fn, seconds: float) -> float:
     return n / (time.process_time() - t0)
 
 
-def run(seconds: float = 5.0, agents: int = 1) -> dict:
+def run(seconds: float = 5.0, agents: int = 1) -> dict[str, float | int | bool]:
     """Measure and return the figures (seconds split over the four timings)."""
     share = max(seconds, 0.4) / 4
     pool = [_warm(seed=i + 1) for i in range(max(1, agents))]
@@ -60,7 +61,7 @@ def run(seconds: float = 5.0, agents: int = 1) -> dict:
     states = [st for st, _ in pool]
     cursor = [0] * len(pool)
 
-    def cycle(force: bool):
+    def cycle(force: bool) -> Callable[[int], None]:
         def go(i: int) -> None:
             a = i % len(states)
             s = states[a].clone()

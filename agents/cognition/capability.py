@@ -8,9 +8,14 @@ calibration error is |mean forecast - mean outcome| over that window and exists 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from agents.cognition import constants as K
+
+if TYPE_CHECKING:
+    from agents.cognition.observation import ServiceActivity
 
 
 @dataclass
@@ -91,8 +96,8 @@ def feasibility(cm: CapabilityMatrix, required: tuple[str, ...]) -> float:
     return f
 
 
-def update_capabilities(cm: CapabilityMatrix, services: tuple) -> None:
-    """Record one cycle of job outcomes (services: tuple of observation.ServiceActivity)."""
+def update_capabilities(cm: CapabilityMatrix, services: Iterable[ServiceActivity]) -> None:
+    """Record one cycle of job outcomes (services: the observation's ServiceActivity entries)."""
     offered = won = settled_ok = settled_bad = 0
     for s in services:
         bad = s.failed + s.disputed

@@ -32,7 +32,8 @@ def cascade(fractions: dict[str, float], warning_fraction: float = K.RESOURCE_WA
     depth = 0
     chains: list[tuple[str, ...]] = []
     # frontier entries: (resource, shortfall, path)
-    frontier = [(r, warning_fraction - f, (r,)) for r, f in fractions.items() if f < warning_fraction]
+    frontier: list[tuple[str, float, tuple[str, ...]]] = [
+        (r, warning_fraction - f, (r,)) for r, f in fractions.items() if f < warning_fraction]
     hop = 0
     while frontier and hop < _MAX_WALK:
         hop += 1

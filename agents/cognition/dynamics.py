@@ -12,9 +12,13 @@ With fewer than 20 states rho is None: "not yet estimable".
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import NDArray
 
 from agents.cognition import constants as K
 from agents.cognition.mathutil import solve
+
+# (eigenvalues, eigenvectors) of J as np.linalg.eig returns them: real or complex, by J
+EigenPair = tuple[NDArray[np.float64 | np.complex128], NDArray[np.float64 | np.complex128]]
 
 
 def spectral_radius_of(matrix: list[list[float]]) -> float:

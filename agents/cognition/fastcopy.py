@@ -15,7 +15,13 @@ import types
 import typing
 from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+T = TypeVar("T")
+D = TypeVar("D", bound="DataclassInstance")
 
 _SCALARS = (int, float, str, bool, type(None))
 
@@ -51,8 +57,12 @@ def _copier(tp: Any) -> Callable[[Any], Any]:
         return _share
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
-    if dataclasses.is_dataclass(tp):
-        return lambda v, t=tp: None if v is None else _copy_dataclass(t, v)
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):  # a hint is a class, never an instance
+        cls = tp
+
+        def copy_dataclass(v: Any) -> Any:
+            return None if v is None else _copy_dataclass(cls, v)
+        return copy_dataclass
     if origin in (typing.Union, types.UnionType):
         members = [a for a in args if a is not type(None)]
         if len(members) == 1:
@@ -78,14 +88,14 @@ def _copier(tp: Any) -> Callable[[Any], Any]:
 
 
 @cache
-def _plan(cls: type) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+def _plan(cls: type[DataclassInstance]) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
     """The fields that need a copy, with their copier (shared fields come along in one dict copy)."""
     hints = typing.get_type_hints(cls)
     plan = ((f.name, _copier(hints[f.name])) for f in dataclasses.fields(cls))
     return tuple((name, fn) for name, fn in plan if fn is not _share)
 
 
-def _copy_dataclass(cls: type, obj: Any) -> Any:
+def _copy_dataclass(cls: type[D], obj: D) -> D:
     if type(obj) is not cls or not hasattr(obj, "__dict__"):  # a subclass, or slots: no shortcut
         return copy.deepcopy(obj)
     new = object.__new__(cls)
@@ -97,9 +107,8 @@ def _copy_dataclass(cls: type, obj: Any) -> Any:
     return new
 
 
-def deepcopy_state(obj: Any) -> Any:
+def deepcopy_state(obj: T) -> T:
     """An independent copy of a dataclass tree (same values, no shared mutable part)."""
-    cls = type(obj)
-    if dataclasses.is_dataclass(cls):
-        return _copy_dataclass(cls, obj)
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):  # an instance; a class goes to deepcopy
+        return _copy_dataclass(type(obj), obj)
     return copy.deepcopy(obj)

@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from agents.cognition import constants as K
 from agents.cognition.goals import Goal, GoalStack, goal_priority, jaccard
 from agents.cognition.mathutil import clamp, cosine, normalized_entropy
+
+if TYPE_CHECKING:
+    from agents.cognition.beliefs import BeliefState
+    from agents.cognition.substrate import SubstrateOutput, SubstrateState
 
 _TIER = {
     "SURVIVAL_DRIVEN": "TACTICAL",
@@ -61,8 +66,9 @@ def projected_seof_gain(c_now: float, cons: float, rep: float, demand_factor: fl
     return gain
 
 
-def detect(sub, ss, values: list[float], survival_state: str, exploration_factor: float,
-           recent_mutation_dim: int | None, beliefs, now: int) -> list[OpportunitySignal]:
+def detect(sub: SubstrateOutput, ss: SubstrateState, values: list[float], survival_state: str,
+           exploration_factor: float, recent_mutation_dim: int | None, beliefs: BeliefState,
+           now: int) -> list[OpportunitySignal]:
     """Opportunity detection over all streams (pure: reads the substrate output and state)."""
     sig: list[OpportunitySignal] = []
     metrics = sub.metrics

@@ -11,11 +11,14 @@ stability simulation: 100 cycles of the estimated linear dynamics after the goal
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from agents.cognition import constants as K
+from agents.cognition.dynamics import EigenPair
 from agents.cognition.mathutil import cosine, dist2, norm2, project_bounded_simplex
 
 
@@ -92,29 +95,33 @@ class DynamicsModel:
     """Eigen-decomposition of J, computed once per L4.9 cycle and reused for every candidate."""
 
     rho: float | None
-    lam: np.ndarray | None = None
-    vec: np.ndarray | None = None
-    jac: np.ndarray | None = None
+    lam: NDArray[np.float64 | np.complex128] | None = None
+    vec: NDArray[np.float64 | np.complex128] | None = None
+    jac: NDArray[np.float64] | None = None
 
     @classmethod
-    def from_jacobian(cls, jac: list[list[float]] | None, eigen: tuple | None = None) -> DynamicsModel:
+    def from_jacobian(cls, jac: list[list[float]] | None, eigen: EigenPair | None = None) -> DynamicsModel:
         if jac is None:
             return cls(None)
-        j = np.asarray(jac, dtype=float)
+        j = np.asarray(jac, dtype=np.float64)
         lam, vec = eigen if eigen is not None else np.linalg.eig(j)
         return cls(float(np.abs(lam).max()), lam, vec, j)
 
-    def simulate(self, shock: list[float], cycles: int = K.STABILITY_SIM_CYCLES) -> np.ndarray | None:
+    def simulate(self, shock: Sequence[float],
+                 cycles: int = K.STABILITY_SIM_CYCLES) -> NDArray[np.float64] | None:
         """Deviation path x_t = J^t shock, t = 0..cycles (rows)."""
         if self.jac is None:
             return None
-        d0 = np.asarray(shock, dtype=float)
+        d0 = np.asarray(shock, dtype=np.float64)
         try:
+            if self.lam is None or self.vec is None:  # no eigen-decomposition given: iterate J directly
+                raise np.linalg.LinAlgError("no eigenbasis")
             if np.linalg.cond(self.vec) > 1e8:
                 raise np.linalg.LinAlgError("defective J")
             c = np.linalg.solve(self.vec, d0)
             powers = self.lam[None, :] ** np.arange(cycles + 1)[:, None]
-            return np.real((powers * c[None, :]) @ self.vec.T)
+            real: NDArray[np.float64] = np.real((powers * c[None, :]) @ self.vec.T)  # (np.real stubs: Any)
+            return real
         except np.linalg.LinAlgError:
             path = np.empty((cycles + 1, d0.size))
             x = d0
@@ -132,6 +139,8 @@ def stability_simulation(dyn: DynamicsModel, x_now: tuple[float, ...], commit: f
         return None, False
     shock = [-commit * x_now[0], 0.0, 0.0, 0.0, 0.0]
     path = dyn.simulate(shock)
+    if path is None:  # a radius without a Jacobian: only a hand-built model can be like that
+        raise ValueError("DynamicsModel has rho but no Jacobian to simulate")
     floor = K.SURVIVAL_FLOOR / K.SURVIVAL_ABUNDANT
     s_min = x_now[0] + float(path[:, 0].min())
     i_min = x_now[2] + float(path[:, 2].min())

@@ -13,6 +13,7 @@ cycles (rollback window).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from agents.cognition import constants as K
@@ -102,7 +103,8 @@ def precheck(current: list[float], proposed: list[float] | tuple[float, ...], ba
     return fails
 
 
-def goal_attainment(weights: list[float] | tuple[float, ...], goals: list[tuple[tuple[float, ...], float]]) -> float:
+def goal_attainment(weights: list[float] | tuple[float, ...],
+                    goals: Sequence[tuple[tuple[float, ...], float]]) -> float:
     """Value-weighted goal attainment: progress of open goals weighted by how much the value vector
     favours each goal's origin profile (cosine). goals: (origin profile, progress) pairs."""
     num = den = 0.0
@@ -115,7 +117,8 @@ def goal_attainment(weights: list[float] | tuple[float, ...], goals: list[tuple[
 
 def sandbox_step(pm: PendingMutation, current: list[float], baseline: list[float],
                  seof_inputs: tuple[float, float, float, float, float],
-                 identity_vector: tuple[float, ...], goals: list[tuple[tuple[float, ...], float]]) -> None:
+                 identity_vector: tuple[float, ...],
+                 goals: Sequence[tuple[tuple[float, ...], float]]) -> None:
     """Evaluate one real cycle under the shadow vector = current + the pending delta (mutates pm)."""
     shadow = apply_delta(current, pm.delta)
     w_prod = value_weighted(BASE_WEIGHTS, tuple(current), tuple(baseline))

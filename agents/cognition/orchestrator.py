@@ -9,7 +9,9 @@ stability check) has an absolute veto over the decisions of phases 1-4.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from agents.cognition import constants as K
 from agents.cognition import rollback as rbm
@@ -51,7 +53,7 @@ from agents.cognition.goal_validation import (
 from agents.cognition.capability import feasibility
 from agents.cognition.goals import Goal, goal_priority
 from agents.cognition.identity import identity_integrity
-from agents.cognition.interaction import recommend
+from agents.cognition.interaction import Recommendation, recommend
 from agents.cognition.mutation_sandbox import (
     AppliedMutation,
     PendingMutation,
@@ -66,7 +68,7 @@ from agents.cognition.mutation_sandbox import (
 from agents.cognition.observation import Observation
 from agents.cognition.stability import StabilityInputs, check, classify_ass, violations
 from agents.cognition.state import AgentState, SandboxedGoal
-from agents.cognition.substrate import SubstrateOutput, update_goal_progress, update_substrate
+from agents.cognition.substrate import SubstrateOutput, SubstrateState, update_goal_progress, update_substrate
 from agents.cognition.survival import depletion_time
 from agents.cognition.trust import update_trust_samples
 from agents.cognition.values import is_valid_value_vector, total_drift, value_drift_monitor
@@ -129,7 +131,7 @@ class StepResult:
         return tuple(d for d in self.decisions if d.actionable)
 
 
-def step(state: AgentState, observation: Observation | dict) -> StepResult:
+def step(state: AgentState, observation: Observation | Mapping[str, Any]) -> StepResult:
     """Run one cycle. `observation` may be a dict; it is validated either way."""
     obs = observation if isinstance(observation, Observation) else Observation.model_validate(observation)
     if obs.cycle != state.cycle:
@@ -145,13 +147,14 @@ def goal_changes(before: AgentState, result: StepResult) -> dict[str, list[str]]
     completed = [g.origin for g in result.state.substrate.goals.goals
                  if g.id in was_open and g.status == "COMPLETED"]
     return {
-        "generated": [d.origin for d in result.decisions if d.kind == "pursue_goal" and d.validation != "merged"],
-        "pursued": [d.origin for d in result.actionable if d.kind == "pursue_goal"],
+        "generated": [d.origin for d in result.decisions
+                      if isinstance(d, PursueGoal) and d.validation != "merged"],
+        "pursued": [d.origin for d in result.actionable if isinstance(d, PursueGoal)],
         "completed": completed,
     }
 
 
-def step_in_place(state: AgentState, observation: Observation | dict) -> StepResult:
+def step_in_place(state: AgentState, observation: Observation | Mapping[str, Any]) -> StepResult:
     """`step` for a caller that gives up its input state (the offline market, which keeps only the
     result): the same cycle on `state` itself, without the defensive copy (a third of a cycle's time).
     `result.state is state` afterwards."""
@@ -268,7 +271,7 @@ def _audit_cycle(s: AgentState, sub: SubstrateOutput, closed: list[tuple[int, st
     l.last_min_survival = min(sub.survival.min_survival, 1e9)
 
 
-def _lowest_fill(ss) -> str:
+def _lowest_fill(ss: SubstrateState) -> str:
     held = [(d.level / d.capacity, n) for n, d in ss.resources.dims.items()
             if d.capacity > 0 and n not in K.RENEWABLE_RESOURCES]
     return min(held)[1] if held else ""
@@ -300,6 +303,8 @@ def _freeze(s: AgentState, now: int, decisions: list[Decision]) -> None:
 
 
 def _stability_inputs(s: AgentState, sub: SubstrateOutput) -> StabilityInputs:
+    if sub.rho is None:  # the caller checks: L4.9 warms up until rho(J) is estimable
+        raise ValueError("no stability inputs before rho(J) is estimable")
     horizon = sub.survival.min_survival
     if sub.cascade_accuracy is not None and sub.cascade_accuracy < K.CASCADE_TARGET:
         # §2.2: cascade predictions below 0.70 accuracy are not trusted: judge survival on the crisis
@@ -393,7 +398,9 @@ def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Dec
         0.0 if surv.state == "warning" else 1.0,  # §5.3: warning -> L4.9 advisory
         0.0 if verdict.action == "ADVISORY_MODE" else 1.0,
     )
-    proposals: list[tuple[str, object, float]] = []  # (kind, payload, value alignment)
+    # (kind, payload, value alignment): a Goal for "goal" / "goal_promoted", a PendingMutation for
+    # "mutation", a Recommendation for "interaction"
+    proposals: list[tuple[str, Goal | PendingMutation | Recommendation, float]] = []
     # ---------------- Phase 1: goal generation
     dyn = DynamicsModel.from_jacobian(sub.jacobian, sub.eigen)
     dyn.rho = sub.rho  # the reported (median) estimate
@@ -503,10 +510,10 @@ def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Dec
     # ---------------- Phase 5: autonomy stability check, absolute veto
     any_veto = bool(verdict.violations)
     for kind, payload, va in proposals:
-        if kind in ("goal", "goal_promoted"):
+        if isinstance(payload, Goal):
             after = _goal_after(s, sub, base, payload)
             signature = payload.signature
-        elif kind == "mutation":
+        elif isinstance(payload, PendingMutation):
             after = _mutation_after(s, sub, base, apply_delta(s.values.weights, payload.delta))
             signature = f"MUTATION:{payload.reason}"
         else:
@@ -525,9 +532,9 @@ def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Dec
                   and (c != "SPECTRAL_RADIUS" or rho_persistent)]
     if value_viol:
         window = [m for m in l.applied if now - m.cycle <= K.MUTATION_ROLLBACK_WINDOW and not m.reverted]
-        for m in window:
-            if not m.violated:
-                m.violated = True
+        for am in window:
+            if not am.violated:
+                am.violated = True
                 a.mutations_violated += 1
         if window:
             last = window[-1]
@@ -545,13 +552,14 @@ def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Dec
     return state_violated
 
 
-def _emit(s: AgentState, kind: str, payload, authority: float, veto: tuple[str, ...], now: int) -> Decision:
+def _emit(s: AgentState, kind: str, payload: Goal | PendingMutation | Recommendation, authority: float,
+          veto: tuple[str, ...], now: int) -> Decision:
     """Build the decision and, when actionable, apply it to the cognition state."""
     l, a, ss = s.l49, s.audit, s.substrate
     vetoed = bool(veto)
     act = not vetoed and authority > 0.0
-    if kind in ("goal", "goal_promoted"):
-        g: Goal = payload
+    if isinstance(payload, Goal):  # kind "goal" or "goal_promoted"
+        g = payload
         if act:
             g.p_base *= authority
             g.status = "ACTIVE"
@@ -574,8 +582,8 @@ def _emit(s: AgentState, kind: str, payload, authority: float, veto: tuple[str, 
                           g.target, g.service, g.skills, goal_priority(g, now), g.deadline,
                           "approved" if kind == "goal" else "promoted_from_sandbox", g.aspirational,
                           g.reduced_scope)
-    if kind == "mutation":
-        pm: PendingMutation = payload
+    if isinstance(payload, PendingMutation):  # kind "mutation"
+        pm = payload
         before = list(s.values.weights)
         new = apply_delta(before, pm.delta)
         if act:
@@ -591,7 +599,7 @@ def _emit(s: AgentState, kind: str, payload, authority: float, veto: tuple[str, 
             if pm.status == "APPROVED" and pm.evaluated >= K.MUTATION_SANDBOX_CYCLES:
                 a.mutations_sandboxed += 1  # VR-3 counts only a completed, approved sandbox evaluation
         return ApplyMutation(authority, vetoed, veto, pm.id, new, tuple(before), "sandbox_approved")
-    rec = payload
+    rec = payload  # kind "interaction"
     if not vetoed:
         a.recommendations += 1
     role, addr = split_key(rec.counterparty)

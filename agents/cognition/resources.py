@@ -9,8 +9,12 @@ shares). Consumption and replenishment are moving averages of the per-cycle outf
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from agents.cognition import constants as K
+
+if TYPE_CHECKING:
+    from agents.cognition.observation import Observation
 
 
 @dataclass
@@ -74,7 +78,7 @@ def observe_dim(d: ResourceDim, level: float, outflow: float | None, inflow: flo
     d.samples += 1
 
 
-def update_resources(rv: ResourceVector, obs, mutation_budget: float) -> None:
+def update_resources(rv: ResourceVector, obs: Observation, mutation_budget: float) -> None:
     """Update the five dimensions from an Observation (mutates rv)."""
     b = obs.balances
     observe_dim(rv.dims["compute"], b.eth, obs.gas_spent_eth, obs.eth_received)

@@ -8,13 +8,15 @@ them (unbounded horizons are computed, never stored).
 from __future__ import annotations
 
 import dataclasses
-import math
 import types
 import typing
 from functools import cache
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+T = TypeVar("T", bound="DataclassInstance")
 
 
 _ATOMIC = frozenset({int, str, bool, type(None)})
@@ -25,6 +27,10 @@ def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls))
 
 
+@overload
+def to_dict(obj: DataclassInstance) -> dict[str, Any]: ...
+@overload
+def to_dict(obj: Any) -> Any: ...
 def to_dict(obj: Any) -> Any:
     """A JSON-ready structure (dicts, lists, scalars) for a dataclass tree.
 
@@ -43,7 +49,7 @@ def to_dict(obj: Any) -> Any:
         return {str(k): v if (tv := type(v)) in _ATOMIC or (tv is float and v - v == 0.0) else to_dict(v)
                 for k, v in obj.items()}
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {name: to_dict(getattr(obj, name)) for name in _field_names(t)}
+        return {name: to_dict(getattr(obj, name)) for name in _field_names(type(obj))}
     if isinstance(obj, float):  # a float subclass
         return to_dict(float(obj))
     return obj
@@ -69,7 +75,7 @@ def _build(tp: Any, value: Any) -> Any:
             except (TypeError, ValueError, KeyError) as exc:  # try the next member
                 errors.append(exc)
         raise TypeError(f"{value!r} matches none of {tp}: {errors}")
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):  # a hint is a class, never an instance
         return from_dict(tp, value)
     if origin is list:
         return [_build(args[0], v) for v in value]
@@ -106,10 +112,10 @@ def from_dict(cls: type[T], data: dict[str, Any]) -> T:
         raise TypeError(f"{cls.__name__}: expected a dict, got {type(data).__name__}")
     hints = _hints(cls)
     kwargs = {}
-    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+    for f in dataclasses.fields(cls):
         if f.name in data:
             kwargs[f.name] = _build(hints[f.name], data[f.name])
-    unknown = set(data) - {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    unknown = set(data) - {f.name for f in dataclasses.fields(cls)}
     if unknown:
         raise KeyError(f"{cls.__name__}: unknown fields {sorted(unknown)}")
     return cls(**kwargs)

@@ -16,11 +16,22 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from typing import TypedDict, Unpack
 
 from agents.cognition import constants as K
 from agents.cognition.mathutil import clamp
 
 CONDITIONS = ("SPECTRAL_RADIUS", "IDENTITY", "VALUE_DRIFT", "RESOURCE_SURVIVAL", "CASCADE")
+
+
+class _InputChanges(TypedDict, total=False):
+    """The fields StabilityInputs.after may replace, with their types."""
+
+    rho: float
+    identity: float
+    drift: float
+    horizon: float
+    cascade_depth: int
 
 
 @dataclass(slots=True, frozen=True)
@@ -31,7 +42,7 @@ class StabilityInputs:
     horizon: float  # may be inf
     cascade_depth: int
 
-    def after(self, **changes: float) -> StabilityInputs:
+    def after(self, **changes: Unpack[_InputChanges]) -> StabilityInputs:
         return replace(self, **changes)
 
 

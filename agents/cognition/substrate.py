@@ -8,14 +8,16 @@ Quantities that need history (rho(J), MCE, calibration) are None until enough da
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
 from agents.cognition import constants as K
 from agents.cognition.capability import CapabilityMatrix, update_capabilities
-from agents.cognition.dependencies import cascade
-from agents.cognition.dynamics import estimate_jacobian, lyapunov, lyapunov_non_increasing
+from agents.cognition.dependencies import CascadeResult, cascade
+from agents.cognition.dynamics import EigenPair, estimate_jacobian, lyapunov, lyapunov_non_increasing
 from agents.cognition.goals import GoalStack, goal_priority, pathologies
 from agents.cognition.identity import identity_hash, identity_integrity
 from agents.cognition.mathutil import clamp, cosine, normalized_entropy
@@ -30,6 +32,11 @@ from agents.cognition.world_model import (
     scenarios,
     update_world,
 )
+
+if TYPE_CHECKING:
+    from agents.cognition.observation import Observation
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -80,7 +87,7 @@ class SubstrateOutput:
     seof_inputs: tuple[float, float, float, float, float]
     rho: float | None
     jacobian: list[list[float]] | None
-    eigen: tuple | None  # (eigenvalues, eigenvectors) of the latest J, numpy arrays; never persisted
+    eigen: EigenPair | None  # (eigenvalues, eigenvectors) of the latest J, numpy arrays; never persisted
     lyapunov_v: float
     lyapunov_ok_share: float | None
     instability_cluster: bool
@@ -99,7 +106,8 @@ class SubstrateOutput:
     rho_excess_run: int = 0  # consecutive estimates with rho >= 1.0 (L4.8's limit)
 
 
-def _cascade_bookkeeping(ss: SubstrateState, fr: dict[str, float], casc, now: int) -> float | None:
+def _cascade_bookkeeping(ss: SubstrateState, fr: Mapping[str, float], casc: CascadeResult,
+                         now: int) -> float | None:
     """Score the cascade predictions due now against the observed fill levels, then record this cycle's
     predictions for tau cycles ahead: every downstream dimension on a cascade chain, predicted below its
     warning level or not. Returns the accuracy over the last CASCADE_ACCURACY_WINDOW matured ones."""
@@ -128,13 +136,14 @@ def _cascade_bookkeeping(ss: SubstrateState, fr: dict[str, float], casc, now: in
     return sum(ss.cascade_hits) / len(ss.cascade_hits)
 
 
-def _push(lst: list, item, cap: int) -> None:
+def _push(lst: list[T], item: T, cap: int) -> None:
     lst.append(item)
     if len(lst) > cap:
         del lst[0]
 
 
-def purpose_reflection(purpose: dict[str, float], activity: dict[str, float]) -> tuple[float | None, tuple]:
+def purpose_reflection(purpose: Mapping[str, float],
+                       activity: Mapping[str, float]) -> tuple[float | None, tuple[tuple[str, float], ...]]:
     """Gap 2: alignment = cosine(declared purpose, activity allocation) over services; misaligned
     dimensions = purpose services whose activity share falls short of their weight, largest first."""
     if not activity or sum(activity.values()) <= 0:
@@ -150,8 +159,8 @@ def purpose_reflection(purpose: dict[str, float], activity: dict[str, float]) ->
     return score, tuple(short)
 
 
-def update_substrate(ss: SubstrateState, obs, value_weights: list[float], value_baseline: list[float],
-                     mutation_budget: float, now: int) -> SubstrateOutput:
+def update_substrate(ss: SubstrateState, obs: Observation, value_weights: list[float],
+                     value_baseline: list[float], mutation_budget: float, now: int) -> SubstrateOutput:
     """One L4.8 cycle (mutates ss, which the caller has cloned)."""
     a = K.STATE_EMA_ALPHA
     # --- market and capabilities

@@ -94,8 +94,8 @@ def update_world(wm: WorldModelState, raw: list[float], prices: dict[str, float]
     wm.health_prev = health
     wm.n += 1
     for svc, price in prices.items():
-        lr = wm.price_long.get(svc)
-        lr = price if lr is None else lr + K.PRICE_LONG_ALPHA * (price - lr)
+        prev = wm.price_long.get(svc)
+        lr = price if prev is None else prev + K.PRICE_LONG_ALPHA * (price - prev)
         wm.price_long[svc] = lr
         hot = 1 if lr > 0 and price > lr * K.PRICE_HOT_MARGIN else 0
         wm.price_hot_bits[svc] = ((wm.price_hot_bits.get(svc, 0) << 1) | hot) & _HOT_MASK
