@@ -3,7 +3,7 @@
 Seed 000 asks for "a dynamic market where service prices are set in real time by supply and demand,
 pushing agents to become more efficient or more specialised". This module is that price rule, as pure
 functions over observed quantities (no chain, no I/O). docs/market.md gives the formula and its
-properties. Prices are integers in token wei-units; intermediate arithmetic is in floats.
+properties. Prices are integers in token wei-units; only the signals are floats (see below).
 
 One step, per service and per cycle, from the current ask `a`:
 
@@ -20,6 +20,10 @@ One step, per service and per cycle, from the current ask `a`:
 floor = cost * (1 + min_margin), ceiling = cost * ceiling_multiple. Each term is zero when its signal is
 neutral (balanced demand, ask at the reference, win rate at target, reputation 0.5, no pressure), so a
 balanced market holds its price.
+
+Amounts stay integers of wei: every ratio (the margin, the ceiling multiple, the step, the undercut and
+the model's price factor exp(...)) becomes basis points once (agents.chain.units.bps) and scales the
+integer price; only the signals (imbalance, log terms, scores) are floats.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from statistics import median
+from agents.chain.units import BPS, bps, mul_bps, mul_bps_up, scale
 
 
 @dataclass(frozen=True)
@@ -90,26 +94,33 @@ def price_floor(cost: int, params: PricingParams = PricingParams()) -> int:
     """Lowest acceptable ask: cost plus the minimum margin (rounded up), at least 1 wei."""
     if cost < 0:
         raise ValueError("cost must not be negative")
-    return max(1, math.ceil(cost * (1 + params.min_margin)))
+    return max(1, mul_bps_up(cost, BPS + bps(params.min_margin)))
 
 
 def price_ceiling(cost: int, params: PricingParams = PricingParams()) -> int:
-    return max(price_floor(cost, params), math.floor(max(cost, 1) * params.ceiling_multiple))
+    return max(price_floor(cost, params), scale(max(cost, 1), params.ceiling_multiple))
 
 
-def clamp_price(price: float, cost: int, params: PricingParams = PricingParams()) -> int:
-    return int(min(max(price, price_floor(cost, params)), price_ceiling(cost, params)))
+def clamp_price(price: int, cost: int, params: PricingParams = PricingParams()) -> int:
+    return min(max(int(price), price_floor(cost, params)), price_ceiling(cost, params))
 
 
 def initial_ask(cost: int, params: PricingParams = PricingParams(), markup: float = 0.5) -> int:
     """A starting ask: cost plus `markup`, within bounds."""
-    return clamp_price(cost * (1 + markup), cost, params)
+    return clamp_price(mul_bps(cost, BPS + bps(markup)), cost, params)
 
 
 def demand_imbalance(requested: int, offered: int) -> float:
     """(requested - offered) / (requested + offered); 0 when nothing happened."""
     total = requested + offered
     return 0.0 if total == 0 else (requested - offered) / total
+
+
+def median_ask(asks: Sequence[int]) -> int:
+    """The median of integer asks in wei (the lower-rounded mean of the middle two for an even count)."""
+    xs = sorted(int(a) for a in asks)
+    mid = len(xs) // 2
+    return xs[mid] if len(xs) % 2 else (xs[mid - 1] + xs[mid]) // 2
 
 
 def price_pressure_terms(ask: int, signals: MarketSignals, params: PricingParams) -> dict[str, float]:
@@ -124,7 +135,7 @@ def price_pressure_terms(ask: int, signals: MarketSignals, params: PricingParams
         "pressure": -params.pressure_weight * signals.resource_pressure,
     }
     if signals.competitor_asks:
-        reference = median(signals.competitor_asks) * (1 - params.undercut)
+        reference = mul_bps(median_ask(signals.competitor_asks), BPS - bps(params.undercut))
         terms["compete"] = params.competition_weight * math.log(max(reference, 1) / ask)
     elif params.undercut > 0:
         terms["compete"] = params.competition_weight * math.log(1 - params.undercut)
@@ -136,8 +147,9 @@ def price_pressure_terms(ask: int, signals: MarketSignals, params: PricingParams
 def next_ask(ask: int, cost: int, signals: MarketSignals, params: PricingParams = PricingParams()) -> int:
     """The next asking price: the current one moved by the signals, step-limited and bounded."""
     ask = clamp_price(ask, cost, params)
-    target = ask * math.exp(sum(price_pressure_terms(ask, signals, params).values()))
-    stepped = min(max(target, ask * (1 - params.max_step)), ask * (1 + params.max_step))
+    target = scale(ask, math.exp(sum(price_pressure_terms(ask, signals, params).values())))
+    step = bps(params.max_step)
+    stepped = min(max(target, mul_bps_up(ask, BPS - step)), mul_bps(ask, BPS + step))
     return clamp_price(stepped, cost, params)
 
 

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from agents.chain.units import BPS, bps, mul_bps, mul_bps_up
+
 LEAN = 0.03  # ask step toward winning more of a service (x A)
 RAISE = 0.03  # ask step on an opportunity (x A)
 SURVIVAL_FLOOR_MARGIN = 0.25  # a survival goal keeps the ask >= cost x 1.25 (protective; the L4.8 floor is 1.10)
@@ -59,15 +61,15 @@ def extra_services(g: Any, offered: tuple[str, ...], known: tuple[str, ...]) -> 
 def adjust_ask(service: str, ask: int, cost: int, g: Any) -> int:
     """The L4.8 ask for `service` after L4.9's goal levers; the survival floor is protective."""
     a = max(0.0, min(1.0, g.authority))
-    out = float(ask)
-    if a > 0:
+    out = int(ask)
+    if a > 0:  # the authority-scaled step becomes basis points once (agents.chain.units: nearest bp)
         if service in goal_services(g, "OPPORTUNITY_DRIVEN"):
-            out *= 1.0 + RAISE * a
+            out = mul_bps(out, BPS + bps(RAISE * a))
         elif service in g.focus or any(service in goal_services(g, o) for o in LEAN_ORIGINS):
-            out *= 1.0 - LEAN * a
+            out = mul_bps(out, BPS - bps(LEAN * a))
     if has_goal(g, "SURVIVAL_DRIVEN") or g.survival in ("constrained", "warning", "critical"):
-        out = max(out, cost * (1.0 + SURVIVAL_FLOOR_MARGIN))
-    return max(1, int(out))
+        out = max(out, mul_bps_up(cost, BPS + bps(SURVIVAL_FLOOR_MARGIN)))
+    return max(1, out)
 
 
 def spend_factor(g: Any) -> float:
@@ -79,7 +81,7 @@ def spend_factor(g: Any) -> float:
 
 def reserve(g: Any, token: int) -> int:
     """Token wei held back from hiring: the operating mode's stability share (protective)."""
-    return int(max(0.0, min(1.0, g.stability_share)) * token)
+    return mul_bps(token, bps(max(0.0, min(1.0, g.stability_share))))
 
 
 def avoided(g: Any) -> set[str]:
