@@ -21,13 +21,26 @@ Validation is pydantic's, reported as one line with the path of the first wrong 
 from __future__ import annotations
 
 import copy
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-WEI = 10**18
+class _DecimalLoader(yaml.SafeLoader):
+    """YAML's floats as the Decimal the file wrote (`start_balance: 19997.4999999999996` stays exact);
+    pydantic turns them into floats where a field is a float (probabilities, factors)."""
+
+
+def _decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal | float:
+    text = str(loader.construct_scalar(node)).replace("_", "")
+    if text.lower().lstrip("+-") in (".inf", ".nan"):
+        return float(loader.construct_yaml_float(node))
+    return Decimal(text)
+
+
+_DecimalLoader.add_constructor("tag:yaml.org,2002:float", _decimal)
 
 
 class ScenarioError(ValueError):
@@ -136,7 +149,7 @@ class Scenario(_Model):
     seed: int = 0
     cycles: int = Field(40, ge=1, le=100_000)
     cycle_blocks: int = Field(5, ge=1, le=1000)
-    start_balance: int = Field(20_000, ge=1, description="whole AGENT each agent starts with")
+    start_balance: Decimal = Field(Decimal(20_000), gt=0, description="AGENT each agent starts with (a decimal)")
     plugins: list[str] = Field(default_factory=list)
     services: list[ServiceName] | None = Field(None, min_length=1)
     services_per_agent: int = Field(3, ge=1, le=16)
@@ -144,6 +157,14 @@ class Scenario(_Model):
     agents: list[AgentGroup] = Field(min_length=1)
     contracts: dict[str, int] = Field(default_factory=dict)
     shocks: list[Shock] = Field(default_factory=list)
+
+    @field_validator("start_balance")
+    @classmethod
+    def _start_balance(cls, v: Decimal) -> Decimal:
+        from agents.chain.units import to_wei
+
+        to_wei(v, "start_balance")  # at most 18 decimals: wei are integers
+        return v
 
     @field_validator("contracts")
     @classmethod
@@ -252,7 +273,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     if not p.is_file():
         raise ScenarioError(f"{p}: no such scenario file")
     try:
-        data = yaml.safe_load(p.read_text())
+        data = yaml.load(p.read_text(), Loader=_DecimalLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         raise ScenarioError(f"{label}: not valid YAML: {' '.join(str(exc).split())}") from None
     for key, value in (overrides or {}).items():
@@ -293,10 +314,11 @@ def set_path(data: Any, key: str, value: Any, label: str = "scenario") -> Any:
 
 def to_sim_config(sc: Scenario, out: Path | None = None, rpc: str | None = None) -> Any:
     """The SimConfig that runs this scenario."""
+    from agents.chain.units import to_wei
     from agents.sim.simulate import SimConfig
 
     cfg = SimConfig(agents=len(sc.personas()), cycles=sc.cycles, seed=sc.seed, rpc=rpc,
-                    cycle_blocks=sc.cycle_blocks, start_balance=sc.start_balance * WEI,
+                    cycle_blocks=sc.cycle_blocks, start_balance=to_wei(sc.start_balance, "start_balance"),
                     personas=sc.personas(), services_per_agent=sc.services_per_agent,
                     services=tuple(sc.services) if sc.services else None, plugins=list(sc.plugins),
                     agent_services=sc.agent_services(), scenario=sc)
