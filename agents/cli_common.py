@@ -17,6 +17,7 @@ Rules every command follows:
 from __future__ import annotations
 
 import contextlib
+import json
 import datetime as _dt
 import os
 import re
@@ -728,18 +729,27 @@ def sender_key(network: str, account_alias: str | None, account_index: int | Non
     """The private key for --account ALIAS (ape's keyfile; passphrase from APE_ACCOUNTS_<ALIAS>_PASSPHRASE
     or a prompt) or --account-index N (the test mnemonic, local networks only)."""
     if account_alias:
-        from agents.runtime.cli import _key_from_ape_alias
-
-        return _key_from_ape_alias(account_alias)
+        return key_from_ape_alias(account_alias)
     if not is_local(network):
         raise InputError("--account ALIAS is required on non-local networks")
+    from agents.chain.signing import derive_key
+
+    return derive_key(account_index or 0)
+
+
+def key_from_ape_alias(alias: str) -> str:
+    """Decrypt ape's keyfile for ALIAS (passphrase from APE_ACCOUNTS_<ALIAS>_PASSPHRASE or a prompt)."""
     from eth_account import Account
 
-    from agents.devnet import TEST_MNEMONIC
-
-    Account.enable_unaudited_hdwallet_features()
-    acct = Account.from_mnemonic(TEST_MNEMONIC, account_path=f"m/44'/60'/0'/0/{account_index or 0}")
-    return "0x" + bytes(acct.key).hex()
+    path = Path(os.environ.get("APE_DATA_FOLDER", Path.home() / ".ape")) / "accounts" / f"{alias}.json"
+    if not path.is_file():
+        raise InputError(f"no ape account named {alias!r} ({path} missing)")
+    env = f"APE_ACCOUNTS_{alias}_PASSPHRASE".upper()
+    passphrase = os.environ.get(env) or click.prompt(f"passphrase for {alias}", hide_input=True)
+    try:
+        return "0x" + bytes(Account.decrypt(json.loads(path.read_text()), passphrase)).hex()
+    except ValueError as exc:
+        raise InputError(f"cannot decrypt the ape account {alias}: {exc}") from None
 
 
 def lean_send(url: str, key: str, call: Any, gas: int) -> Any:

@@ -18,9 +18,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from agents.chain.signing import TEST_MNEMONIC  # noqa: F401 - re-exported: the devnet's accounts
 from agents.paths import ANVIL_BINARY, HARDHAT_CLI, HARDHAT_CONFIG
 
-TEST_MNEMONIC = "test test test test test test test test test test test junk"
 DEFAULT_PORT = 8545
 CHAIN_ID = 31337
 # Anvil 1.7.1 rebuilds the whole account and storage tries for every mined block, and from Prague on

@@ -8,7 +8,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-from agents.market import plugins
+from agents.market import plugins, registry
 from agents.paths import PROJECT_ROOT
 
 EXAMPLE_PACKAGE = PROJECT_ROOT / "examples" / "plugins" / "emergent-example-plugin"
@@ -26,10 +26,10 @@ def pip_install_target(package: Path, target: Path) -> Path:
 
 def forget_plugins() -> None:
     """Drop every non-built-in registration and let the next lookup rediscover entry points."""
-    for registry in (plugins.SERVICES, plugins.PERSONAS):
-        for source in {s for s in registry.sources.values() if s != plugins.BUILTIN}:
-            registry.remove_source(source)
-    plugins._ENTRY_POINTS_LOADED = False
+    for reg in (plugins.SERVICES, plugins.PERSONAS):
+        for source in {s for s in reg.sources.values() if s != plugins.BUILTIN}:
+            reg.remove_source(source)
+    registry.forget_entry_points()
 
 
 @contextmanager

@@ -18,7 +18,18 @@ from typing import Any
 
 import rlp
 from coincurve import PrivateKey
+from eth_account import Account
 from eth_utils import keccak
+
+# The devnets' well-known test accounts (anvil's and Hardhat's default mnemonic): never real money.
+TEST_MNEMONIC = "test test test test test test test test test test test junk"
+
+
+def derive_key(index: int, mnemonic: str = TEST_MNEMONIC) -> str:
+    """The 0x-hex private key of account `index` (BIP-44 m/44'/60'/0'/0/index) of `mnemonic`."""
+    Account.enable_unaudited_hdwallet_features()
+    acct = Account.from_mnemonic(mnemonic, account_path=f"m/44'/60'/0'/0/{index}")
+    return "0x" + bytes(acct.key).hex()
 
 
 def _address_bytes(to: str | bytes) -> bytes:

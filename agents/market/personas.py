@@ -38,15 +38,17 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
-from agents.market import plugins as _plugins
+from agents.market.registry import BUILTIN, NAME_RE, PluginError, Registry
+from agents.market.registry import PERSONAS as _REGISTRY
+from agents.market.registry import load_entry_points as _load_entry_points
 from agents.market.pricing import PricingParams
 from agents.market.services import TaskSpec, corrupt, solve, verify
 
-# The value vector's dimensions, bounds and default weights are the cognition library's (seed 001
+# The value vector's dimensions and bounds are the cognition library's (seed 001
 # §1.7), imported so there is one place for each constant.
 from agents.cognition.constants import (
-    DEFAULT_VALUE_WEIGHTS as DEFAULT_VALUES,
     VALUE_DIMENSIONS,
     VALUE_WEIGHT_MAX as VALUE_MAX,
     VALUE_WEIGHT_MIN as VALUE_MIN,
@@ -214,10 +216,41 @@ _BUILTIN: dict[str, Persona] = {
     )
 }
 BUILTIN_PERSONAS: tuple[Persona, ...] = tuple(_BUILTIN.values())
-# The registry (agents/market/plugins.py): built-ins go through the same validation as plugins.
-PERSONAS = _plugins.PERSONAS
+
+
+def register_persona(persona: Any, source: str = BUILTIN) -> Any:
+    """Validate `persona` (a `personas.Persona`, possibly a subclass with its own strategy) and add it."""
+    if not isinstance(persona, Persona):
+        raise PluginError(f"{source}: expected a Persona instance (agents.market.personas.Persona), "
+                          f"got {type(persona).__name__}")
+    name = persona.name
+    if not isinstance(name, str) or not NAME_RE.match(name):
+        raise PluginError(f"{source}: persona name {name!r} must match {NAME_RE.pattern}")
+    where = f"{source}: persona {name!r}"
+    v = persona.values
+    n = len(VALUE_DIMENSIONS)
+    if not isinstance(v, tuple) or len(v) != n or not all(isinstance(w, (int, float)) for w in v):
+        raise PluginError(f"{where}: values must be a tuple of {n} numbers ({', '.join(VALUE_DIMENSIONS)})")
+    if abs(sum(v) - 1.0) > 1e-9:
+        raise PluginError(f"{where}: values must sum to 1, got {sum(v):.6g}")
+    if not all(VALUE_MIN <= w <= VALUE_MAX for w in v):
+        raise PluginError(f"{where}: every value weight must be in [{VALUE_MIN}, {VALUE_MAX}]")
+    if not isinstance(persona.behaviour, Behaviour):
+        raise PluginError(f"{where}: behaviour must be a Behaviour, got {type(persona.behaviour).__name__}")
+    if not isinstance(persona.pricing, PricingParams):
+        raise PluginError(f"{where}: pricing must be PricingParams, got {type(persona.pricing).__name__}")
+    for hook in ("deliver", "evaluate", "should_dispute"):
+        if not callable(getattr(persona, hook, None)):
+            raise PluginError(f"{where}: {hook} must be a method")
+    PERSONAS.add(name, persona, source)
+    return persona
+
+
+# The registry (agents/market/registry.py): built-ins go through the same validation as plugins.
+PERSONAS: Registry = _REGISTRY
+PERSONAS.validate = register_persona
 for _p in BUILTIN_PERSONAS:
-    _plugins.register_persona(_p, _plugins.BUILTIN)
+    register_persona(_p, BUILTIN)
 PERSONA_NAMES: tuple[str, ...] = tuple(p.name for p in BUILTIN_PERSONAS)  # the built-in ones
 
 
@@ -231,7 +264,7 @@ def get_persona(name: str) -> Persona:
         return PERSONAS[name]
     except KeyError:
         pass
-    if _plugins.load_entry_points() and name in PERSONAS:  # first miss: installed plugins may define it
+    if _load_entry_points() and name in PERSONAS:  # first miss: installed plugins may define it
         return PERSONAS[name]
     raise ValueError(f"unknown persona {name!r} (known: {', '.join(PERSONAS)})")
 

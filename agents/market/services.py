@@ -22,7 +22,9 @@ from typing import Any, ClassVar
 
 from eth_utils import keccak
 
-from agents.market import plugins as _plugins
+from agents.market.registry import BUILTIN, NAME_RE, SMOKE_DIFFICULTY, PluginError, Registry, call_plugin
+from agents.market.registry import SERVICES as _REGISTRY
+from agents.market.registry import load_entry_points as _load_entry_points
 
 SPEC_PREFIX = "em1:"
 MAX_SPEC_CHARS = 256
@@ -537,8 +539,8 @@ COMPOSITE_SERVICES: tuple[Service, ...] = (
     ReportService("report", {"size": (3, 5_000), "max_value": (2, 10**9), "leaves": (2, 4_096)},
                   "a median and a Merkle root, bought from other agents (composite)"),
 )
-# The registry (agents/market/plugins.py): built-ins go through the same validation as plugins.
-SERVICES = _plugins.SERVICES
+# The registry (agents/market/registry.py): built-ins go through the same validation as plugins.
+SERVICES: Registry = _REGISTRY
 SERVICE_NAMES: tuple[str, ...] = tuple(s.name for s in BUILTIN_SERVICES)  # the default catalogue
 
 
@@ -560,7 +562,7 @@ def get_service(name: str) -> Service:
         return SERVICES[name]
     except KeyError:
         pass
-    if _plugins.load_entry_points():  # first miss in this process: installed plugins may define it
+    if _load_entry_points():  # first miss in this process: installed plugins may define it
         if name in SERVICES:
             return SERVICES[name]
     raise TaskSpecError(f"unknown service {name!r} (known: {', '.join(SERVICES)})")
@@ -588,6 +590,80 @@ def cost_units(spec: TaskSpec) -> int:
     return get_service(spec.service).cost_units(spec)
 
 
+# ------------------------------------------------------------------ validation + registration
+def register_service(service: Any, source: str = BUILTIN) -> Any:
+    """Validate `service` (a `services.Service` instance) and add it to the registry; returns it."""
+    if isinstance(service, type) and issubclass(service, Service):
+        raise PluginError(f"{source}: {service.__name__} is a Service class; register an instance, "
+                          f"e.g. {service.__name__}('name', {{'param': (lo, hi)}})")
+    if not isinstance(service, Service):
+        raise PluginError(f"{source}: expected a Service instance (agents.market.services.Service), "
+                          f"got {type(service).__name__}")
+    name = service.name
+    where = f"{source}: service {name!r}"
+    if not isinstance(name, str) or not NAME_RE.match(name):
+        raise PluginError(f"{source}: service name {name!r} must match {NAME_RE.pattern}")
+    bounds = service.bounds
+    if not isinstance(bounds, dict) or not bounds:
+        raise PluginError(f"{where}: bounds must be a non-empty dict of parameter -> (lo, hi)")
+    for key, pair in bounds.items():
+        ok = (isinstance(key, str) and NAME_RE.match(key) and isinstance(pair, tuple) and len(pair) == 2
+              and all(isinstance(v, int) and not isinstance(v, bool) for v in pair) and pair[0] <= pair[1])
+        if not ok:
+            raise PluginError(f"{where}: bounds[{key!r}] must be a tuple of two ints lo <= hi, got {pair!r}")
+    # The largest spec must fit the on-chain description.
+    widest = {k: max(pair, key=lambda x: len(str(x))) for k, pair in bounds.items()}
+    text = SPEC_PREFIX + json.dumps({"s": name, "p": widest, "seed": 2**64 - 1}, sort_keys=True,
+                                    separators=(",", ":"))
+    if len(text) > MAX_SPEC_CHARS:
+        raise PluginError(f"{where}: its largest spec ({len(text)} characters) does not fit the "
+                          f"{MAX_SPEC_CHARS}-character job description (fewer or shorter parameter names)")
+    old = SERVICES.sources.get(name)
+    if old is not None and old != source:
+        raise PluginError(f"{source}: service {name!r} clashes with the service of that name from {old}; "
+                          f"rename it")
+    # Smoke test at the difficulty agents trade. TaskSpec.make looks the service up, so it is in the
+    # registry during the test; on failure the previous entry (if any) is restored.
+    prev = SERVICES.get(name)
+    SERVICES[name] = service
+    try:
+        spec = call_plugin(source, f"service {name!r}: random_spec", service.random_spec, random.Random(0),
+                     SMOKE_DIFFICULTY)
+        if not isinstance(spec, TaskSpec) or spec.service != name:
+            raise PluginError(f"{where}: random_spec must return a TaskSpec for {name!r}, got {spec!r}")
+        try:
+            service.check(spec)
+        except TaskSpecError as exc:
+            raise PluginError(f"{where}: random_spec gave a spec its own check refuses: {exc}") from exc
+        payload = call_plugin(source, f"service {name!r}: solve", service.solve, spec)
+        if not isinstance(payload, bytes):
+            raise PluginError(f"{where}: solve must return bytes, got {type(payload).__name__}")
+        if len(payload) > MAX_PAYLOAD_BYTES:
+            raise PluginError(f"{where}: solve returned {len(payload)} bytes, limit {MAX_PAYLOAD_BYTES}")
+        if call_plugin(source, f"service {name!r}: verify", service.verify, spec, payload) is not True:
+            raise PluginError(f"{where}: verify(spec, solve(spec)) must be True")
+        bad = call_plugin(source, f"service {name!r}: corrupt", service.corrupt, spec, payload)
+        if not isinstance(bad, bytes):
+            raise PluginError(f"{where}: corrupt must return bytes, got {type(bad).__name__}")
+        if call_plugin(source, f"service {name!r}: verify", service.verify, spec, bad) is not False:
+            raise PluginError(f"{where}: verify must return False for corrupt(spec, payload) (the cheat "
+                              f"has to be detectable)")
+        if call_plugin(source, f"service {name!r}: verify", service.verify, spec, b"\xff garbage") is not False:
+            raise PluginError(f"{where}: verify must return False (not raise) on garbage bytes")
+        units = call_plugin(source, f"service {name!r}: cost_units", service.cost_units, spec)
+        if not isinstance(units, int) or isinstance(units, bool) or units < 1:
+            raise PluginError(f"{where}: cost_units must return a positive int, got {units!r}")
+    except BaseException:
+        if old is None:
+            SERVICES.pop(name, None)
+        else:
+            SERVICES[name] = prev
+        raise
+    SERVICES.add(name, service, source)
+    return service
+
+
 # Registered last: the smoke test of a composite calls the module functions above.
+SERVICES.validate = register_service
 for _s in BUILTIN_SERVICES + COMPOSITE_SERVICES:
-    _plugins.register_service(_s, _plugins.BUILTIN)
+    register_service(_s, BUILTIN)

@@ -18,11 +18,13 @@ from typing import Any
 import click
 
 from agents.chain.protocol import JobStatus
+from agents.chain.signing import derive_key
 from agents.cli_common import (
     ChainReader,
     InputError,
     RuntimeFailure,
     is_local,
+    key_from_ape_alias,
     network_options,
     resolve_rpc,
 )
@@ -53,30 +55,13 @@ def parse_persona(raw: str) -> str:
     raise InputError(f"unknown persona {raw!r} (known: {known})")
 
 
-def _key_from_ape_alias(alias: str) -> str:
-    """Decrypt ape's keyfile for ALIAS (passphrase from APE_ACCOUNTS_<ALIAS>_PASSPHRASE or a prompt)."""
-    from eth_account import Account
-
-    path = Path(os.environ.get("APE_DATA_FOLDER", Path.home() / ".ape")) / "accounts" / f"{alias}.json"
-    if not path.is_file():
-        raise InputError(f"no ape account named {alias!r} ({path} missing)")
-    env = f"APE_ACCOUNTS_{alias}_PASSPHRASE".upper()
-    passphrase = os.environ.get(env) or click.prompt(f"passphrase for {alias}", hide_input=True)
-    try:
-        return "0x" + bytes(Account.decrypt(json.loads(path.read_text()), passphrase)).hex()
-    except ValueError as exc:
-        raise InputError(f"cannot decrypt the ape account {alias}: {exc}") from None
-
-
 def resolve_key(key: str | None, account: str | None, account_index: int | None) -> str:
     given = [x is not None for x in (key, account, account_index)]
     if sum(given) > 1:
         raise click.UsageError("give only one of --key, --account, --account-index")
     if account:
-        return _key_from_ape_alias(account)
+        return key_from_ape_alias(account)
     if account_index is not None:
-        from agents.sim.simulate import derive_key
-
         return derive_key(account_index)
     key = key or os.environ.get("EMERGENT_AGENT_KEY")
     if not key:

@@ -35,7 +35,6 @@ from typing import Any
 from eth_account import Account
 
 from agents.devnet import (
-    TEST_MNEMONIC,
     ClockedMiner,
     Devnet,
     dialect,
@@ -45,6 +44,7 @@ from agents.devnet import (
     start_interval_mining,
 )
 from agents.chain.governance import ZERO_ADDRESS
+from agents.chain.signing import derive_key
 from agents.chain.protocol import JobStatus, ProposalState
 from agents.market.personas import assign_personas, get_persona
 from agents.market.plugins import load_plugins
@@ -62,11 +62,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def derive_key(index: int, mnemonic: str = TEST_MNEMONIC) -> str:
-    acct = Account.from_mnemonic(mnemonic, account_path=f"m/44'/60'/0'/0/{index}")
-    return "0x" + bytes(acct.key).hex()
 
 
 @dataclass

@@ -23,7 +23,8 @@ import pytest
 from agents.chain.contracts import Contracts
 from agents.devnet import impersonating, mine_blocks, rpc, start_devnet
 from agents.runtime.process import Host, HostConfig, make_web3
-from agents.sim.simulate import AgentPlan, derive_key, deploy, free_port, fund_agents
+from agents.chain.signing import derive_key
+from agents.sim.simulate import AgentPlan, deploy, free_port, fund_agents
 
 WEI = 10**18
 TIME_SCALE = 6
