@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from agents.chain.protocol import DisputeOutcome
 from tests.e2e.conftest import NODES, close_all
 
 # on anvil and on the Hardhat node (the second EVM), each its own chain
@@ -51,7 +52,7 @@ def test_cheater__disputed_slashed_reputation_falls_and_its_share_of_jobs_shrink
         close_all(hosts)
     slashes = [e for e in economy.logs("Staking", "Slashed") if e.args["account"] == cheater]
     assert slashes and slashes[0].args["amount"] > 0
-    resolved = [e for e in economy.logs("ServiceEscrow", "DisputeResolved") if e.args["outcome"] == 2]
+    resolved = [e for e in economy.logs("ServiceEscrow", "DisputeResolved") if e.args["outcome"] == DisputeOutcome.CLIENT]
     assert resolved and resolved[0].args["slashed"] == slashes[0].args["amount"]
     rep = [e for e in economy.logs("Reputation", "ReputationChanged") if e.args["account"] == cheater]
     falls = [e for e in rep if e.args["current"] < e.args["previous"]]

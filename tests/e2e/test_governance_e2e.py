@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from agents.chain.protocol import VoteSupport
 from tests.e2e.conftest import close_all
 
 pytestmark = pytest.mark.slow
@@ -45,7 +46,7 @@ def test_agents_propose_vote_execute_and_adapt_to_a_parameter_change(economy):
     pid = created[0].args["proposalId"]
     votes = [e for e in economy.logs("Governor", "VoteCast") if e.args["proposalId"] == pid]
     assert {v.args["voter"] for v in votes} >= {a.address for a in hosts[0].agents}
-    assert all(v.args["support"] == 1 for v in votes if v.args["voter"] in {a.address for a in hosts[0].agents})
+    assert all(v.args["support"] == VoteSupport.FOR for v in votes if v.args["voter"] in {a.address for a in hosts[0].agents})
     assert economy.c["Governor"].functions.state(pid).call() == EXECUTED
     after = esc.collateralRatioBps().call()
     assert after == 2 * before

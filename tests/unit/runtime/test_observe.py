@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from agents.chain.indexer import ChainEvent
-from agents.chain.protocol import JobStatus
+from agents.chain.protocol import DisputeOutcome, JobStatus
 from agents.cognition import Observation
 from agents.market.services import TaskSpec
 from agents.runtime.observe import (
@@ -58,7 +58,7 @@ def lifecycle(ch: Chain, jid: int, client: str, provider: str, end: str) -> list
                   quorum=2),
             ch.ev("ServiceEscrow", "DisputeRuled", jobId=jid, guardian=G, forProvider=False)]
     if end == "slashed":
-        return evs + [ch.ev("ServiceEscrow", "DisputeResolved", jobId=jid, outcome=2, votesForProvider=0,
+        return evs + [ch.ev("ServiceEscrow", "DisputeResolved", jobId=jid, outcome=DisputeOutcome.CLIENT, votesForProvider=0,
                             votesForClient=2, slashed=2 * WEI),
                       ch.ev("Staking", "Slashed", account=provider, slasher=G, beneficiary=client, amount=2 * WEI,
                             toBeneficiary=WEI, toTreasury=WEI)]
