@@ -65,7 +65,8 @@ class LazyGroup(OneLineErrors, click.Group):
             module, attr = LAZY_COMMANDS[name]
             if not _module_exists(module):
                 return None
-            return getattr(importlib.import_module(module), attr)
+            command: click.Command = getattr(importlib.import_module(module), attr)
+            return command
         return super().get_command(ctx, name)
 
 
@@ -170,7 +171,8 @@ def devnet(port: int, block_time: int, voting_minutes: int, redeploy: bool, exit
         net.stop()
 
 
-def _deploy_to_devnet(net: Any, path: Any, redeploy: bool, voting_minutes: int, block_time: int) -> dict:
+def _deploy_to_devnet(net: Any, path: Any, redeploy: bool, voting_minutes: int, block_time: int
+                      ) -> dict[str, Any]:
     """deploy_all through ape with params/ethereum-local.yaml and this devnet's voting period."""
     from agents.chain.deployment import DeployError, deploy_all, load_params, params_path
 
@@ -206,7 +208,7 @@ def _deploy_to_devnet(net: Any, path: Any, redeploy: bool, voting_minutes: int, 
 
 # --- status ----------------------------------------------------------------------------------------
 
-def status_data(reader: Any, deployment: dict, extra: tuple[str, ...] = ()) -> dict[str, Any]:
+def status_data(reader: Any, deployment: dict[str, Any], extra: tuple[str, ...] = ()) -> dict[str, Any]:
     """Deployment, head, token supply and balances, read over the lean client (two round trips)."""
     contracts = deployment["contracts"]
     out: dict[str, Any] = {"rpc": reader.url, "chain_id": deployment.get("chain_id"),
@@ -227,7 +229,7 @@ def status_data(reader: Any, deployment: dict, extra: tuple[str, ...] = ()) -> d
     return out
 
 
-def status_lines(reader: Any, deployment: dict, extra: tuple[str, ...] = ()) -> list[str]:
+def status_lines(reader: Any, deployment: dict[str, Any], extra: tuple[str, ...] = ()) -> list[str]:
     d = status_data(reader, deployment, extra)
     lines = [f"chain {d['chain_id']} ({d.get('network') or '?'}) at {d['rpc']}, deployed at block "
              f"{d['deployed_at_block']}, head {d['head']}"]
@@ -264,7 +266,7 @@ def token() -> None:
     """AgentToken balances and transfers."""
 
 
-def _token(network: str, rpc: str | None) -> tuple[Any, Any, dict]:
+def _token(network: str, rpc: str | None) -> tuple[Any, Any, dict[str, Any]]:
     reader, deployment, path = load_chain_deployment(network, rpc)
     addr = deployment["contracts"].get("AgentToken")
     if not addr:

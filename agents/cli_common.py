@@ -95,7 +95,7 @@ def describe_exception(exc: BaseException) -> tuple[str, int]:
 class OneLineErrors:
     """Mixin for a click Group used as an entry point: every failure ends as one `Error: ...` line."""
 
-    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,  # type: ignore[override]
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
         try:
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)  # type: ignore[misc]
@@ -290,7 +290,8 @@ class ChainReader:
 
     def block(self, number: int | str = "latest") -> dict[str, Any]:
         tag = hex(number) if isinstance(number, int) else number
-        return self.request("eth_getBlockByNumber", [tag, False])
+        block: dict[str, Any] = self.request("eth_getBlockByNumber", [tag, False])
+        return block
 
     def abis(self) -> dict[str, list[dict[str, Any]]]:
         if self._abis is None:
@@ -343,7 +344,8 @@ def cached_abis() -> dict[str, list[dict[str, Any]]]:
     try:
         cached = json.loads(ABI_CACHE.read_text())
         if cached.get("build_mtime_ns") == stamp:
-            return cached["abis"]
+            cached_abis: dict[str, list[dict[str, Any]]] = cached["abis"]
+            return cached_abis
     except (OSError, ValueError, AttributeError):
         pass
     try:
@@ -378,7 +380,7 @@ class FastCall:
         self.to, self.data, self.fn = to, data, fn
 
     def decode(self, raw: bytes) -> Any:
-        values = []
+        values: list[Any] = []
         for i, typ in enumerate(self.fn.outputs):
             word = raw[32 * i:32 * i + 32]
             if typ == "string":
@@ -626,8 +628,8 @@ def connected(choice: str, rpc: str | None = None) -> Iterator[Any]:
         if hardhat:
             _trust_hardhat_automine(provider)
     except Exception as exc:
-        raise RuntimeFailure(f"cannot connect to {choice}: {_one_line(str(exc).splitlines()[0] if str(exc) else exc)}"
-                             ) from None
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        raise RuntimeFailure(f"cannot connect to {choice}: {_one_line(first)}") from None
     try:
         yield provider
     finally:
@@ -757,13 +759,15 @@ def lean_send(url: str, key: str, call: Any, gas: int) -> Any:
     receipt and returns the TxResult. A reverted receipt is a RuntimeFailure naming the transaction."""
     from web3 import Web3
 
-    from agents.chain.sender import TxSender
+    from agents.chain.sender import TxResult, TxSender
 
     w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 30}, exception_retry_configuration=None))
     for name in ("validation", "ens_name_to_address"):
         with contextlib.suppress(ValueError, KeyError):
             w3.middleware_onion.remove(name)
     result = TxSender(w3, key).send(to=call.to, data=call.data, gas=gas)
+    if not isinstance(result, TxResult):  # send(wait=True), the default, returns the TxResult
+        raise TypeError(f"TxSender.send returned {type(result).__name__}, not a TxResult")
     if int(result.receipt.get("status", 1)) != 1:
         raise RuntimeFailure(f"the transaction {result.tx_hash} reverted in block {result.block}")
     return result

@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar, TypeVarTuple, overload
 
 import click
 
@@ -29,6 +30,10 @@ from agents.cli_common import (
     parse_address,
     sender_key,
 )
+
+T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
+ProposalArgs = tuple[list[str], list[int], list[bytes], str]  # gv.proposal_args: the Governor's propose()
 
 GAS_MARGIN_NUM, GAS_MARGIN_DEN, GAS_MARGIN_ADD = 13, 10, 30_000  # estimate * 1.3 + 30k (TOOLCHAIN.md)
 MAX_REASON = 1_024  # Governor.MAX_REASON: bytes of a vote reason
@@ -53,7 +58,7 @@ class ProposalInfo:
     vote_end: int
 
     @property
-    def args(self) -> tuple:
+    def args(self) -> tuple[list[str], list[int], list[bytes], bytes]:
         return (self.targets, self.values, self.calldatas, gv.description_hash(self.description))
 
 
@@ -92,18 +97,22 @@ class GovSession:
         return bool(getattr(self.governor, "lean", False))
 
     def head(self) -> int:
+        height: int
         if self.lean:
-            return self.governor.reader.head()
+            height = self.governor.reader.head()
+            return height
         from ape import chain
 
-        return chain.blocks.height
+        height = chain.blocks.height
+        return height
 
     def head_timestamp(self) -> int:
         if self.lean:
             return int(self.governor.reader.block()["timestamp"], 16)
         from ape import chain
 
-        return chain.blocks.head.timestamp
+        timestamp: int = chain.blocks.head.timestamp
+        return timestamp
 
     def resolve_id(self, raw: int | str) -> int:
         """A full id, or a short id (0x + fewer than 64 hex digits) matched as a prefix of one proposal."""
@@ -144,7 +153,8 @@ class GovSession:
         return out
 
     def state(self, proposal_id: int) -> int:
-        return self.governor.state(proposal_id)
+        st: int = self.governor.state(proposal_id)
+        return st
 
     def _require_state(self, proposal_id: int, wanted: tuple[int, ...], action: str) -> int:
         st = self.state(proposal_id)
@@ -219,7 +229,7 @@ class GovSession:
         except gv.GovernanceInputError as exc:
             raise InputError(str(exc)) from None
 
-    def check_can_propose(self, proposer: str, args: tuple) -> int:
+    def check_can_propose(self, proposer: str, args: ProposalArgs) -> int:
         """The proposal floor as the Governor reads it (values at the end of the current head block)."""
         staking, reputation = self.c["Staking"], self.c["Reputation"]
         stake, rep = staking.getVotes(proposer), reputation.reputationOf(proposer)
@@ -262,6 +272,7 @@ class GovSession:
         if self.governor.hasVoted(proposal_id, voter):
             raise InputError(f"{voter} has already voted on proposal {proposal_id}")
         staking, reputation = self.c["Staking"], self.c["Reputation"]
+        weight: int
         if info_snapshot < head:
             rep = reputation.getPastReputation(voter, info_snapshot)
             weight = staking.getPastVotes(voter, info_snapshot)
@@ -434,7 +445,7 @@ def _parse_id(raw: str) -> int | str:
         raise InputError(str(exc)) from None
 
 
-def open_session(deployment: dict) -> GovSession:
+def open_session(deployment: dict[str, Any]) -> GovSession:
     """Contract handles for a deployment (inside an ape connection)."""
     from ape import Contract, chain, project
 
@@ -455,8 +466,19 @@ def open_lean_session(network: str, rpc: str | None) -> GovSession:
     return GovSession(contracts, int(deployment.get("block", 0)))
 
 
-def _run(network: str, rpc: str | None, account_alias: str | None, account_index: int | None, fn,
-         needs_account: bool = True):
+@overload
+def _run(network: str, rpc: str | None, account_alias: str | None, account_index: int | None,
+         fn: Callable[[GovSession, LeanSender], T], needs_account: Literal[True] = True) -> T: ...
+
+
+@overload
+def _run(network: str, rpc: str | None, account_alias: str | None, account_index: int | None,
+         fn: Callable[[GovSession, None], T], needs_account: Literal[False]) -> T: ...
+
+
+def _run(network: str, rpc: str | None, account_alias: str | None, account_index: int | None,
+         fn: Callable[[GovSession, Any], T], needs_account: bool = True) -> T:
+    """Run fn(session, sender); the sender is None when needs_account is False."""
     if account_alias and account_index is not None:
         raise InputError("give only one of --account, --account-index")
     sender = LeanSender(sender_key(network, account_alias, account_index)) if needs_account else None
@@ -481,8 +503,9 @@ def propose() -> None:
     """Create a proposal (parameter change, treasury grant, mint, guardian)."""
 
 
-def _propose_cmd(build):
-    def _inner(session: GovSession, sender: Any, description: str):
+def _propose_cmd(build: Callable[[GovSession], list[gv.Action]]
+                 ) -> Callable[[GovSession, LeanSender, str], None]:
+    def _inner(session: GovSession, sender: LeanSender, description: str) -> None:
         actions = build(session)
         pid, receipt = session.propose(actions, description, sender)
         snap = session.governor.proposalSnapshot(pid)
@@ -505,7 +528,8 @@ description_opt = click.option("--description", default=None,
 @network_options
 @account_opt
 @index_opt
-def propose_param(name, value, description, network, rpc, account_alias, account_index):
+def propose_param(name: str, value: str, description: str | None, network: str, rpc: str | None,
+                  account_alias: str | None, account_index: int | None) -> None:
     """Change parameter NAME to VALUE (tokens in whole AGENT). `emergent gov params` lists them."""
     try:
         spec = gv.lookup_parameter(name)
@@ -524,7 +548,8 @@ def propose_param(name, value, description, network, rpc, account_alias, account
 @network_options
 @account_opt
 @index_opt
-def propose_grant(to, amount, description, network, rpc, account_alias, account_index):
+def propose_grant(to: str, amount: str, description: str | None, network: str, rpc: str | None,
+                  account_alias: str | None, account_index: int | None) -> None:
     """Pay AMOUNT AGENT from the treasury (the Timelock) to TO."""
     recipient = parse_address(to, "--to")
     wei = _wrap(gv.parse_tokens, amount, "--amount")
@@ -540,7 +565,8 @@ def propose_grant(to, amount, description, network, rpc, account_alias, account_
 @network_options
 @account_opt
 @index_opt
-def propose_mint(to, amount, description, network, rpc, account_alias, account_index):
+def propose_mint(to: str, amount: str, description: str | None, network: str, rpc: str | None,
+                 account_alias: str | None, account_index: int | None) -> None:
     """Mint AMOUNT new AGENT to TO (within the supply cap)."""
     recipient = parse_address(to, "--to")
     wei = _wrap(gv.parse_tokens, amount, "--amount")
@@ -555,7 +581,8 @@ def propose_mint(to, amount, description, network, rpc, account_alias, account_i
 @network_options
 @account_opt
 @index_opt
-def propose_guardian(new_guardian, description, network, rpc, account_alias, account_index):
+def propose_guardian(new_guardian: str, description: str | None, network: str, rpc: str | None,
+                     account_alias: str | None, account_index: int | None) -> None:
     """Appoint NEW_GUARDIAN (an address, or `none`) as the guardian who may cancel proposals."""
     new = gv.ZERO_ADDRESS if new_guardian.lower() == "none" else parse_address(new_guardian, "guardian")
     text = description or f"Appoint {new} as guardian"
@@ -563,7 +590,7 @@ def propose_guardian(new_guardian, description, network, rpc, account_alias, acc
          lambda s, a: _propose_cmd(lambda ss: ss.guardian_actions(new))(s, a, text))
 
 
-def _wrap(fn, *args):
+def _wrap(fn: Callable[[*Ts], T], *args: *Ts) -> T:
     try:
         return fn(*args)
     except gv.GovernanceInputError as exc:
@@ -573,7 +600,7 @@ def _wrap(fn, *args):
 @gov.command("params")
 @network_options
 @json_opt
-def params_cmd(network, rpc, as_json):
+def params_cmd(network: str, rpc: str | None, as_json: bool) -> None:
     """The parameters governance can change: current value and on-chain bounds (read from the chain;
     without a devnet, only names, units and meaning)."""
     session, note = None, None
@@ -594,7 +621,8 @@ def params_cmd(network, rpc, as_json):
             for fn, v in zip(fns, session.c[name].many([(fn, ()) for fn in fns]), strict=True):
                 values[(name, fn)] = v
     for spec in gv.PARAMETERS.values():
-        row = {"name": spec.name, "unit": spec.unit, "help": spec.help, "current": None, "lower": None, "upper": None}
+        row: dict[str, Any] = {"name": spec.name, "unit": spec.unit, "help": spec.help,
+                               "current": None, "lower": None, "upper": None}
         if (spec.contract, spec.getter) in values:
             row["current"] = values[(spec.contract, spec.getter)]
             row["lower"], row["upper"] = (b if isinstance(b, int) else values[(spec.contract, b)]
@@ -624,12 +652,13 @@ def params_cmd(network, rpc, as_json):
 @network_options
 @account_opt
 @index_opt
-def vote_cmd(proposal_id, support, reason, wait, network, rpc, account_alias, account_index):
+def vote_cmd(proposal_id: str, support: str, reason: str, wait: bool, network: str, rpc: str | None,
+             account_alias: str | None, account_index: int | None) -> None:
     """Vote SUPPORT (for, against, abstain) on PROPOSAL_ID with your stake at its snapshot."""
     raw_id, sup = _parse_id(proposal_id), _wrap(gv.parse_support, support)
     check_reason(reason)
 
-    def go(s: GovSession, a):
+    def go(s: GovSession, a: LeanSender) -> None:
         pid = s.resolve_id(raw_id)
         if wait:
             _wait_active(s, pid)
@@ -661,11 +690,12 @@ def _wait_active(s: GovSession, pid: int, poll: float = 0.5) -> None:
 @network_options
 @account_opt
 @index_opt
-def activate_cmd(account, network, rpc, account_alias, account_index):
+def activate_cmd(account: str | None, network: str, rpc: str | None, account_alias: str | None,
+                 account_index: int | None) -> None:
     """Activate voting for ACCOUNT (default: yourself): its stake then votes and counts in the quorum.
     Needs its reputation at the voting gate; anyone may send it."""
 
-    def go(s: GovSession, a):
+    def go(s: GovSession, a: LeanSender) -> None:
         who = parse_address(account, "account") if account else a.address
         receipt = s.activate_voting(who, a)
         click.echo(f"voting active for {who}; tx {receipt.txn_hash} (gas {receipt.gas_used})")
@@ -673,15 +703,16 @@ def activate_cmd(account, network, rpc, account_alias, account_index):
     _run(network, rpc, account_alias, account_index, go)
 
 
-def _simple(action: str):
+def _simple(action: str) -> click.Command:
     @click.argument("proposal_id")
     @network_options
     @account_opt
     @index_opt
-    def cmd(proposal_id, network, rpc, account_alias, account_index):
+    def cmd(proposal_id: str, network: str, rpc: str | None, account_alias: str | None,
+            account_index: int | None) -> None:
         raw_id = _parse_id(proposal_id)
 
-        def go(s: GovSession, a):
+        def go(s: GovSession, a: LeanSender) -> None:
             pid = s.resolve_id(raw_id)
             receipt = getattr(s, action)(pid, a)
             extra = ""
@@ -710,11 +741,11 @@ _simple("cancel")
 @click.argument("proposal_id")
 @network_options
 @json_opt
-def status_cmd(proposal_id, network, rpc, as_json):
+def status_cmd(proposal_id: str, network: str, rpc: str | None, as_json: bool) -> None:
     """State, votes, quorum, time left, deadline and eta of PROPOSAL_ID."""
     raw_id = _parse_id(proposal_id)
 
-    def go(s: GovSession, _a):
+    def go(s: GovSession, _a: None) -> dict[str, Any] | list[str]:
         pid = s.resolve_id(raw_id)
         return s.status(pid) if as_json else s.status_lines(pid)
 
@@ -729,9 +760,9 @@ def status_cmd(proposal_id, network, rpc, as_json):
 @gov.command("list")
 @network_options
 @json_opt
-def list_cmd(network, rpc, as_json):
+def list_cmd(network: str, rpc: str | None, as_json: bool) -> None:
     """Every proposal with its short id, state and description."""
-    def go(s: GovSession, _a):
+    def go(s: GovSession, _a: None) -> list[dict[str, str]]:
         return [{"id": str(p.id), "short_id": short_id(p.id), "state": ProposalState(s.state(p.id)).label,
                  "proposer": p.proposer, "description": p.description} for p in s.proposals()]
 
