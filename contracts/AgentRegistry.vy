@@ -107,6 +107,9 @@ def __init__():
     ow.__init__()
 
 
+# ---------------------------------------------------------------- registration
+
+
 @external
 def approveOwner(owner: address):
     """
@@ -203,6 +206,9 @@ def reactivate(agentId: uint256):
     log AgentReactivated(agentId=agentId, owner=msg.sender)
 
 
+# ---------------------------------------------------------------- views
+
+
 @external
 @view
 def getMetadata(agentId: uint256, key: String[MAX_KEY_LENGTH]) -> Bytes[MAX_VALUE_LENGTH]:
@@ -228,6 +234,9 @@ def isActive(wallet: address) -> bool:
     @notice Whether `wallet` belongs to a registered, active agent.
     """
     return self.isActiveAgent[self.agentIdOf[wallet]]
+
+
+# ---------------------------------------------------------------- internal
 
 
 @internal

@@ -112,7 +112,7 @@ interface ITimelock:
     def is_operation_done(id: bytes32) -> bool: view
 
 
-##### CONSTANTS #####
+# ---------------------------------------------------------------- constants
 
 # @dev Bounds of the ABI's dynamic arrays and strings.
 MAX_ACTIONS: public(constant(uint256)) = 10
@@ -190,7 +190,7 @@ _REVOKE_ROLE: constant(bytes4) = method_id("revokeRole(bytes32,address)", output
 _CANCELLER_ROLE: constant(bytes32) = keccak256("CANCELLER_ROLE")
 
 
-##### IMMUTABLES #####
+# ---------------------------------------------------------------- immutables
 
 # @dev Staking: voting power (checkpointed bonded stake).
 token: public(immutable(IVotingStake))
@@ -203,7 +203,7 @@ reputation: public(immutable(IReputationSource))
 timelock: public(immutable(ITimelock))
 
 
-##### STORAGE #####
+# ---------------------------------------------------------------- storage
 
 # @dev Storage is packed so that `propose` writes two fresh slots, a vote one
 #      (plus the ballot's `hasVoted` slot) and `queue` one more.
@@ -242,7 +242,7 @@ guardian: public(address)
 nonces: public(HashMap[address, uint256])
 
 
-##### EVENTS #####
+# ---------------------------------------------------------------- events
 
 # @dev OpenZeppelin IGovernor events (unindexed arguments, as Governor Bravo).
 event ProposalCreated:
@@ -314,7 +314,7 @@ event GuardianSet:
     newGuardian: indexed(address)
 
 
-##### CONSTRUCTOR #####
+# ---------------------------------------------------------------- constructor
 
 @deploy
 @payable
@@ -363,7 +363,7 @@ def __init__(
     self._set_guardian(guardian_)
 
 
-##### EXTERNAL: IGovernor #####
+# ---------------------------------------------------------------- IGovernor
 
 @external
 @view
@@ -852,7 +852,7 @@ def castVoteBySig(proposalId: uint256, support: uint8, voter: address, signature
     return self._cast_vote(proposalId, voter, support, "")
 
 
-##### EXTERNAL: parameters (Timelock only) #####
+# ---------------------------------------------------------------- parameters (Timelock only)
 
 @external
 def setVotingDelay(newVotingDelay: uint48):
@@ -936,7 +936,7 @@ def setGuardian(newGuardian: address):
     self._set_guardian(newGuardian)
 
 
-##### INTERNAL #####
+# ---------------------------------------------------------------- internal
 
 @internal
 @view

@@ -106,6 +106,9 @@ def __init__(
     timelock_controller.__init__(minimum_delay_, proposers_, executors_, admin_)
 
 
+# ---------------------------------------------------------------- delay
+
+
 @external
 def update_delay(new_delay: uint256):
     """
@@ -118,6 +121,9 @@ def update_delay(new_delay: uint256):
     assert new_delay >= MIN_DELAY and new_delay <= MAX_DELAY, "Timelock: delay out of bounds"
     log timelock_controller.MinimumDelayChange(old_duration=timelock_controller.get_minimum_delay, new_duration=new_delay)
     timelock_controller.get_minimum_delay = new_delay
+
+
+# ---------------------------------------------------------------- batches (at most MAX_BATCH calls)
 
 
 @external
@@ -201,6 +207,9 @@ def execute_batch(
         log timelock_controller.CallExecuted(id=id, index=idx, target=target, amount=amounts[idx], payload=payloads[idx])
         idx += 1
     timelock_controller._after_call(id)
+
+
+# ---------------------------------------------------------------- internal
 
 
 @internal
