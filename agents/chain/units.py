@@ -13,10 +13,11 @@
 from __future__ import annotations
 
 import math
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 
 WEI = 10**18
 BPS = 10_000
+_EXACT = Context(prec=1_000)  # the default context keeps 28 digits: enough for no amount of wei
 
 
 def to_wei(amount: str | int | float | Decimal, what: str = "amount") -> int:
@@ -31,7 +32,7 @@ def to_wei(amount: str | int | float | Decimal, what: str = "amount") -> int:
         raise ValueError(f"{what} must be finite, got {amount!r}")
     if value < 0:
         raise ValueError(f"{what} must not be negative, got {amount}")
-    wei = value.scaleb(18)
+    wei = value.scaleb(18, context=_EXACT)
     if wei != wei.to_integral_value():
         raise ValueError(f"{what} has more than 18 decimal places: {amount}")
     return int(wei)
@@ -39,14 +40,14 @@ def to_wei(amount: str | int | float | Decimal, what: str = "amount") -> int:
 
 def from_wei(wei: int) -> Decimal:
     """Wei -> whole tokens, exactly (for display and files; never for arithmetic on amounts)."""
-    return Decimal(int(wei)).scaleb(-18)
+    return Decimal(int(wei)).scaleb(-18, context=_EXACT)
 
 
 def bps(ratio: float | int | Decimal) -> int:
     """A ratio (0.2, 1.25, ...) in basis points, rounded to the nearest one (ties to even)."""
     if isinstance(ratio, float) and not math.isfinite(ratio):
         raise ValueError(f"ratio must be finite, got {ratio!r}")
-    return int(round(Decimal(str(ratio)) * BPS))
+    return round(Decimal(str(ratio)) * BPS)
 
 
 def mul_bps(amount: int, ratio_bps: int) -> int:

@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+
 from agents.chain.units import BPS, bps, mul_bps, mul_bps_up, scale
 
 

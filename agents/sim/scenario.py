@@ -28,6 +28,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+
 class _DecimalLoader(yaml.SafeLoader):
     """YAML's floats as the Decimal the file wrote (`start_balance: 19997.4999999999996` stays exact);
     pydantic turns them into floats where a field is a float (probabilities, factors)."""
@@ -273,7 +274,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     if not p.is_file():
         raise ScenarioError(f"{p}: no such scenario file")
     try:
-        data = yaml.load(p.read_text(), Loader=_DecimalLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(p.read_text(), Loader=_DecimalLoader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         raise ScenarioError(f"{label}: not valid YAML: {' '.join(str(exc).split())}") from None
     for key, value in (overrides or {}).items():

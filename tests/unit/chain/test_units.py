@@ -1,4 +1,5 @@
-"""Token amounts are exact integers of wei: decimal strings convert exactly, ratios become basis points once."""
+"""Token amounts are exact integers of wei: decimal strings convert exactly, ratios become basis points
+once."""
 
 from __future__ import annotations
 
@@ -63,3 +64,7 @@ def test_scale__stake_fraction_of_a_balance_is_exact():
     balance = to_wei("99987.5")
     assert scale(balance, 0.2) == to_wei("19997.5")
     assert int(0.2 * balance) != to_wei("19997.5")  # the float product it replaces
+
+
+def test_to_wei__more_digits_than_decimals_default_28_stay_exact():
+    assert to_wei("10000000000.000000000000000001") == 10**28 + 1

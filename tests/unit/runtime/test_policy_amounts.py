@@ -27,7 +27,8 @@ def _input(mem: MarketMemory, token: int, bonded: int = 0, persona: str = "hones
            guidance: Guidance | None = None) -> PolicyInput:
     snap = Snapshot(block=100, timestamp=1_000_000, token=token, eth=10 * WEI, bonded=bonded,
                     allowance_escrow=MAX_UINT, allowance_staking=MAX_UINT)
-    return PolicyInput(get_persona(persona), CFG, mem, snap, guidance or Guidance(status="ACTIVE", authority=1.0), 3)
+    g = guidance or Guidance(status="ACTIVE", authority=1.0)
+    return PolicyInput(get_persona(persona), CFG, mem, snap, g, 3)
 
 
 def _memory(asks: dict[str, int] | None = None) -> MarketMemory:
@@ -40,7 +41,8 @@ def _memory(asks: dict[str, int] | None = None) -> MarketMemory:
 
 def test_stake__a_fifth_of_99987_5_agent_is_exactly_19997_5_agent():
     mem = _memory({"factor": 10 * WEI})
-    [stake] = [a for a in setup_actions(_input(mem, token=99_987_500_000_000_000_000_000)) if isinstance(a, A.Stake)]
+    actions = setup_actions(_input(mem, token=99_987_500_000_000_000_000_000))
+    [stake] = [a for a in actions if isinstance(a, A.Stake)]
     assert stake.amount == 19_997_500_000_000_000_000_000  # was 19997.4999999999996 AGENT from a float
 
 
@@ -62,8 +64,9 @@ def test_price_floor__cost_plus_the_margin_rounded_up_to_a_wei():
 
 def test_next_ask__moves_by_whole_basis_points_of_the_current_ask():
     ask = 10 * WEI
-    for requested in range(0, 12):
-        nxt = next_ask(ask, 2 * WEI, MarketSignals(requested=requested, offered=3, competitor_asks=(9 * WEI, 12 * WEI)))
+    for requested in range(12):
+        signals = MarketSignals(requested=requested, offered=3, competitor_asks=(9 * WEI, 12 * WEI))
+        nxt = next_ask(ask, 2 * WEI, signals)
         assert type(nxt) is int and nxt % 10**15 == 0  # ask x (n / 10,000): no float noise in the low digits
 
 
