@@ -36,6 +36,7 @@ from agents.market.personas import Persona
 from agents.runtime import observe as O
 from agents.runtime.executor import Executor, GasBook
 from agents.runtime.policy import MAX_UINT, Guidance, GovernanceView, PolicyConfig, PolicyInput, ProposalView, decide, subcontract_ids, update_guidance
+from agents.runtime import guard
 from agents.runtime.store import AgentStore
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,7 @@ class AgentSpec:
     demand: tuple[tuple[str, float, int, int], ...] = ()  # scenario demand surges (PolicyConfig.demand)
     catalogue: tuple[str, ...] = ()  # services it may switch to (PolicyConfig.catalogue)
     ring: tuple[str, ...] = ()  # the wallets of its ring, for a ring_only persona (PolicyConfig.ring)
+    reset: bool = False  # move an existing data dir aside (agents/runtime/guard.py) and start afresh
 
 
 @dataclass
@@ -130,6 +132,7 @@ class Agent:
         start_block: int,
         events_from: int | None = None,
         descriptions: DescriptionCache | None = None,
+        chain: guard.ChainIdentity | None = None,
     ) -> None:
         self.spec = spec
         self.persona = persona
@@ -141,9 +144,25 @@ class Agent:
         probe = TxSender(web3, spec.key)
         self.address = probe.address
         self.dir = spec.data_dir / self.address.lower()
-        self.dir.mkdir(parents=True, exist_ok=True)
-        self.store = AgentStore(self.dir / "agent.sqlite")
+        # One process per agent dir, on the chain and deployment its state was built on (guard.py):
+        # refused here, before any transaction; the lock is released in close() or by the OS on exit.
+        self.lock, moved = guard.claim_dir(self.dir, self.address, reset=spec.reset)
+        try:
+            self.store = AgentStore(self.dir / "agent.sqlite")
+            try:
+                here = chain or guard.chain_identity(web3, contracts.deployment)
+                recorded = guard.check_chain(self.store, here, self.address)
+            except BaseException:
+                self.store.close()
+                raise
+        except BaseException:
+            self.lock.release()
+            raise
         self.log = JsonLog(self.dir / "agent.log.jsonl", self.address)
+        if moved is not None:
+            self.log("reset", old_state=str(moved))
+        if recorded != "same":
+            self.log("chain_recorded", chain=here.to_json(), adopted=recorded == "adopted")
         spent = int(self.store.get_state("gas_spent_wei", 0))
         self.sender = CachedFeeSender(
             web3, spec.key, gas_budget_wei=spec.gas_budget_wei, gas_spent_wei=spent,
@@ -316,6 +335,7 @@ class Agent:
         self.log("stopped", cycle=self.memory.cycle)
         self.log.close()
         self.store.close()
+        self.lock.release()
 
     # ------------------------------------------------------------------ reads (observing only)
     def _call(self, fn: Any) -> Any:

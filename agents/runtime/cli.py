@@ -11,7 +11,6 @@ import json
 import os
 import signal
 import time
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -115,10 +114,13 @@ def _cycle_line(report: dict[str, Any]) -> str:
               help="seed of the agent's random choices (same seed, same chain: same decisions)")
 @click.option("--gas-budget", default=None, help="ETH the agent may spend on fees (default: unlimited)")
 @click.option("--quiet", "-q", is_flag=True, help="no per-cycle summary line")
+@click.option("--reset", is_flag=True,
+              help="move the agent's existing state aside (renamed <address>.old-<time>, not deleted) and start "
+                   "afresh: for a new chain or deployment")
 def run(key: str | None, account: str | None, account_index: int | None, persona: str, services: str,
         network: str, rpc: str | None, deployment: Path | None, data_dir: Path, payloads: str,
         cycle_blocks: int, cycles: int | None, seed: int, gas_budget: str | None, quiet: bool,
-        plugins: tuple[Path, ...] = ()) -> None:
+        reset: bool = False, plugins: tuple[Path, ...] = ()) -> None:
     """Run one agent until SIGTERM/Ctrl-C (or --cycles): observe, think, act; state in SQLite.
 
     Prints one summary line per cycle (balance, stake, reputation, ASS, L4.9 status)."""
@@ -141,12 +143,12 @@ def run(key: str | None, account: str | None, account_index: int | None, persona
     url = resolve_rpc(network, rpc)
     budget = None
     if gas_budget is not None:
+        from agents.chain.units import to_wei
+
         try:
-            budget = int(Decimal(gas_budget) * 10**18)
-        except InvalidOperation:
-            raise click.BadParameter("a decimal number of ETH", param_hint="--gas-budget") from None
-        if budget < 0:
-            raise click.BadParameter("must not be negative", param_hint="--gas-budget")
+            budget = to_wei(gas_budget, "the gas budget")
+        except ValueError as exc:
+            raise click.BadParameter(f"a decimal number of ETH: {exc}", param_hint="--gas-budget") from None
     dep = deployment or deployment_file(network, url)
     if not Path(dep).is_file():
         if is_local(network) and deployment is None:
@@ -159,12 +161,18 @@ def run(key: str | None, account: str | None, account_index: int | None, persona
     cfg = HostConfig(rpc=url, deployment=Path(dep), data_dir=data_dir, payloads=store,
                      agents=[{"key": private_key, "persona": persona, "services": list(names)}],
                      cycle_blocks=cycle_blocks, seed=seed, max_cycles=cycles, gas_budget_wei=budget,
-                     plugins=[str(Path(p).resolve()) for p in plugins])
+                     plugins=[str(Path(p).resolve()) for p in plugins], reset=reset)
+    from agents.runtime.guard import AgentStartError
+
     try:
         host = Host(cfg)
+    except AgentStartError as exc:  # its dir is in use, from another chain, or it cannot pay for gas
+        raise RuntimeFailure(str(exc)) from None
     except Exception as exc:  # noqa: BLE001 - one line for the user
         raise RuntimeFailure(f"cannot start the agent: {str(exc).splitlines()[0]}") from None
     ag = host.agents[0]
+    for line in host.warnings:  # short of ETH or of the AGENT its persona needs: it runs, but warned
+        click.echo(f"warning: {line}", err=True)
     click.echo(f"agent {ag.address} ({persona}) on {url}; state {ag.dir}; log {ag.dir / 'agent.log.jsonl'}")
     for sig in (signal.SIGTERM, signal.SIGINT):  # finish the current step, persist, exit 0
         signal.signal(sig, lambda *_: host.stop.set())

@@ -38,6 +38,7 @@ from agents.market.payloads import open_payload_store
 from agents.market.plugins import load_plugins
 from agents.market.personas import Persona, get_persona
 from agents.runtime.agent import Agent, AgentSpec, DescriptionCache
+from agents.runtime.guard import AgentStartError, chain_identity, funds_problems, read_funds
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,7 @@ class HostConfig:
     priority_fee_wei: int | None = None
     start_gate: str | None = None  # a file: once every agent is built, wait until it exists (benchmarks)
     plugins: list[str] = field(default_factory=list)  # plugin files (agents/market/plugins.py)
+    reset: bool = False  # move each agent's existing data dir aside and start afresh (guard.claim_dir)
 
     @classmethod
     def from_json(cls, path: Path) -> HostConfig:
@@ -126,20 +128,15 @@ class Host:
         self.payloads = open_payload_store(cfg.payloads, cache=Path(cfg.data_dir) / "payload-cache")
         descriptions = DescriptionCache()
         head = self.web3.eth.block_number
+        here = chain_identity(self.web3, deployment)
         self.agents: list[Agent] = []
-        for a in cfg.agents:
-            spec = AgentSpec(
-                key=a["key"], persona=a["persona"], services=tuple(a["services"]), data_dir=cfg.data_dir,
-                seed=cfg.seed, cycle_blocks=cfg.cycle_blocks, gas_budget_wei=cfg.gas_budget_wei,
-                max_cycles=a.get("max_cycles", cfg.max_cycles), start_phase=a.get("start_phase", cfg.start_phase),
-                priority_fee_wei=cfg.priority_fee_wei, cognition=bool(a.get("cognition", cfg.cognition)),
-                demand=tuple(tuple(d) for d in a.get("demand", ())), catalogue=tuple(a.get("catalogue", ())),
-                ring=tuple(a.get("ring", ())),
-            )
-            start = int(a.get("start_block", head))
-            self.agents.append(Agent(spec, persona_with(a["persona"], a.get("overrides")), self.web3,
-                                     self.contracts, self.payloads,
-                                     start_block=start, events_from=first_block, descriptions=descriptions))
+        self.warnings: list[str] = []  # one line each, from the start checks (guard.funds_problems)
+        try:
+            self._build_agents(cfg, head, here, first_block, descriptions)
+        except BaseException:  # release the locks and stores of the agents built so far
+            for ag in self.agents:
+                ag.close()
+            raise
         oldest = min(ag.memory.cursor for ag in self.agents)
         store = MemoryCursorStore()
         store.save_cursor("indexer", Cursor(*oldest))
@@ -152,6 +149,34 @@ class Host:
         self.usage_path = cfg.data_dir / "hosts" / f"{os.getpid()}.json"
         self._usage: dict[str, Any] = {"agents": [ag.address for ag in self.agents]}
         self._record_usage("ready")
+
+    def _build_agents(self, cfg: HostConfig, head: int, here: Any, first_block: int,
+                      descriptions: DescriptionCache) -> None:
+        """Every agent of the config, each checked before it may act: its dir's lock and chain (Agent),
+        then its funds (an error stops the host before any transaction; warnings are kept and logged)."""
+        for a in cfg.agents:
+            spec = AgentSpec(
+                key=a["key"], persona=a["persona"], services=tuple(a["services"]), data_dir=cfg.data_dir,
+                seed=cfg.seed, cycle_blocks=cfg.cycle_blocks, gas_budget_wei=cfg.gas_budget_wei,
+                max_cycles=a.get("max_cycles", cfg.max_cycles), start_phase=a.get("start_phase", cfg.start_phase),
+                priority_fee_wei=cfg.priority_fee_wei, cognition=bool(a.get("cognition", cfg.cognition)),
+                demand=tuple(tuple(d) for d in a.get("demand", ())), catalogue=tuple(a.get("catalogue", ())),
+                ring=tuple(a.get("ring", ())), reset=cfg.reset,
+            )
+            start = int(a.get("start_block", head))
+            persona = persona_with(a["persona"], a.get("overrides"))
+            ag = Agent(spec, persona, self.web3, self.contracts, self.payloads, start_block=start,
+                       events_from=first_block, descriptions=descriptions, chain=here)
+            self.agents.append(ag)
+            funds = read_funds(self.web3, self.contracts, ag.address, cfg.priority_fee_wei)
+            error, warnings = funds_problems(ag.address, funds, provides=bool(spec.services),
+                                             hires=persona.behaviour.hire_rate > 0)
+            if error is not None:
+                ag.log("start_refused", reason=error)
+                raise AgentStartError(error)
+            for line in warnings:
+                ag.log("start_warning", reason=line)
+            self.warnings += warnings
 
     def _record_usage(self, when: str) -> None:
         """This process's CPU seconds and resident memory at `when` ("ready": every agent built;
@@ -222,13 +247,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", required=True, type=Path)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    host = Host(HostConfig.from_json(args.config))
+    stopping = threading.Event()  # a SIGTERM while the agents are being built stops the host once built
+    hosts: list[Host] = []
 
     def _stop(signum: int, _frame: Any) -> None:
-        host.stop.set()
+        stopping.set()
+        for h in hosts:
+            h.stop.set()
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    try:
+        host = Host(HostConfig.from_json(args.config))
+    except AgentStartError as exc:  # one line, exit 1, nothing sent
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    hosts.append(host)
+    if stopping.is_set():
+        host.stop.set()
+    for line in host.warnings:
+        print(f"warning: {line}", file=sys.stderr)
     profile_dir = os.environ.get("EMERGENT_PROFILE")
     if not profile_dir:
         return host.run()

@@ -170,6 +170,23 @@ class AgentStore:
     def state_keys(self) -> list[str]:
         return [r[0] for r in self._read("SELECT key FROM state ORDER BY key")]
 
+    # ------------------------------------------------------------------ meta (what the store belongs to)
+    def get_meta(self, key: str) -> str | None:
+        """A fact about the store itself (e.g. `chain`: the chain and deployment it belongs to)."""
+        rows = self._read("SELECT value FROM meta WHERE key=?", (key,))
+        return str(rows[0][0]) if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        if key == "schema":
+            raise StoreError("the schema version is the store's own")
+        self._write("INSERT INTO meta(key, value) VALUES (?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value=excluded.value", (key, value))
+
+    def is_empty(self) -> bool:
+        """No state, cursor, nonce hint or journal entry yet (a store just created)."""
+        tables = ("state", "cursors", "nonces", "journal")
+        return not any(self._read(f"SELECT 1 FROM {t} LIMIT 1") for t in tables)
+
     # ------------------------------------------------------------------ indexer cursor (CursorStore)
     def load_cursor(self, key: str) -> Cursor | None:
         rows = self._read("SELECT block, log_index FROM cursors WHERE key=?", (key,))
