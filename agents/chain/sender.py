@@ -18,9 +18,14 @@
   fees are counted from receipts (gas used x effective price).
 - **Retries**: transient RPC failures (connection refused/reset, timeouts, 429/5xx) are retried with
   exponential backoff up to `retry.attempts`; then RpcUnavailableError.
+- **Reads** (chain id, nonce count, fee inputs, gas estimates, receipts, revert reasons) go through
+  the sender's `reader`, an `agents.chain.reader.ChainReader` (given, or one of its own on `web3`);
+  contract reads, batches and transaction outcomes are the reader's, not the sender's.
 - **Transport**: JSON-RPC through `agents.chain.rpc` (one keep-alive connection per web3, shared by
-  every sender on it; batches for `receipts` and `call_many`), not through web3's middleware stack.
-  Calls may be web3 ContractFunctions or `agents.chain.codec.Call`s (encoded straight from the ABI).
+  every sender and reader on it), not through web3's middleware stack. Calls may be web3
+  ContractFunctions or `agents.chain.codec.Call`s (encoded straight from the ABI).
+- **Fee quotes** are cached for `CachedFeeSender.fee_ttl` seconds by a CachedFeeSender (one latest-block
+  read per burst of transactions), which a caller that has just read a block can `prime` for free.
 - Every failure is a typed ChainError (see agents.chain.errors); web3/requests exceptions do not escape.
 """
 
@@ -34,9 +39,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from eth_account import Account
-from eth_utils import to_checksum_address
+from eth_utils.address import to_checksum_address
 from web3 import Web3
 
+from agents.chain.codec import Call
 from agents.chain.errors import (
     ChainError,
     GasBudgetExceededError,
@@ -46,13 +52,9 @@ from agents.chain.errors import (
     RevertedError,
     RpcUnavailableError,
     TxError,
-    classify,
-    with_retries,
 )
-from agents.chain.codec import Call
-from agents.chain.rpc import RpcResponseError, rpc_for
+from agents.chain.reader import DEFAULT_RETRY, ChainReader, typed_rpc
 from agents.chain.signing import DynamicFeeSigner
-from agents.chain.types import TxOutcome
 
 log = logging.getLogger(__name__)
 
@@ -79,19 +81,6 @@ class TxResult:
     receipt: dict[str, Any]  # the node's receipt; numeric fields as ints, logs as the node sent them
 
 
-RECEIPT_INTS = ("blockNumber", "gasUsed", "effectiveGasPrice", "status", "cumulativeGasUsed", "transactionIndex")
-
-
-def receipt_with_ints(raw: dict[str, Any]) -> dict[str, Any]:
-    """A JSON-RPC receipt with its numeric fields decoded from hex."""
-    out = dict(raw)
-    for k in RECEIPT_INTS:
-        v = out.get(k)
-        if isinstance(v, str):
-            out[k] = int(v, 16)
-    return out
-
-
 def _hex(value: int) -> str:
     return hex(int(value))
 
@@ -114,23 +103,27 @@ class TxSender:
         gas_spent_wei: int = 0,
         gas_margin: float = 1.25,
         gas_extra: int = 10_000,
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy = DEFAULT_RETRY,
         receipt_timeout: float = 120.0,
         poll_interval: float = 0.05,
         nonce_hint: int | None = None,
         on_nonce: Callable[[int], None] | None = None,
         priority_fee_wei: int | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        reader: ChainReader | None = None,
     ) -> None:
+        """`reader`: where the sender reads (default: a ChainReader of its own on `web3`'s client, from
+        this sender's address, with the same `retry`)."""
         if gas_margin < 1 or gas_extra < 0:
             raise ValueError("gas_margin >= 1 and gas_extra >= 0")
         if gas_budget_wei is not None and gas_budget_wei < 0:
             raise ValueError("gas_budget_wei must not be negative")
         self.web3 = web3
-        self.rpc = rpc_for(web3)
         self._account = Account.from_key(private_key)
         self._signer = DynamicFeeSigner(bytes(self._account.key))
         self.address: str = to_checksum_address(self._account.address)
+        self.reader = reader if reader is not None else ChainReader(web3, address=self.address, retry=retry,
+                                                                    sleep=sleep)
         self.gas_budget_wei = gas_budget_wei
         self.gas_spent_wei = gas_spent_wei
         self.gas_margin = gas_margin
@@ -144,56 +137,16 @@ class TxSender:
         self._sleep = sleep
         self._lock = threading.RLock()
         self._next_nonce: int | None = None
-        self._chain_id: int | None = None
         self._eip1559: bool | None = None
         self.sent_count = 0
 
     # ------------------------------------------------------------------ small helpers
-    def _rpc(self, fn: Callable[[], Any], what: str) -> Any:
-        try:
-            return with_retries(fn, self.retry, what=what, sleep=self._sleep)
-        except ChainError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - mapped to a typed error or re-raised as TxError
-            typed = classify(exc)
-            if typed is None:
-                raise TxError(f"{what}: {exc}") from exc
-            raise typed from exc
-
-    def request(self, method: str, params: list[Any]) -> Any:
-        """One JSON-RPC call with retries; failures typed (RevertedError, RpcUnavailableError, ...)."""
-        return self._rpc(lambda: self.rpc.request(method, params), method)
-
-    def batch(self, calls: list[tuple[str, list[Any]]]) -> list[Any]:
-        """Many JSON-RPC calls in one round trip (retried as a whole on transport failure).
-
-        Results in order; a failed call's place holds its typed ChainError (not raised)."""
-        if not calls:
-            return []
-        raw = self._rpc(lambda: self.rpc.batch(calls), "batch")
-        out = []
-        for (method, _params), r in zip(calls, raw, strict=True):
-            if isinstance(r, RpcResponseError):
-                out.append(classify(r) or TxError(f"{method}: {r}"))
-            else:
-                out.append(r)
-        return out
-
-    @property
-    def chain_id(self) -> int:
-        if self._chain_id is None:
-            self._chain_id = int(self.request("eth_chainId", []), 16)
-        return self._chain_id
-
     @property
     def gas_remaining_wei(self) -> int | None:
         return None if self.gas_budget_wei is None else max(0, self.gas_budget_wei - self.gas_spent_wei)
 
-    def balance(self) -> int:
-        return int(self.request("eth_getBalance", [self.address, "latest"]), 16)
-
     def chain_nonce(self) -> int:
-        return int(self.request("eth_getTransactionCount", [self.address, "pending"]), 16)
+        return self.reader.nonce(self.address, "pending")
 
     def sync_nonce(self) -> int:
         """Re-read the next nonce from the chain's pending count (the truth; the hint is advisory)."""
@@ -217,7 +170,7 @@ class TxSender:
             tip = self.priority_fee_wei
             if tip is None:
                 try:
-                    tip = int(self.request("eth_maxPriorityFeePerGas", []), 16)
+                    tip = int(self.reader.request("eth_maxPriorityFeePerGas"), 16)
                 except RpcUnavailableError:
                     raise
                 except ChainError:
@@ -228,12 +181,12 @@ class TxSender:
                 "_expected": int(base) + tip,
             }
         self._eip1559 = False
-        price = int(self.request("eth_gasPrice", []), 16)
+        price = int(self.reader.request("eth_gasPrice"), 16)
         return {"gasPrice": price, "_expected": price}
 
     def fees(self) -> dict[str, int]:
         """Fee fields for a new transaction (EIP-1559 when supported)."""
-        block = self.request("eth_getBlockByNumber", ["latest", False])
+        block = self.reader.block("latest")
         base = block.get("baseFeePerGas") if isinstance(block, dict) else None
         return self.fees_for_base(int(base, 16) if base is not None else None)
 
@@ -248,7 +201,7 @@ class TxSender:
             try:
                 encoded = call._encode_transaction_data()
                 target = call.address
-            except Exception as exc:  # noqa: BLE001 - ABI encoding errors are caller bugs, typed anyway
+            except Exception as exc:  # ABI encoding errors are caller bugs, typed anyway
                 raise TxError(f"cannot encode call: {exc}") from exc
             if target is None:
                 raise ValueError("contract function has no address")
@@ -258,19 +211,20 @@ class TxSender:
         return {"from": self.address, "to": to_checksum_address(to), "data": data, "value": value}
 
     @staticmethod
-    def _json_tx(tx: dict) -> dict[str, str]:
+    def _json_tx(tx: dict[str, Any]) -> dict[str, str]:
         out = {"from": tx["from"], "to": tx["to"], "data": _hexdata(tx.get("data", b"")),
                "value": _hex(tx.get("value", 0))}
         if "gas" in tx:
             out["gas"] = _hex(tx["gas"])
         return out
 
-    def estimate_gas(self, tx: dict) -> int:
+    def estimate_gas(self, tx: dict[str, Any]) -> int:
         """Gas limit: estimate at "pending" x margin + extra. Reverts raise RevertedError with the reason."""
-        est = int(self.request("eth_estimateGas", [self._json_tx(tx), "pending"]), 16)
+        est = int(self.reader.request("eth_estimateGas", [self._json_tx(tx), "pending"]), 16)
         return int(est * self.gas_margin) + self.gas_extra
 
-    def sign(self, tx: dict, *, gas: int | None = None, fees: dict[str, int] | None = None) -> SignedTx:
+    def sign(self, tx: dict[str, Any], *, gas: int | None = None,
+             fees: dict[str, int] | None = None) -> SignedTx:
         """Estimate (unless `gas` is given), price, check the budget, take a nonce and sign."""
         with self._lock:
             gas_limit = gas if gas is not None else self.estimate_gas(tx)
@@ -286,7 +240,7 @@ class TxSender:
                 "value": tx.get("value", 0),
                 "gas": gas_limit,
                 "nonce": nonce,
-                "chainId": self.chain_id,
+                "chainId": self.reader.chain_id,
                 **fees,
             }
             if "maxFeePerGas" in full:
@@ -305,20 +259,14 @@ class TxSender:
             )
 
     # ------------------------------------------------------------------ broadcasting
-    def _known(self, tx_hash: str) -> bool:
-        try:
-            return self.request("eth_getTransactionByHash", [tx_hash]) is not None
-        except RpcUnavailableError:
-            raise
-        except ChainError:
-            return False
-
     def broadcast(self, signed: SignedTx) -> str:
         """Send signed bytes (retrying transient failures; re-sending the same bytes is idempotent)."""
+        params = ["0x" + signed.raw.hex()]
         try:
-            self.request("eth_sendRawTransaction", ["0x" + signed.raw.hex()])
+            typed_rpc(lambda: self.reader.rpc.request("eth_sendRawTransaction", params), self.retry,
+                      "eth_sendRawTransaction", self._sleep)
         except NonceError:
-            if not self._known(signed.tx_hash):
+            if not self.reader.known(signed.tx_hash):
                 raise
             # an earlier attempt of ours got through ("already known", "nonce too low" for our own hash)
         with self._lock:
@@ -371,26 +319,12 @@ class TxSender:
         return self.wait(signed.tx_hash, nonce=signed.nonce)
 
     # ------------------------------------------------------------------ receipts
-    def _receipt(self, tx_hash: str) -> dict[str, Any] | None:
-        raw = self.request("eth_getTransactionReceipt", [tx_hash])
-        return receipt_with_ints(raw) if raw is not None else None
-
-    def receipts(self, tx_hashes: list[str]) -> dict[str, dict[str, Any] | None]:
-        """Receipts of many transactions in one round trip: {hash: receipt, or None while not mined}."""
-        got = self.batch([("eth_getTransactionReceipt", [h]) for h in tx_hashes])
-        out: dict[str, dict[str, Any] | None] = {}
-        for h, r in zip(tx_hashes, got, strict=True):
-            if isinstance(r, ChainError):
-                raise r
-            out[h] = receipt_with_ints(r) if r is not None else None
-        return out
-
     def wait(self, tx_hash: str, *, nonce: int | None = None, timeout: float | None = None) -> TxResult:
         """Poll for the receipt; RevertedError (with the reason) if it failed, fees counted either way."""
         timeout = self.receipt_timeout if timeout is None else timeout
         deadline = time.monotonic() + timeout
         while True:
-            receipt = self._receipt(tx_hash)
+            receipt = self.reader.receipt(tx_hash)
             if receipt is not None:
                 break
             if time.monotonic() > deadline:
@@ -414,49 +348,27 @@ class TxSender:
             receipt=receipt,
         )
         if int(receipt["status"]) != 1:
-            raise RevertedError(self._revert_reason(tx_hash, receipt), tx_hash=tx_hash)
+            raise RevertedError(self.reader.revert_reason(tx_hash, receipt), tx_hash=tx_hash)
         return result
 
-    def _revert_reason(self, tx_hash: str, receipt: dict[str, Any]) -> str | None:
-        """Replay a failed transaction as a call on the parent block's state to recover the reason."""
-        try:
-            tx = self.request("eth_getTransactionByHash", [tx_hash])
-        except ChainError:
-            return None
-        if not tx:
-            return None
-        if int(receipt["gasUsed"]) >= int(tx["gas"], 16):
-            return "out of gas"
-        call = {"from": tx["from"], "to": tx["to"], "value": tx["value"], "gas": tx["gas"], "data": tx["input"]}
-        try:
-            self.request("eth_call", [call, _hex(int(receipt["blockNumber"]) - 1)])
-        except RevertedError as exc:
-            return exc.reason
-        except ChainError:
-            return None
-        return None
 
-    def tx_outcome(self, tx_hash: str) -> TxOutcome:
-        """For reconciling a journal after a restart (see AgentStore.reconcile)."""
-        receipt = self._receipt(tx_hash)
-        if receipt is not None:
-            return TxOutcome.SUCCEEDED if int(receipt["status"]) == 1 else TxOutcome.REVERTED
-        return TxOutcome.PENDING if self._known(tx_hash) else TxOutcome.UNKNOWN
+class CachedFeeSender(TxSender):
+    """A TxSender that reuses its fee quote for `fee_ttl` seconds (one latest-block read per burst of
+    transactions instead of one per transaction). The max fee is 2 x base fee + tip, so a quote a block
+    old still clears."""
 
-    # ------------------------------------------------------------------ reads
-    def call_params(self, call: Call, block: str | int) -> list[Any]:
-        """eth_call parameters for `call` from this sender (for a caller building its own batch)."""
-        tag = block if isinstance(block, str) else _hex(block)
-        return [{"from": self.address, "to": call.to, "data": "0x" + call.data.hex()}, tag]
+    fee_ttl = 0.5
+    _fee_cache: tuple[float, dict[str, int]] | None = None
 
-    def call(self, call: Any, *, block: str | int = "latest") -> Any:
-        """A read-only contract call with retries; reverts raise RevertedError with the reason."""
-        if isinstance(call, Call):
-            raw = self.request("eth_call", self.call_params(call, block))
-            return call.decode(bytes.fromhex(raw[2:]))
-        return self._rpc(lambda: call.call({"from": self.address}, block_identifier=block), "eth_call")
+    def fees(self) -> dict[str, int]:
+        now = time.monotonic()
+        cached = self._fee_cache
+        if cached is not None and now - cached[0] < self.fee_ttl:
+            return dict(cached[1])
+        quote = super().fees()
+        self._fee_cache = (now, dict(quote))
+        return quote
 
-    def call_many(self, calls: list[Call], *, block: str | int = "latest") -> list[Any]:
-        """Many reads in one round trip: decoded values; a failed read's place holds its ChainError."""
-        raws = self.batch([("eth_call", self.call_params(c, block)) for c in calls])
-        return [r if isinstance(r, ChainError) else c.decode(bytes.fromhex(r[2:])) for c, r in zip(calls, raws)]
+    def prime(self, base_fee: int | None) -> None:
+        """Quote fees from a block the caller has just read (no extra request)."""
+        self._fee_cache = (time.monotonic(), dict(self.fees_for_base(base_fee)))

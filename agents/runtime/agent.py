@@ -28,7 +28,8 @@ from agents.chain.errors import ChainError, RpcUnavailableError
 from agents.chain.indexer import ChainEvent
 from agents.chain.codec import Call
 from agents.chain.protocol import JobStatus, ProposalState
-from agents.chain.sender import TxSender, receipt_with_ints
+from agents.chain.reader import receipt_with_ints
+from agents.chain.sender import CachedFeeSender, TxSender
 from agents.cognition import AgentState, CognitionInputError, step
 from agents.cognition.orchestrator import goal_changes
 from agents.market.payloads import PayloadError, PayloadStore
@@ -92,27 +93,6 @@ class Reads:
     views: list[tuple[str, Any, Any]] = field(default_factory=list)  # (kind, key, decoded value)
 
 
-class CachedFeeSender(TxSender):
-    """A TxSender that reuses its fee quote for `fee_ttl` seconds (one latest-block read per burst of
-    transactions instead of one per transaction). The max fee is 2 x base fee + tip, so a quote a block
-    old still clears."""
-
-    fee_ttl = 0.5
-
-    def fees(self) -> dict[str, int]:
-        now = time.monotonic()
-        cached = getattr(self, "_fee_cache", None)
-        if cached is not None and now - cached[0] < self.fee_ttl:
-            return dict(cached[1])
-        quote = super().fees()
-        self._fee_cache = (now, dict(quote))
-        return quote
-
-    def prime(self, base_fee: int | None) -> None:
-        """Quote fees from a block the caller has just read (no extra request)."""
-        self._fee_cache = (time.monotonic(), dict(self.fees_for_base(base_fee)))
-
-
 class DescriptionCache:
     """Job descriptions are immutable: one read per job per process, shared by its agents."""
 
@@ -169,6 +149,7 @@ class Agent:
             nonce_hint=self.store.get_nonce_hint(self.address), priority_fee_wei=spec.priority_fee_wei,
             on_nonce=lambda n: self.store.set_nonce_hint(self.address, n),
         )
+        self.reader = self.sender.reader  # this agent's reads (from its address), on the sender's client
         self.executor = Executor(self.sender, contracts, self.store, payloads, event_log=self.log,
                                  gas_book=GasBook(self.store.get_state("gas_book")))
         self.config = PolicyConfig(services=spec.services, seed=spec.seed, demand=spec.demand,
@@ -200,7 +181,7 @@ class Agent:
         self.log("started", persona=persona.name, cycle=self.memory.cycle, cursor=list(self.memory.cursor))
 
     def _outcome(self, tx_hash: str) -> Any:
-        return self.sender.tx_outcome(tx_hash)
+        return self.reader.tx_outcome(tx_hash)
 
     # ------------------------------------------------------------------ events
     def on_event(self, ev: ChainEvent) -> None:
@@ -339,7 +320,7 @@ class Agent:
 
     # ------------------------------------------------------------------ reads (observing only)
     def _call(self, fn: Any) -> Any:
-        return self.sender.call(fn)
+        return self.reader.call(fn)
 
     def _read(self) -> Reads:
         """Everything this cycle needs that events do not carry, in one JSON-RPC batch: receipts of
@@ -366,8 +347,8 @@ class Agent:
             relevant = job.party(me) or (me in mem.guardians and job.status == JobStatus.DISPUTED)
             if job.refresh and relevant and job.outcome == "open":
                 views.append(("job", job.id, esc.getJob(job.id)))
-        calls += [("eth_call", self.sender.call_params(call, "latest")) for _, _, call in views]
-        got = self.sender.batch(calls)
+        calls += [("eth_call", self.reader.call_params(call, "latest")) for _, _, call in views]
+        got = self.reader.batch(calls)
         for r in got[len(hashes):]:
             if isinstance(r, ChainError):
                 raise r
@@ -450,7 +431,7 @@ class Agent:
         the events this agent has folded) before asking the policy to activate."""
         if votes > 0 or snap.bonded <= 0 or snap.reputation < gate:
             return False
-        got = self.sender.call_many([self.c.codec("Staking").votingActive(self.address)])
+        got = self.reader.call_many([self.c.codec("Staking").votingActive(self.address)])
         return not isinstance(got[0], ChainError) and not bool(got[0])
 
     def _governance_view(self, snap: O.Snapshot) -> GovernanceView | None:
@@ -461,7 +442,7 @@ class Agent:
         gov, esc = self.c.codec("Governor"), self.c.codec("ServiceEscrow")
         mem, me = self.memory, self.address
         if not self._gov_const or mem.cycle - self._gov_const.get("read_at", 0) >= 25:
-            got = self.sender.call_many([gov.proposalThreshold(), gov.proposalReputationThreshold(),
+            got = self.reader.call_many([gov.proposalThreshold(), gov.proposalReputationThreshold(),
                                          gov.minVotingReputation(), esc.MAX_FEE_BPS(),
                                          esc.MAX_COLLATERAL_RATIO_BPS()])
             if any(isinstance(v, ChainError) for v in got):
@@ -475,7 +456,7 @@ class Agent:
         bounds = {"escrow.feeBps": (0, k["max_fee"]), "escrow.collateralRatioBps": (0, k["max_ratio"])}
         live = [p for p in sorted(mem.proposals.values(), key=lambda p: p.id)
                 if not p.executed and p.state not in (2, 3, 6, 7)]
-        states = self.sender.call_many([gov.state(p.id) for p in live])
+        states = self.reader.call_many([gov.state(p.id) for p in live])
         voted_eta: list[Call] = []
         for p, st in zip(live, states, strict=True):
             if isinstance(st, ChainError):
@@ -486,7 +467,7 @@ class Agent:
                 voted_eta.append(gov.getVotes(me, p.snapshot))  # 0 if my reputation was below the gate then
             if p.state == ProposalState.QUEUED:
                 voted_eta.append(gov.proposalEta(p.id))
-        got = self.sender.call_many(voted_eta)
+        got = self.reader.call_many(voted_eta)
         for v in got:
             if isinstance(v, ChainError):
                 raise v

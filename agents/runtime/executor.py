@@ -31,6 +31,7 @@ from agents.chain.errors import (
     RpcUnavailableError,
 )
 from agents.chain.governance import lookup_parameter, param_change, proposal_args
+from agents.chain.reader import ChainReader
 from agents.chain.sender import TxSender
 from agents.chain.types import TxOutcome
 from agents.market.payloads import PayloadStore
@@ -113,9 +114,12 @@ class Executor:
         event_log: Callable[..., None] | None = None,
         clock: Callable[[], float] = time.time,
         gas_book: GasBook | None = None,
+        reader: ChainReader | None = None,
     ) -> None:
+        """`reader`: where receipts and outcomes are read (default: the sender's reader)."""
         self.gas = gas_book if gas_book is not None else GasBook()
         self.sender = sender
+        self.reader = reader if reader is not None else sender.reader
         self.c = contracts
         self.store = store
         self.payloads = payloads
@@ -272,7 +276,7 @@ class Executor:
         missing = [e.tx_hash for e in entries if e.status is ActionStatus.SENT and e.tx_hash not in receipts]
         if missing:
             try:
-                receipts.update(self.sender.receipts(missing))
+                receipts.update(self.reader.receipts(missing))
             except ChainError as exc:
                 self.emit("settle_error", reason=str(exc))
                 return out
@@ -302,7 +306,7 @@ class Executor:
             except ReceiptTimeoutError:
                 if self.clock() - entry.updated > DROP_AFTER_SECONDS:
                     try:
-                        outcome = self.sender.tx_outcome(entry.tx_hash)
+                        outcome = self.reader.tx_outcome(entry.tx_hash)
                     except ChainError:
                         continue
                     if outcome is TxOutcome.UNKNOWN:

@@ -62,13 +62,13 @@ def test_rpc_for__one_client_per_web3(w3):
     assert rpc_for(w3) is rpc_for(w3)
 
 
-def test_sender_over_a_dead_endpoint__rpc_unavailable(alice, key_of):
+def test_reader_over_a_dead_endpoint__rpc_unavailable(alice):
     from web3 import Web3
 
     from agents.chain.errors import RetryPolicy
-    from agents.chain.sender import TxSender
+    from agents.chain.reader import ChainReader
 
     dead = Web3(Web3.HTTPProvider(f"http://127.0.0.1:{free_port()}"))
-    sender = TxSender(dead, key_of(alice), retry=RetryPolicy(attempts=2, base_delay=0.0), sleep=lambda s: None)
+    reader = ChainReader(dead, retry=RetryPolicy(attempts=2, base_delay=0.0), sleep=lambda s: None)
     with pytest.raises(RpcUnavailableError, match="2 attempts"):
-        sender.balance()
+        reader.balance(alice.address)

@@ -65,7 +65,7 @@ def test_send__reverts_when_mined__reason_recovered_and_fee_counted(alice_sender
     assert info.value.tx_hash is not None
     assert w3.eth.get_transaction_count(alice.address) == start + 1  # the nonce was consumed
     assert alice_sender.gas_spent_wei > 0
-    assert alice_sender.tx_outcome(info.value.tx_hash) is TxOutcome.REVERTED
+    assert alice_sender.reader.tx_outcome(info.value.tx_hash) is TxOutcome.REVERTED
 
 
 def test_send__custom_contract_reason(w3, w3_token, key_of, bob):
@@ -140,12 +140,12 @@ def test_on_signed__called_before_broadcast_with_hash_and_nonce(alice_sender, w3
 
 def test_send__no_wait_then_wait(alice_sender, bob):
     signed = alice_sender.send(to=bob.address, value=1, wait=False)
-    assert alice_sender.tx_outcome(signed.tx_hash) in (TxOutcome.SUCCEEDED, TxOutcome.PENDING)
+    assert alice_sender.reader.tx_outcome(signed.tx_hash) in (TxOutcome.SUCCEEDED, TxOutcome.PENDING)
     assert alice_sender.wait(signed.tx_hash).tx_hash == signed.tx_hash
 
 
 def test_tx_outcome__unknown_hash(alice_sender):
-    assert alice_sender.tx_outcome("0x" + "12" * 32) is TxOutcome.UNKNOWN
+    assert alice_sender.reader.tx_outcome("0x" + "12" * 32) is TxOutcome.UNKNOWN
 
 
 def test_rpc_down__bounded_retries_then_rpc_unavailable(alice, bob, key_of):
@@ -171,9 +171,9 @@ def test_rpc_dropped_then_back__send_succeeds(late_proxy, w3, alice, bob, key_of
 
 
 def test_call__read_and_revert_reason(alice_sender, w3_token, alice, bob):
-    assert alice_sender.call(w3_token.functions.balanceOf(alice.address)) >= 0
+    assert alice_sender.reader.call(w3_token.functions.balanceOf(alice.address)) >= 0
     with pytest.raises(RevertedError) as info:
-        alice_sender.call(w3_token.functions.transfer(bob.address, 10**30))
+        alice_sender.reader.call(w3_token.functions.transfer(bob.address, 10**30))
     assert info.value.reason == "erc20: transfer amount exceeds balance"
 
 
