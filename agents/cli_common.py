@@ -24,7 +24,6 @@ import re
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -156,19 +155,18 @@ def parse_address(value: str, what: str = "address") -> str:
 
 
 def parse_amount(value: str, what: str = "amount") -> int:
-    """Whole tokens as a positive decimal (e.g. 12.5) -> wei-units (18 decimals)."""
-    try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise InputError(f"{what} must be a number of tokens, got {value!r}") from None
-    if not amount.is_finite():
-        raise InputError(f"{what} must be finite, got {value!r}")
-    if amount <= 0:
+    """Whole tokens as a positive decimal (e.g. 12.5) -> wei-units (18 decimals), exactly (units.to_wei)."""
+    from agents.chain.units import to_wei
+
+    if str(value).strip().startswith("-"):
         raise InputError(f"{what} must be greater than zero, got {value}")
-    wei = amount * 10**18
-    if wei != wei.to_integral_value():
-        raise InputError(f"{what} has more than 18 decimal places: {value}")
-    return int(wei)
+    try:
+        wei = to_wei(value, what)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    if wei == 0:
+        raise InputError(f"{what} must be greater than zero, got {value}")
+    return wei
 
 
 def check_network(choice: str) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from agents.chain import units
 from agents.paths import DEPLOYMENTS_DIR, PARAMS_DIR
 
 WEI = 10**18
@@ -31,14 +32,8 @@ class DeployError(Exception):
 
 
 def to_wei(amount: Decimal | int | str) -> int:
-    """Whole tokens (decimal allowed) to wei-units, refusing negatives and sub-wei precision."""
-    value = Decimal(str(amount))
-    if value < 0:
-        raise ValueError(f"amount must not be negative: {amount}")
-    wei = value * WEI
-    if wei != wei.to_integral_value():
-        raise ValueError(f"amount has more than 18 decimals: {amount}")
-    return int(wei)
+    """Whole tokens (decimal allowed) to wei-units, exactly: agents.chain.units.to_wei."""
+    return units.to_wei(amount)
 
 
 class TokenParams(BaseModel):

@@ -27,7 +27,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,11 +45,12 @@ from agents.devnet import (
 )
 from agents.chain.governance import ZERO_ADDRESS
 from agents.chain.signing import derive_key
+from agents.chain.units import to_wei
 from agents.chain.protocol import JobStatus, ProposalState
 from agents.market.personas import assign_personas, get_persona
 from agents.market.plugins import load_plugins
 from agents.market.services import SERVICE_NAMES, TaskSpec, get_service
-from agents.paths import PROJECT_ROOT
+from agents.paths import PARAMS_DIR, PROJECT_ROOT
 from agents.runtime import observe as O
 
 WEI = 10**18
@@ -61,7 +62,8 @@ Account.enable_unaudited_hdwallet_features()
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 @dataclass
@@ -122,8 +124,9 @@ def plan_agents(cfg: SimConfig) -> list[AgentPlan]:
         catalogue = tuple(cfg.services or SERVICE_NAMES)
         k = min(cfg.services_per_agent, len(catalogue))
         services = tuple(catalogue[(i + j) % len(catalogue)] for j in range(k))
-        if cfg.agent_services and i < len(cfg.agent_services) and cfg.agent_services[i]:
-            services = tuple(cfg.agent_services[i])
+        chosen = cfg.agent_services[i] if cfg.agent_services and i < len(cfg.agent_services) else None
+        if chosen:
+            services = tuple(chosen)
         for s in services:
             get_service(s)  # TaskSpecError names the unknown service
         plans.append(AgentPlan(idx, key, Account.from_key(key).address, persona, services, i))
@@ -138,7 +141,7 @@ def start_chain(out: Path, rpc_url: str | None = None, node: str = "anvil") -> t
     return net.url, net
 
 
-def deploy(url: str, out: Path, n_agents: int, start_balance: int) -> dict:
+def deploy(url: str, out: Path, n_agents: int, start_balance: int) -> dict[str, Any]:
     """deploy_all on the chain at `url` in a child process (ape stays out of this one); returns the record.
 
     The deployments file goes to `out` (EMERGENT_DEPLOYMENTS_DIR), so the user's is untouched.
@@ -153,13 +156,14 @@ def deploy(url: str, out: Path, n_agents: int, start_balance: int) -> dict:
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
         raise RuntimeError("deployment failed: " + " | ".join(tail))
     os.environ["EMERGENT_DEPLOYMENTS_DIR"] = str(out)
-    return json.loads((out / "ethereum-local.json").read_text())
+    record: dict[str, Any] = json.loads((out / "ethereum-local.json").read_text())
+    return record
 
 
-def _deploy_here(url: str, out: Path, n_agents: int, start_balance: int) -> dict:
+def _deploy_here(url: str, out: Path, n_agents: int, start_balance: int) -> dict[str, Any]:
     os.environ["EMERGENT_DEPLOYMENTS_DIR"] = str(out)
     os.environ["APE_FOUNDRY_HOST"] = url
-    from agents.chain.deployment import PARAMS_DIR, deploy_all, load_params
+    from agents.chain.deployment import deploy_all, load_params
     from agents.cli_common import DEFAULT_NETWORK, connected
 
     import agents.chain.deploy_market as deploy_market
@@ -180,7 +184,7 @@ def _deploy_here(url: str, out: Path, n_agents: int, start_balance: int) -> dict
         return deploy_all(accounts.test_accounts[0], params=params, redeploy=True, log=lambda _s: None)
 
 
-def fund_agents(url: str, deployment: dict, plans: list[AgentPlan], start_balance: int) -> None:
+def fund_agents(url: str, deployment: dict[str, Any], plans: list[AgentPlan], start_balance: int) -> None:
     """Every agent starts with 100 ETH and `start_balance` liquid AGENT (founders keep their stake on top)."""
     from agents.chain.contracts import Contracts
     from agents.chain.sender import TxSender
@@ -209,7 +213,7 @@ def fund_agents(url: str, deployment: dict, plans: list[AgentPlan], start_balanc
 # ------------------------------------------------------------------ processes
 def spawn(cfg: SimConfig, url: str, plans: list[AgentPlan], deployment_file: Path, start_block: int,
           max_cycles: int | None, overrides: dict[str, Any] | None = None,
-          start_gate: Path | None = None) -> list[subprocess.Popen]:
+          start_gate: Path | None = None) -> list[subprocess.Popen[bytes]]:
     """Host processes for `plans` (agents spread evenly, at most cfg.max_processes); `overrides`: persona
     behaviour or pricing parameters set for every agent; `start_gate`: hosts build their agents, then
     wait for this file before ticking (benchmarks start every host at one moment)."""
@@ -285,7 +289,7 @@ def apply_parameters(url: str, deployment_file: Path, changes: dict[str, int]) -
     with impersonating(url, timelock, 10 * WEI):
         for name, value in changes.items():
             spec = PARAMETERS[name]
-            amount = int(value) * (WEI if spec.unit == "tokens" else 1)
+            amount = to_wei(value, f"contracts.{name}") if spec.unit == "tokens" else int(value)
             args: list[Any] = [spec.key, amount] if spec.key else [amount]
             tx = {"from": timelock, "to": c[spec.contract].address, "data": "0x" + encode_call(spec.setter, args).hex()}
             try:
@@ -300,7 +304,8 @@ def apply_parameters(url: str, deployment_file: Path, changes: dict[str, int]) -
     return done
 
 
-def stop_processes(procs: list[subprocess.Popen], timeout: float = 20.0, grace: float = 0.0) -> list[int | None]:
+def stop_processes(procs: Sequence[subprocess.Popen[Any]], timeout: float = 20.0, grace: float = 0.0
+                   ) -> list[int | None]:
     """SIGTERM the hosts still running (each persists its agents and exits 0), SIGKILL after `timeout`.
     `grace`: seconds to let hosts that finished their cycles exit on their own first (a SIGTERM that lands
     while a finished host's interpreter is shutting down ends it with -15 instead of its own 0)."""
@@ -391,7 +396,10 @@ def collect(url: str, deployment_file: Path, out: Path, plans: list[AgentPlan], 
                     value_drift=float(r.get("drift") or 0.0), survival_class=str(r.get("survival", "")),
                     eth_balance=int(r.get("eth", 0))))
         m.mind[p.address] = mind_record(p.persona, rows)
-    cyc = lambda block: max(0, (block - start_block) // cycle_blocks)  # noqa: E731
+
+    def cyc(block: int) -> int:
+        return max(0, (block - start_block) // cycle_blocks)
+
     names = [n for n in WATCHED if n in c]
     idx = EventIndexer(w3, c.watch_list(names), start_block=int(c.deployment.get("block", 0)), max_range=2000)
     # Every job's history folded by observe.apply_event, as an agent that is party to no job sees it.
@@ -447,7 +455,8 @@ def collect(url: str, deployment_file: Path, out: Path, plans: list[AgentPlan], 
 
     def fetch(deliverable: str) -> bytes | None:
         try:
-            return store.get(deliverable)
+            data: bytes = store.get(deliverable)
+            return data
         except (PayloadError, KeyError, OSError):
             return None
 
@@ -496,7 +505,7 @@ def run(cfg: SimConfig, echo: Callable[[str], None] = print, progress: Callable[
     plans = plan_agents(cfg)
     t0 = time.monotonic()
     url, net = start_chain(cfg.out, cfg.rpc, cfg.node)
-    procs: list[subprocess.Popen] = []
+    procs: list[subprocess.Popen[bytes]] = []
     dash = None
     miner: ClockedMiner | None = None
     try:
