@@ -7,22 +7,17 @@
         IReputationSource (what the Governor reads from Reputation):
         `setReputation` writes an account's score at the current block, so
         Governor unit tests control the voting gate block by block.
+        History: contracts/modules/checkpoints.vy, as in Reputation.
 """
 
 from ..interfaces import IReputationSource
 implements: IReputationSource
 
+from ..modules import checkpoints as ckpt
+initializes: ckpt
 
-MAX_CHECKPOINTS: constant(uint256) = 64
+
 MAX_SCORE: constant(uint256) = 10_000
-
-
-struct Checkpoint:
-    key: uint256
-    value: uint256
-
-
-_checkpoints: HashMap[address, DynArray[Checkpoint, MAX_CHECKPOINTS]]
 
 
 event ReputationSet:
@@ -33,9 +28,9 @@ event ReputationSet:
 @deploy
 def __init__():
     """
-    @dev Nothing to initialise.
+    @dev Nothing to initialise but the checkpoints module.
     """
-    pass
+    ckpt.__init__()
 
 
 @external
@@ -46,11 +41,7 @@ def setReputation(account: address, score: uint256):
     @param score In [0, 10_000].
     """
     assert score <= MAX_SCORE, "MockReputation: score out of bounds"
-    n: uint256 = len(self._checkpoints[account])
-    if n > 0 and self._checkpoints[account][n - 1].key == block.number:
-        self._checkpoints[account][n - 1].value = score
-    else:
-        self._checkpoints[account].append(Checkpoint(key=block.number, value=score))
+    ckpt._push(account, block.number, score)
     log ReputationSet(account=account, score=score)
 
 
@@ -60,10 +51,7 @@ def reputationOf(account: address) -> uint256:
     """
     @notice The current score of `account`.
     """
-    n: uint256 = len(self._checkpoints[account])
-    if n == 0:
-        return 0
-    return self._checkpoints[account][n - 1].value
+    return ckpt._latest(account)
 
 
 @external
@@ -73,9 +61,4 @@ def getPastReputation(account: address, timepoint: uint256) -> uint256:
     @notice The score of `account` at the end of block `timepoint` (a past block).
     """
     assert timepoint < block.number, "MockReputation: future lookup"
-    result: uint256 = 0
-    for c: Checkpoint in self._checkpoints[account]:
-        if c.key > timepoint:
-            break
-        result = c.value
-    return result
+    return ckpt._upper_lookup(account, timepoint)[1]

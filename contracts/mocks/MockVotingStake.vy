@@ -7,24 +7,19 @@
         IVotingStake (what the Governor reads from Staking) without tokens:
         `setVotes` writes an account's stake at the current block and keeps
         the total in step, so Governor unit tests control voting power
-        block by block. Lookups scan at most MAX_CHECKPOINTS entries.
+        block by block. History: contracts/modules/checkpoints.vy, as in
+        Staking (so amounts must fit in 208 bits).
 """
 
 from ..interfaces import IVotingStake
 implements: IVotingStake
 
-
-MAX_CHECKPOINTS: constant(uint256) = 64
-# @dev The total lives under an id no address has (as in Staking).
-_TOTAL: constant(uint256) = 1 << 160
+from ..modules import checkpoints as ckpt
+initializes: ckpt
 
 
-struct Checkpoint:
-    key: uint256
-    value: uint256
-
-
-_checkpoints: HashMap[uint256, DynArray[Checkpoint, MAX_CHECKPOINTS]]
+# @dev The total lives under a trace id no address has (as in Staking).
+_TOTAL_TRACE: constant(uint256) = 1 << 160
 
 
 event VotesSet:
@@ -35,9 +30,9 @@ event VotesSet:
 @deploy
 def __init__():
     """
-    @dev Nothing to initialise.
+    @dev Nothing to initialise but the checkpoints module.
     """
-    pass
+    ckpt.__init__()
 
 
 @external
@@ -48,9 +43,9 @@ def setVotes(account: address, amount: uint256):
     @param amount The new stake.
     """
     assert account != empty(address), "MockVotingStake: zero address"
-    previous: uint256 = self._latest(convert(account, uint256))
-    self._push(convert(account, uint256), amount)
-    self._push(_TOTAL, self._latest(_TOTAL) + amount - previous)
+    previous: uint256 = ckpt._latest(account)
+    ckpt._push(account, block.number, amount)
+    ckpt._push_id(_TOTAL_TRACE, block.number, ckpt._latest_id(_TOTAL_TRACE) + amount - previous)
     log VotesSet(account=account, amount=amount)
 
 
@@ -78,7 +73,7 @@ def getVotes(account: address) -> uint256:
     """
     @notice Current stake of `account`.
     """
-    return self._latest(convert(account, uint256))
+    return ckpt._latest(account)
 
 
 @external
@@ -88,7 +83,7 @@ def getPastVotes(account: address, timepoint: uint256) -> uint256:
     @notice Stake of `account` at the end of block `timepoint` (a past block).
     """
     assert timepoint < block.number, "MockVotingStake: future lookup"
-    return self._lookup(convert(account, uint256), timepoint)
+    return ckpt._upper_lookup(account, timepoint)[1]
 
 
 @external
@@ -98,33 +93,5 @@ def getPastTotalSupply(timepoint: uint256) -> uint256:
     @notice Total stake at the end of block `timepoint` (a past block).
     """
     assert timepoint < block.number, "MockVotingStake: future lookup"
-    return self._lookup(_TOTAL, timepoint)
+    return ckpt._upper_lookup_id(_TOTAL_TRACE, timepoint)[1]
 
-
-@internal
-def _push(account: uint256, new_value: uint256):
-    n: uint256 = len(self._checkpoints[account])
-    if n > 0 and self._checkpoints[account][n - 1].key == block.number:
-        self._checkpoints[account][n - 1].value = new_value
-    else:
-        self._checkpoints[account].append(Checkpoint(key=block.number, value=new_value))
-
-
-@internal
-@view
-def _latest(account: uint256) -> uint256:
-    n: uint256 = len(self._checkpoints[account])
-    if n == 0:
-        return 0
-    return self._checkpoints[account][n - 1].value
-
-
-@internal
-@view
-def _lookup(account: uint256, timepoint: uint256) -> uint256:
-    result: uint256 = 0
-    for c: Checkpoint in self._checkpoints[account]:
-        if c.key > timepoint:
-            break
-        result = c.value
-    return result
