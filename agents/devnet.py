@@ -1,23 +1,27 @@
 """Start, find and stop a local devnet: anvil (the real binary, never the npm Node wrapper) or the
 Hardhat node (`--node hardhat`, the second EVM). Both run the same chain (chain id, mnemonic, accounts,
 hardfork); `Dialect` names the few development RPC methods that differ between them (set a balance,
-impersonate, mine), so the code that funds, impersonates and mines works on either."""
+impersonate, mine), so the code that funds, impersonates and mines works on either.
+
+Every helper's `url` is a URL (user:password@ in it is sent as basic auth) or an
+`agents.chain.rpc.JsonRpc` client (for headers or other credentials): requests go through the lean
+JSON-RPC client, one keep-alive connection per URL and timeout."""
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import signal
 import socket
 import subprocess
 import threading
 import time
-import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from agents.chain.rpc import JsonRpc, RpcProtocolError, RpcResponseError, redact_url
 from agents.chain.signing import TEST_MNEMONIC  # noqa: F401 - re-exported: the devnet's accounts
 from agents.paths import ANVIL_BINARY, HARDHAT_CLI, HARDHAT_CONFIG
 
@@ -70,14 +74,37 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return s.connect_ex((host, port)) == 0
 
 
-def rpc(url: str, method: str, params: list | None = None, timeout: float = 2.0):
-    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}).encode()
-    req = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 (loopback only)
-        payload = json.loads(resp.read())
-    if "error" in payload:
-        raise DevnetError(f"{method}: {payload['error'].get('message')}")
-    return payload["result"]
+Endpoint = str | JsonRpc  # a devnet's URL, or a client for it (with its own credentials)
+
+_CLIENTS: dict[tuple[str, float], JsonRpc] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
+def client(url: Endpoint, timeout: float = 2.0) -> JsonRpc:
+    """The lean client for `url` with `timeout` (one per URL and timeout, shared by threads), or `url`
+    itself when it is a client already."""
+    if isinstance(url, JsonRpc):
+        return url
+    with _CLIENTS_LOCK:
+        found = _CLIENTS.get((url, timeout))
+        if found is None:
+            found = _CLIENTS[(url, timeout)] = JsonRpc(url, timeout)
+        return found
+
+
+def endpoint_url(url: Endpoint) -> str:
+    """The URL for messages and caches, without its password."""
+    return url.url if isinstance(url, JsonRpc) else redact_url(url)
+
+
+def rpc(url: Endpoint, method: str, params: Sequence[Any] | None = None, timeout: float = 2.0) -> Any:
+    """One JSON-RPC call to the devnet: its result; DevnetError for the node's error answer (or an answer
+    that is not JSON-RPC); transport trouble raises RpcTransportError (a ConnectionError, so OSError)."""
+    try:
+        return client(url, timeout).request(method, params or [])
+    except (RpcResponseError, RpcProtocolError) as exc:
+        message = exc.message if isinstance(exc, RpcResponseError) else str(exc)
+        raise DevnetError(f"{method}: {message}") from None
 
 
 def kind_of_client(version: str) -> str | None:
@@ -86,19 +113,19 @@ def kind_of_client(version: str) -> str | None:
     return next((k for k in NODE_KINDS if k in version), None)
 
 
-def node_kind(url: str) -> str | None:
+def node_kind(url: Endpoint) -> str | None:
     """'anvil' or 'hardhat' for a devnet node answering at `url`, else None (nothing, or another client)."""
     try:
         return kind_of_client(str(rpc(url, "web3_clientVersion")))
-    except Exception:
+    except (OSError, DevnetError, ValueError):  # unreachable, refused, or not a JSON-RPC URL
         return None
 
 
-def is_anvil(url: str) -> bool:
+def is_anvil(url: Endpoint) -> bool:
     return node_kind(url) == "anvil"
 
 
-def is_devnet(url: str) -> bool:
+def is_devnet(url: Endpoint) -> bool:
     """A devnet node of a kind this project runs (anvil or Hardhat) answers at `url`."""
     return node_kind(url) is not None
 
@@ -106,19 +133,21 @@ def is_devnet(url: str) -> bool:
 _DIALECT_CACHE: dict[str, Dialect] = {}
 
 
-def dialect(url: str) -> Dialect:
+def dialect(url: Endpoint) -> Dialect:
     """The dialect of the devnet at `url` (asked once per URL); DevnetError when it is neither kind."""
-    found = _DIALECT_CACHE.get(url)
+    shown = endpoint_url(url)
+    found = _DIALECT_CACHE.get(shown)
     if found is None:
         kind = node_kind(url)
         if kind is None:
-            raise DevnetError(f"{url} is not an anvil or Hardhat devnet (development RPC methods are needed)")
-        found = _DIALECT_CACHE[url] = DIALECTS[kind]
+            raise DevnetError(f"{shown} is not an anvil or Hardhat devnet "
+                              "(development RPC methods are needed)")
+        found = _DIALECT_CACHE[shown] = DIALECTS[kind]
     return found
 
 
 @contextlib.contextmanager
-def impersonating(url: str, account: str, eth_wei: int = 10**18) -> Iterator[None]:
+def impersonating(url: Endpoint, account: str, eth_wei: int = 10**18) -> Iterator[None]:
     """Send as `account` (e.g. the Timelock) through eth_sendTransaction inside the block: the devnet
     impersonates it and gives it `eth_wei` for gas."""
     node = dialect(url)
@@ -130,7 +159,7 @@ def impersonating(url: str, account: str, eth_wei: int = 10**18) -> Iterator[Non
         rpc(url, node.stop_impersonating, [account])
 
 
-def mine_blocks(url: str, blocks: int, seconds_per_block: int | None = None) -> None:
+def mine_blocks(url: Endpoint, blocks: int, seconds_per_block: int | None = None) -> None:
     """Mine `blocks` blocks now (chain time `seconds_per_block` apart when given)."""
     params = [hex(blocks)] + ([hex(seconds_per_block)] if seconds_per_block else [])
     rpc(url, dialect(url).mine, params)
@@ -249,7 +278,7 @@ def use_devnet_for_ape(devnet: Devnet) -> None:
     os.environ["APE_FOUNDRY_HOST"] = devnet.url
 
 
-def set_block_time(url: str, seconds: float | None) -> None:
+def set_block_time(url: Endpoint, seconds: float | None) -> None:
     """Interval mining every `seconds` (the node then stops automining); None/0 returns to automine.
     anvil's evm_setIntervalMining takes seconds, Hardhat's milliseconds."""
     unit = 1000 if dialect(url).kind == "hardhat" else 1
@@ -266,7 +295,7 @@ class _Ticker:
 
     name = "ticker"
 
-    def __init__(self, url: str, seconds: float) -> None:
+    def __init__(self, url: Endpoint, seconds: float) -> None:
         self.url = url
         self.seconds = seconds
         self._stop = threading.Event()
@@ -300,7 +329,7 @@ class ClockedMiner(_Ticker):
 
     name = "clocked-miner"
 
-    def __init__(self, url: str, block_time: float, time_scale: int) -> None:
+    def __init__(self, url: Endpoint, block_time: float, time_scale: int) -> None:
         super().__init__(url, block_time)
         self.time_scale = time_scale
 
@@ -315,7 +344,7 @@ class ClockedMiner(_Ticker):
         rpc(self.url, "evm_mine", [int(head["timestamp"], 16) + self.time_scale], timeout=30)
 
 
-def start_interval_mining(url: str, block_time: int, time_scale: int) -> ClockedMiner | None:
+def start_interval_mining(url: Endpoint, block_time: int, time_scale: int) -> ClockedMiner | None:
     """A block every `block_time` seconds, chain time `time_scale` seconds per block, on either node.
     Returns the miner thread to stop afterwards on the Hardhat node (None on anvil, which mines itself)."""
     if dialect(url).kind == "hardhat":
@@ -337,7 +366,7 @@ class BlockTicker(_Ticker):
 
     name = "block-ticker"
 
-    def __init__(self, url: str, seconds: float) -> None:
+    def __init__(self, url: Endpoint, seconds: float) -> None:
         super().__init__(url, seconds)
         self._last: int | None = None
 

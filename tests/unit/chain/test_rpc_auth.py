@@ -67,3 +67,42 @@ def test_from_web3__carries_the_providers_headers_auth_and_url_credentials(proxy
 def test_redact_url():
     assert redact_url("https://u:secret@host.example:8545/v1?x=1") == "https://u:***@host.example:8545/v1?x=1"
     assert redact_url("http://127.0.0.1:8545") == "http://127.0.0.1:8545"
+
+
+def test_devnet_helpers__url_credentials_or_a_client_with_headers(proxy, w3):
+    from agents import devnet
+
+    by_url = proxy.url_with(quote(USER, safe=""), quote(PASSWORD, safe=""))
+    assert int(devnet.rpc(by_url, "eth_chainId"), 16) == w3.eth.chain_id
+    assert devnet.node_kind(by_url) == "anvil" and devnet.dialect(by_url).kind == "anvil"
+    by_header = JsonRpc(proxy.url, headers={"X-Api-Key": "k-123"})
+    head = int(devnet.rpc(by_header, "eth_blockNumber"), 16)
+    devnet.mine_blocks(by_header, 1)
+    assert int(devnet.rpc(by_header, "eth_blockNumber"), 16) == head + 1
+    assert proxy.refused == 0
+
+
+def test_devnet_helpers__refused__one_line_devnet_error_without_the_password(proxy):
+    from agents import devnet
+
+    with pytest.raises(devnet.DevnetError) as info:
+        devnet.rpc(proxy.url_with("x", "secret-pw"), "eth_blockNumber")
+    assert str(info.value) == (f"eth_blockNumber: http://x:***@127.0.0.1:{proxy.port}/: HTTP 401: "
+                               "the endpoint refused our credentials")
+    assert devnet.node_kind(proxy.url) is None  # no credentials: not a devnet we can use
+    with pytest.raises(devnet.DevnetError, match=r"^http://x:\*\*\*@127\.0\.0\.1:\d+/ is not an anvil"):
+        devnet.dialect(proxy.url_with("x", "secret-pw"))
+
+
+def test_reader__headers_basic_auth_url_credentials_and_web3(proxy, w3, alice):
+    from agents.chain.reader import ChainReader
+
+    by_url = proxy.url_with(quote(USER, safe=""), quote(PASSWORD, safe=""))
+    web3 = Web3(Web3.HTTPProvider(proxy.url, request_kwargs={"headers": {"X-Api-Key": "k-123"}}))
+    readers = [ChainReader.at(proxy.url, headers={"X-Api-Key": "k-123"}),
+               ChainReader.at(proxy.url, auth=(USER, PASSWORD)), ChainReader.at(by_url), ChainReader(web3)]
+    for reader in readers:
+        assert reader.chain_id == w3.eth.chain_id
+        assert reader.balance(alice.address) == w3.eth.get_balance(alice.address)
+        assert reader.receipts(["0x" + "ab" * 32]) == {"0x" + "ab" * 32: None}
+    assert proxy.refused == 0

@@ -4,15 +4,15 @@ real `emergent` entry point and read the chain."""
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+from agents import devnet
 
 EMERGENT = [sys.executable, "-m", "agents.cli"]
 
@@ -30,10 +30,7 @@ def port_open(port: int) -> bool:
 
 
 def rpc(url: str, method: str, params: list | None = None):
-    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}).encode()
-    req = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=5) as resp:
-        return json.loads(resp.read())["result"]
+    return devnet.rpc(url, method, params, timeout=5)
 
 
 def cli_env(deployments: Path, **extra: str) -> dict[str, str]:
