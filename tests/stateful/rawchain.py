@@ -5,7 +5,8 @@ costs ~0.3 s per call; the stateful marketplace test needs thousands of steps. T
 ape's test provider starts has every test account unlocked, so `eth_sendTransaction` with a
 fixed gas limit, a receipt poll and hand-decoded logs does the same work in a few milliseconds.
 
-- `Rpc`: one request or one JSON-RPC batch through the web3 provider ape already opened.
+- `RawChain.rpc`: the project's lean JSON-RPC client (`agents.chain.rpc.rpc_for`) on the endpoint of
+  the web3 ape already opened; a node error raises `RpcResponseError` (`.data`: the revert data).
 - `Abi`: calldata, view results and event logs of one deployed contract, from its ape ABI.
 - `RawChain`: send (must succeed), expect a revert with an exact reason, read views in a batch,
   read the head timestamp, travel in time, snapshot/revert.
@@ -24,44 +25,13 @@ from eth_utils import keccak
 from eth_utils import to_checksum_address as _checksum
 from eth_utils.abi import collapse_if_tuple
 
+from agents.chain.errors import decode_revert
+from agents.chain.rpc import RpcResponseError, rpc_for
+
 # A fixed limit instead of eth_estimateGas (which would double the RPC calls): every marketplace
 # call fits, and checkpoint writes that cost ~20k more when mined than estimated at "latest"
 # (TOOLCHAIN.md) cannot run out.
 GAS_LIMIT = 3_000_000
-ERROR_SELECTOR = keccak(text="Error(string)")[:4]
-
-
-class RpcError(Exception):
-    """A JSON-RPC error response; `data` is the revert data when the node reports one."""
-
-    def __init__(self, error: dict):
-        super().__init__(error.get("message", str(error)))
-        self.error = error
-        self.data = error.get("data")
-
-
-class Rpc:
-    def __init__(self, web3):
-        self.provider = web3.provider
-
-    def request(self, method: str, params: list) -> Any:
-        response = self.provider.make_request(method, params)
-        if "error" in response:
-            raise RpcError(response["error"])
-        return response["result"]
-
-    def batch(self, calls: list[tuple[str, list]]) -> list[Any]:
-        if not calls:
-            return []
-        responses = self.provider.make_batch_request(calls)
-        if isinstance(responses, dict):  # the whole batch was refused
-            raise RpcError(responses.get("error", responses))
-        results = []
-        for response in sorted(responses, key=lambda r: r["id"]):
-            if "error" in response:
-                raise RpcError(response["error"])
-            results.append(response["result"])
-        return results
 
 
 def _types(params: list[dict]) -> list[str]:
@@ -144,19 +114,15 @@ class Receipt:
         return [e.args for e in self.events if e.address == contract.address and e.name == name]
 
 
-def revert_reason(data: Any) -> str | None:
-    """The `Error(string)` reason in revert data, or None (a bare revert, a panic, no data)."""
-    if not isinstance(data, str) or not data.startswith("0x"):
-        return None
-    raw = bytes.fromhex(data[2:])
-    if raw[:4] != ERROR_SELECTOR:
-        return None
-    return decode(["string"], raw[4:])[0]
+def revert_reason(exc: RpcResponseError) -> str | None:
+    """The reason in a node error's revert data: `Error(string)` text, "Panic(0x..)", or None."""
+    data = exc.data.get("data") if isinstance(exc.data, dict) else exc.data  # the Hardhat node nests it
+    return decode_revert(data)
 
 
 class RawChain:
     def __init__(self, web3, contracts: list[Abi]):
-        self.rpc = Rpc(web3)
+        self.rpc = rpc_for(web3)
         self.contracts = contracts
         self.sent: Counter[str] = Counter()  # successful transactions per function
         self.reverted: Counter[str] = Counter()  # checked reverts per reason
@@ -170,7 +136,11 @@ class RawChain:
     def views(self, calls: list[tuple[Abi, str, tuple]]) -> list[Any]:
         """Several view calls in one JSON-RPC batch (nothing is mined between them)."""
         batch = [("eth_call", [{"to": c.address, "data": c.calldata(f, *a)}, "latest"]) for c, f, a in calls]
-        return [c.result(f, len(a), raw) for (c, f, a), raw in zip(calls, self.rpc.batch(batch))]
+        raws = self.rpc.batch(batch)
+        for raw in raws:
+            if isinstance(raw, RpcResponseError):
+                raise raw
+        return [c.result(f, len(a), raw) for (c, f, a), raw in zip(calls, raws, strict=True)]
 
     def now(self) -> int:
         return int(self.rpc.request("eth_getBlockByNumber", ["latest", False])["timestamp"], 16)
@@ -183,7 +153,7 @@ class RawChain:
         return {"from": sender, "to": contract.address, "data": data, "gas": hex(GAS_LIMIT)}
 
     def simulate(self, sender: str, contract: Abi, fn: str, *args) -> Any:
-        """eth_call the write at the pending block: its return value, or RpcError on revert."""
+        """eth_call the write at the pending block: its return value, or RpcResponseError on revert."""
         tx = self._tx(sender, contract, fn, args)
         return contract.result(fn, len(args), self.rpc.request("eth_call", [tx, "pending"]))
 
@@ -196,8 +166,8 @@ class RawChain:
             reason = None
             try:
                 self.rpc.request("eth_call", [tx, receipt["blockNumber"]])
-            except RpcError as exc:
-                reason = revert_reason(exc.data) or exc.error
+            except RpcResponseError as exc:
+                reason = revert_reason(exc) or str(exc)
             raise AssertionError(f"{fn} from {sender} reverted: {reason}")
         self.sent[fn] += 1
         events = []
@@ -213,9 +183,9 @@ class RawChain:
         """The write reverts now (with exactly `reason`, if given) and nothing is sent."""
         try:
             self.simulate(sender, contract, fn, *args)
-        except RpcError as exc:
+        except RpcResponseError as exc:
             if reason is not None:
-                actual = revert_reason(exc.data)
+                actual = revert_reason(exc)
                 assert actual == reason, f"{fn}: expected revert {reason!r}, got {actual!r} ({exc})"
             self.reverted[reason or f"{fn}: any"] += 1
             return
