@@ -38,6 +38,9 @@ T = TypeVar("T")
 RECEIPT_INTS = ("blockNumber", "gasUsed", "effectiveGasPrice", "status", "cumulativeGasUsed",
                 "transactionIndex")
 METHOD_NOT_FOUND = -32601  # JSON-RPC: the node has no such method
+CALL_TRACER = "callTracer"  # debug_traceTransaction's call frames (anvil, geth)
+DEFAULT_TRACER = "default"  # its default struct-log tracer (the Hardhat node)
+NO_TRACER = "none"  # no debug_traceTransaction: revert reasons from the parent-block replay
 DEFAULT_RETRY = RetryPolicy()
 
 
@@ -82,7 +85,7 @@ class ChainReader:
         self.retry = retry
         self._sleep = sleep
         self._chain_id: int | None = None
-        self.tracer: bool | None = None  # debug_traceTransaction's callTracer: None until asked
+        self.tracer: str | None = None  # how this node traces reverts (CALL_TRACER, ...): None until asked
 
     @classmethod
     def at(
@@ -187,12 +190,15 @@ class ChainReader:
         revert data (Error(string) text, "Panic(0x..)"), or None.
 
         The reason comes from the transaction's own execution, in its block after the transactions
-        before it: `debug_traceTransaction` with the callTracer (anvil, Hardhat, geth), whose top-level
-        frame holds the revert data (`output`) and, on some nodes, the decoded `revertReason`. Only on a
-        node without that tracer (asked once: method not found) is the transaction replayed as an
-        eth_call on the parent block's state, which misses what earlier transactions of the same block
-        changed (their effects can make it revert with another reason, or not at all). The replay is
-        also what a node that cannot trace this one transaction gets (e.g. its parent state pruned)."""
+        before it: `debug_traceTransaction` with the callTracer (anvil, geth), whose top-level frame holds
+        the revert data (`output`) and, on some nodes, the decoded `revertReason`; on a node that refuses
+        that tracer but traces with its default one (the Hardhat node 2.28: "only supports the default
+        tracer"), the default trace's `returnValue` (storage, memory and stack left out). Only on a node
+        without debug_traceTransaction (method not found) is the transaction replayed as an eth_call on
+        the parent block's state, which misses what earlier transactions of the same block changed (their
+        effects can make it revert with another reason, or not at all). Which way works is learnt once
+        per reader (`tracer`). The replay is also what a transaction the node cannot trace gets (e.g.
+        its parent state pruned)."""
         try:
             tx = self.request("eth_getTransactionByHash", [tx_hash])
         except ChainError:
@@ -201,27 +207,36 @@ class ChainReader:
             return None
         if int(receipt["gasUsed"]) >= int(tx["gas"], 16):
             return "out of gas"
-        if self.tracer is not False:
-            traced, reason = self._traced_reason(tx_hash)
+        for tracer in (CALL_TRACER, DEFAULT_TRACER) if self.tracer is None else (self.tracer,):
+            if NO_TRACER in (tracer, self.tracer):
+                break
+            traced, reason = self._traced_reason(tx_hash, tracer)
             if traced:
+                self.tracer = tracer
                 return reason
         return self._replayed_reason(tx, int(receipt["blockNumber"]))
 
-    def _traced_reason(self, tx_hash: str) -> tuple[bool, str | None]:
-        """(True, reason) from the callTracer; (False, None) when the node could not trace it."""
-        params = [tx_hash, {"tracer": "callTracer"}]
+    def _traced_reason(self, tx_hash: str, tracer: str) -> tuple[bool, str | None]:
+        """(True, reason) from a trace of the transaction; (False, None) when the node did not trace it."""
+        options: dict[str, Any] = ({"tracer": CALL_TRACER} if tracer == CALL_TRACER else
+                                   {"disableStorage": True, "disableMemory": True, "disableStack": True})
         try:
-            frame = with_retries(lambda: self.rpc.request("debug_traceTransaction", params), self.retry,
-                                 what="debug_traceTransaction", sleep=self._sleep)
+            frame = with_retries(lambda: self.rpc.request("debug_traceTransaction", [tx_hash, options]),
+                                 self.retry, what="debug_traceTransaction", sleep=self._sleep)
         except RpcResponseError as exc:
             if exc.code == METHOD_NOT_FOUND:
-                self.tracer = False  # never ask this node again
+                self.tracer = NO_TRACER  # never ask this node again
             return False, None  # not traceable here (no such tracer, state pruned, ...)
         except Exception:  # noqa: BLE001 - unreachable or a bad answer: the replay is the fallback
             return False, None
         if not isinstance(frame, dict):
             return False, None
-        self.tracer = True
+        if tracer == DEFAULT_TRACER:
+            if "returnValue" not in frame:
+                return False, None
+            return True, decode_revert(frame["returnValue"])
+        if "output" not in frame and "error" not in frame:  # not a call frame (the tracer was ignored)
+            return False, None
         reason = decode_revert(frame.get("output"))
         if reason is None and isinstance(frame.get("revertReason"), str):
             reason = frame["revertReason"] or None

@@ -40,6 +40,19 @@ class NoTracer(JsonRpc):
         return super().request(method, params)
 
 
+class DefaultTracerOnly(JsonRpc):
+    """A node that refuses the callTracer as the Hardhat node 2.28 does, and traces with its default one."""
+
+    refused = 0
+
+    def request(self, method: str, params: Any = ()) -> Any:
+        if method == "debug_traceTransaction" and "tracer" in params[1]:
+            self.refused += 1
+            raise RpcResponseError(-32602, "Hardhat currently only supports the default tracer, so no tracer "
+                                           "parameter should be passed.")
+        return super().request(method, params)
+
+
 def spend_all_then_revert(w3: Any, w3_token: Any, mint: Any, alice: Any, bob: Any, sender: TxSender) -> str:
     """One block, two transfers by alice: the first spends her 10 tokens, so the second (5 more) reverts.
     On the parent block's state she still holds 10: the second alone would have succeeded there."""
@@ -61,7 +74,16 @@ def test_revert_reason__from_the_transactions_own_block__not_the_parent_block(
         w3, w3_token, mint, alice, bob, key_of):
     sender = TxSender(w3, key_of(alice), retry=FAST)
     assert spend_all_then_revert(w3, w3_token, mint, alice, bob, sender) == EXCEEDS
-    assert sender.reader.tracer is True
+    assert sender.reader.tracer == "callTracer"
+
+
+def test_revert_reason__node_with_only_the_default_tracer__its_return_value(
+        w3, rpc_url, w3_token, mint, alice, bob, key_of):
+    client = DefaultTracerOnly(rpc_url)
+    reader = ChainReader(client, address=alice.address, retry=FAST)
+    sender = TxSender(w3, key_of(alice), retry=FAST, reader=reader)
+    assert spend_all_then_revert(w3, w3_token, mint, alice, bob, sender) == EXCEEDS
+    assert reader.tracer == "default" and client.refused == 1
 
 
 def test_revert_reason__node_without_the_tracer__parent_block_replay_misses_it(
@@ -70,7 +92,7 @@ def test_revert_reason__node_without_the_tracer__parent_block_replay_misses_it(
     reader = ChainReader(client, address=alice.address, retry=FAST)
     sender = TxSender(w3, key_of(alice), retry=FAST, reader=reader)
     assert spend_all_then_revert(w3, w3_token, mint, alice, bob, sender) == "None"  # the replay succeeds
-    assert reader.tracer is False and client.traced == 1
+    assert reader.tracer == "none" and client.traced == 1
     reader.revert_reason("0x" + "00" * 32, {"gasUsed": 1, "blockNumber": 1})  # unknown hash: None
     assert client.traced == 1  # asked once, never again
 
