@@ -34,7 +34,7 @@ CHAIN_ID = 31337
 # at about 0.2 ms per block however long the chain runs. Nothing in the contracts needs Prague (no
 # EIP-7702, no BLS precompiles, no block-hash history reads), and the token and governance gas figures
 # were the same on both (TOOLCHAIN.md). Historical state is kept for the last DEVNET_STATES_KEPT
-# blocks (revert-reason replays read the parent block); blocks, receipts and logs are all kept.
+# blocks (revert reasons are traced from the parent block's state); blocks, receipts and logs are all kept.
 DEVNET_HARDFORK = "cancun"
 DEVNET_STATES_KEPT = 512
 
