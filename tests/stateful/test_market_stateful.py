@@ -31,7 +31,7 @@ such a job exists and pick one ready for their success path four times in five, 
 transitions in one step, travelling past the timers it waits for. The test prints the outcomes it
 followed (completions, claimPayment, refunds, disputes ruled each way or by default, feedback).
 
-Size: EMERGENT_STATEFUL_EXAMPLES (default 60) x EMERGENT_STATEFUL_STEPS (default 80) steps; the test
+Size: EMERGENT_STATEFUL_EXAMPLES (default 150) x EMERGENT_STATEFUL_STEPS (default 90) steps (over 10,000 run); the test
 prints how many steps ran (hypothesis ends some examples early). EMERGENT_STATEFUL_SHRINK=0 reports
 a failure without shrinking it (minutes sooner; for mutation checks).
 """
@@ -64,8 +64,8 @@ from agents.bench.sybil_cost import feedback as feedback_model
 from tests.fixtures.market import CAUSE_SEED
 from tests.stateful.rawchain import Abi, RawChain
 
-EXAMPLES = int(os.environ.get("EMERGENT_STATEFUL_EXAMPLES", "60"))
-STEPS = int(os.environ.get("EMERGENT_STATEFUL_STEPS", "80"))
+EXAMPLES = int(os.environ.get("EMERGENT_STATEFUL_EXAMPLES", "150"))
+STEPS = int(os.environ.get("EMERGENT_STATEFUL_STEPS", "90"))
 # 0 skips hypothesis' shrink phase (a failure is then reported unshrunk, much sooner): for mutation
 # checks and triage. Generation is the same either way.
 SHRINK = os.environ.get("EMERGENT_STATEFUL_SHRINK", "1") != "0"
