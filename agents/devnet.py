@@ -171,7 +171,7 @@ class Devnet:
 
     url: str
     port: int
-    process: subprocess.Popen | None = None
+    process: subprocess.Popen[bytes] | None = None
     kind: str = "anvil"
 
     @property

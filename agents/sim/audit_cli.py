@@ -10,13 +10,18 @@ phase (§10.2), with the same observation, policy and cognition code the chain r
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from agents.sim.offline import OfflineMarket
 
 POPULATION = ("honest", "undercutter", "cheater", "no_show", "guardian")
 
 
-def run_audit(persona: str = "honest", seed: int = 1, cycles: int = 3000) -> tuple[dict, dict[str, int], object]:
+def run_audit(persona: str = "honest", seed: int = 1, cycles: int = 3000
+              ) -> tuple[dict[str, Any], dict[str, int], OfflineMarket]:
     """(audit report as a dict, status -> cycles, the market) for the audited agent (index 0)."""
     from agents.cognition import qualification_audit
     from agents.cognition.audit_text import report_to_dict
@@ -25,7 +30,12 @@ def run_audit(persona: str = "honest", seed: int = 1, cycles: int = 3000) -> tup
     market = OfflineMarket([persona, *POPULATION], seed=seed, record=False)
     market.run(cycles)
     me = market.agents[0]
-    rep = me.audits[0] if me.audits else qualification_audit(me.cognition)
+    if me.audits:
+        rep = me.audits[0]
+    elif me.cognition is not None:  # the market above runs every agent with cognition
+        rep = qualification_audit(me.cognition)
+    else:
+        raise RuntimeError(f"the audited agent {me.address} has no cognition")
     return report_to_dict(rep), dict(me.status_cycles), market
 
 
@@ -52,6 +62,8 @@ def audit(cycles: int, persona: str, seed: int) -> None:
     rep, statuses, market = run_audit(persona, seed, cycles)
     cpu = time.process_time() - t0
     me = market.agents[0]
+    if me.cognition is None:  # run_audit checked it
+        raise RuntimeError(f"the audited agent {me.address} has no cognition")
     header = (f"offline market: {len(market.agents)} agents ({', '.join(a.persona.name for a in market.agents)}), "
               f"seed {seed}, {cycles} cycles in {cpu:.1f} s CPU; audited agent {me.address} ({persona}), "
               f"activation phase at the end: {me.cognition.activation.phase}")

@@ -11,6 +11,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -23,6 +24,10 @@ from agents.cli_common import (
     no_devnet_message,
     verbose,
 )
+
+if TYPE_CHECKING:
+    from agents.sim.simulate import SimConfig
+    from agents.sim.sweep import Run
 
 
 def _bar(done: int, total: int, started: float, width: int = 30) -> str:
@@ -199,14 +204,17 @@ def simulate(ctx: click.Context, n_agents: int, cycles: int, seed: int, out: Pat
 
 
 def _scenario_config(ctx: click.Context, path: Path, out: Path | None, rpc: str | None,
-                     plugins: tuple[Path, ...]):
+                     plugins: tuple[Path, ...]) -> SimConfig:
     """The SimConfig of a scenario file; --cycles, --seed and --cycle-blocks given on the command line
     override the file's; --agents, --personas and --services come only from the file."""
     from click.core import ParameterSource
 
     from agents.sim.scenario import ScenarioError, load_scenario, to_sim_config
 
-    given = lambda name: ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE  # noqa: E731
+
+    def given(name: str) -> bool:
+        return ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE
+
     for name, flag in (("n_agents", "--agents"), ("personas", "--personas"), ("services", "--services")):
         if given(name):
             raise click.UsageError(f"{flag} comes from the scenario file; edit {path.name} instead")
@@ -224,7 +232,7 @@ def _scenario_config(ctx: click.Context, path: Path, out: Path | None, rpc: str 
     return cfg
 
 
-def _run(cfg) -> None:
+def _run(cfg: SimConfig) -> None:
     from agents.devnet import DevnetError
     from agents.sim.simulate import run
 
@@ -281,9 +289,9 @@ def sweep(scenario: Path, params: tuple[str, ...], seeds: int, out: Path | None,
                f"on {'Ray at ' + address if address else f'local Ray, {num_cpus} CPUs'}; output in {out}")
     started = time.monotonic()
     tty = sys.stderr.isatty()
-    last = [None]
+    last: list[tuple[int, int] | None] = [None]
 
-    def progress(done: int, running: int, total: int, runs) -> None:
+    def progress(done: int, running: int, total: int, runs: list[Run]) -> None:
         line = f"runs done {done}/{total}, running {running}  {time.monotonic() - started:4.0f}s"
         if tty:
             click.echo("\r" + line, nl=False, err=True)

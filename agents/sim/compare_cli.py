@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
+if TYPE_CHECKING:
+    from agents.sim.simulate import SimConfig
 
-def paired(cfg, offline: bool, personas: list[str] | None) -> None:
+
+def paired(cfg: SimConfig, offline: bool, personas: list[str] | None) -> None:
     from agents.devnet import DevnetError
     from agents.sim.compare import DEFAULT_PERSONAS, chain_pair, offline_pair, write_html
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 JOB_OUTCOMES = ("completed", "rejected", "expired", "disputed_provider_won", "disputed_client_won", "open")
 
 
-def gini(values: list[float] | tuple[float, ...]) -> float:
+def gini(values: Sequence[float]) -> float:
     """Gini coefficient of non-negative values: 0 = perfect equality, (n-1)/n = one holds everything.
 
     G = sum_i sum_j |x_i - x_j| / (2 n^2 mean), computed in O(n log n) from the sorted values.
@@ -384,7 +385,10 @@ def market_summary(m: Metrics, unit: int | None = None) -> str:
         ok = sum(1 for j in composites if j.verified)
         lines.append(f"value chain: {len(composites)} composite deliveries, {ok} verified end to end; "
                      f"sub-jobs (hirer -> provider: jobs, paid volume, failures)")
-        label = lambda a: m.agents[a].label if a in m.agents else a[:10]  # noqa: E731
+
+        def label(a: str) -> str:
+            return m.agents[a].label if a in m.agents else a[:10]
+
         for e in edges:
             lines.append(f"  {label(e['client']):>13} -> {label(e['provider']):<13} {e['jobs']:3d} jobs  "
                          f"{e['volume'] / unit:9.2f} {m.token_symbol}  {e['failures']} failed  "

@@ -20,14 +20,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
 from agents.chain.indexer import ChainEvent
 from agents.chain.protocol import JobStatus
 from agents.cognition import AgentState
+from agents.cognition.decisions import ApplyMutation
 from agents.cognition.orchestrator import step_in_place
 from agents.market.personas import Persona, assign_personas, get_persona
 from agents.market.services import SERVICE_NAMES
+from agents.runtime import actions as A
 from agents.runtime import observe as O
 from agents.runtime.policy import MAX_UINT, Guidance, PolicyConfig, PolicyInput, decide, subcontract_ids, update_guidance
 
@@ -67,7 +69,7 @@ def _goal_changes(open_before: list[int], result: Any) -> dict[str, list[str]]:
 
 
 def offline_address(i: int) -> str:
-    from eth_utils import to_checksum_address
+    from eth_utils.address import to_checksum_address
 
     return to_checksum_address("0x" + hashlib.sha256(f"emergent-offline:{i}".encode()).hexdigest()[:40])
 
@@ -106,6 +108,13 @@ class OfflineAgent:
     history: list[dict[str, Any]] = field(default_factory=list)  # per-cycle figures (mind + market)
     status_cycles: dict[str, int] = field(default_factory=dict)
     audits: list[Any] = field(default_factory=list)
+
+
+class _JobAction(Protocol):
+    """An action on one escrow job (set_budget, fund, submit, ...)."""
+
+    @property
+    def job_id(self) -> int: ...
 
 
 class OfflineMarket:
@@ -288,14 +297,14 @@ class OfflineMarket:
                            bottleneck=rep.bottleneck, horizon=rep.min_survival,
                            goals=_goal_changes(open_before, result),
                            vetoes=sum(1 for d in result.decisions if d.vetoed),
-                           mutations=sum(1 for d in result.actionable if d.kind == "apply_mutation"
+                           mutations=sum(1 for d in result.actionable if isinstance(d, ApplyMutation)
                                          and d.reason == "sandbox_approved"))
         else:
             rec.update(status="L4.8", survival=ag.guidance.survival)
         actions = decide(PolicyInput(ag.persona, ag.config, mem, snap, ag.guidance, mem.cycle, frozenset(),
                                      payloads, None))
         for a in actions:
-            if a.kind == "submit" and a.job_id in mem.jobs:
+            if isinstance(a, A.Submit) and a.job_id in mem.jobs:
                 mem.jobs[a.job_id].submitted_by_me_honest = a.honest
             self._execute(ag, a)
         if self.record:
@@ -320,11 +329,11 @@ class OfflineMarket:
         if ok is None or not ok(ag, a):
             self._revert(ag, a.kind)
 
-    def _do_approve(self, ag, a) -> bool:
+    def _do_approve(self, ag: OfflineAgent, a: A.Approve) -> bool:
         ag.allowances.add(a.spender)
         return True
 
-    def _do_register(self, ag, a) -> bool:
+    def _do_register(self, ag: OfflineAgent, a: A.Register) -> bool:
         if ag.memory.agent_id or any(x.get("id") for x in [ag.memory.providers.get(ag.address, {})]):
             return False
         aid = self.next_agent_id
@@ -333,11 +342,11 @@ class OfflineMarket:
         self._emit("AgentRegistry", "ServicesUpdated", agentId=aid, services=[(n, p) for n, p in a.services])
         return True
 
-    def _do_set_asks(self, ag, a) -> bool:
+    def _do_set_asks(self, ag: OfflineAgent, a: A.SetAsks) -> bool:
         self._emit("AgentRegistry", "ServicesUpdated", agentId=a.agent_id, services=[(n, p) for n, p in a.services])
         return True
 
-    def _do_stake(self, ag, a) -> bool:
+    def _do_stake(self, ag: OfflineAgent, a: A.Stake) -> bool:
         me = ag.address
         if "Staking" not in ag.allowances or a.amount <= 0 or self.token[me] < a.amount:
             return False
@@ -346,7 +355,7 @@ class OfflineMarket:
         self._votes(me)
         return True
 
-    def _do_create_job(self, ag, a) -> bool:
+    def _do_create_job(self, ag: OfflineAgent, a: A.CreateJob) -> bool:
         jid = self.next_job
         self.next_job += 1
         self.jobs[jid] = OJob(jid, ag.address, a.provider, ag.address, a.expired_at, a.description)
@@ -356,10 +365,10 @@ class OfflineMarket:
         self.hires.append((self.cycle, ag.address, a.provider))
         return True
 
-    def _job(self, a) -> OJob | None:
+    def _job(self, a: _JobAction) -> OJob | None:
         return self.jobs.get(a.job_id)
 
-    def _do_set_budget(self, ag, a) -> bool:
+    def _do_set_budget(self, ag: OfflineAgent, a: A.SetBudget) -> bool:
         j = self._job(a)
         if j is None or j.status != JobStatus.OPEN or ag.address not in (j.client, j.provider):
             return False
@@ -370,7 +379,7 @@ class OfflineMarket:
             self._emit("ServiceEscrow", "JobAccepted", jobId=j.id, provider=j.provider, budget=a.amount)
         return True
 
-    def _do_accept_job(self, ag, a) -> bool:
+    def _do_accept_job(self, ag: OfflineAgent, a: A.AcceptJob) -> bool:
         j = self._job(a)
         if (j is None or j.status != JobStatus.OPEN or j.provider != ag.address or self.ts >= j.expired_at
                 or a.amount <= 0 or a.amount != j.budget):
@@ -379,7 +388,7 @@ class OfflineMarket:
         self._emit("ServiceEscrow", "JobAccepted", jobId=j.id, provider=j.provider, budget=a.amount)
         return True
 
-    def _do_fund(self, ag, a) -> bool:
+    def _do_fund(self, ag: OfflineAgent, a: A.Fund) -> bool:
         j = self._job(a)
         me = ag.address
         if (j is None or j.status != JobStatus.OPEN or j.client != me or j.budget != a.amount or a.amount <= 0
@@ -419,7 +428,7 @@ class OfflineMarket:
         self._emit("ServiceEscrow", "Refunded", jobId=j.id, amount=j.held)
         j.held = 0
 
-    def _do_submit(self, ag, a) -> bool:
+    def _do_submit(self, ag: OfflineAgent, a: A.Submit) -> bool:
         j = self._job(a)
         if j is None or j.status != JobStatus.FUNDED or j.provider != ag.address or self.ts >= j.expired_at:
             return False
@@ -429,14 +438,14 @@ class OfflineMarket:
         self._emit("ServiceEscrow", "JobSubmitted", jobId=j.id, deliverable=digest)
         return True
 
-    def _do_complete(self, ag, a) -> bool:
+    def _do_complete(self, ag: OfflineAgent, a: A.Complete) -> bool:
         j = self._job(a)
         if j is None or j.status != JobStatus.SUBMITTED or j.evaluator != ag.address:
             return False
         self._pay_provider(j)
         return True
 
-    def _do_reject(self, ag, a) -> bool:
+    def _do_reject(self, ag: OfflineAgent, a: A.Reject) -> bool:
         j = self._job(a)
         if j is None or j.evaluator != ag.address or j.status not in (JobStatus.FUNDED, JobStatus.SUBMITTED):
             return False
@@ -451,7 +460,7 @@ class OfflineMarket:
         self._emit("ServiceEscrow", "JobRejected", jobId=j.id)
         return True
 
-    def _do_dispute(self, ag, a) -> bool:
+    def _do_dispute(self, ag: OfflineAgent, a: A.Dispute) -> bool:
         j = self._job(a)
         me = ag.address
         bond = PARAMS["disputeBond"]
@@ -463,7 +472,7 @@ class OfflineMarket:
         self._emit("ServiceEscrow", "DisputeOpened", jobId=j.id, rulingDeadline=j.deadline)
         return True
 
-    def _do_rule(self, ag, a) -> bool:
+    def _do_rule(self, ag: OfflineAgent, a: A.Rule) -> bool:
         j = self._job(a)
         me = ag.address
         if (j is None or j.status != JobStatus.DISPUTED or me not in self.guardians or me in (j.client, j.provider)
@@ -496,7 +505,7 @@ class OfflineMarket:
             self.settled.append((self.cycle, j.client, p, "disputed_client_won"))
         return True
 
-    def _do_claim_refund(self, ag, a) -> bool:
+    def _do_claim_refund(self, ag: OfflineAgent, a: A.ClaimRefund) -> bool:
         j = self._job(a)
         if j is None:
             return False
@@ -530,14 +539,14 @@ class OfflineMarket:
             return True
         return False
 
-    def _do_claim_payment(self, ag, a) -> bool:
+    def _do_claim_payment(self, ag: OfflineAgent, a: A.ClaimPayment) -> bool:
         j = self._job(a)
         if j is None or j.status != JobStatus.SUBMITTED or self.ts < j.deadline:
             return False
         self._pay_provider(j)
         return True
 
-    def _do_feedback(self, ag, a) -> bool:
+    def _do_feedback(self, ag: OfflineAgent, a: A.GiveFeedback) -> bool:
         j = self._job(a)
         if (j is None or j.status != JobStatus.COMPLETED or j.client != ag.address or j.rated or not 0 <= a.rating <= 100
                 or j.client == j.provider):

@@ -412,7 +412,7 @@ def plot_mind_status(m: Metrics, mind: dict[str, dict[str, Any]]) -> go.Figure:
 
 def plot_mind_goals(m: Metrics, mind: dict[str, dict[str, Any]]) -> go.Figure:
     stages = ("generated", "pursued", "completed")
-    totals = {st: Counter() for st in stages}
+    totals: dict[str, Counter[str]] = {st: Counter() for st in stages}
     for rec in mind.values():
         for st in stages:
             for origin, n in (rec.get("goals", {}).get(st) or {}).items():
@@ -521,15 +521,17 @@ def _as_metrics(m: Metrics | dict[str, Any]) -> Metrics:
 
 
 def _chart(fig: go.Figure, pid: str) -> str:
-    return fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"chart-{pid}",
-                       default_height=f"{fig.layout.height or 360}px",
-                       config={"displaylogo": False, "responsive": True})
+    html: str = fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"chart-{pid}",
+                            default_height=f"{fig.layout.height or 360}px",
+                            config={"displaylogo": False, "responsive": True})
+    return html
 
 
 @lru_cache(maxsize=1)
 def _plotly_js() -> str:
     # inside <script>: a literal "</script" in the bundle would end the element early
-    return get_plotlyjs().replace("</script", "<\\/script")
+    bundle: str = get_plotlyjs()
+    return bundle.replace("</script", "<\\/script")
 
 
 def _agent_table(m: Metrics) -> str:

@@ -23,10 +23,15 @@ from __future__ import annotations
 import copy
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
+
+    from agents.sim.simulate import SimConfig
 
 
 class _DecimalLoader(yaml.SafeLoader):
@@ -229,7 +234,7 @@ def _path(loc: tuple[Any, ...]) -> str:
     return out or "(top level)"
 
 
-def _message(err: dict[str, Any]) -> str:
+def _message(err: ErrorDetails) -> str:
     kind, msg = err.get("type", ""), str(err.get("msg", ""))
     if kind == "extra_forbidden":
         return "unknown key"
@@ -313,7 +318,7 @@ def set_path(data: Any, key: str, value: Any, label: str = "scenario") -> Any:
     return data
 
 
-def to_sim_config(sc: Scenario, out: Path | None = None, rpc: str | None = None) -> Any:
+def to_sim_config(sc: Scenario, out: Path | None = None, rpc: str | None = None) -> SimConfig:
     """The SimConfig that runs this scenario."""
     from agents.chain.units import to_wei
     from agents.sim.simulate import SimConfig

@@ -187,8 +187,7 @@ def sweep(scenario: Path, params: list[tuple[str, list[Any]]], seeds: int, out: 
     out.mkdir(parents=True, exist_ok=True)
     ray = init_ray(address, num_cpus)
     try:
-        @ray.remote
-        class Progress:
+        class Progress:  # a Ray actor: ray.remote(Progress) below
             def __init__(self) -> None:
                 self.running: set[str] = set()
 
@@ -201,9 +200,10 @@ def sweep(scenario: Path, params: list[tuple[str, list[Any]]], seeds: int, out: 
             def get(self) -> list[str]:
                 return sorted(self.running)
 
-        tracker = Progress.remote()
+        # ray.remote is called, not used as a decorator: for mypy a class decorator does not change
+        # the class, and ray (from init_ray) is untyped, an untyped decorator on `task`.
+        tracker = ray.remote(Progress).remote()
 
-        @ray.remote(num_cpus=1, max_retries=0)
         def task(rid: str, scenario: str, overrides: dict[str, Any], seed: int, out: str, tracker: Any) -> Any:
             tracker.started.remote(rid)
             try:
@@ -211,7 +211,9 @@ def sweep(scenario: Path, params: list[tuple[str, list[Any]]], seeds: int, out: 
             finally:
                 tracker.finished.remote(rid)
 
-        refs = {task.remote(r.id, str(scenario.resolve()), r.params, r.seed, str(r.out), tracker): r for r in runs}
+        remote_task = ray.remote(num_cpus=1, max_retries=0)(task)
+        refs = {remote_task.remote(r.id, str(scenario.resolve()), r.params, r.seed, str(r.out), tracker): r
+                for r in runs}
         pending = list(refs)
         while pending:
             ready, pending = ray.wait(pending, num_returns=1, timeout=1.0)
@@ -287,13 +289,18 @@ def _svg(rows: list[dict[str, Any]], kpi: str, width: int = 420, height: int = 1
     pts = [(i, r["kpis"][kpi]) for i, r in enumerate(rows) if r["kpis"].get(kpi)]
     if not pts:
         return ""
-    lo = min(s[2] for _, s in pts)
-    hi = max(s[3] for _, s in pts)
+    lo: float = min(s[2] for _, s in pts)
+    hi: float = max(s[3] for _, s in pts)
     if hi == lo:
         lo, hi = lo - 1, hi + 1
     pad, n = 30, len(rows)
-    x = lambda i: pad + (width - 2 * pad) * (i + 0.5) / n  # noqa: E731
-    y = lambda v: height - pad - (height - 2 * pad) * (v - lo) / (hi - lo)  # noqa: E731
+
+    def x(i: int) -> float:
+        return pad + (width - 2 * pad) * (i + 0.5) / n
+
+    def y(v: float) -> float:
+        return height - pad - (height - 2 * pad) * (v - lo) / (hi - lo)
+
     parts = [f'<svg width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
              f'<text x="4" y="14" font-size="11">{html.escape(kpi)}</text>',
              f'<text x="4" y="{y(hi) + 4:.0f}" font-size="9">{_fmt(hi)}</text>',
