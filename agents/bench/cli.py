@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 
 
@@ -67,16 +69,19 @@ def _timed(cmd: list[str], env: dict[str, str], runs: int) -> tuple[list[float],
     import subprocess
     import time
 
-    times, code, out = [], 0, ""
+    times: list[float] = []
+    code, first = 0, ""
     for _ in range(runs):
         t0 = time.perf_counter()
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
         times.append(time.perf_counter() - t0)
-        code, out = proc.returncode, (proc.stdout + proc.stderr).strip().splitlines()[:1]
-    return times, code, out[0] if out else ""
+        lines = (proc.stdout + proc.stderr).strip().splitlines()[:1]
+        code, first = proc.returncode, lines[0] if lines else ""
+    return times, code, first
 
 
-def cli_speed(runs: int = 5, rpc: str | None = None, echo=print) -> dict[str, list[float]]:
+def cli_speed(runs: int = 5, rpc: str | None = None, echo: Callable[[str], None] = print
+              ) -> dict[str, list[float]]:
     """Wall time of whole `emergent` invocations (new process each, as a user runs them), on a devnet."""
     import os
     import statistics

@@ -225,12 +225,13 @@ def economy_throughput(chain: Chain, until_cycle: int, processes: int, seed: int
 
     node = JsonRpc(chain.url)
     progress = CycleCounter(chain.out, chain.plans)
-    done_cache = [first_cycle, 0.0]
+    done_count, counted_at = first_cycle, 0.0
 
     def cycles_done() -> int:  # the slowest agent's completed cycles (re-counted at most every 2 ms)
-        if time.monotonic() - done_cache[1] > 0.002:
-            done_cache[0], done_cache[1] = progress.slowest(), time.monotonic()
-        return done_cache[0]
+        nonlocal done_count, counted_at
+        if time.monotonic() - counted_at > 0.002:
+            done_count, counted_at = progress.slowest(), time.monotonic()
+        return done_count
 
     miner = (LockstepMiner(chain.url, chain.agents_start, cfg.cycle_blocks, cycles_done, client=node)
              if mining == "batch" else None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ def _area_modules() -> list[Any]:
     return modules
 
 
-def collect(log=print) -> list[tuple[str, str, int]]:
+def collect(log: Callable[[str], None] = print) -> list[tuple[str, str, int]]:
     """Run every area's scenarios against one fresh full deployment (needs an ape connection)."""
     from ape import accounts, chain
 
@@ -109,7 +110,7 @@ def render(rows: list[tuple[str, str, int]]) -> str:
     return "\n".join(lines) + "\n" + render_targets(rows)
 
 
-def main(out: Path = SNAPSHOT, log=print) -> list[tuple[str, str, int]]:
+def main(out: Path = SNAPSHOT, log: Callable[[str], None] = print) -> list[tuple[str, str, int]]:
     from agents.cli_common import connected
 
     os.environ["APE_FOUNDRY_HOST"] = "auto"  # a private anvil, never a running devnet

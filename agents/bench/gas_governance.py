@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from eth_utils import keccak
+from eth_utils.crypto import keccak
 
 from agents.chain.governance import ballot_signature
 from agents.chain.protocol import VoteSupport

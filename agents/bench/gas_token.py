@@ -10,7 +10,8 @@ from eth_account.messages import encode_typed_data
 WEI = 10**18
 
 
-def _permit_signature(token: Any, owner: Any, spender: str, value: int, deadline: int, chain_id: int):
+def _permit_signature(token: Any, owner: Any, spender: str, value: int, deadline: int, chain_id: int
+                      ) -> tuple[int, bytes, bytes]:
     domain_name = token.eip712Domain()[1]
     domain_version = token.eip712Domain()[2]
     msg = {

@@ -34,7 +34,7 @@ def presign_transfers(web3: Web3, keys: list[str | bytes], n: int, *, value: int
     chain_id = web3.eth.chain_id
     block = web3.eth.get_block("latest")
     base = block.get("baseFeePerGas")
-    nonces = [web3.eth.get_transaction_count(a.address, "pending") for a in accounts]
+    nonces: list[int] = [web3.eth.get_transaction_count(a.address, "pending") for a in accounts]
     sink = Account.create().address
     raws = []
     for i in range(n):

@@ -24,6 +24,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +109,7 @@ class MindReader:
 
 
 def _checksum(addr: str) -> str:
-    from eth_utils import to_checksum_address
+    from eth_utils.address import to_checksum_address
 
     return to_checksum_address(addr)
 
@@ -199,7 +200,7 @@ class Dashboard:
             return JSONResponse(json.loads(self.snapshot_json()[1]))
 
         async def events(request: Request) -> StreamingResponse:
-            async def stream():
+            async def stream() -> AsyncIterator[str]:
                 sent, quiet = -1, 0.0
                 while not self._stop.is_set():
                     if await request.is_disconnected():

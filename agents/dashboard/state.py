@@ -47,8 +47,9 @@ class DashboardState:
 
     # ------------------------------------------------------------------ folding
     def apply(self, ev: ChainEvent) -> None:
-        before = self.mem.jobs.get(int(ev.args["jobId"])).outcome if (
-            ev.contract == "ServiceEscrow" and "jobId" in ev.args and int(ev.args["jobId"]) in self.mem.jobs) else None
+        job = (self.mem.jobs.get(int(ev.args["jobId"]))
+               if ev.contract == "ServiceEscrow" and "jobId" in ev.args else None)
+        before = job.outcome if job is not None else None
         if not O.apply_event(self.mem, ev):
             return
         self.events += 1

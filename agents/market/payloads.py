@@ -258,7 +258,7 @@ class PayloadServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def log_message(self, *_a):  # quiet; the agents log what matters
+            def log_message(self, *_a: object) -> None:  # quiet; the agents log what matters
                 pass
 
             def _reply(self, status: int, body: bytes = b"", ctype: str = "text/plain") -> None:
@@ -278,7 +278,7 @@ class PayloadServer:
                 except ValueError:
                     return None
 
-            def do_GET(self):  # noqa: N802
+            def do_GET(self) -> None:  # noqa: N802
                 key = self._key()
                 if key is None:
                     return self._reply(404, b"not a payload path")
@@ -292,7 +292,7 @@ class PayloadServer:
 
             do_HEAD = do_GET  # noqa: N815
 
-            def do_PUT(self):  # noqa: N802
+            def do_PUT(self) -> None:  # noqa: N802
                 key = self._key()
                 size = int(self.headers.get("Content-Length") or -1)
                 if key is None:
@@ -311,7 +311,9 @@ class PayloadServer:
 
         self.httpd = ThreadingHTTPServer((host, port), Handler)
         self.httpd.daemon_threads = True
-        self.host, self.port = self.httpd.server_address[0], self.httpd.server_address[1]
+        bound = self.httpd.server_address[0]  # str for an AF_INET server; typeshed allows bytes
+        self.host = bound if isinstance(bound, str) else bound.decode()
+        self.port = self.httpd.server_address[1]
         self.url = f"http://{self.host}:{self.port}"
         self._thread: threading.Thread | None = None
 
@@ -328,7 +330,8 @@ class PayloadServer:
         self.httpd.server_close()
 
 
-def open_payload_store(spec: str | os.PathLike[str], cache: str | os.PathLike[str] | None = None):
+def open_payload_store(spec: str | os.PathLike[str], cache: str | os.PathLike[str] | None = None
+                       ) -> HttpPayloadStore | FilePayloadStore:
     """An http(s) URL: HttpPayloadStore (token from EMERGENT_PAYLOAD_TOKEN, local `cache`); else a directory."""
     text = str(spec)
     if text.startswith(("http://", "https://")):

@@ -260,12 +260,15 @@ def persona_names() -> tuple[str, ...]:
 
 
 def get_persona(name: str) -> Persona:
+    persona: Persona  # the registry holds what register_persona validated
     try:
-        return PERSONAS[name]
+        persona = PERSONAS[name]
+        return persona
     except KeyError:
         pass
     if _load_entry_points() and name in PERSONAS:  # first miss: installed plugins may define it
-        return PERSONAS[name]
+        persona = PERSONAS[name]
+        return persona
     raise ValueError(f"unknown persona {name!r} (known: {', '.join(PERSONAS)})")
 
 

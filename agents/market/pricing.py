@@ -165,7 +165,8 @@ class Offer:
 
 def offer_score(offer: Offer, reputation_weight: float = 1.0) -> float:
     """Price per unit of trust: lower is better. Reputation 0 is treated as 0.05 (not infinite cost)."""
-    return offer.ask / max(0.05, offer.reputation) ** reputation_weight
+    trust: float = max(0.05, offer.reputation) ** reputation_weight  # a positive base: a real power
+    return offer.ask / trust
 
 
 def choose_offer(

@@ -20,7 +20,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from eth_utils import keccak
+from eth_utils.crypto import keccak
 
 from agents.market.registry import BUILTIN, NAME_RE, SMOKE_DIFFICULTY, PluginError, Registry, call_plugin
 from agents.market.registry import SERVICES as _REGISTRY
@@ -283,7 +283,8 @@ class FactorService(Service):
         return _dump({"n": data["n"], "p": p, "q": data["n"] // p})
 
     def cost_units(self, spec: TaskSpec) -> int:
-        return 2 ** (spec.param("bits") // 2)
+        units: int = 2 ** (spec.param("bits") // 2)  # a non-negative exponent: an int
+        return units
 
 
 class HashChainService(Service):
@@ -306,9 +307,10 @@ class HashChainService(Service):
         data = _load(payload)
         if not isinstance(data, dict) or set(data) != {"length", "digest"}:
             return False
-        return data["length"] == spec.param("length") and data["digest"] == self._chain(
+        ok: bool = data["length"] == spec.param("length") and data["digest"] == self._chain(
             spec, spec.param("length")
         )
+        return ok
 
     def corrupt(self, spec: TaskSpec, payload: bytes) -> bytes:
         # The lazy cheat: stop one step short and claim the full length.
@@ -412,7 +414,9 @@ class MerkleRootService(Service):
         data = _load(payload)
         if not isinstance(data, dict) or set(data) != {"leaves", "root"}:
             return False
-        return data["leaves"] == spec.param("leaves") and data["root"] == self.root(self._leaves(spec)).hex()
+        ok: bool = (data["leaves"] == spec.param("leaves")
+                    and data["root"] == self.root(self._leaves(spec)).hex())
+        return ok
 
     def corrupt(self, spec: TaskSpec, payload: bytes) -> bytes:
         # Drop the last leaf: a root over almost the right data.
@@ -558,13 +562,16 @@ def has_service(name: str) -> bool:
 
 
 def get_service(name: str) -> Service:
+    service: Service  # the registry holds what register_service validated
     try:
-        return SERVICES[name]
+        service = SERVICES[name]
+        return service
     except KeyError:
         pass
     if _load_entry_points():  # first miss in this process: installed plugins may define it
         if name in SERVICES:
-            return SERVICES[name]
+            service = SERVICES[name]
+            return service
     raise TaskSpecError(f"unknown service {name!r} (known: {', '.join(SERVICES)})")
 
 
