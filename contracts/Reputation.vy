@@ -37,6 +37,8 @@
 from snekmate.auth import ownable as ow
 initializes: ow
 
+from snekmate.utils import math
+
 from .modules import checkpoints as ckpt
 initializes: ckpt
 
@@ -240,7 +242,7 @@ def giveFeedback(jobId: uint256, rating: uint256):
     current: uint256 = previous
     if target >= previous:
         # A rater lifts nobody above a share of its own standing.
-        bound: uint256 = min(target, rater * self.raterCapBps // BPS)
+        bound: uint256 = min(target, math._mul_div(rater, self.raterCapBps, BPS, False))
         if bound > previous:
             # Rounded down: a gain never exceeds its exact value.
             current = previous + (bound - previous) * weight_num // weight_den
@@ -270,7 +272,7 @@ def recordPenalty(account: address, kind: uint8):
     else:
         raise "Reputation: unknown penalty"
     previous: uint256 = self._current(account)
-    current: uint256 = previous * (BPS - penalty) // BPS
+    current: uint256 = math._mul_div(previous, BPS - penalty, BPS, False)
     if previous > 0:
         self._write(account, current)
     log ReputationChanged(account=account, cause=kind, previous=previous, current=current)

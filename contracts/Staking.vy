@@ -59,6 +59,8 @@ from ethereum.ercs import IERC20
 from snekmate.auth import ownable as ow
 initializes: ow
 
+from snekmate.utils import math
+
 from .modules import checkpoints as ckpt
 initializes: ckpt
 
@@ -426,7 +428,7 @@ def slashBps(account: address, bps: uint256, beneficiary: address) -> uint256:
     held: uint256 = self.bondedOf[account] + self.queuedOf[account]
     if held == 0:
         return 0
-    return self._slash(account, (held * bps + BPS - 1) // BPS, beneficiary)
+    return self._slash(account, math._mul_div(held, bps, BPS, True), beneficiary)
 
 
 # ---------------------------------------------------------------- votes (IVotingStake)
@@ -674,7 +676,7 @@ def _slash(account: address, amount: uint256, beneficiary: address) -> uint256:
         self.totalQueued -= from_queued
     to_beneficiary: uint256 = 0
     if beneficiary != empty(address):
-        to_beneficiary = total * self.slashBeneficiaryShareBps // BPS
+        to_beneficiary = math._mul_div(total, self.slashBeneficiaryShareBps, BPS, False)
     to_treasury: uint256 = total - to_beneficiary
     if to_beneficiary > 0:
         assert extcall token.transfer(beneficiary, to_beneficiary, default_return_value=True), "Staking: transfer failed"
