@@ -20,7 +20,7 @@
           score. A ring of fresh wallets (score 0) therefore cannot lift
           anyone by any number of jobs. No self-rating: the client and
           provider must differ and must not share a registry owner.
-        - `recordPenalty(account, kind)`: authorised writers only (the escrow
+        - `recordPenalty(account, kind)`: WRITER_ROLE only (the escrow
           for expiries after funding and lost disputes, Staking for slashes);
           multiplies the score by (1 - penalty).
         - `seedReputation(account, score)`: owner only, before `bootstrapEnds`
@@ -37,6 +37,11 @@
 from snekmate.auth import ownable as ow
 initializes: ow
 
+from snekmate.auth import access_control
+initializes: access_control
+
+from snekmate.utils import math
+
 from .modules import checkpoints as ckpt
 initializes: ckpt
 
@@ -44,8 +49,21 @@ from .interfaces import IReputationSource
 implements: IReputationSource
 
 
-# `renounce_ownership` is left out: parameters must stay governable.
-exports: (ow.owner, ow.transfer_ownership)
+# `renounce_ownership` is left out: parameters must stay governable. The
+# penalty writers are an access_control role administered by
+# DEFAULT_ADMIN_ROLE (held by the owner: the deployer, then the Timelock);
+# `set_role_admin` is left out, so DEFAULT_ADMIN_ROLE administers WRITER_ROLE.
+exports: (
+    ow.owner,
+    ow.transfer_ownership,
+    access_control.DEFAULT_ADMIN_ROLE,
+    access_control.hasRole,
+    access_control.getRoleAdmin,
+    access_control.grantRole,
+    access_control.revokeRole,
+    access_control.renounceRole,
+    access_control.supportsInterface,
+)
 
 
 interface IIdentity:
@@ -57,6 +75,9 @@ interface IJobSource:
 
 
 BPS: constant(uint256) = 10_000
+# @dev Role (snekmate access_control) of the contracts that record penalties
+# (the escrow and Staking).
+WRITER_ROLE: public(constant(bytes32)) = keccak256("WRITER_ROLE")
 MAX_SCORE: public(constant(uint256)) = 10_000
 MAX_RATING: public(constant(uint256)) = 100
 MAX_SEED_SCORE: public(constant(uint256)) = 8_000
@@ -87,8 +108,6 @@ bootstrapEnds: public(immutable(uint256))
 
 # @dev The escrow whose Completed jobs may be rated.
 escrow: public(address)
-# @dev Contracts allowed to record penalties.
-isWriter: public(HashMap[address, bool])
 # @dev Blocks for a score to halve.
 halfLifeBlocks: public(uint256)
 # @dev Penalty per kind, bps of the current score.
@@ -118,10 +137,6 @@ event ReputationChanged:
     previous: uint256
     current: uint256
 
-event WriterSet:
-    account: indexed(address)
-    enabled: bool
-
 event EscrowUpdated:
     previous: indexed(address)
     current: indexed(address)
@@ -145,6 +160,7 @@ def __init__(registry_: IIdentity, bootstrap_blocks_: uint256, half_life_blocks_
     assert registry_.address != empty(address), "Reputation: registry is zero"
     assert bootstrap_blocks_ <= MAX_BOOTSTRAP_BLOCKS, "Reputation: bootstrap too long"
     ow.__init__()
+    access_control.__init__()
     ckpt.__init__()
     registry = registry_
     bootstrapEnds = block.number + bootstrap_blocks_
@@ -240,7 +256,7 @@ def giveFeedback(jobId: uint256, rating: uint256):
     current: uint256 = previous
     if target >= previous:
         # A rater lifts nobody above a share of its own standing.
-        bound: uint256 = min(target, rater * self.raterCapBps // BPS)
+        bound: uint256 = min(target, math._mul_div(rater, self.raterCapBps, BPS, False))
         if bound > previous:
             # Rounded down: a gain never exceeds its exact value.
             current = previous + (bound - previous) * weight_num // weight_den
@@ -259,7 +275,7 @@ def recordPenalty(account: address, kind: uint8):
     @param account The agent wallet.
     @param kind PENALTY_EXPIRY (1), PENALTY_DISPUTE_LOST (2) or PENALTY_SLASH (3).
     """
-    assert self.isWriter[msg.sender], "Reputation: caller is not a writer"
+    access_control._check_role(WRITER_ROLE, msg.sender)
     penalty: uint256 = 0
     if kind == PENALTY_EXPIRY:
         penalty = self.expiryPenaltyBps
@@ -270,7 +286,7 @@ def recordPenalty(account: address, kind: uint8):
     else:
         raise "Reputation: unknown penalty"
     previous: uint256 = self._current(account)
-    current: uint256 = previous * (BPS - penalty) // BPS
+    current: uint256 = math._mul_div(previous, BPS - penalty, BPS, False)
     if previous > 0:
         self._write(account, current)
     log ReputationChanged(account=account, cause=kind, previous=previous, current=current)
@@ -294,17 +310,6 @@ def seedReputation(account: address, score: uint256):
 
 
 # ---------------------------------------------------------------- owner
-
-
-@external
-def setWriter(account: address, enabled: bool):
-    """
-    @notice Authorises or de-authorises a penalty writer. Owner only.
-    """
-    ow._check_owner()
-    assert account != empty(address), "Reputation: zero address"
-    self.isWriter[account] = enabled
-    log WriterSet(account=account, enabled=enabled)
 
 
 @external

@@ -63,6 +63,8 @@ from ethereum.ercs import IERC20
 from snekmate.auth import ownable as ow
 initializes: ow
 
+from snekmate.utils import math
+
 # `renounce_ownership` is left out: parameters must stay governable.
 exports: (ow.owner, ow.transfer_ownership)
 
@@ -407,7 +409,7 @@ def fund(jobId: uint256, expectedBudget: uint256, optParams: Bytes[MAX_OPT_PARAM
     assert job.expiredAt >= block.timestamp + self.minWorkingWindow, "ServiceEscrow: working window too short"
     assert job.expiredAt <= block.timestamp + self.maxJobDuration, "ServiceEscrow: job too long"
     assert staticcall staking.bondedOf(job.provider) >= self.minProviderStake, "ServiceEscrow: provider stake below minimum"
-    collateral: uint256 = (job.budget * self.collateralRatioBps + BPS - 1) // BPS
+    collateral: uint256 = math._mul_div(job.budget, self.collateralRatioBps, BPS, True)
     assert staticcall staking.freeStakeOf(job.provider) >= collateral, "ServiceEscrow: provider collateral insufficient"
     self._jobs[jobId].status = FUNDED
     self._jobs[jobId].held = job.budget
@@ -670,7 +672,7 @@ def collateralFor(budget: uint256) -> uint256:
     """
     @notice Collateral a provider needs free to take a job of `budget` (rounded up).
     """
-    return (budget * self.collateralRatioBps + BPS - 1) // BPS
+    return math._mul_div(budget, self.collateralRatioBps, BPS, True)
 
 
 # ---------------------------------------------------------------- owner
@@ -772,7 +774,7 @@ def _pay_provider(job_id: uint256):
     self._jobs[job_id].held = 0
     self._jobs[job_id].deadline = 0
     self.totalEscrowed -= amount
-    fee: uint256 = amount * self.feeBps // BPS
+    fee: uint256 = math._mul_div(amount, self.feeBps, BPS, False)
     net: uint256 = amount - fee
     self._release_collateral_safe(job_id)
     if fee > 0:

@@ -37,8 +37,8 @@
         to the queued amount and restarts the unbonding period for the whole
         queue (O(1), no per-request list to iterate).
 
-        Slashing (`slash`, `slashBps`): only by authorised slashers (the
-        escrow's dispute path; governance may authorise the Timelock). Capped
+        Slashing (`slash`, `slashBps`): only by SLASHER_ROLE (the escrow's
+        dispute path; governance may grant it to the Timelock). Capped
         at what the account holds, taken from free stake first, then from the
         unbonding queue, then from locked collateral. `slashBps` rounds the
         amount up (against the slashed agent). Proceeds go to the treasury,
@@ -59,6 +59,11 @@ from ethereum.ercs import IERC20
 from snekmate.auth import ownable as ow
 initializes: ow
 
+from snekmate.auth import access_control
+initializes: access_control
+
+from snekmate.utils import math
+
 from .modules import checkpoints as ckpt
 initializes: ckpt
 
@@ -69,8 +74,21 @@ from .interfaces import IReputationSource
 
 
 # `renounce_ownership` is left out on purpose: a contract without an owner
-# could never have its parameters tuned again.
-exports: (ow.owner, ow.transfer_ownership)
+# could never have its parameters tuned again. The slasher and locker
+# allow-lists are access_control roles administered by DEFAULT_ADMIN_ROLE
+# (held by the owner: the deployer, then the Timelock); `set_role_admin` is
+# left out, so DEFAULT_ADMIN_ROLE stays the admin of every role.
+exports: (
+    ow.owner,
+    ow.transfer_ownership,
+    access_control.DEFAULT_ADMIN_ROLE,
+    access_control.hasRole,
+    access_control.getRoleAdmin,
+    access_control.grantRole,
+    access_control.revokeRole,
+    access_control.renounceRole,
+    access_control.supportsInterface,
+)
 
 
 interface IReputationPenalty:
@@ -82,6 +100,10 @@ interface IVotingGate:
 
 
 BPS: constant(uint256) = 10_000
+# @dev Roles (snekmate access_control): who may slash, who may lock and
+# release job collateral (the escrow).
+SLASHER_ROLE: public(constant(bytes32)) = keccak256("SLASHER_ROLE")
+LOCKER_ROLE: public(constant(bytes32)) = keccak256("LOCKER_ROLE")
 # @dev Bounds of the unbonding period, seconds.
 MIN_UNBONDING_PERIOD: public(constant(uint256)) = 60
 MAX_UNBONDING_PERIOD: public(constant(uint256)) = 90 * 86_400
@@ -104,10 +126,6 @@ unbondingPeriod: public(uint256)
 slashBeneficiaryShareBps: public(uint256)
 # @dev Reputation contract told about slashes (zero: none).
 reputation: public(address)
-# @dev Contracts allowed to slash.
-isSlasher: public(HashMap[address, bool])
-# @dev Contracts allowed to lock and release job collateral.
-isLocker: public(HashMap[address, bool])
 
 # @dev Bonded stake (free + locked) per account; equals its current votes.
 bondedOf: public(HashMap[address, uint256])
@@ -193,14 +211,6 @@ event VotingGateUpdated:
     previous: indexed(address)
     current: indexed(address)
 
-event SlasherSet:
-    account: indexed(address)
-    enabled: bool
-
-event LockerSet:
-    account: indexed(address)
-    enabled: bool
-
 event TreasuryUpdated:
     previous: indexed(address)
     current: indexed(address)
@@ -231,6 +241,7 @@ def __init__(token_: IERC20, treasury_: address, unbonding_period_: uint256, ben
     assert unbonding_period_ >= MIN_UNBONDING_PERIOD and unbonding_period_ <= MAX_UNBONDING_PERIOD, "Staking: unbonding period out of bounds"
     assert beneficiary_share_bps_ <= MAX_BENEFICIARY_SHARE_BPS, "Staking: share out of bounds"
     ow.__init__()
+    access_control.__init__()
     ckpt.__init__()
     token = token_
     self.treasury = treasury_
@@ -356,11 +367,11 @@ def withdraw():
 def lockCollateral(account: address, amount: uint256):
     """
     @notice Locks `amount` of `account`'s free stake as job collateral.
-    @dev Only lockers (the escrow). Votes are unchanged.
+    @dev LOCKER_ROLE only (the escrow). Votes are unchanged.
     @param account The provider.
     @param amount Wei-units; at most the free stake. Zero is a no-op.
     """
-    assert self.isLocker[msg.sender], "Staking: caller is not a locker"
+    access_control._check_role(LOCKER_ROLE, msg.sender)
     if amount == 0:
         return
     locked: uint256 = self.lockedOf[account]
@@ -374,13 +385,13 @@ def lockCollateral(account: address, amount: uint256):
 def releaseCollateral(account: address, amount: uint256) -> uint256:
     """
     @notice Releases up to `amount` of `account`'s locked collateral.
-    @dev Only lockers. Releases less if a slash already consumed locked stake,
+    @dev LOCKER_ROLE only. Releases less if a slash already consumed locked stake,
          so settlement can never fail on it.
     @param account The provider.
     @param amount Wei-units the caller locked for the job.
     @return The amount actually released.
     """
-    assert self.isLocker[msg.sender], "Staking: caller is not a locker"
+    access_control._check_role(LOCKER_ROLE, msg.sender)
     released: uint256 = min(amount, self.lockedOf[account])
     if released == 0:
         return 0
@@ -399,13 +410,13 @@ def slash(account: address, amount: uint256, beneficiary: address) -> uint256:
     @notice Takes up to `amount` from `account`'s stake: free first, then
             queued, then locked. Pays `slashBeneficiaryShareBps` of it to
             `beneficiary` (if not zero) and the rest to the treasury.
-    @dev Only slashers. Returns 0 and changes nothing if the account holds nothing.
+    @dev SLASHER_ROLE only. Returns 0 and changes nothing if the account holds nothing.
     @param account The slashed agent.
     @param amount The requested amount, wei-units; not zero.
     @param beneficiary The wronged party, or the zero address.
     @return The amount actually slashed.
     """
-    assert self.isSlasher[msg.sender], "Staking: caller is not a slasher"
+    access_control._check_role(SLASHER_ROLE, msg.sender)
     assert amount > 0, "Staking: zero amount"
     return self._slash(account, amount, beneficiary)
 
@@ -415,18 +426,18 @@ def slashBps(account: address, bps: uint256, beneficiary: address) -> uint256:
     """
     @notice Slashes `bps` basis points of everything `account` holds
             (free + locked + queued), rounded up against the agent.
-    @dev Only slashers.
+    @dev SLASHER_ROLE only.
     @param account The slashed agent.
     @param bps In (0, 10_000].
     @param beneficiary The wronged party, or the zero address.
     @return The amount actually slashed.
     """
-    assert self.isSlasher[msg.sender], "Staking: caller is not a slasher"
+    access_control._check_role(SLASHER_ROLE, msg.sender)
     assert bps > 0 and bps <= BPS, "Staking: bps out of bounds"
     held: uint256 = self.bondedOf[account] + self.queuedOf[account]
     if held == 0:
         return 0
-    return self._slash(account, (held * bps + BPS - 1) // BPS, beneficiary)
+    return self._slash(account, math._mul_div(held, bps, BPS, True), beneficiary)
 
 
 # ---------------------------------------------------------------- votes (IVotingStake)
@@ -521,28 +532,6 @@ def slashableOf(account: address) -> uint256:
 
 
 # ---------------------------------------------------------------- owner
-
-
-@external
-def setSlasher(account: address, enabled: bool):
-    """
-    @notice Authorises or de-authorises a slasher. Owner only.
-    """
-    ow._check_owner()
-    assert account != empty(address), "Staking: zero address"
-    self.isSlasher[account] = enabled
-    log SlasherSet(account=account, enabled=enabled)
-
-
-@external
-def setLocker(account: address, enabled: bool):
-    """
-    @notice Authorises or de-authorises a collateral locker. Owner only.
-    """
-    ow._check_owner()
-    assert account != empty(address), "Staking: zero address"
-    self.isLocker[account] = enabled
-    log LockerSet(account=account, enabled=enabled)
 
 
 @external
@@ -674,7 +663,7 @@ def _slash(account: address, amount: uint256, beneficiary: address) -> uint256:
         self.totalQueued -= from_queued
     to_beneficiary: uint256 = 0
     if beneficiary != empty(address):
-        to_beneficiary = total * self.slashBeneficiaryShareBps // BPS
+        to_beneficiary = math._mul_div(total, self.slashBeneficiaryShareBps, BPS, False)
     to_treasury: uint256 = total - to_beneficiary
     if to_beneficiary > 0:
         assert extcall token.transfer(beneficiary, to_beneficiary, default_return_value=True), "Staking: transfer failed"

@@ -11,7 +11,8 @@ market stage) and registers the `governance:` parameter section. The stage:
    quorum base), and renounces the deployer's admin role (the Timelock administers itself);
 3. points the treasury of Staking and ServiceEscrow (slashes, fees) at the Timelock when it is the
    deployer (the market default), and transfers ownership of AgentToken (with it, the minter role),
-   AgentRegistry, Staking, ServiceEscrow and Reputation to the Timelock.
+   AgentRegistry, Staking, ServiceEscrow and Reputation to the Timelock, and with it the
+   DEFAULT_ADMIN_ROLE of Staking and Reputation (the admin of their SLASHER, LOCKER and WRITER roles).
 
 Afterwards the deployer holds no role, no ownership and no minting right (`assert_deployer_powerless`
 checks it and the stage calls it). Founders' reputation and stake are seeded by the market stage, which
@@ -38,6 +39,12 @@ from agents.chain.deployment import (
 
 GOVERNED_CONTRACTS = ("AgentToken", "AgentRegistry", "Staking", "ServiceEscrow", "Reputation")
 TREASURY_HOLDERS = ("Staking", "ServiceEscrow")
+# The access_control roles of the governed contracts: DEFAULT_ADMIN_ROLE (grants and revokes the others)
+# goes to the Timelock with the ownership; the deployer must end up holding none of them.
+GOVERNED_ROLES = {
+    "Staking": ("DEFAULT_ADMIN_ROLE", "SLASHER_ROLE", "LOCKER_ROLE"),
+    "Reputation": ("DEFAULT_ADMIN_ROLE", "WRITER_ROLE"),
+}
 ZERO = "0x0000000000000000000000000000000000000000"
 
 
@@ -109,12 +116,16 @@ def _guardian_address(ctx: DeployContext, guardian: str | int | None) -> str:
 
 
 def assert_deployer_powerless(contracts: dict[str, Any], deployer: str) -> None:
-    """Raise DeployError if the deployer kept any ownership, minting right or Timelock role."""
+    """Raise DeployError if the deployer kept any ownership, minting right, role or Timelock role."""
     problems = []
     for name in GOVERNED_CONTRACTS:
         c = contracts.get(name)
         if c is not None and c.owner() == deployer:
             problems.append(f"{name} owner")
+    for name, roles in GOVERNED_ROLES.items():
+        c = contracts.get(name)
+        if c is not None:
+            problems += [f"{name} {role}" for role in roles if c.hasRole(getattr(c, role)(), deployer)]
     token = contracts.get("AgentToken")
     if token is not None and token.is_minter(deployer):
         problems.append("AgentToken minter")
@@ -181,6 +192,11 @@ def stage_governance(ctx: DeployContext) -> None:
         c = ctx.contracts.get(name)
         if c is not None and c.treasury() == deployer.address:
             c.setTreasury(timelock.address, sender=deployer)
+    for name in GOVERNED_ROLES:
+        c = ctx.contracts.get(name)
+        if c is not None and c.hasRole(c.DEFAULT_ADMIN_ROLE(), deployer.address):
+            c.grantRole(c.DEFAULT_ADMIN_ROLE(), timelock.address, sender=deployer)
+            c.renounceRole(c.DEFAULT_ADMIN_ROLE(), deployer.address, sender=deployer)
     handed = []
     for name in GOVERNED_CONTRACTS:
         c = ctx.contracts.get(name)

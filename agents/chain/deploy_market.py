@@ -127,11 +127,11 @@ def stage_market(ctx: DeployContext) -> None:
     )
 
     # Permissions: the escrow locks and slashes stake; escrow and staking write reputation penalties.
-    staking.setLocker(escrow.address, True, sender=owner)
-    staking.setSlasher(escrow.address, True, sender=owner)
+    staking.grantRole(staking.LOCKER_ROLE(), escrow.address, sender=owner)
+    staking.grantRole(staking.SLASHER_ROLE(), escrow.address, sender=owner)
     staking.setReputation(reputation.address, sender=owner)
-    reputation.setWriter(escrow.address, True, sender=owner)
-    reputation.setWriter(staking.address, True, sender=owner)
+    reputation.grantRole(reputation.WRITER_ROLE(), escrow.address, sender=owner)
+    reputation.grantRole(reputation.WRITER_ROLE(), staking.address, sender=owner)
     reputation.setEscrow(escrow.address, sender=owner)
     ctx.log(f"  wired market permissions; treasury {treasury}")
 

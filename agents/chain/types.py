@@ -1,12 +1,13 @@
 """Small plain types shared by the chain layer and its users (no web3 imports here).
 
-- `Cursor` / `CursorStore`: event-stream positions and where they are kept (the indexer's only
-  persistence need);
+- `Cursor` / `CursorStore`: event-stream positions, and the hashes of the last blocks they covered
+  (the reorg window), and where they are kept (the indexer's only persistence need);
 - `TxOutcome`: what the chain says about a transaction hash (used to reconcile a journal after a crash).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar, Protocol
@@ -38,18 +39,30 @@ class CursorStore(Protocol):
 
     def save_cursor(self, key: str, cursor: Cursor) -> None: ...
 
+    def load_block_hashes(self, key: str) -> dict[int, str]: ...
+
+    def save_block_hashes(self, key: str, hashes: Mapping[int, str]) -> None:
+        """Replace the key's remembered block hashes (block -> 0x hash) with `hashes` (a bounded window)."""
+
 
 class MemoryCursorStore:
     """A CursorStore kept in memory (tests, throwaway indexers)."""
 
     def __init__(self) -> None:
         self._cursors: dict[str, Cursor] = {}
+        self._hashes: dict[str, dict[int, str]] = {}
 
     def load_cursor(self, key: str) -> Cursor | None:
         return self._cursors.get(key)
 
     def save_cursor(self, key: str, cursor: Cursor) -> None:
         self._cursors[key] = cursor
+
+    def load_block_hashes(self, key: str) -> dict[int, str]:
+        return dict(self._hashes.get(key, {}))
+
+    def save_block_hashes(self, key: str, hashes: Mapping[int, str]) -> None:
+        self._hashes[key] = dict(hashes)
 
 
 class TxOutcome(StrEnum):

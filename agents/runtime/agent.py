@@ -25,7 +25,7 @@ from web3 import Web3
 
 from agents.chain.contracts import Contracts
 from agents.chain.errors import ChainError, RpcUnavailableError
-from agents.chain.indexer import ChainEvent
+from agents.chain.indexer import DEFAULT_HASH_WINDOW, ChainEvent, ChainReorg
 from agents.chain.codec import Call
 from agents.chain.protocol import JobStatus, ProposalState
 from agents.chain.reader import receipt_with_ints
@@ -155,6 +155,7 @@ class Agent:
         self.config = PolicyConfig(services=spec.services, seed=spec.seed, demand=spec.demand,
                                    catalogue=spec.catalogue, cycle_blocks=spec.cycle_blocks, ring=spec.ring)
         saved = self.store.get_state("memory")
+        self._events_from = start_block if events_from is None else events_from
         if saved:
             self.memory = O.MarketMemory.from_dict(saved)
         else:
@@ -194,6 +195,39 @@ class Agent:
     def note_lost(self, n: int) -> None:
         """Logs the indexer could not decode during this window (the observation's ingestion share)."""
         self.memory.window.lost += max(0, n)
+
+    def _checkpoints_kept(self) -> int:
+        """Enough cycle-end checkpoints to reach below any fork inside the indexer's hash window."""
+        return DEFAULT_HASH_WINDOW // max(1, self.spec.cycle_blocks) + 2
+
+    def on_reorg(self, reorg: ChainReorg) -> int | None:
+        """The blocks from `reorg.fork_block` on are orphaned: return to a memory of the new branch.
+
+        The newest cycle-end checkpoint below the fork replaces the memory's facts (no checkpoint: a
+        fresh fold from the first block); the cycle count, last report and guidance stay (the mind does
+        not rewind), the current window starts empty. Done actions mined at or after the fork are
+        reopened in the journal for the next settle to re-check (Executor.note_reorg). Returns the block
+        from which the indexer re-delivers the canonical events to this agent."""
+        mem, fork = self.memory, reorg.fork_block
+        if mem.cursor[0] < fork:  # nothing of the orphaned blocks was folded in
+            self.executor.note_reorg(fork)
+            return None
+        found = self.store.checkpoint_below("memory", fork)
+        if found is not None:
+            restored = O.MarketMemory.from_dict(found[1])
+        else:
+            restored = O.MarketMemory(me=self.address, start_block=mem.start_block,
+                                      cursor=(self._events_from - 1, 2**31 - 1))
+        restored.cycle, restored.last_report, restored.guidance = mem.cycle, mem.last_report, mem.guidance
+        restored.window = O.Window()
+        with self.store.transaction():
+            self.memory = restored
+            self.store.drop_checkpoints_from("memory", fork)
+            self.store.put_state("memory", restored.to_dict())
+            reopened = self.executor.note_reorg(fork)
+        self.log("reorg", fork=fork, old_hash=reorg.old_hash, new_hash=reorg.new_hash, depth=reorg.depth,
+                 restored_to=restored.cursor_block, checkpoint=found is not None, reopened=reopened)
+        return restored.cursor_block + 1
 
     def indexed_through(self, block: int) -> None:
         self.memory.advance_to_block(block)
@@ -304,7 +338,11 @@ class Agent:
 
     def persist(self) -> None:
         with self.store.transaction():
-            self.store.put_state("memory", self.memory.to_dict())
+            memory = self.memory.to_dict()
+            self.store.put_state("memory", memory)
+            # the memory at each cycle's end, for a reorg to return to (docs/agents.md, Reorgs)
+            self.store.put_checkpoint("memory", self.memory.cursor_block, memory,
+                                      keep=self._checkpoints_kept())
             self.store.put_state("cognition", self.cognition.to_dict())
             self.store.put_state("guidance", self.guidance.to_dict())
             self.store.put_state("gas_spent_wei", self.sender.gas_spent_wei)

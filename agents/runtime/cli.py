@@ -113,6 +113,9 @@ def _cycle_line(report: dict[str, Any]) -> str:
 @click.option("--seed", default=0, show_default=True, type=int,
               help="seed of the agent's random choices (same seed, same chain: same decisions)")
 @click.option("--gas-budget", default=None, help="ETH the agent may spend on fees (default: unlimited)")
+@click.option("--confirmations", default=None, type=click.IntRange(0, 1_000),
+              help="blocks behind the head the agent observes (a reorg of fewer is never seen; default: 0 on "
+                   "a local devnet, 12 elsewhere)")
 @click.option("--quiet", "-q", is_flag=True, help="no per-cycle summary line")
 @click.option("--reset", is_flag=True,
               help="move the agent's existing state aside (renamed <address>.old-<time>, not deleted) and start "
@@ -120,7 +123,7 @@ def _cycle_line(report: dict[str, Any]) -> str:
 def run(key: str | None, account: str | None, account_index: int | None, persona: str, services: str,
         network: str, rpc: str | None, deployment: Path | None, data_dir: Path, payloads: str,
         cycle_blocks: int, cycles: int | None, seed: int, gas_budget: str | None, quiet: bool,
-        reset: bool = False, plugins: tuple[Path, ...] = ()) -> None:
+        reset: bool = False, plugins: tuple[Path, ...] = (), confirmations: int | None = None) -> None:
     """Run one agent until SIGTERM/Ctrl-C (or --cycles): observe, think, act; state in SQLite.
 
     Prints one summary line per cycle (balance, stake, reputation, ASS, L4.9 status)."""
@@ -161,7 +164,8 @@ def run(key: str | None, account: str | None, account_index: int | None, persona
     cfg = HostConfig(rpc=url, deployment=Path(dep), data_dir=data_dir, payloads=store,
                      agents=[{"key": private_key, "persona": persona, "services": list(names)}],
                      cycle_blocks=cycle_blocks, seed=seed, max_cycles=cycles, gas_budget_wei=budget,
-                     plugins=[str(Path(p).resolve()) for p in plugins], reset=reset)
+                     plugins=[str(Path(p).resolve()) for p in plugins], reset=reset,
+                     confirmations=confirmations)
     from agents.runtime.guard import AgentStartError
 
     try:

@@ -125,6 +125,7 @@ class Executor:
         self.payloads = payloads
         self.emit = event_log or (lambda *a, **k: None)
         self.clock = clock
+        self._reorg_recheck = False  # a reorg was seen: settle re-checks sent actions without a receipt now
 
     # ------------------------------------------------------------------ encoding
     def call_for(self, action: A.Action) -> Call:
@@ -304,6 +305,13 @@ class Executor:
                 out.append(Settled(entry.id, entry.kind, key, False, 0, exc.reason))
                 self.emit("action_reverted", key=key, reason=exc.reason, tx=entry.tx_hash)
             except ReceiptTimeoutError:
+                if self._reorg_recheck or "reorged" in (entry.result or {}):
+                    try:
+                        self._after_reorg(entry, key)
+                    except ChainError as exc:
+                        self.emit("settle_error", key=key, reason=str(exc))
+                        break
+                    continue
                 if self.clock() - entry.updated > DROP_AFTER_SECONDS:
                     try:
                         outcome = self.reader.tx_outcome(entry.tx_hash)
@@ -316,7 +324,38 @@ class Executor:
             except ChainError as exc:
                 self.emit("settle_error", key=key, reason=str(exc))
                 break
+        else:
+            self._reorg_recheck = False
         return out
+
+    # ------------------------------------------------------------------ reorgs
+    def note_reorg(self, fork_block: int, recent: int = 300) -> list[int]:
+        """Blocks from `fork_block` on were orphaned: every done action mined there is reopened (sent,
+        result {"reorged": fork}), and the next `settle` re-checks each sent action without a receipt at
+        once. Returns the reopened journal ids. Bounded by the `recent` journal entries (the reorg window
+        is far shorter than 300 actions of one agent)."""
+        reopened = []
+        for entry in self.store.actions(limit=recent):
+            block = (entry.result or {}).get("block")
+            if entry.status is ActionStatus.DONE and isinstance(block, int) and block >= fork_block:
+                self.store.reopen(entry.id, {"reorged": fork_block, "was_block": block})
+                reopened.append(entry.id)
+        self._reorg_recheck = True
+        return reopened
+
+    def _after_reorg(self, entry: Any, key: str) -> None:
+        """No receipt after a reorg: the transaction's nonce decides. Back in the node's pool -> still sent
+        (its key stays busy); its nonce used by another transaction -> replaced; else reorged out: its
+        nonce is free again (the sender re-syncs), and the policy may decide the action again. A second
+        copy reuses that nonce, so at most one of the two can ever be mined."""
+        outcome = self.reader.tx_outcome(entry.tx_hash)
+        if outcome is not TxOutcome.UNKNOWN:  # pending in the pool, or mined meanwhile: next settle
+            return
+        mined = self.reader.nonce(self.sender.address, "latest")
+        reason = "replaced" if entry.nonce is not None and mined > entry.nonce else "reorged out"
+        self.store.mark_abandoned(entry.id, {"reason": reason, "after_reorg": True, "chain_nonce": mined})
+        self.sender.sync_nonce()
+        self.emit("action_reorged_out", key=key, tx=entry.tx_hash, outcome=reason, nonce=entry.nonce)
 
     def busy_keys(self, seen_block: int, recent: int = 300) -> frozenset[str]:
         """Keys not to act on again: in flight, or done in a block the memory has not folded in yet.

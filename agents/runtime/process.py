@@ -32,8 +32,9 @@ from typing import Any
 from web3 import Web3
 
 from agents.chain.contracts import Contracts
-from agents.chain.indexer import EventIndexer
+from agents.chain.indexer import DEVNET_CHAIN_IDS, EventIndexer, default_confirmations
 from agents.chain.types import Cursor, MemoryCursorStore
+from agents.devnet import is_devnet
 from agents.market.payloads import open_payload_store
 from agents.market.plugins import load_plugins
 from agents.market.personas import Persona, get_persona
@@ -93,6 +94,7 @@ class HostConfig:
     start_gate: str | None = None  # a file: once every agent is built, wait until it exists (benchmarks)
     plugins: list[str] = field(default_factory=list)  # plugin files (agents/market/plugins.py)
     reset: bool = False  # move each agent's existing data dir aside and start afresh (guard.claim_dir)
+    confirmations: int | None = None  # blocks held back; None: 0 on a local devnet, 12 elsewhere
 
     @classmethod
     def from_json(cls, path: Path) -> HostConfig:
@@ -141,10 +143,15 @@ class Host:
         store = MemoryCursorStore()
         store.save_cursor("indexer", Cursor(*oldest))
         names = [n for n in WATCHED if n in self.contracts]
+        confirmations = cfg.confirmations
+        if confirmations is None:
+            chain_id = int(self.web3.eth.chain_id)  # a devnet by chain id, else by what the node says it is
+            devnet = chain_id in DEVNET_CHAIN_IDS or is_devnet(cfg.rpc)
+            confirmations = default_confirmations(chain_id, devnet)
         self.indexer = EventIndexer(self.web3, self.contracts.watch_list(names), cursor_store=store,
-                                    start_block=first_block, max_range=500)
+                                    start_block=first_block, max_range=500, confirmations=confirmations)
         for ag in self.agents:
-            self.indexer.subscribe(ag.on_event)
+            self.indexer.subscribe(ag.on_event, on_reorg=ag.on_reorg)
         self.stop = threading.Event()
         self.usage_path = cfg.data_dir / "hosts" / f"{os.getpid()}.json"
         self._usage: dict[str, Any] = {"agents": [ag.address for ag in self.agents]}

@@ -7,6 +7,9 @@ happen together go into one `with store.transaction():` block.
 Contents:
 - `state`: JSON blobs by key (cognition state, market memory, anything JSON-serialisable);
 - `cursors`: event-indexer cursors by key, as (block, log_index) (see agents.chain.indexer);
+- `block_hashes`: per cursor key, the hashes of the last blocks it covered (the indexer's reorg window);
+- `checkpoints`: per key, copies of a JSON state taken at a block (an agent's memory at each cycle's
+  end), bounded by the caller, so a reorg can return to the newest one below its fork block;
 - `nonces`: the sender's last-used nonce per address — a hint only, the chain's pending count decides;
 - `journal`: pending actions. The runtime writes the intent *before* signing, attaches the tx hash and
   nonce once signed (before broadcasting), and marks the entry done after the receipt. After a crash,
@@ -20,7 +23,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -29,13 +32,22 @@ from typing import Any
 
 from agents.chain.types import Cursor, TxOutcome
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Schema 2 (reorg-safe observation) only adds the block_hashes and checkpoints tables; a schema-1 file
+# gets them from the CREATE TABLE IF NOT EXISTS statements and is stamped 2.
+_MIGRATABLE = (1,)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS cursors (key TEXT PRIMARY KEY, block INTEGER NOT NULL, log_index INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS nonces (address TEXT PRIMARY KEY, nonce INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS block_hashes (
+    key TEXT NOT NULL, block INTEGER NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (key, block)
+);
+CREATE TABLE IF NOT EXISTS checkpoints (
+    key TEXT NOT NULL, block INTEGER NOT NULL, value TEXT NOT NULL, PRIMARY KEY (key, block)
+);
 CREATE TABLE IF NOT EXISTS journal (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     kind TEXT NOT NULL,
@@ -101,6 +113,8 @@ class AgentStore:
                 row = self._conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
                 if row is None:
                     self._conn.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+                elif int(row[0]) in _MIGRATABLE:
+                    self._conn.execute("UPDATE meta SET value=? WHERE key='schema'", (str(SCHEMA_VERSION),))
                 elif int(row[0]) != SCHEMA_VERSION:
                     raise StoreError(f"{path}: schema version {row[0]}, expected {SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
@@ -201,6 +215,44 @@ class AgentStore:
             (key, cursor.block, cursor.log_index),
         )
 
+    def load_block_hashes(self, key: str) -> dict[int, str]:
+        rows = self._read("SELECT block, hash FROM block_hashes WHERE key=? ORDER BY block", (key,))
+        return {int(b): str(h) for b, h in rows}
+
+    def save_block_hashes(self, key: str, hashes: Mapping[int, str]) -> None:
+        """Replace the key's block hashes (the indexer keeps them to a bounded window)."""
+        with self.transaction():
+            self._conn.execute("DELETE FROM block_hashes WHERE key=?", (key,))
+            self._conn.executemany("INSERT INTO block_hashes(key, block, hash) VALUES (?, ?, ?)",
+                                   [(key, int(b), str(h)) for b, h in hashes.items()])
+
+    # ------------------------------------------------------------------ checkpoints (reorg recovery)
+    def put_checkpoint(self, key: str, block: int, value: Any, *, keep: int) -> None:
+        """Keep `value` as the state at `block`; only the newest `keep` checkpoints of `key` stay."""
+        if keep < 1:
+            raise StoreError("keep at least one checkpoint")
+        try:
+            text = json.dumps(value, allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise StoreError(f"checkpoint {key!r} is not JSON-serialisable: {exc}") from exc
+        with self.transaction():
+            self._conn.execute(
+                "INSERT INTO checkpoints(key, block, value) VALUES (?, ?, ?) "
+                "ON CONFLICT(key, block) DO UPDATE SET value=excluded.value", (key, int(block), text))
+            self._conn.execute(
+                "DELETE FROM checkpoints WHERE key=? AND block NOT IN "
+                "(SELECT block FROM checkpoints WHERE key=? ORDER BY block DESC LIMIT ?)", (key, key, keep))
+
+    def checkpoint_below(self, key: str, block: int) -> tuple[int, Any] | None:
+        """The newest checkpoint of `key` taken at a block below `block`: (its block, its value)."""
+        rows = self._read("SELECT block, value FROM checkpoints WHERE key=? AND block<? ORDER BY block DESC "
+                          "LIMIT 1", (key, int(block)))
+        return (int(rows[0][0]), json.loads(rows[0][1])) if rows else None
+
+    def drop_checkpoints_from(self, key: str, block: int) -> None:
+        """Forget the checkpoints of `key` taken at `block` or later (they describe an orphaned branch)."""
+        self._write("DELETE FROM checkpoints WHERE key=? AND block>=?", (key, int(block)))
+
     # ------------------------------------------------------------------ nonce hint
     def get_nonce_hint(self, address: str) -> int | None:
         rows = self._read("SELECT nonce FROM nonces WHERE address=?", (address.lower(),))
@@ -237,6 +289,11 @@ class AgentStore:
 
     def mark_abandoned(self, action_id: int, result: Any = None) -> None:
         self._update(action_id, ActionStatus.ABANDONED, result=result, allowed=PENDING)
+
+    def reopen(self, action_id: int, result: Any) -> None:
+        """A done action whose transaction's block was reorged out is sent again as far as the journal
+        knows: settled afresh from the chain (receipt, or its nonce) before its key may be decided again."""
+        self._update(action_id, ActionStatus.SENT, result=result, allowed=(ActionStatus.DONE,))
 
     def _update(
         self,

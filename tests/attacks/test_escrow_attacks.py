@@ -178,16 +178,16 @@ def test_locker_role_revoked__refund_keeps_collateral_record__anyone_releases_la
     collateral = esc.collateralFor(100 * WEI)
     with ape.reverts("ServiceEscrow: job not settled"):
         esc.releaseCollateral(j, sender=accounts[3])
-    st.setLocker(esc, False, sender=timelock)
+    st.revokeRole(st.LOCKER_ROLE(), esc, sender=timelock)
     warp(chain, 200)
     tx = esc.claimRefund(j, sender=accounts[3])  # settlement still goes through
     (failed,) = tx.decode_logs(esc.CollateralReleaseFailed)
     assert (failed.jobId, failed["provider"], failed.amount) == (j, provider.address, collateral)
     assert esc.getJob(j).status == EXPIRED
     assert esc.getJob(j).collateral == collateral == st.lockedOf(provider)  # the record is kept
-    with ape.reverts("Staking: caller is not a locker"):
+    with ape.reverts("access_control: account is missing role"):
         esc.releaseCollateral(j, sender=accounts[3])
-    st.setLocker(esc, True, sender=timelock)
+    st.grantRole(st.LOCKER_ROLE(), esc, sender=timelock)
     tx = esc.releaseCollateral(j, sender=accounts[3])  # permissionless retry
     (ev,) = tx.decode_logs(esc.CollateralReleased)
     assert (ev.jobId, ev.amount) == (j, collateral)

@@ -131,7 +131,7 @@ def test_new_escrow__job_ids_restart__rated_per_escrow(full, project, accounts, 
     provider = _wallet(full, accounts[2], 1_000 * WEI)
     e2 = project.ServiceEscrow.deploy(tok, st, rep, timelock, 100, 2_000, 100 * WEI, 60, 60, 120, 0, 0, 0, 60,
                                       86_400, sender=accounts[0])
-    st.setLocker(e2, True, sender=timelock)
+    st.grantRole(st.LOCKER_ROLE(), e2, sender=timelock)
     tok.approve(e2, MAX, sender=client)
     n = esc.jobCounter() + 1
     for _ in range(n):

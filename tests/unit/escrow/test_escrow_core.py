@@ -309,8 +309,8 @@ def test_claim_refund__not_blocked_when_governance_revokes_escrow_roles(
     """Refunds call nothing that can block them: even with the escrow stripped of its Staking and
     Reputation roles (their calls now revert), an expired job is refunded."""
     job_id = create_funded_job(alice, bob, expires_in=300)
-    staking.setLocker(escrow, False, sender=deployer)
-    reputation.setWriter(escrow, False, sender=deployer)
+    staking.revokeRole(staking.LOCKER_ROLE(), escrow, sender=deployer)
+    reputation.revokeRole(reputation.WRITER_ROLE(), escrow, sender=deployer)
     time_travel(300)
     before = token.balanceOf(alice)
     escrow.claimRefund(job_id, sender=eve)

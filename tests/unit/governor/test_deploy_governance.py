@@ -3,12 +3,15 @@ keeps nothing, and every Timelock-owned setter refuses every other caller."""
 
 import ape
 import pytest
+from eth_utils import keccak
 
-from agents.chain.deploy_governance import GOVERNED_CONTRACTS, assert_deployer_powerless
+from agents.chain.deploy_governance import GOVERNED_CONTRACTS, GOVERNED_ROLES, assert_deployer_powerless
 from agents.chain.deployment import DeployError
 
 ZERO = "0x0000000000000000000000000000000000000000"
 OTHER = "0x000000000000000000000000000000000000bEEF"
+ADMIN_ROLE = b"\x00" * 32
+SLASHER_ROLE, LOCKER_ROLE, WRITER_ROLE = (keccak(text=r) for r in ("SLASHER_ROLE", "LOCKER_ROLE", "WRITER_ROLE"))
 
 
 def test_deploy__timelock_owns_everything_and_deployer_keeps_nothing(full, deployer, accounts):
@@ -21,6 +24,17 @@ def test_deploy__timelock_owns_everything_and_deployer_keeps_nothing(full, deplo
     for role in ("DEFAULT_ADMIN_ROLE", "PROPOSER_ROLE", "EXECUTOR_ROLE", "CANCELLER_ROLE"):
         assert not timelock.hasRole(getattr(timelock, role)(), deployer), role
     assert timelock.hasRole(timelock.DEFAULT_ADMIN_ROLE(), timelock)
+    # Staking's and Reputation's roles: the Timelock administers them, the deployer holds none.
+    for name, roles in GOVERNED_ROLES.items():
+        c = full[name]
+        assert c.hasRole(c.DEFAULT_ADMIN_ROLE(), timelock), name
+        for role in roles:
+            assert not c.hasRole(getattr(c, role)(), deployer), (name, role)
+    escrow = full["ServiceEscrow"]
+    assert full["Staking"].hasRole(full["Staking"].SLASHER_ROLE(), escrow)
+    assert full["Staking"].hasRole(full["Staking"].LOCKER_ROLE(), escrow)
+    assert full["Reputation"].hasRole(full["Reputation"].WRITER_ROLE(), escrow)
+    assert full["Reputation"].hasRole(full["Reputation"].WRITER_ROLE(), full["Staking"])
     assert timelock.hasRole(timelock.PROPOSER_ROLE(), governor)
     assert timelock.hasRole(timelock.EXECUTOR_ROLE(), governor)
     assert not timelock.hasRole(timelock.EXECUTOR_ROLE(), ZERO)  # execution is not open
@@ -53,6 +67,21 @@ def test_assert_deployer_powerless__detects_a_kept_power(project, deployer):
         assert_deployer_powerless({"AgentToken": token}, deployer.address)
 
 
+def test_assert_deployer_powerless__detects_a_kept_role(project, deployer, accounts):
+    token = project.AgentToken.deploy("T", "T", 10**24, "T", "1", sender=deployer)
+    staking = project.Staking.deploy(token, accounts[5], 120, 0, sender=deployer)
+    staking.transfer_ownership(accounts[5], sender=deployer)
+    with pytest.raises(DeployError, match="Staking DEFAULT_ADMIN_ROLE$"):
+        assert_deployer_powerless({"Staking": staking}, deployer.address)
+    staking.grantRole(staking.SLASHER_ROLE(), deployer, sender=deployer)
+    staking.grantRole(staking.DEFAULT_ADMIN_ROLE(), accounts[5], sender=deployer)
+    staking.renounceRole(staking.DEFAULT_ADMIN_ROLE(), deployer, sender=deployer)
+    with pytest.raises(DeployError, match="Staking SLASHER_ROLE$"):
+        assert_deployer_powerless({"Staking": staking}, deployer.address)
+    staking.renounceRole(staking.SLASHER_ROLE(), deployer, sender=deployer)
+    assert_deployer_powerless({"Staking": staking}, deployer.address)
+
+
 def test_deployer__cannot_mint_or_retune_anything(full, deployer):
     with ape.reverts("AgentToken: caller is not a minter"):
         full["AgentToken"].mint(deployer, 1, sender=deployer)
@@ -68,8 +97,10 @@ def _owner_calls(founder):
         ("AgentToken", "set_minter", (OTHER, True)),
         ("AgentToken", "transfer_ownership", (OTHER,)),
         ("AgentRegistry", "transfer_ownership", (OTHER,)),
-        ("Staking", "setSlasher", (OTHER, True)),
-        ("Staking", "setLocker", (OTHER, True)),
+        ("Staking", "grantRole", (SLASHER_ROLE, OTHER)),
+        ("Staking", "grantRole", (LOCKER_ROLE, OTHER)),
+        ("Staking", "grantRole", (ADMIN_ROLE, OTHER)),
+        ("Staking", "revokeRole", (LOCKER_ROLE, OTHER)),
         ("Staking", "setTreasury", (OTHER,)),
         ("Staking", "setReputation", (OTHER,)),
         ("Staking", "setUnbondingPeriod", (600,)),
@@ -80,7 +111,9 @@ def _owner_calls(founder):
         ("ServiceEscrow", "setParameter", ("feeBps", 50)),
         ("ServiceEscrow", "transfer_ownership", (OTHER,)),
         ("Reputation", "seedReputation", (OTHER, 100)),
-        ("Reputation", "setWriter", (OTHER, True)),
+        ("Reputation", "grantRole", (WRITER_ROLE, OTHER)),
+        ("Reputation", "grantRole", (ADMIN_ROLE, OTHER)),
+        ("Reputation", "revokeRole", (WRITER_ROLE, OTHER)),
         ("Reputation", "setEscrow", (OTHER,)),
         ("Reputation", "setParameter", ("halfLifeBlocks", 1000)),
         ("Reputation", "transfer_ownership", (OTHER,)),

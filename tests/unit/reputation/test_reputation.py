@@ -1,6 +1,7 @@
 """Reputation: feedback needs proof of payment, once per job, no self-rating; penalties; decay; history."""
 
 import ape
+from eth_utils import keccak
 
 from tests.fixtures.market import CAUSE_FEEDBACK, CAUSE_SEED, DEFAULT_BUDGET, PENALTY_EXPIRY, WEI
 
@@ -149,9 +150,9 @@ def test_feedback__different_owners__accepted(escrow, reputation, deployer, regi
 
 
 def test_penalty__writers_only_and_known_kinds(reputation, deployer, alice, eve):
-    with ape.reverts("Reputation: caller is not a writer"):
+    with ape.reverts("access_control: account is missing role"):
         reputation.recordPenalty(alice, PENALTY_EXPIRY, sender=eve)
-    reputation.setWriter(eve, True, sender=deployer)
+    reputation.grantRole(reputation.WRITER_ROLE(), eve, sender=deployer)
     with ape.reverts("Reputation: unknown penalty"):
         reputation.recordPenalty(alice, 9, sender=eve)
     reputation.seedReputation(alice, 5_000, sender=deployer)
@@ -215,8 +216,8 @@ def test_seed__after_bootstrap__reverts(project, deployer, registry, alice, chai
 def test_parameters__bounds_owner_events(reputation, deployer, eve, project, registry):
     with ape.reverts("ownable: caller is not the owner"):
         reputation.setParameter("halfLifeBlocks", 100, sender=eve)
-    with ape.reverts("ownable: caller is not the owner"):
-        reputation.setWriter(eve, True, sender=eve)
+    with ape.reverts("access_control: account is missing role"):
+        reputation.grantRole(reputation.WRITER_ROLE(), eve, sender=eve)
     with ape.reverts("ownable: caller is not the owner"):
         reputation.setEscrow(eve, sender=eve)
     bad = {
@@ -237,8 +238,6 @@ def test_parameters__bounds_owner_events(reputation, deployer, eve, project, reg
     with ape.reverts("Reputation: unknown parameter"):
         reputation.setParameter("nope", 1, sender=deployer)
     with ape.reverts("Reputation: zero address"):
-        reputation.setWriter("0x" + "00" * 20, True, sender=deployer)
-    with ape.reverts("Reputation: zero address"):
         reputation.setEscrow("0x" + "00" * 20, sender=deployer)
     with ape.reverts("Reputation: bootstrap too long"):
         project.Reputation.deploy(registry, 2_000_001, 100, 10**18, 0, 0, 0, 9_000, sender=deployer)
@@ -254,6 +253,9 @@ def test_feedback__no_escrow_configured__reverts(project, deployer, registry, al
 
 def test_wiring__deploy_stage(reputation, escrow, staking, registry):
     assert reputation.escrow() == escrow.address
-    assert reputation.isWriter(escrow) and reputation.isWriter(staking)
+    writer = reputation.WRITER_ROLE()
+    assert writer == keccak(text="WRITER_ROLE")
+    assert reputation.hasRole(writer, escrow) and reputation.hasRole(writer, staking)
+    assert reputation.getRoleAdmin(writer) == reputation.DEFAULT_ADMIN_ROLE()
     assert reputation.registry() == registry.address
     assert reputation.CLOCK_MODE() == "mode=blocknumber&from=default"

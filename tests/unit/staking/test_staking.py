@@ -2,16 +2,18 @@
 
 import ape
 import pytest
+from eth_utils import keccak
 
 from tests.fixtures.reverts import reverts_without_reason
 from tests.fixtures.market import PENALTY_SLASH, WEI
 
 OWNER_ERROR = "ownable: caller is not the owner"
+ROLE_ERROR = "access_control: account is missing role"
 
 
 @pytest.fixture
 def slasher(deployer, staking, dave):
-    staking.setSlasher(dave, True, sender=deployer)
+    staking.grantRole(staking.SLASHER_ROLE(), dave, sender=deployer)
     return dave
 
 
@@ -32,7 +34,7 @@ def voting_active(gate, staking, alice, bob):
 
 @pytest.fixture
 def locker(deployer, staking, carol):
-    staking.setLocker(carol, True, sender=deployer)
+    staking.grantRole(staking.LOCKER_ROLE(), carol, sender=deployer)
     return carol
 
 
@@ -149,9 +151,9 @@ def test_cancel_unstake__nothing_queued__reverts(staking, alice):
 
 def test_lock_collateral__not_locker__reverts(staking, stake_for, alice, eve):
     stake_for(alice, 100 * WEI)
-    with ape.reverts("Staking: caller is not a locker"):
+    with ape.reverts(ROLE_ERROR):
         staking.lockCollateral(alice, 1, sender=eve)
-    with ape.reverts("Staking: caller is not a locker"):
+    with ape.reverts(ROLE_ERROR):
         staking.releaseCollateral(alice, 1, sender=eve)
 
 
@@ -196,9 +198,9 @@ def test_collateral__concurrent_locks_add_up(staking, stake_for, locker, alice):
 
 def test_slash__not_slasher__reverts(staking, stake_for, alice, eve):
     stake_for(alice, 100 * WEI)
-    with ape.reverts("Staking: caller is not a slasher"):
+    with ape.reverts(ROLE_ERROR):
         staking.slash(alice, 1, eve, sender=eve)
-    with ape.reverts("Staking: caller is not a slasher"):
+    with ape.reverts(ROLE_ERROR):
         staking.slashBps(alice, 1, eve, sender=eve)
 
 
@@ -338,8 +340,6 @@ def test_past_votes__future_lookup__reverts(staking, alice, chain):
 
 def test_setters__not_owner__revert(staking, eve):
     for call in (
-        lambda: staking.setSlasher(eve, True, sender=eve),
-        lambda: staking.setLocker(eve, True, sender=eve),
         lambda: staking.setTreasury(eve, sender=eve),
         lambda: staking.setReputation(eve, sender=eve),
         lambda: staking.setUnbondingPeriod(600, sender=eve),
@@ -358,10 +358,6 @@ def test_setters__bounds_and_events(staking, deployer, alice):
         staking.setSlashBeneficiaryShare(5_001, sender=deployer)
     with ape.reverts("Staking: treasury is zero"):
         staking.setTreasury("0x" + "00" * 20, sender=deployer)
-    with ape.reverts("Staking: zero address"):
-        staking.setSlasher("0x" + "00" * 20, True, sender=deployer)
-    with ape.reverts("Staking: zero address"):
-        staking.setLocker("0x" + "00" * 20, True, sender=deployer)
     previous = staking.unbondingPeriod()
     tx = staking.setUnbondingPeriod(600, sender=deployer)
     (ev,) = tx.decode_logs(staking.UnbondingPeriodUpdated)
@@ -370,12 +366,26 @@ def test_setters__bounds_and_events(staking, deployer, alice):
     assert tx.decode_logs(staking.SlashBeneficiaryShareUpdated)[0].current == 1_000
     tx = staking.setTreasury(alice, sender=deployer)
     assert tx.decode_logs(staking.TreasuryUpdated)[0].current == alice.address
-    tx = staking.setSlasher(alice, True, sender=deployer)
-    assert tx.decode_logs(staking.SlasherSet)[0].enabled == 1
-    tx = staking.setLocker(alice, True, sender=deployer)
-    assert tx.decode_logs(staking.LockerSet)[0].account == alice.address
     tx = staking.setReputation(alice, sender=deployer)
     assert tx.decode_logs(staking.ReputationUpdated)[0].current == alice.address
+
+
+def test_roles__granted_and_revoked_by_the_admin_only(staking, deployer, alice, eve):
+    slasher, locker, admin = staking.SLASHER_ROLE(), staking.LOCKER_ROLE(), staking.DEFAULT_ADMIN_ROLE()
+    assert slasher == keccak(text="SLASHER_ROLE") and locker == keccak(text="LOCKER_ROLE")
+    assert staking.hasRole(admin, deployer) and staking.getRoleAdmin(slasher) == staking.getRoleAdmin(locker) == admin
+    for role in (slasher, locker):
+        with ape.reverts(ROLE_ERROR):
+            staking.grantRole(role, eve, sender=eve)
+        tx = staking.grantRole(role, alice, sender=deployer)
+        (ev,) = tx.decode_logs(staking.RoleGranted)
+        assert (ev.role, ev.account, ev.sender) == (role, alice.address, deployer.address)
+        assert staking.hasRole(role, alice)
+        with ape.reverts(ROLE_ERROR):
+            staking.revokeRole(role, alice, sender=eve)
+        tx = staking.revokeRole(role, alice, sender=deployer)
+        assert tx.decode_logs(staking.RoleRevoked)[0].account == alice.address
+        assert not staking.hasRole(role, alice)
 
 
 def test_constructor__bad_params__revert(project, deployer, token, treasury):
@@ -388,7 +398,7 @@ def test_constructor__bad_params__revert(project, deployer, token, treasury):
 
 
 def test_wiring__deploy_stage_authorised_escrow(staking, escrow, reputation, treasury, deployer):
-    assert staking.isLocker(escrow) and staking.isSlasher(escrow)
+    assert staking.hasRole(staking.LOCKER_ROLE(), escrow) and staking.hasRole(staking.SLASHER_ROLE(), escrow)
     assert staking.reputation() == reputation.address
     assert staking.treasury() == treasury.address
     assert staking.owner() == deployer.address

@@ -33,7 +33,7 @@ def test_voting_stake__total_is_active_bonded_stake__under_random_operations(
         project, chain, staking, token, deployer, fund_agent, alice, bob, carol, dave, eve):
     gate = project.MockVotingGate.deploy(0, sender=deployer)
     staking.setVotingGate(gate, sender=deployer)
-    staking.setSlasher(dave, True, sender=deployer)
+    staking.grantRole(staking.SLASHER_ROLE(), dave, sender=deployer)
     agents = [alice, bob, carol]
     for a in agents:
         fund_agent(a, 10_000 * WEI)
