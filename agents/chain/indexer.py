@@ -37,7 +37,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -360,8 +360,9 @@ class EventIndexer:
             self._replay(sub, again, fork - 1)
         return True
 
-    def _replay(self, sub: Subscription, start: int, end: int) -> None:
-        """Canonical events of start..end again, to `sub` alone (below the fork: nothing changed there)."""
+    def _log_ranges(self, start: int, end: int) -> Iterator[tuple[int, int, list[Any]]]:
+        """(first, last, logs) over start..end in ranges of at most `max_range` blocks; a range the node
+        refuses is halved until it fits, and the next range is full size again."""
         span = self.max_range
         while start <= end:
             stop = min(end, start + span - 1)
@@ -370,6 +371,13 @@ class EventIndexer:
             except _RangeTooLarge:
                 span = max(1, (stop - start + 1) // 2)
                 continue
+            yield start, stop, logs
+            start = stop + 1
+            span = self.max_range
+
+    def _replay(self, sub: Subscription, start: int, end: int) -> None:
+        """Canonical events of start..end again, to `sub` alone (below the fork: nothing changed there)."""
+        for _, _, logs in self._log_ranges(start, end):
             events = sorted((e for e in (self.decode(r) for r in logs if not _removed(r)) if e is not None),
                             key=lambda e: e.key)
             for event in events:
@@ -379,8 +387,6 @@ class EventIndexer:
                     except Exception:  # noqa: BLE001 - as in _deliver
                         self.stats.subscriber_errors += 1
                         log.exception("subscriber %r failed on replayed %s", sub.callback, event.key)
-            start = stop + 1
-            span = self.max_range
 
     def _get_logs(self, start: int, end: int) -> list[Any]:
         params = {"fromBlock": hex(start), "toBlock": hex(end), "address": self._addresses}
@@ -492,20 +498,11 @@ class EventIndexer:
         partly_done = self.cursor.log_index != Cursor.BLOCK_DONE
         start = self.cursor.block if partly_done else self.cursor.block + 1
         start = max(start, 0)
-        span = self.max_range
-        while start <= target:
-            end = min(target, start + span - 1)
+        for first, last, logs in self._log_ranges(start, target):
             try:
-                logs = self._get_logs(start, end)
-            except _RangeTooLarge:
-                span = max(1, (end - start + 1) // 2)
-                continue
-            try:
-                self._range(start, end, logs, delivered)
+                self._range(first, last, logs, delivered)
             except _ForkSeen as fork:
                 return not self._reorg(fork.suspect)
-            start = end + 1
-            span = self.max_range
         return True
 
     def poll(self, max_blocks: int | None = None) -> list[ChainEvent]:

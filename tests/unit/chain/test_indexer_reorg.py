@@ -98,6 +98,15 @@ def indexer(chain: PingChain, start: int, **kw: Any) -> EventIndexer:
     return EventIndexer(chain.w3, {"Ping": (chain.address, PING_ABI)}, start_block=start, **kw)
 
 
+def watching(chain: PingChain, **kw: Any) -> tuple[int, EventIndexer, Folder]:
+    """An indexer from the next block on, with a Folder subscribed to its events and reorgs."""
+    start = chain.head() + 1
+    idx = indexer(chain, start, **kw)
+    sub = Folder()
+    idx.subscribe(sub.on_event, on_reorg=sub.on_reorg)
+    return start, idx, sub
+
+
 def fold_from_scratch(chain: PingChain, start: int) -> dict[tuple[int, int], int]:
     fresh = Folder()
     idx = indexer(chain, start)
@@ -107,10 +116,7 @@ def fold_from_scratch(chain: PingChain, start: int) -> dict[tuple[int, int], int
 
 
 def test_reorg__subscribers_told_fork_block_before_new_branch__orphans_gone__new_events_once(pings):
-    start = pings.head() + 1
-    idx = indexer(pings, start)
-    sub = Folder()
-    idx.subscribe(sub.on_event, on_reorg=sub.on_reorg)
+    start, idx, sub = watching(pings)
     b1, b2, b3 = pings.ping(1), pings.ping(2), pings.ping(3)
     assert (b2, b3) == (b1 + 1, b1 + 2)
     idx.poll()
@@ -129,10 +135,7 @@ def test_reorg__subscribers_told_fork_block_before_new_branch__orphans_gone__new
 
 
 def test_rollback__chain_shorter__orphaned_block_undone_then_its_successor_delivered_once(pings):
-    start = pings.head() + 1
-    idx = indexer(pings, start)
-    sub = Folder()
-    idx.subscribe(sub.on_event, on_reorg=sub.on_reorg)
+    start, idx, sub = watching(pings)
     b1, _, b3 = pings.ping(1), pings.ping(2), pings.ping(3)
     idx.poll()
     rpc(pings.url, "anvil_rollback", [1])  # b3 is gone, head is b2
@@ -149,10 +152,7 @@ def test_rollback__chain_shorter__orphaned_block_undone_then_its_successor_deliv
 
 
 def test_confirmations__newest_blocks_held_back__a_reorg_among_them_is_never_seen(pings):
-    start = pings.head() + 1
-    idx = indexer(pings, start, confirmations=2)
-    sub = Folder()
-    idx.subscribe(sub.on_event, on_reorg=sub.on_reorg)
+    start, idx, sub = watching(pings, confirmations=2)
     b1, b2 = pings.ping(1), pings.ping(2)
     rpc(pings.url, "evm_mine")  # head b2 + 1: only b1 has 2 confirmations
     assert [(e.block, e.args["value"]) for e in idx.poll()] == [(b1, 1)]
@@ -188,10 +188,7 @@ def test_restart_after_reorg_while_down__stale_persisted_hash_detected_on_first_
 
 
 def test_reorg_deeper_than_hash_window__error_state_and_nothing_delivered(pings, caplog):
-    start = pings.head() + 1
-    idx = indexer(pings, start, hash_window=2)
-    sub = Folder()
-    idx.subscribe(sub.on_event, on_reorg=sub.on_reorg)
+    start, idx, sub = watching(pings, hash_window=2)
     for value in (1, 2, 3):
         pings.ping(value)
     idx.poll()
@@ -207,10 +204,7 @@ def test_reorg_deeper_than_hash_window__error_state_and_nothing_delivered(pings,
 
 
 def test_removed_log__never_delivered__rewinds_to_its_block_and_redelivers_it_once(pings):
-    start = pings.head() + 1
-    idx = indexer(pings, start)
-    sub = Folder()
-    idx.subscribe(sub.on_event, on_reorg=sub.on_reorg)
+    start, idx, sub = watching(pings)
     b1, b2 = pings.ping(1), pings.ping(2)
     idx.poll()
     real = idx._get_logs
