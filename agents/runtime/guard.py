@@ -9,7 +9,7 @@ and comes before any transaction.
   another chain or deployment is refused; `reset` (`emergent agent run --reset`) moves the old dir aside
   (renamed `<address>.old-<time>`, never deleted) and starts afresh. A store that predates the record is
   adopted as it is (nothing tells which chain it saw).
-- The funds (`check_funds`): an error if the ETH cannot pay the gas of one transaction (`ONE_TX_GAS` at
+- The funds (`read_funds`, `funds_problems`): an error if the ETH cannot pay the gas of one transaction (`ONE_TX_GAS` at
   the current max fee), a warning if it pays fewer than `RUNWAY_TXS`, and a warning when the persona needs
   AGENT it does not have (a provider below the escrow's minimum provider stake, a client with nothing
   to budget).
@@ -26,10 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from agents.chain.units import from_wei
+from agents.runtime.executor import FIXED_GAS
 
 LOCK_FILE = "agent.lock"
 META_KEY = "chain"
-ONE_TX_GAS = 400_000  # the fixed limit of create_job (executor.FIXED_GAS), above any routine estimate
+ONE_TX_GAS = FIXED_GAS["create_job"]  # the executor's fixed limit for create_job, above any routine estimate
 RUNWAY_TXS = 50  # fewer transactions than this at today's fee: a warning
 
 
@@ -173,21 +174,14 @@ def funds_problems(agent: str, funds: Funds, *, provides: bool, hires: bool) -> 
     return None, warnings
 
 
-def read_funds(web3: Any, contracts: Any, address: str, priority_fee_wei: int | None) -> Funds:
-    """The wallet's ETH, AGENT and bonded stake, the escrow's minimum provider stake and the max fee a
-    transaction would offer now (2 x base fee + tip, as the sender prices it)."""
+def read_funds(web3: Any, contracts: Any, address: str, sender: Any) -> Funds:
+    """The wallet's ETH, AGENT and bonded stake, the escrow's minimum provider stake and the max fee the
+    agent's own sender would offer for a transaction now (`TxSender.fees`)."""
     token = int(contracts["AgentToken"].functions.balanceOf(address).call())
     bonded = int(contracts["Staking"].functions.bondedOf(address).call()) if "Staking" in contracts else 0
     min_stake = (int(contracts["ServiceEscrow"].functions.minProviderStake().call())
                  if "ServiceEscrow" in contracts else 0)
-    block = web3.eth.get_block("latest")
-    base = block.get("baseFeePerGas")
-    tip = priority_fee_wei
-    if tip is None:
-        try:
-            tip = int(web3.eth.max_priority_fee)
-        except Exception:  # noqa: BLE001 - a node without eth_maxPriorityFeePerGas: the sender's default
-            tip = 10**9
-    fee = 2 * int(base) + tip if base is not None else int(web3.eth.gas_price)
+    quote = sender.fees()
+    fee = int(quote.get("maxFeePerGas", quote.get("gasPrice", 0)))
     return Funds(eth=int(web3.eth.get_balance(address)), token=token, bonded=bonded, max_fee_per_gas=fee,
                  min_provider_stake=min_stake)

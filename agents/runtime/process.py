@@ -175,7 +175,7 @@ class Host:
             ag = Agent(spec, persona, self.web3, self.contracts, self.payloads, start_block=start,
                        events_from=first_block, descriptions=descriptions, chain=here)
             self.agents.append(ag)
-            funds = read_funds(self.web3, self.contracts, ag.address, cfg.priority_fee_wei)
+            funds = read_funds(self.web3, self.contracts, ag.address, ag.sender)
             error, warnings = funds_problems(ag.address, funds, provides=bool(spec.services),
                                              hires=persona.behaviour.hire_rate > 0)
             if error is not None:
