@@ -80,8 +80,12 @@ def _echo_json(data: Any) -> None:
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="emergent")
-@click.option("-v", "--verbose", is_flag=True,
-              help="show third-party warnings, ape's log lines and progress output (quiet by default)")
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="show third-party warnings, ape's log lines and progress output (quiet by default)",
+)
 def cli(verbose: bool) -> None:
     """Emergent: an on-chain economy for autonomous Level 4.9 agents.
 
@@ -96,6 +100,7 @@ def cli(verbose: bool) -> None:
 
 # --- devnet ----------------------------------------------------------------------------------------
 
+
 class _Terminated(Exception):
     """SIGTERM/SIGHUP while the devnet runs: stop the chain like Ctrl-C does."""
 
@@ -108,19 +113,46 @@ DEVNET_VOTING_MINUTES = 5
 
 
 @cli.command()
-@click.option("--port", default=8545, show_default=True, type=click.IntRange(1024, 65535),
-              help="port of the devnet's JSON-RPC on 127.0.0.1 (other commands: --rpc http://127.0.0.1:PORT)")
-@click.option("--block-time", default=1, show_default=True, type=click.IntRange(0, 60),
-              help="after deploying, also mine a block every N idle seconds (0: only on transactions)")
-@click.option("--voting-minutes", default=DEVNET_VOTING_MINUTES, show_default=True, type=click.IntRange(1, 600),
-              help="governance voting period on this devnet, in minutes of idle blocks (sets "
-                   "governance.voting_period to minutes*60/block-time blocks)")
+@click.option(
+    "--port",
+    default=8545,
+    show_default=True,
+    type=click.IntRange(1024, 65535),
+    help="port of the devnet's JSON-RPC on 127.0.0.1 (other commands: --rpc http://127.0.0.1:PORT)",
+)
+@click.option(
+    "--block-time",
+    default=1,
+    show_default=True,
+    type=click.IntRange(0, 60),
+    help="after deploying, also mine a block every N idle seconds (0: only on transactions)",
+)
+@click.option(
+    "--voting-minutes",
+    default=DEVNET_VOTING_MINUTES,
+    show_default=True,
+    type=click.IntRange(1, 600),
+    help="governance voting period on this devnet, in minutes of idle blocks (sets "
+    "governance.voting_period to minutes*60/block-time blocks)",
+)
 @click.option("--redeploy", is_flag=True, help="deploy a fresh set even if one is live on this chain")
 @click.option("--exit-after-deploy", is_flag=True, help="stop the devnet once deployed (for scripts/tests)")
-@click.option("--node", "node", type=click.Choice(["anvil", "hardhat"]), default="anvil", show_default=True,
-              help="the devnet node: anvil, or the Hardhat node from npm (the second EVM)")
-def devnet(port: int, block_time: int, voting_minutes: int, redeploy: bool, exit_after_deploy: bool,
-           node: str = "anvil") -> None:
+@click.option(
+    "--node",
+    "node",
+    type=click.Choice(["anvil", "hardhat"]),
+    default="anvil",
+    show_default=True,
+    help="the devnet node: anvil, or the Hardhat node from npm (the second EVM)",
+)
+def devnet(
+    port: int,
+    block_time: int,
+    voting_minutes: int,
+    redeploy: bool,
+    exit_after_deploy: bool,
+    node: str = "anvil",
+) -> None:
     """Start anvil (or the Hardhat node) on PORT, or re-use one there, deploy Emergent, print addresses,
     run until Ctrl-C.
 
@@ -158,7 +190,9 @@ def devnet(port: int, block_time: int, voting_minutes: int, redeploy: bool, exit
             if not net.started_here:
                 click.echo("devnet is someone else's; done")
                 return
-            hint = "" if port == 8545 else f"; other commands take --rpc {net.url} (or EMERGENT_RPC={net.url})"
+            hint = (
+                "" if port == 8545 else f"; other commands take --rpc {net.url} (or EMERGENT_RPC={net.url})"
+            )
             click.echo(f"devnet running at {net.url}{hint}; Ctrl-C to stop")
             while net.process is not None and net.process.poll() is None:
                 time.sleep(0.5)
@@ -171,8 +205,9 @@ def devnet(port: int, block_time: int, voting_minutes: int, redeploy: bool, exit
         net.stop()
 
 
-def _deploy_to_devnet(net: Any, path: Any, redeploy: bool, voting_minutes: int, block_time: int
-                      ) -> dict[str, Any]:
+def _deploy_to_devnet(
+    net: Any, path: Any, redeploy: bool, voting_minutes: int, block_time: int
+) -> dict[str, Any]:
     """deploy_all through ape with params/ethereum-local.yaml and this devnet's voting period."""
     from agents.chain.deployment import DeployError, deploy_all, load_params, params_path
 
@@ -182,38 +217,51 @@ def _deploy_to_devnet(net: Any, path: Any, redeploy: bool, voting_minutes: int, 
     if isinstance(gov, dict):
         # Idle blocks come every `block_time` s; each transaction mines one more, so this is an upper bound.
         gov["voting_period"] = max(10, voting_minutes * 60 // max(1, block_time or 1))
-        click.echo(f"governance: voting lasts {gov['voting_period']} blocks (about {voting_minutes} min "
-                   f"at a block every {max(1, block_time)} s)")
+        click.echo(
+            f"governance: voting lasts {gov['voting_period']} blocks (about {voting_minutes} min "
+            f"at a block every {max(1, block_time)} s)"
+        )
         # A governance slash must not be dodgeable by unbonding (issue 10): unbonding outlasts a proposal's
         # path (Timelock delay + voting delay, period and late-quorum extension), with a minute to spare.
         staking = (params.get("market") or {}).get("staking")
         if isinstance(staking, dict):
-            blocks = sum(int(gov.get(k, 0)) for k in ("voting_delay", "voting_period", "late_quorum_extension"))
+            blocks = sum(
+                int(gov.get(k, 0)) for k in ("voting_delay", "voting_period", "late_quorum_extension")
+            )
             path_s = int(gov.get("timelock_delay", 0)) + blocks * max(1, int(gov.get("seconds_per_block", 1)))
             if int(staking.get("unbonding_period", 0)) <= path_s:
                 staking["unbonding_period"] = path_s + 60
-                click.echo(f"staking: unbonding takes {staking['unbonding_period']} s (longer than a proposal's "
-                           f"{path_s} s path)")
+                click.echo(
+                    f"staking: unbonding takes {staking['unbonding_period']} s (longer than a proposal's "
+                    f"{path_s} s path)"
+                )
     from agents.cli_common import connected
 
     with connected(DEFAULT_NETWORK, net.url):
         from ape import accounts
 
         try:
-            return deploy_all(accounts.test_accounts[0], params=params, redeploy=redeploy,
-                              log=click.echo, path=path)
+            return deploy_all(
+                accounts.test_accounts[0], params=params, redeploy=redeploy, log=click.echo, path=path
+            )
         except DeployError as exc:
             raise RuntimeFailure(str(exc)) from None
 
 
 # --- status ----------------------------------------------------------------------------------------
 
+
 def status_data(reader: Any, deployment: dict[str, Any], extra: tuple[str, ...] = ()) -> dict[str, Any]:
     """Deployment, head, token supply and balances, read over the lean client (two round trips)."""
     contracts = deployment["contracts"]
-    out: dict[str, Any] = {"rpc": reader.url, "chain_id": deployment.get("chain_id"),
-                           "network": deployment.get("network"), "deployed_at_block": deployment.get("block"),
-                           "head": reader.head(), "contracts": dict(contracts)}
+    out: dict[str, Any] = {
+        "rpc": reader.url,
+        "chain_id": deployment.get("chain_id"),
+        "network": deployment.get("network"),
+        "deployed_at_block": deployment.get("block"),
+        "head": reader.head(),
+        "contracts": dict(contracts),
+    }
     token_addr = contracts.get("AgentToken")
     if not token_addr:
         return out
@@ -224,29 +272,42 @@ def status_data(reader: Any, deployment: dict[str, Any], extra: tuple[str, ...] 
     eths = reader.batch([("eth_getBalance", [h, "latest"]) for h in holders])
     symbol, supply, cap = values[:3]
     out["token"] = {"symbol": symbol, "supply_wei": str(supply), "cap_wei": str(cap)}
-    out["balances"] = [{"address": h, "token_wei": str(b), "eth_wei": str(int(e, 16) if isinstance(e, str) else 0)}
-                       for h, b, e in zip(holders, values[3:], eths, strict=True)]
+    out["balances"] = [
+        {"address": h, "token_wei": str(b), "eth_wei": str(int(e, 16) if isinstance(e, str) else 0)}
+        for h, b, e in zip(holders, values[3:], eths, strict=True)
+    ]
     return out
 
 
 def status_lines(reader: Any, deployment: dict[str, Any], extra: tuple[str, ...] = ()) -> list[str]:
     d = status_data(reader, deployment, extra)
-    lines = [f"chain {d['chain_id']} ({d.get('network') or '?'}) at {d['rpc']}, deployed at block "
-             f"{d['deployed_at_block']}, head {d['head']}"]
+    lines = [
+        f"chain {d['chain_id']} ({d.get('network') or '?'}) at {d['rpc']}, deployed at block "
+        f"{d['deployed_at_block']}, head {d['head']}"
+    ]
     lines += [f"  {name:<16} {addr}" for name, addr in d["contracts"].items()]
     if "token" in d:
         t = d["token"]
-        lines.append(f"token {t['symbol']}: supply {_fmt(int(t['supply_wei']))} / cap {_fmt(int(t['cap_wei']))}")
+        lines.append(
+            f"token {t['symbol']}: supply {_fmt(int(t['supply_wei']))} / cap {_fmt(int(t['cap_wei']))}"
+        )
         for b in d["balances"]:
-            lines.append(f"  {b['address']}  {_fmt(int(b['token_wei'])):>20} {t['symbol']}  "
-                         f"{_fmt(int(b['eth_wei'])):>14} ETH")
+            lines.append(
+                f"  {b['address']}  {_fmt(int(b['token_wei'])):>20} {t['symbol']}  "
+                f"{_fmt(int(b['eth_wei'])):>14} ETH"
+            )
     return lines
 
 
 @cli.command()
 @network_options
-@click.option("--address", "addresses", multiple=True, metavar="0x...",
-              help="also show this address's balances (repeatable)")
+@click.option(
+    "--address",
+    "addresses",
+    multiple=True,
+    metavar="0x...",
+    help="also show this address's balances (repeatable)",
+)
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object (amounts in wei, as strings)")
 def status(network: str, rpc: str | None, addresses: tuple[str, ...], as_json: bool) -> None:
     """Print the chain's recorded deployment, the token supply and the funded accounts' balances."""
@@ -260,6 +321,7 @@ def status(network: str, rpc: str | None, addresses: tuple[str, ...], as_json: b
 
 
 # --- token -----------------------------------------------------------------------------------------
+
 
 @cli.group()
 def token() -> None:
@@ -284,8 +346,14 @@ def token_balance(address: str, network: str, rpc: str | None, as_json: bool) ->
     _, tok, _ = _token(network, rpc)
     symbol, balance = tok.many([("symbol", ()), ("balanceOf", (addr,))])
     if as_json:
-        _echo_json({"address": addr, "balance_wei": str(balance), "balance": str(Decimal(balance) / 10**18),
-                    "symbol": symbol})
+        _echo_json(
+            {
+                "address": addr,
+                "balance_wei": str(balance),
+                "balance": str(Decimal(balance) / 10**18),
+                "symbol": symbol,
+            }
+        )
         return
     click.echo(f"{addr} {_fmt(balance)} {symbol}")
 
@@ -296,11 +364,14 @@ GAS_MARGIN_NUM, GAS_MARGIN_DEN, GAS_MARGIN_ADD = 13, 10, 10_000
 @token.command("transfer")
 @click.option("--to", "to", required=True, metavar="0x...", help="recipient address")
 @click.option("--amount", required=True, help="whole tokens, e.g. 12.5")
-@click.option("--account", "account_alias", default=None, help="ape account alias (required off local networks)")
+@click.option(
+    "--account", "account_alias", default=None, help="ape account alias (required off local networks)"
+)
 @click.option("--account-index", default=None, type=int, help="local test account index, 0..9 (default 0)")
 @network_options
-def token_transfer(to: str, amount: str, account_alias: str | None, account_index: int | None, network: str,
-                   rpc: str | None) -> None:
+def token_transfer(
+    to: str, amount: str, account_alias: str | None, account_index: int | None, network: str, rpc: str | None
+) -> None:
     """Send AMOUNT tokens to TO. Checks the balance and simulates the transfer first; sends nothing if
     either fails."""
     if account_alias and account_index is not None:
@@ -312,14 +383,16 @@ def token_transfer(to: str, amount: str, account_alias: str | None, account_inde
     symbol, balance = tok.many([("symbol", ()), ("balanceOf", (sender,))])
     if balance < wei:
         raise InputError(f"{sender} holds {_fmt(balance)} {symbol}, less than {amount}")
-    gas = reader.simulate(sender, tok.encode("transfer", recipient, wei))  # revert -> InputError, nothing sent
+    gas = reader.simulate(
+        sender, tok.encode("transfer", recipient, wei)
+    )  # revert -> InputError, nothing sent
     gas = gas * GAS_MARGIN_NUM // GAS_MARGIN_DEN + GAS_MARGIN_ADD
     key = sender_key(network, account_alias, account_index)
     result = lean_send(reader.url, key, tok.encode("transfer", recipient, wei), gas)
-    click.echo(f"sent {amount} {symbol} to {recipient} in tx {result.tx_hash} (block {result.block}, "
-               f"gas {result.gas_used})")
-
-
+    click.echo(
+        f"sent {amount} {symbol} to {recipient} in tx {result.tx_hash} (block {result.block}, "
+        f"gas {result.gas_used})"
+    )
 
 
 def main() -> None:  # pragma: no cover

@@ -41,8 +41,13 @@ LOG_DIR = PROJECT_ROOT / ".emergent" / "logs"
 
 # Networks known without importing ape (ape's built-in ethereum networks and the providers installed
 # with this project). Anything else is checked against ape itself (slower, but still before sending).
-_KNOWN_NETWORKS = {"local": ("foundry", "test", "node"), "mainnet": ("node", "foundry"),
-                   "sepolia": ("node", "foundry"), "holesky": ("node", "foundry"), "hoodi": ("node", "foundry")}
+_KNOWN_NETWORKS = {
+    "local": ("foundry", "test", "node"),
+    "mainnet": ("node", "foundry"),
+    "sepolia": ("node", "foundry"),
+    "holesky": ("node", "foundry"),
+    "hoodi": ("node", "foundry"),
+}
 
 
 class InputError(click.ClickException):
@@ -63,6 +68,7 @@ def verbose() -> bool:
 
 # --- the one-line error handler --------------------------------------------------------------------
 
+
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
@@ -72,8 +78,10 @@ def write_error_log(exc: BaseException) -> Path | None:
     try:
         LOG_DIR.mkdir(parents=True, exist_ok=True)
         path = LOG_DIR / f"error-{_dt.datetime.now().strftime('%Y%m%d-%H%M%S-%f')}.log"
-        path.write_text(f"emergent {' '.join(sys.argv[1:])}\n\n"
-                        + "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+        path.write_text(
+            f"emergent {' '.join(sys.argv[1:])}\n\n"
+            + "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        )
         return path
     except OSError:
         return None
@@ -94,8 +102,14 @@ def describe_exception(exc: BaseException) -> tuple[str, int]:
 class OneLineErrors:
     """Mixin for a click Group used as an entry point: every failure ends as one `Error: ...` line."""
 
-    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
-             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
         try:
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)  # type: ignore[misc]
         except click.exceptions.Exit as exc:
@@ -174,14 +188,16 @@ def check_network(choice: str) -> str:
 
     Ethereum's own networks are checked without importing ape; other ecosystems ask ape."""
     if "://" in str(choice):
-        raise InputError(f"network must be ecosystem:network[:provider], got the URL {choice!r} (a URL goes "
-                         "to --rpc)")
+        raise InputError(
+            f"network must be ecosystem:network[:provider], got the URL {choice!r} (a URL goes to --rpc)"
+        )
     parts = str(choice).split(":")
     if len(parts) not in (2, 3) or not all(parts):
         raise InputError(f"network must be ecosystem:network[:provider], got {choice!r}")
     unknown = InputError(
         f"unknown network {choice!r} (e.g. ethereum:local:foundry, ethereum:sepolia:node; "
-        "`ape networks list` shows all)")
+        "`ape networks list` shows all)"
+    )
     if parts[0] == "ethereum":
         providers = _KNOWN_NETWORKS.get(parts[1])
         if providers is not None and (len(parts) == 2 or parts[2] in providers):
@@ -239,17 +255,28 @@ def no_devnet_message(url: str) -> str:
 
 def network_options(f: Any) -> Any:
     """`--network` and `--rpc`, the same on every command."""
-    f = click.option("--rpc", "rpc", default=None, metavar="URL",
-                     help=f"JSON-RPC URL of the node (default: ${RPC_ENV}, else {DEFAULT_RPC} on local "
-                          "networks; `emergent devnet --port N` serves http://127.0.0.1:N)")(f)
-    f = click.option("--network", "network", default=DEFAULT_NETWORK, show_default=True,
-                     callback=lambda c, p, v: check_network(v),
-                     help="ape network ecosystem:network[:provider]: picks the deployments file "
-                          "and the provider that sends")(f)
+    f = click.option(
+        "--rpc",
+        "rpc",
+        default=None,
+        metavar="URL",
+        help=f"JSON-RPC URL of the node (default: ${RPC_ENV}, else {DEFAULT_RPC} on local "
+        "networks; `emergent devnet --port N` serves http://127.0.0.1:N)",
+    )(f)
+    f = click.option(
+        "--network",
+        "network",
+        default=DEFAULT_NETWORK,
+        show_default=True,
+        callback=lambda c, p, v: check_network(v),
+        help="ape network ecosystem:network[:provider]: picks the deployments file "
+        "and the provider that sends",
+    )(f)
     return f
 
 
 # --- lean reads (no ape) ---------------------------------------------------------------------------
+
 
 class ChainReader:
     """Reads over the lean JSON-RPC client: eth_call through the ABI codec, batches, the head."""
@@ -337,7 +364,9 @@ def cached_abis() -> dict[str, list[dict[str, Any]]]:
     from agents.chain.abi import BUILD_FILE, AbiError, load_abis
 
     if not BUILD_FILE.is_file():
-        raise RuntimeFailure(f"no compiled contracts at {BUILD_FILE}: run `emergent devnet` (or `ape compile`)")
+        raise RuntimeFailure(
+            f"no compiled contracts at {BUILD_FILE}: run `emergent devnet` (or `ape compile`)"
+        )
     stamp = BUILD_FILE.stat().st_mtime_ns
     try:
         cached = json.loads(ABI_CACHE.read_text())
@@ -380,11 +409,11 @@ class FastCall:
     def decode(self, raw: bytes) -> Any:
         values: list[Any] = []
         for i, typ in enumerate(self.fn.outputs):
-            word = raw[32 * i:32 * i + 32]
+            word = raw[32 * i : 32 * i + 32]
             if typ == "string":
                 off = int.from_bytes(word, "big")
-                n = int.from_bytes(raw[off:off + 32], "big")
-                values.append(raw[off + 32:off + 32 + n].decode("utf-8", "replace"))
+                n = int.from_bytes(raw[off : off + 32], "big")
+                values.append(raw[off + 32 : off + 32 + n].decode("utf-8", "replace"))
             elif typ == "address":
                 values.append(to_checksum("0x" + word[12:].hex()))
             elif typ == "bool":
@@ -417,11 +446,11 @@ def revert_reason(exc: Any) -> str:
         try:
             raw = bytes.fromhex(data[10:])
             length = int.from_bytes(raw[32:64], "big")
-            return raw[64:64 + length].decode("utf-8", "replace")
+            return raw[64 : 64 + length].decode("utf-8", "replace")
         except ValueError:
             pass
     message = str(getattr(exc, "message", exc))
-    return message.removeprefix("execution reverted: ").removeprefix("execution reverted")or "reverted"
+    return message.removeprefix("execution reverted: ").removeprefix("execution reverted") or "reverted"
 
 
 class LeanContract:
@@ -448,14 +477,20 @@ class LeanContract:
     def _fast_fn(self, fn: str, arity: int) -> _Fn | None:
         key = (fn, arity)
         if key not in self._fast:
-            found = [i for i in self.abi if i.get("type") == "function" and i.get("name") == fn
-                     and len(i.get("inputs", ())) == arity]
+            found = [
+                i
+                for i in self.abi
+                if i.get("type") == "function" and i.get("name") == fn and len(i.get("inputs", ())) == arity
+            ]
             ok = None
             if len(found) == 1:
                 ins = [p["type"] for p in found[0].get("inputs", ())]
                 outs = [p["type"] for p in found[0].get("outputs", ())]
-                if all(_FAST_TYPES.match(t) for t in ins + outs) and "string" not in ins \
-                        and ("string" not in outs or len(outs) == 1):
+                if (
+                    all(_FAST_TYPES.match(t) for t in ins + outs)
+                    and "string" not in ins
+                    and ("string" not in outs or len(outs) == 1)
+                ):
                     ok = _Fn(fn, ins, outs)
             self._fast[key] = ok
         return self._fast[key]
@@ -463,7 +498,9 @@ class LeanContract:
     def encode(self, fn: str, *args: Any) -> Any:
         fast = self._fast_fn(fn, len(args))
         if fast is not None:
-            data = fast.selector + b"".join(_encode_static(t, v) for t, v in zip(fast.inputs, args, strict=True))
+            data = fast.selector + b"".join(
+                _encode_static(t, v) for t, v in zip(fast.inputs, args, strict=True)
+            )
             return FastCall(self.address, data, fast)
         return getattr(self.codec, fn)(*args)
 
@@ -479,8 +516,9 @@ class LeanContract:
         from agents.chain.rpc import RpcResponseError
 
         encoded = [self.encode(fn, *args) for fn, args in calls]
-        raws = self.reader.batch([("eth_call", [{"to": c.to, "data": "0x" + c.data.hex()}, "latest"])
-                                  for c in encoded])
+        raws = self.reader.batch(
+            [("eth_call", [{"to": c.to, "data": "0x" + c.data.hex()}, "latest"]) for c in encoded]
+        )
         out = []
         for c, raw in zip(encoded, raws, strict=True):
             if isinstance(raw, RpcResponseError):
@@ -496,8 +534,17 @@ class LeanContract:
             raise RuntimeFailure(f"no event {event} in the ABI of {self.name}")
         ev = EventCodec(item)
         to_tag = hex(to_block) if isinstance(to_block, int) else to_block
-        logs = self.reader.request("eth_getLogs", [{"address": self.address, "fromBlock": hex(from_block),
-                                                    "toBlock": to_tag, "topics": ["0x" + ev.topic.hex()]}])
+        logs = self.reader.request(
+            "eth_getLogs",
+            [
+                {
+                    "address": self.address,
+                    "fromBlock": hex(from_block),
+                    "toBlock": to_tag,
+                    "topics": ["0x" + ev.topic.hex()],
+                }
+            ],
+        )
         out = []
         for log in logs:
             args = ev.decode(log["topics"], log["data"])
@@ -547,8 +594,9 @@ def read_deployment_file(path: Path) -> dict[str, Any]:
     return data
 
 
-def load_chain_deployment(network: str, rpc: str | None, deployment: Path | None = None
-                          ) -> tuple[ChainReader, dict[str, Any], Path]:
+def load_chain_deployment(
+    network: str, rpc: str | None, deployment: Path | None = None
+) -> tuple[ChainReader, dict[str, Any], Path]:
     """The reader for the node and the deployment recorded for that chain, checked against it:
     same chain id and genesis block, code at the AgentToken address. One-line errors otherwise."""
 
@@ -565,11 +613,14 @@ def load_chain_deployment(network: str, rpc: str | None, deployment: Path | None
     if isinstance(chain_id, Exception) or isinstance(genesis, Exception) or not genesis:
         raise RuntimeFailure(f"the node at {url} did not answer eth_chainId / block 0")
     if data.get("chain_id") is not None and int(chain_id, 16) != int(data["chain_id"]):
-        raise RuntimeFailure(f"{path} is for chain {data['chain_id']} but the node at {url} is chain "
-                             f"{int(chain_id, 16)}")
+        raise RuntimeFailure(
+            f"{path} is for chain {data['chain_id']} but the node at {url} is chain {int(chain_id, 16)}"
+        )
     if data.get("genesis_hash") and genesis["hash"].lower() != str(data["genesis_hash"]).lower():
-        raise RuntimeFailure(f"{path} records another chain than the one at {url} (different genesis "
-                             f"block: the devnet was restarted?); run {_devnet_cmd(url)} to deploy again")
+        raise RuntimeFailure(
+            f"{path} records another chain than the one at {url} (different genesis "
+            f"block: the devnet was restarted?); run {_devnet_cmd(url)} to deploy again"
+        )
     token = data["contracts"].get("AgentToken")
     if token and reader.request("eth_getCode", [token, "latest"]) in ("0x", "0x0", None):
         raise RuntimeFailure(f"no contract at AgentToken {token}: {path} is stale")
@@ -588,6 +639,7 @@ def _deployment_hint(message: str, network: str, url: str) -> str:
 
 
 # --- ape (sends only) ------------------------------------------------------------------------------
+
 
 def quiet_ape() -> None:
     """No third-party warnings or ape INFO lines (`Confirmed 0x...`) unless -v."""
@@ -654,10 +706,14 @@ def _trust_hardhat_automine(provider: Any) -> None:
     cls = type(provider)
     if getattr(cls, "_emergent_hardhat", False):
         return
-    sub = type(cls.__name__, (cls,), {
-        "_emergent_hardhat": True,
-        "auto_mine": property(lambda self: bool(self.make_request("hardhat_getAutomine", []))),
-    })
+    sub = type(
+        cls.__name__,
+        (cls,),
+        {
+            "_emergent_hardhat": True,
+            "auto_mine": property(lambda self: bool(self.make_request("hardhat_getAutomine", []))),
+        },
+    )
     provider.__class__ = sub
 
 
@@ -683,7 +739,11 @@ def sender_address(network: str, account_alias: str | None, account_index: int |
     import json
 
     if account_alias:
-        path = Path(os.environ.get("APE_DATA_FOLDER", Path.home() / ".ape")) / "accounts" / f"{account_alias}.json"
+        path = (
+            Path(os.environ.get("APE_DATA_FOLDER", Path.home() / ".ape"))
+            / "accounts"
+            / f"{account_alias}.json"
+        )
         if not path.is_file():
             raise InputError(f"no ape account named {account_alias!r} (see `ape accounts list`)")
         try:
@@ -700,11 +760,16 @@ def sender_address(network: str, account_alias: str | None, account_index: int |
 
 # The first ten accounts of the test mnemonic ("test test ... junk"), as anvil and ape derive them.
 TEST_ADDRESSES = (
-    "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
-    "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
-    "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65", "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc",
-    "0x976EA74026E726554dB657fA54763abd0C3a0aa9", "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955",
-    "0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f", "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720",
+    "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+    "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+    "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
+    "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
+    "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65",
+    "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc",
+    "0x976EA74026E726554dB657fA54763abd0C3a0aa9",
+    "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955",
+    "0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f",
+    "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720",
 )
 
 
@@ -724,6 +789,7 @@ def use_local_devnet_if_running(network: str, rpc: str | None = None) -> str | N
 
 
 # --- lean sends (no ape) ---------------------------------------------------------------------------
+
 
 def sender_key(network: str, account_alias: str | None, account_index: int | None) -> str:
     """The private key for --account ALIAS (ape's keyfile; passphrase from APE_ACCOUNTS_<ALIAS>_PASSPHRASE

@@ -61,10 +61,26 @@ class Dialect:
 
 
 DIALECTS = {
-    "anvil": Dialect("anvil", "anvil", ANVIL_BINARY, 15, "anvil_setBalance", "anvil_impersonateAccount",
-                     "anvil_stopImpersonatingAccount", "anvil_mine"),
-    "hardhat": Dialect("hardhat", "the Hardhat node", HARDHAT_CLI, 60, "hardhat_setBalance",
-                       "hardhat_impersonateAccount", "hardhat_stopImpersonatingAccount", "hardhat_mine"),
+    "anvil": Dialect(
+        "anvil",
+        "anvil",
+        ANVIL_BINARY,
+        15,
+        "anvil_setBalance",
+        "anvil_impersonateAccount",
+        "anvil_stopImpersonatingAccount",
+        "anvil_mine",
+    ),
+    "hardhat": Dialect(
+        "hardhat",
+        "the Hardhat node",
+        HARDHAT_CLI,
+        60,
+        "hardhat_setBalance",
+        "hardhat_impersonateAccount",
+        "hardhat_stopImpersonatingAccount",
+        "hardhat_mine",
+    ),
 }
 
 
@@ -140,8 +156,9 @@ def dialect(url: Endpoint) -> Dialect:
     if found is None:
         kind = node_kind(url)
         if kind is None:
-            raise DevnetError(f"{shown} is not an anvil or Hardhat devnet "
-                              "(development RPC methods are needed)")
+            raise DevnetError(
+                f"{shown} is not an anvil or Hardhat devnet (development RPC methods are needed)"
+            )
         found = _DIALECT_CACHE[shown] = DIALECTS[kind]
     return found
 
@@ -195,19 +212,28 @@ class Devnet:
         self.process = None
 
 
-def anvil_command(port: int, *, accounts: int = 10, balance_eth: int = 10_000, extra: list[str] | None = None
-                  ) -> list[str]:
+def anvil_command(
+    port: int, *, accounts: int = 10, balance_eth: int = 10_000, extra: list[str] | None = None
+) -> list[str]:
     """The anvil command line of a devnet (the real binary; `extra`: more anvil flags, e.g. a mining mode)."""
     return [
         str(ANVIL_BINARY),
-        "--host", "127.0.0.1",
-        "--port", str(port),
-        "--chain-id", str(CHAIN_ID),
-        "--mnemonic", TEST_MNEMONIC,
-        "--accounts", str(accounts),
-        "--balance", str(balance_eth),
-        "--hardfork", DEVNET_HARDFORK,
-        "--prune-history", str(DEVNET_STATES_KEPT),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--chain-id",
+        str(CHAIN_ID),
+        "--mnemonic",
+        TEST_MNEMONIC,
+        "--accounts",
+        str(accounts),
+        "--balance",
+        str(balance_eth),
+        "--hardfork",
+        DEVNET_HARDFORK,
+        "--prune-history",
+        str(DEVNET_STATES_KEPT),
         "--silent",
         *(extra or []),
     ]
@@ -215,8 +241,17 @@ def anvil_command(port: int, *, accounts: int = 10, balance_eth: int = 10_000, e
 
 def hardhat_command(port: int) -> list[str]:
     """The Hardhat node's command line: `node cli.js` itself, so a SIGTERM stops the node, not a wrapper."""
-    return ["node", str(HARDHAT_CLI), "--config", str(HARDHAT_CONFIG), "node", "--hostname", "127.0.0.1",
-            "--port", str(port)]
+    return [
+        "node",
+        str(HARDHAT_CLI),
+        "--config",
+        str(HARDHAT_CONFIG),
+        "node",
+        "--hostname",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
 
 
 def start_devnet(
@@ -252,16 +287,29 @@ def start_devnet(
         env = None
     else:
         cmd = hardhat_command(port)
-        env = dict(os.environ, EMERGENT_DEVNET_ACCOUNTS=str(accounts), EMERGENT_DEVNET_BALANCE_ETH=str(balance_eth),
-                   HARDHAT_DISABLE_TELEMETRY_PROMPT="true", HARDHAT_TELEMETRY_DISABLED="true")
+        env = dict(
+            os.environ,
+            EMERGENT_DEVNET_ACCOUNTS=str(accounts),
+            EMERGENT_DEVNET_BALANCE_ETH=str(balance_eth),
+            HARDHAT_DISABLE_TELEMETRY_PROMPT="true",
+            HARDHAT_TELEMETRY_DISABLED="true",
+        )
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
-    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, env=env,
-                            cwd=str(HARDHAT_CONFIG.parent) if kind == "hardhat" else None)
+    proc = subprocess.Popen(
+        cmd,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env=env,
+        cwd=str(HARDHAT_CONFIG.parent) if kind == "hardhat" else None,
+    )
     devnet = Devnet(url=url, port=port, process=proc, kind=kind)
     deadline = time.monotonic() + node.start_seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise DevnetError(f"{node.label} exited with code {proc.returncode} (see {log_path or 'its output'})")
+            raise DevnetError(
+                f"{node.label} exited with code {proc.returncode} (see {log_path or 'its output'})"
+            )
         if node_kind(url) == kind:
             if kind == "hardhat":
                 # the node task logs every request; the log would grow by a line per poll of every agent

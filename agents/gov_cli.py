@@ -37,9 +37,16 @@ ProposalArgs = tuple[list[str], list[int], list[bytes], str]  # gv.proposal_args
 
 GAS_MARGIN_NUM, GAS_MARGIN_DEN, GAS_MARGIN_ADD = 13, 10, 30_000  # estimate * 1.3 + 30k (TOOLCHAIN.md)
 MAX_REASON = 1_024  # Governor.MAX_REASON: bytes of a vote reason
-SHORT_ID_DIGITS = 8  # hex digits of a short proposal id (0x + 8): shown by `gov list`/`status`, accepted as input
-CONTRACT_OF = {"Governor": "Governor", "Timelock": "Timelock", "Staking": "Staking",
-               "ServiceEscrow": "ServiceEscrow", "Reputation": "Reputation"}
+SHORT_ID_DIGITS = (
+    8  # hex digits of a short proposal id (0x + 8): shown by `gov list`/`status`, accepted as input
+)
+CONTRACT_OF = {
+    "Governor": "Governor",
+    "Timelock": "Timelock",
+    "Staking": "Staking",
+    "ServiceEscrow": "ServiceEscrow",
+    "Reputation": "Reputation",
+}
 
 
 def _fmt(wei: int) -> str:
@@ -138,18 +145,32 @@ class GovSession:
         out = []
         if self.lean:
             for a in self.governor.events("ProposalCreated", self.deploy_block):
-                out.append(ProposalInfo(
-                    id=int(a["proposalId"]), proposer=a["proposer"], targets=list(a["targets"]),
-                    values=list(a["values"]), calldatas=[bytes.fromhex(c[2:]) for c in a["calldatas"]],
-                    description=a["description"], vote_start=int(a["voteStart"]), vote_end=int(a["voteEnd"]),
-                ))
+                out.append(
+                    ProposalInfo(
+                        id=int(a["proposalId"]),
+                        proposer=a["proposer"],
+                        targets=list(a["targets"]),
+                        values=list(a["values"]),
+                        calldatas=[bytes.fromhex(c[2:]) for c in a["calldatas"]],
+                        description=a["description"],
+                        vote_start=int(a["voteStart"]),
+                        vote_end=int(a["voteEnd"]),
+                    )
+                )
             return out
         for log in self.governor.ProposalCreated.range(self.deploy_block, self.head() + 1):
-            out.append(ProposalInfo(
-                id=log.proposalId, proposer=log.proposer, targets=list(log.targets), values=list(log.values),
-                calldatas=[bytes(c) for c in log.calldatas], description=log.description,
-                vote_start=log.voteStart, vote_end=log.voteEnd,
-            ))
+            out.append(
+                ProposalInfo(
+                    id=log.proposalId,
+                    proposer=log.proposer,
+                    targets=list(log.targets),
+                    values=list(log.values),
+                    calldatas=[bytes(c) for c in log.calldatas],
+                    description=log.description,
+                    vote_start=log.voteStart,
+                    vote_end=log.voteEnd,
+                )
+            )
         return out
 
     def state(self, proposal_id: int) -> int:
@@ -160,7 +181,9 @@ class GovSession:
         st = self.state(proposal_id)
         if st not in wanted:
             names = " or ".join(ProposalState(w).label for w in wanted)
-            raise InputError(f"cannot {action} proposal {proposal_id}: it is {ProposalState(st).label}, not {names}")
+            raise InputError(
+                f"cannot {action} proposal {proposal_id}: it is {ProposalState(st).label}, not {names}"
+            )
         return st
 
     @staticmethod
@@ -238,8 +261,10 @@ class GovSession:
             hint = ""
             if not staking.votingActive(proposer) and staking.bondedOf(proposer) >= need_stake:
                 hint = " (its stake does not vote until Staking.activateVoting; the reputation gate applies)"
-            raise InputError(f"{proposer} cannot propose: voting stake {_fmt(stake)} AGENT < threshold "
-                             f"{_fmt(need_stake)}{hint}")
+            raise InputError(
+                f"{proposer} cannot propose: voting stake {_fmt(stake)} AGENT < threshold "
+                f"{_fmt(need_stake)}{hint}"
+            )
         if rep < need_rep:
             raise InputError(f"{proposer} cannot propose: reputation {rep} < threshold {need_rep}")
         pid = gv.proposal_id(*args)
@@ -266,9 +291,14 @@ class GovSession:
         st = self.state(proposal_id)
         head = self.head()
         opens_next_block = st == ProposalState.PENDING and info_snapshot <= head
-        if not (st == ProposalState.ACTIVE or opens_next_block) or self.governor.proposalDeadline(proposal_id) <= head:
-            raise InputError(f"cannot vote on proposal {proposal_id}: it is {ProposalState(st).label}"
-                             + (f" (voting opens after block {info_snapshot})" if st == ProposalState.PENDING else ""))
+        if (
+            not (st == ProposalState.ACTIVE or opens_next_block)
+            or self.governor.proposalDeadline(proposal_id) <= head
+        ):
+            raise InputError(
+                f"cannot vote on proposal {proposal_id}: it is {ProposalState(st).label}"
+                + (f" (voting opens after block {info_snapshot})" if st == ProposalState.PENDING else "")
+            )
         if self.governor.hasVoted(proposal_id, voter):
             raise InputError(f"{voter} has already voted on proposal {proposal_id}")
         staking, reputation = self.c["Staking"], self.c["Reputation"]
@@ -305,7 +335,9 @@ class GovSession:
         eta = self.governor.proposalEta(proposal_id)
         now = self.head_timestamp()
         if now < eta:
-            raise InputError(f"cannot execute proposal {proposal_id} yet: the Timelock delay ends in {eta - now} s")
+            raise InputError(
+                f"cannot execute proposal {proposal_id} yet: the Timelock delay ends in {eta - now} s"
+            )
         return self.send(self.governor.execute, *info.args, sender=sender)
 
     def activate_voting(self, account: str, sender: Any) -> Any:
@@ -326,13 +358,19 @@ class GovSession:
             if st in (ProposalState.CANCELED, ProposalState.EXPIRED, ProposalState.EXECUTED):
                 raise InputError(f"cannot cancel proposal {proposal_id}: it is {ProposalState(st).label}")
             if self.governor.proposalGuardianProof(proposal_id):
-                raise InputError(f"the guardian cannot cancel proposal {proposal_id}: it only removes cancel powers")
+                raise InputError(
+                    f"the guardian cannot cancel proposal {proposal_id}: it only removes cancel powers"
+                )
         elif sender.address == info.proposer:
             if st != ProposalState.PENDING:
-                raise InputError(f"cannot cancel proposal {proposal_id}: it is {ProposalState(st).label}; "
-                                 "the proposer may cancel only while Pending")
+                raise InputError(
+                    f"cannot cancel proposal {proposal_id}: it is {ProposalState(st).label}; "
+                    "the proposer may cancel only while Pending"
+                )
         else:
-            raise InputError(f"{sender.address} may not cancel proposal {proposal_id} (proposer or guardian only)")
+            raise InputError(
+                f"{sender.address} may not cancel proposal {proposal_id} (proposer or guardian only)"
+            )
         return self.send(self.governor.cancel, *info.args, sender=sender)
 
     def block_seconds(self, head: int) -> float:
@@ -355,21 +393,33 @@ class GovSession:
         g = self.governor
         st = self.state(proposal_id)
         against, for_, abstain = g.proposalVotes(proposal_id)
-        snapshot, deadline, head = g.proposalSnapshot(proposal_id), g.proposalDeadline(proposal_id), self.head()
+        snapshot, deadline, head = (
+            g.proposalSnapshot(proposal_id),
+            g.proposalDeadline(proposal_id),
+            self.head(),
+        )
         quorum = g.proposalQuorum(proposal_id) if snapshot < head else None
         eta = g.proposalEta(proposal_id)
         now = self.head_timestamp()
         per_block = self.block_seconds(head)
         return {
-            "id": str(proposal_id), "short_id": short_id(proposal_id), "state": ProposalState(st).label,
-            "proposer": info.proposer, "description": info.description,
+            "id": str(proposal_id),
+            "short_id": short_id(proposal_id),
+            "state": ProposalState(st).label,
+            "proposer": info.proposer,
+            "description": info.description,
             "votes_wei": {"for": str(for_), "against": str(against), "abstain": str(abstain)},
             "quorum_wei": None if quorum is None else str(quorum),
-            "snapshot_block": snapshot, "deadline_block": deadline, "head_block": head,
+            "snapshot_block": snapshot,
+            "deadline_block": deadline,
+            "head_block": head,
             "blocks_to_open": max(0, snapshot + 1 - head) if st == ProposalState.PENDING else 0,
-            "blocks_left": max(0, deadline - head) if st in (ProposalState.PENDING, ProposalState.ACTIVE) else 0,
+            "blocks_left": max(0, deadline - head)
+            if st in (ProposalState.PENDING, ProposalState.ACTIVE)
+            else 0,
             "seconds_per_block": round(per_block, 2),
-            "eta": eta or None, "eta_in_seconds": (eta - now) if eta else None,
+            "eta": eta or None,
+            "eta_in_seconds": (eta - now) if eta else None,
             "actions": len(info.targets),
         }
 
@@ -379,8 +429,10 @@ class GovSession:
         v = d["votes_wei"]
         spb = d["seconds_per_block"]
         if d["state"] == "Pending":
-            timing = f"voting opens in {d['blocks_to_open']} blocks (~{_duration(d['blocks_to_open'] * spb)}), " \
-                     f"closes in {d['blocks_left']} blocks (~{_duration(d['blocks_left'] * spb)})"
+            timing = (
+                f"voting opens in {d['blocks_to_open']} blocks (~{_duration(d['blocks_to_open'] * spb)}), "
+                f"closes in {d['blocks_left']} blocks (~{_duration(d['blocks_left'] * spb)})"
+            )
         elif d["state"] == "Active":
             timing = f"voting closes in {d['blocks_left']} blocks (~{_duration(d['blocks_left'] * spb)})"
         else:
@@ -419,16 +471,26 @@ def _duration(seconds: float) -> str:
 def check_reason(reason: str) -> None:
     size = len(reason.encode())
     if size > MAX_REASON:
-        raise InputError(f"--reason is {size:,} bytes; the Governor takes at most {MAX_REASON:,} bytes (MAX_REASON)")
+        raise InputError(
+            f"--reason is {size:,} bytes; the Governor takes at most {MAX_REASON:,} bytes (MAX_REASON)"
+        )
 
 
 # --- click ---------------------------------------------------------------------------------------
 
-account_opt = click.option("--account", "account_alias", default=None,
-                           help="ape account alias (its keyfile; passphrase from APE_ACCOUNTS_<ALIAS>_PASSPHRASE "
-                                "or a prompt); required off local networks")
-index_opt = click.option("--account-index", default=None, type=click.IntRange(0, 10_000),
-                         help="local test account index (default 0; founders are 6, 7, 8)")
+account_opt = click.option(
+    "--account",
+    "account_alias",
+    default=None,
+    help="ape account alias (its keyfile; passphrase from APE_ACCOUNTS_<ALIAS>_PASSPHRASE "
+    "or a prompt); required off local networks",
+)
+index_opt = click.option(
+    "--account-index",
+    default=None,
+    type=click.IntRange(0, 10_000),
+    help="local test account index (default 0; founders are 6, 7, 8)",
+)
 json_opt = click.option("--json", "as_json", is_flag=True, help="print JSON (amounts in wei, as strings)")
 
 
@@ -436,8 +498,11 @@ def _parse_id(raw: str) -> int | str:
     """A full id (decimal or 64-digit hex) as an int, or a short id (0x + 1..63 hex digits) as a string
     resolved against the chain's proposals."""
     text = str(raw).strip()
-    if text.lower().startswith("0x") and 0 < len(text) - 2 < 64 and all(
-            c in "0123456789abcdefABCDEF" for c in text[2:]):
+    if (
+        text.lower().startswith("0x")
+        and 0 < len(text) - 2 < 64
+        and all(c in "0123456789abcdefABCDEF" for c in text[2:])
+    ):
         return text.lower()
     try:
         return gv.parse_proposal_id(raw)
@@ -461,23 +526,44 @@ def open_session(deployment: dict[str, Any]) -> GovSession:
 def open_lean_session(network: str, rpc: str | None) -> GovSession:
     """Contract handles over the lean JSON-RPC client (no ape) for the chain at --rpc."""
     reader, deployment, _ = load_chain_deployment(network, rpc)
-    contracts = {name: reader.contract(name, addr) for name, addr in deployment["contracts"].items()
-                 if name in ("AgentToken", *CONTRACT_OF)}
+    contracts = {
+        name: reader.contract(name, addr)
+        for name, addr in deployment["contracts"].items()
+        if name in ("AgentToken", *CONTRACT_OF)
+    }
     return GovSession(contracts, int(deployment.get("block", 0)))
 
 
 @overload
-def _run(network: str, rpc: str | None, account_alias: str | None, account_index: int | None,
-         fn: Callable[[GovSession, LeanSender], T], needs_account: Literal[True] = True) -> T: ...
+def _run(
+    network: str,
+    rpc: str | None,
+    account_alias: str | None,
+    account_index: int | None,
+    fn: Callable[[GovSession, LeanSender], T],
+    needs_account: Literal[True] = True,
+) -> T: ...
 
 
 @overload
-def _run(network: str, rpc: str | None, account_alias: str | None, account_index: int | None,
-         fn: Callable[[GovSession, None], T], needs_account: Literal[False]) -> T: ...
+def _run(
+    network: str,
+    rpc: str | None,
+    account_alias: str | None,
+    account_index: int | None,
+    fn: Callable[[GovSession, None], T],
+    needs_account: Literal[False],
+) -> T: ...
 
 
-def _run(network: str, rpc: str | None, account_alias: str | None, account_index: int | None,
-         fn: Callable[[GovSession, Any], T], needs_account: bool = True) -> T:
+def _run(
+    network: str,
+    rpc: str | None,
+    account_alias: str | None,
+    account_index: int | None,
+    fn: Callable[[GovSession, Any], T],
+    needs_account: bool = True,
+) -> T:
     """Run fn(session, sender); the sender is None when needs_account is False."""
     if account_alias and account_index is not None:
         raise InputError("give only one of --account, --account-index")
@@ -503,8 +589,9 @@ def propose() -> None:
     """Create a proposal (parameter change, treasury grant, mint, guardian)."""
 
 
-def _propose_cmd(build: Callable[[GovSession], list[gv.Action]]
-                 ) -> Callable[[GovSession, LeanSender, str], None]:
+def _propose_cmd(
+    build: Callable[[GovSession], list[gv.Action]],
+) -> Callable[[GovSession, LeanSender, str], None]:
     def _inner(session: GovSession, sender: LeanSender, description: str) -> None:
         actions = build(session)
         pid, receipt = session.propose(actions, description, sender)
@@ -512,13 +599,19 @@ def _propose_cmd(build: Callable[[GovSession], list[gv.Action]]
         click.echo(f"proposed {short_id(pid)}  ({pid})")
         for a in actions:
             click.echo(f"  - {a.summary}")
-        click.echo(f"  voting opens after block {snap}, closes at block {session.governor.proposalDeadline(pid)}; "
-                   f"tx {receipt.txn_hash} (gas {receipt.gas_used})")
+        click.echo(
+            f"  voting opens after block {snap}, closes at block {session.governor.proposalDeadline(pid)}; "
+            f"tx {receipt.txn_hash} (gas {receipt.gas_used})"
+        )
+
     return _inner
 
 
-description_opt = click.option("--description", default=None,
-                               help=f"free text, at most {gv.MAX_DESCRIPTION:,} bytes (default: generated)")
+description_opt = click.option(
+    "--description",
+    default=None,
+    help=f"free text, at most {gv.MAX_DESCRIPTION:,} bytes (default: generated)",
+)
 
 
 @propose.command("param")
@@ -528,8 +621,15 @@ description_opt = click.option("--description", default=None,
 @network_options
 @account_opt
 @index_opt
-def propose_param(name: str, value: str, description: str | None, network: str, rpc: str | None,
-                  account_alias: str | None, account_index: int | None) -> None:
+def propose_param(
+    name: str,
+    value: str,
+    description: str | None,
+    network: str,
+    rpc: str | None,
+    account_alias: str | None,
+    account_index: int | None,
+) -> None:
     """Change parameter NAME to VALUE (tokens in whole AGENT). `emergent gov params` lists them."""
     try:
         spec = gv.lookup_parameter(name)
@@ -537,8 +637,13 @@ def propose_param(name: str, value: str, description: str | None, network: str, 
     except gv.GovernanceInputError as exc:
         raise InputError(str(exc)) from None
     text = description or f"Set {spec.name} to {gv.format_value(spec, parsed)}"
-    _run(network, rpc, account_alias, account_index,
-         lambda s, a: _propose_cmd(lambda ss: _wrap(ss.param_actions, name, value))(s, a, text))
+    _run(
+        network,
+        rpc,
+        account_alias,
+        account_index,
+        lambda s, a: _propose_cmd(lambda ss: _wrap(ss.param_actions, name, value))(s, a, text),
+    )
 
 
 @propose.command("grant")
@@ -548,14 +653,26 @@ def propose_param(name: str, value: str, description: str | None, network: str, 
 @network_options
 @account_opt
 @index_opt
-def propose_grant(to: str, amount: str, description: str | None, network: str, rpc: str | None,
-                  account_alias: str | None, account_index: int | None) -> None:
+def propose_grant(
+    to: str,
+    amount: str,
+    description: str | None,
+    network: str,
+    rpc: str | None,
+    account_alias: str | None,
+    account_index: int | None,
+) -> None:
     """Pay AMOUNT AGENT from the treasury (the Timelock) to TO."""
     recipient = parse_address(to, "--to")
     wei = _wrap(gv.parse_tokens, amount, "--amount")
     text = description or f"Treasury grant of {amount} AGENT to {recipient}"
-    _run(network, rpc, account_alias, account_index,
-         lambda s, a: _propose_cmd(lambda ss: _wrap(ss.grant_actions, recipient, wei))(s, a, text))
+    _run(
+        network,
+        rpc,
+        account_alias,
+        account_index,
+        lambda s, a: _propose_cmd(lambda ss: _wrap(ss.grant_actions, recipient, wei))(s, a, text),
+    )
 
 
 @propose.command("mint")
@@ -565,14 +682,26 @@ def propose_grant(to: str, amount: str, description: str | None, network: str, r
 @network_options
 @account_opt
 @index_opt
-def propose_mint(to: str, amount: str, description: str | None, network: str, rpc: str | None,
-                 account_alias: str | None, account_index: int | None) -> None:
+def propose_mint(
+    to: str,
+    amount: str,
+    description: str | None,
+    network: str,
+    rpc: str | None,
+    account_alias: str | None,
+    account_index: int | None,
+) -> None:
     """Mint AMOUNT new AGENT to TO (within the supply cap)."""
     recipient = parse_address(to, "--to")
     wei = _wrap(gv.parse_tokens, amount, "--amount")
     text = description or f"Mint {amount} AGENT to {recipient}"
-    _run(network, rpc, account_alias, account_index,
-         lambda s, a: _propose_cmd(lambda ss: _wrap(ss.mint_actions, recipient, wei))(s, a, text))
+    _run(
+        network,
+        rpc,
+        account_alias,
+        account_index,
+        lambda s, a: _propose_cmd(lambda ss: _wrap(ss.mint_actions, recipient, wei))(s, a, text),
+    )
 
 
 @propose.command("guardian")
@@ -581,13 +710,24 @@ def propose_mint(to: str, amount: str, description: str | None, network: str, rp
 @network_options
 @account_opt
 @index_opt
-def propose_guardian(new_guardian: str, description: str | None, network: str, rpc: str | None,
-                     account_alias: str | None, account_index: int | None) -> None:
+def propose_guardian(
+    new_guardian: str,
+    description: str | None,
+    network: str,
+    rpc: str | None,
+    account_alias: str | None,
+    account_index: int | None,
+) -> None:
     """Appoint NEW_GUARDIAN (an address, or `none`) as the guardian who may cancel proposals."""
     new = gv.ZERO_ADDRESS if new_guardian.lower() == "none" else parse_address(new_guardian, "guardian")
     text = description or f"Appoint {new} as guardian"
-    _run(network, rpc, account_alias, account_index,
-         lambda s, a: _propose_cmd(lambda ss: ss.guardian_actions(new))(s, a, text))
+    _run(
+        network,
+        rpc,
+        account_alias,
+        account_index,
+        lambda s, a: _propose_cmd(lambda ss: ss.guardian_actions(new))(s, a, text),
+    )
 
 
 def _wrap(fn: Callable[[*Ts], T], *args: *Ts) -> T:
@@ -615,22 +755,37 @@ def params_cmd(network: str, rpc: str | None, as_json: bool) -> None:
         for spec in gv.PARAMETERS.values():
             if spec.contract in session.c:
                 wanted.setdefault(spec.contract, []).extend(
-                    [spec.getter] + [b for b in (spec.lower, spec.upper) if isinstance(b, str)])
+                    [spec.getter] + [b for b in (spec.lower, spec.upper) if isinstance(b, str)]
+                )
         for name, fns in wanted.items():
             fns = list(dict.fromkeys(fns))
             for fn, v in zip(fns, session.c[name].many([(fn, ()) for fn in fns]), strict=True):
                 values[(name, fn)] = v
     for spec in gv.PARAMETERS.values():
-        row: dict[str, Any] = {"name": spec.name, "unit": spec.unit, "help": spec.help,
-                               "current": None, "lower": None, "upper": None}
+        row: dict[str, Any] = {
+            "name": spec.name,
+            "unit": spec.unit,
+            "help": spec.help,
+            "current": None,
+            "lower": None,
+            "upper": None,
+        }
         if (spec.contract, spec.getter) in values:
             row["current"] = values[(spec.contract, spec.getter)]
-            row["lower"], row["upper"] = (b if isinstance(b, int) else values[(spec.contract, b)]
-                                          for b in (spec.lower, spec.upper))
+            row["lower"], row["upper"] = (
+                b if isinstance(b, int) else values[(spec.contract, b)] for b in (spec.lower, spec.upper)
+            )
         rows.append((spec, row))
     if as_json:
-        click.echo(json.dumps([{k: (str(v) if isinstance(v, int) and v > 2**53 else v) for k, v in r.items()}
-                               for _, r in rows], indent=2))
+        click.echo(
+            json.dumps(
+                [
+                    {k: (str(v) if isinstance(v, int) and v > 2**53 else v) for k, v in r.items()}
+                    for _, r in rows
+                ],
+                indent=2,
+            )
+        )
         return
     for spec, r in rows:
         if r["current"] is None:
@@ -647,13 +802,25 @@ def params_cmd(network: str, rpc: str | None, as_json: bool) -> None:
 @click.argument("proposal_id")
 @click.argument("support")
 @click.option("--reason", default="", help=f"logged with the vote, at most {MAX_REASON:,} bytes")
-@click.option("--wait", "wait", is_flag=True,
-              help="if voting has not opened yet, wait (printing the blocks left) until the proposal is Active")
+@click.option(
+    "--wait",
+    "wait",
+    is_flag=True,
+    help="if voting has not opened yet, wait (printing the blocks left) until the proposal is Active",
+)
 @network_options
 @account_opt
 @index_opt
-def vote_cmd(proposal_id: str, support: str, reason: str, wait: bool, network: str, rpc: str | None,
-             account_alias: str | None, account_index: int | None) -> None:
+def vote_cmd(
+    proposal_id: str,
+    support: str,
+    reason: str,
+    wait: bool,
+    network: str,
+    rpc: str | None,
+    account_alias: str | None,
+    account_index: int | None,
+) -> None:
     """Vote SUPPORT (for, against, abstain) on PROPOSAL_ID with your stake at its snapshot."""
     raw_id, sup = _parse_id(proposal_id), _wrap(gv.parse_support, support)
     check_reason(reason)
@@ -663,8 +830,10 @@ def vote_cmd(proposal_id: str, support: str, reason: str, wait: bool, network: s
         if wait:
             _wait_active(s, pid)
         weight, receipt = s.vote(pid, sup, reason, a)
-        click.echo(f"voted {support.lower()} on {short_id(pid)} with {_fmt(weight)} AGENT; tx {receipt.txn_hash} "
-                   f"(gas {receipt.gas_used})")
+        click.echo(
+            f"voted {support.lower()} on {short_id(pid)} with {_fmt(weight)} AGENT; tx {receipt.txn_hash} "
+            f"(gas {receipt.gas_used})"
+        )
 
     _run(network, rpc, account_alias, account_index, go)
 
@@ -690,8 +859,9 @@ def _wait_active(s: GovSession, pid: int, poll: float = 0.5) -> None:
 @network_options
 @account_opt
 @index_opt
-def activate_cmd(account: str | None, network: str, rpc: str | None, account_alias: str | None,
-                 account_index: int | None) -> None:
+def activate_cmd(
+    account: str | None, network: str, rpc: str | None, account_alias: str | None, account_index: int | None
+) -> None:
     """Activate voting for ACCOUNT (default: yourself): its stake then votes and counts in the quorum.
     Needs its reputation at the voting gate; anyone may send it."""
 
@@ -708,8 +878,9 @@ def _simple(action: str) -> click.Command:
     @network_options
     @account_opt
     @index_opt
-    def cmd(proposal_id: str, network: str, rpc: str | None, account_alias: str | None,
-            account_index: int | None) -> None:
+    def cmd(
+        proposal_id: str, network: str, rpc: str | None, account_alias: str | None, account_index: int | None
+    ) -> None:
         raw_id = _parse_id(proposal_id)
 
         def go(s: GovSession, a: LeanSender) -> None:
@@ -726,9 +897,11 @@ def _simple(action: str) -> click.Command:
 
         _run(network, rpc, account_alias, account_index, go)
 
-    cmd.__doc__ = {"queue": "Queue a Succeeded proposal in the Timelock.",
-                   "execute": "Execute a Queued proposal once the Timelock delay is over.",
-                   "cancel": "Cancel a proposal (proposer while Pending; guardian until executed)."}[action]
+    cmd.__doc__ = {
+        "queue": "Queue a Succeeded proposal in the Timelock.",
+        "execute": "Execute a Queued proposal once the Timelock delay is over.",
+        "cancel": "Cancel a proposal (proposer while Pending; guardian until executed).",
+    }[action]
     return gov.command(action)(cmd)
 
 
@@ -762,9 +935,18 @@ def status_cmd(proposal_id: str, network: str, rpc: str | None, as_json: bool) -
 @json_opt
 def list_cmd(network: str, rpc: str | None, as_json: bool) -> None:
     """Every proposal with its short id, state and description."""
+
     def go(s: GovSession, _a: None) -> list[dict[str, str]]:
-        return [{"id": str(p.id), "short_id": short_id(p.id), "state": ProposalState(s.state(p.id)).label,
-                 "proposer": p.proposer, "description": p.description} for p in s.proposals()]
+        return [
+            {
+                "id": str(p.id),
+                "short_id": short_id(p.id),
+                "state": ProposalState(s.state(p.id)).label,
+                "proposer": p.proposer,
+                "description": p.description,
+            }
+            for p in s.proposals()
+        ]
 
     rows = _run(network, rpc, None, None, go, needs_account=False)
     if as_json:

@@ -15,7 +15,9 @@ from agents.paths import deployment_file
 
 
 @click.command(cls=ConnectedProviderCommand)
-@click.option("--account", "account_alias", default=None, help="ape account alias (required off local networks)")
+@click.option(
+    "--account", "account_alias", default=None, help="ape account alias (required off local networks)"
+)
 @click.option("--redeploy", is_flag=True, help="deploy a fresh set even if one is live on this chain")
 def cli(account_alias, redeploy):
     """Deploy the Emergent contracts and record their addresses."""
@@ -30,8 +32,11 @@ def cli(account_alias, redeploy):
         raise click.ClickException("--account ALIAS is required on non-local networks")
     quiet_ape()
     network = connected_network_choice()
-    path = deployment_file(network, getattr(chain.provider, "uri", None)) if chain.provider.network.name == "local" \
+    path = (
+        deployment_file(network, getattr(chain.provider, "uri", None))
+        if chain.provider.network.name == "local"
         else None
+    )
     try:
         deploy_all(deployer, redeploy=redeploy, log=click.echo, path=path)
     except DeployError as exc:

@@ -11,8 +11,9 @@ from urllib.parse import urlsplit
 
 
 class AuthProxy:
-    def __init__(self, target_url: str, *, header: tuple[str, str] | None = None,
-                 basic: tuple[str, str] | None = None) -> None:
+    def __init__(
+        self, target_url: str, *, header: tuple[str, str] | None = None, basic: tuple[str, str] | None = None
+    ) -> None:
         target = urlsplit(target_url)
         self.header, self.basic = header, basic
         self.refused = 0

@@ -23,7 +23,13 @@ _AREA_TESTS: dict[str, int] = {}
 
 def _area(nodeid: str) -> str:
     parts = nodeid.split("::", 1)[0].split("/")
-    return "/".join(parts[1:3]) if len(parts) > 3 and parts[1] == "unit" else parts[1] if len(parts) > 2 else parts[0]
+    return (
+        "/".join(parts[1:3])
+        if len(parts) > 3 and parts[1] == "unit"
+        else parts[1]
+        if len(parts) > 2
+        else parts[0]
+    )
 
 
 def pytest_runtest_logreport(report):
@@ -39,6 +45,7 @@ def pytest_terminal_summary(terminalreporter):
     total = sum(_AREA_SECONDS.values())
     terminalreporter.section("time per test area")
     for area, secs in sorted(_AREA_SECONDS.items(), key=lambda kv: -kv[1]):
-        terminalreporter.write_line(f"{area:<22} {_AREA_TESTS.get(area, 0):>5} tests {secs:>8.1f} s "
-                                    f"{100 * secs / total:>5.1f} %")
+        terminalreporter.write_line(
+            f"{area:<22} {_AREA_TESTS.get(area, 0):>5} tests {secs:>8.1f} s {100 * secs / total:>5.1f} %"
+        )
     terminalreporter.write_line(f"{'all':<22} {sum(_AREA_TESTS.values()):>5} tests {total:>8.1f} s")

@@ -17,9 +17,24 @@ EXAMPLE_PACKAGE = PROJECT_ROOT / "examples" / "plugins" / "emergent-example-plug
 def pip_install_target(package: Path, target: Path) -> Path:
     """`pip install --target` the package (a real build: wheel, dist-info, entry_points.txt), offline."""
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
-         "--no-build-isolation", "--no-index", "--target", str(target), str(package)],
-        check=True, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--target",
+            str(target),
+            str(package),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     return target
 
@@ -39,6 +54,10 @@ def on_sys_path(path: Path):
         yield path
     finally:
         sys.path.remove(str(path))
-        for name in [m for m in sys.modules if m == "emergent_example_plugin" or m.startswith("emergent_example_plugin.")]:
+        for name in [
+            m
+            for m in sys.modules
+            if m == "emergent_example_plugin" or m.startswith("emergent_example_plugin.")
+        ]:
             del sys.modules[name]
         forget_plugins()

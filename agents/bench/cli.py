@@ -21,8 +21,13 @@ def gas() -> None:
 
 
 @bench.command()
-@click.option("--seconds", default=5.0, show_default=True, type=click.FloatRange(0.5, 600),
-              help="how long to run cycles for the measurement")
+@click.option(
+    "--seconds",
+    default=5.0,
+    show_default=True,
+    type=click.FloatRange(0.5, 600),
+    help="how long to run cycles for the measurement",
+)
 def cognition(seconds: float) -> None:
     """Full L4.9 cycles per second on one core, and memory per agent state."""
     try:
@@ -33,21 +38,55 @@ def cognition(seconds: float) -> None:
 
 
 @bench.command()
-@click.option("--agents", "sizes", default="10,50", show_default=True, help="comma-separated population sizes")
-@click.option("--cycles", default=20, show_default=True, type=click.IntRange(1, 1000),
-              help="measured cycles per size, after a warm-up of as many")
-@click.option("--raw", "raw_n", default=1000, show_default=True, type=click.IntRange(10, 100_000),
-              help="pre-signed transfers for the raw anvil baseline")
-@click.option("--keepup-agents", default=100, show_default=True, type=click.IntRange(0, 500),
-              help="agents for the real-time keep-up check (0: skip)")
-@click.option("--keepup-cycles", default=12, show_default=True, type=click.IntRange(2, 1000),
-              help="cycles of the keep-up run")
-@click.option("--processes", default=2, show_default=True, type=click.IntRange(1, 64),
-              help="agent host processes for the throughput runs (the keep-up run uses at least 4)")
-@click.option("--mining", type=click.Choice(["batch", "auto"]), default="batch", show_default=True,
-              help="how the economy's chain mines: many transactions per block, or a block per transaction")
-def economy(sizes: str, cycles: int, raw_n: int, keepup_agents: int, keepup_cycles: int, processes: int,
-            mining: str) -> None:
+@click.option(
+    "--agents", "sizes", default="10,50", show_default=True, help="comma-separated population sizes"
+)
+@click.option(
+    "--cycles",
+    default=20,
+    show_default=True,
+    type=click.IntRange(1, 1000),
+    help="measured cycles per size, after a warm-up of as many",
+)
+@click.option(
+    "--raw",
+    "raw_n",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(10, 100_000),
+    help="pre-signed transfers for the raw anvil baseline",
+)
+@click.option(
+    "--keepup-agents",
+    default=100,
+    show_default=True,
+    type=click.IntRange(0, 500),
+    help="agents for the real-time keep-up check (0: skip)",
+)
+@click.option(
+    "--keepup-cycles",
+    default=12,
+    show_default=True,
+    type=click.IntRange(2, 1000),
+    help="cycles of the keep-up run",
+)
+@click.option(
+    "--processes",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="agent host processes for the throughput runs (the keep-up run uses at least 4)",
+)
+@click.option(
+    "--mining",
+    type=click.Choice(["batch", "auto"]),
+    default="batch",
+    show_default=True,
+    help="how the economy's chain mines: many transactions per block, or a block per transaction",
+)
+def economy(
+    sizes: str, cycles: int, raw_n: int, keepup_agents: int, keepup_cycles: int, processes: int, mining: str
+) -> None:
     """Economy tx/s and jobs settled (10 and 50 agents) vs raw anvil, memory per agent, 100-agent keep-up."""
     from agents.bench.economy import main
 
@@ -80,8 +119,9 @@ def _timed(cmd: list[str], env: dict[str, str], runs: int) -> tuple[list[float],
     return times, code, first
 
 
-def cli_speed(runs: int = 5, rpc: str | None = None, echo: Callable[[str], None] = print
-              ) -> dict[str, list[float]]:
+def cli_speed(
+    runs: int = 5, rpc: str | None = None, echo: Callable[[str], None] = print
+) -> dict[str, list[float]]:
     """Wall time of whole `emergent` invocations (new process each, as a user runs them), on a devnet."""
     import os
     import statistics
@@ -115,21 +155,31 @@ def cli_speed(runs: int = 5, rpc: str | None = None, echo: Callable[[str], None]
         ("status", [exe, "status", "--rpc", rpc]),
         ("gov list", [exe, "gov", "list", "--rpc", rpc]),
         ("gov params", [exe, "gov", "params", "--rpc", rpc]),
-        ("token transfer (rejected: zero address)",
-         [exe, "token", "transfer", "--to", "0x" + "0" * 40, "--amount", "1", "--rpc", rpc]),
+        (
+            "token transfer (rejected: zero address)",
+            [exe, "token", "transfer", "--to", "0x" + "0" * 40, "--amount", "1", "--rpc", rpc],
+        ),
     ]
     results: dict[str, list[float]] = {}
     try:
-        echo(f"{runs} runs each, wall time of a new process (python {sys.version.split()[0]}, "
-             f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.2f})")
+        echo(
+            f"{runs} runs each, wall time of a new process (python {sys.version.split()[0]}, "
+            f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.2f})"
+        )
         echo(f"{'command':<42}{'median':>8}{'min':>8}{'max':>8}  target   exit  first line")
         for name, cmd in cases:
             times, code, first = _timed(cmd, env, runs)
             results[name] = times
             target = CLI_TARGETS.get(name)
-            verdict = "" if target is None else (f"<{target:.1f}s {'ok' if statistics.median(times) < target else 'MISSED'}")
-            echo(f"{name:<42}{statistics.median(times):>7.2f}s{min(times):>7.2f}s{max(times):>7.2f}s  "
-                 f"{verdict:<8} {code:>4}  {first[:60]}")
+            verdict = (
+                ""
+                if target is None
+                else (f"<{target:.1f}s {'ok' if statistics.median(times) < target else 'MISSED'}")
+            )
+            echo(
+                f"{name:<42}{statistics.median(times):>7.2f}s{min(times):>7.2f}s{max(times):>7.2f}s  "
+                f"{verdict:<8} {code:>4}  {first[:60]}"
+            )
     finally:
         if net is not None:
             net.stop()
@@ -138,8 +188,12 @@ def cli_speed(runs: int = 5, rpc: str | None = None, echo: Callable[[str], None]
 
 @bench.command("cli")
 @click.option("--runs", default=5, show_default=True, type=click.IntRange(1, 100), help="runs per command")
-@click.option("--rpc", default=None, metavar="URL",
-              help="a devnet with Emergent deployed (default: start a fresh anvil and deploy to it)")
+@click.option(
+    "--rpc",
+    default=None,
+    metavar="URL",
+    help="a devnet with Emergent deployed (default: start a fresh anvil and deploy to it)",
+)
 def cli_cmd(runs: int, rpc: str | None) -> None:
     """Wall time of `emergent` commands (status, token balance, a rejected address...) against targets."""
     cli_speed(runs, rpc, echo=click.echo)

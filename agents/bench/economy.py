@@ -116,7 +116,9 @@ def proc_cpu(pid: int) -> float:
         return 0.0
 
 
-def _host_usage(chain: Chain, pid: int, need: tuple[str, ...] = ("ready", "stopped")) -> dict[str, Any] | None:
+def _host_usage(
+    chain: Chain, pid: int, need: tuple[str, ...] = ("ready", "stopped")
+) -> dict[str, Any] | None:
     """What a host process recorded of its CPU and memory (agents.runtime.process.Host._record_usage)."""
     try:
         usage = json.loads((chain.out / "agents" / "hosts" / f"{pid}.json").read_text())
@@ -187,20 +189,23 @@ def mined_transactions(url: str, first: int, last: int) -> tuple[int, int, int]:
     hashes: list[str] = []
     empty = 0
     for lo in range(first, last + 1, 200):
-        blocks = rpc.batch([("eth_getBlockByNumber", [hex(b), False]) for b in range(lo, min(last, lo + 199) + 1)])
+        blocks = rpc.batch(
+            [("eth_getBlockByNumber", [hex(b), False]) for b in range(lo, min(last, lo + 199) + 1)]
+        )
         for blk in blocks:
             hashes += blk["transactions"]
             empty += not blk["transactions"]
     ok = 0
     for lo in range(0, len(hashes), 200):
-        for r in rpc.batch([("eth_getTransactionReceipt", [h]) for h in hashes[lo:lo + 200]]):
+        for r in rpc.batch([("eth_getTransactionReceipt", [h]) for h in hashes[lo : lo + 200]]):
             ok += int(r["status"], 16) == 1
     rpc.close()
     return len(hashes), ok, empty
 
 
-def economy_throughput(chain: Chain, until_cycle: int, processes: int, seed: int = 0,
-                       mining: str = "auto") -> dict[str, Any]:
+def economy_throughput(
+    chain: Chain, until_cycle: int, processes: int, seed: int = 0, mining: str = "auto"
+) -> dict[str, Any]:
     """Run every agent up to cycle `until_cycle` (host processes resume from the agents' SQLite state).
     mining "auto": automine (a block per transaction), and a block whenever the chain has been idle for
     IDLE_MINE_S (every agent waiting for its next window). "batch": automine off and a `LockstepMiner`
@@ -211,16 +216,30 @@ def economy_throughput(chain: Chain, until_cycle: int, processes: int, seed: int
     from agents.chain.nodes import LockstepMiner, set_mining
 
     n = len(chain.plans)
-    cfg = SimConfig(agents=n, cycles=until_cycle, seed=seed, out=chain.out, max_processes=processes,
-                    poll_interval=HOST_POLL_S)
+    cfg = SimConfig(
+        agents=n,
+        cycles=until_cycle,
+        seed=seed,
+        out=chain.out,
+        max_processes=processes,
+        poll_interval=HOST_POLL_S,
+    )
     head = int(rpc(chain.url, "eth_blockNumber"), 16)
     first_cycle = min(agent_cycles(chain.out, chain.plans).values())
     gate = chain.out / f"go-{until_cycle}"
     gate.unlink(missing_ok=True)
     if chain.agents_start is None:
         chain.agents_start = head + 1  # resumed agents keep counting windows from their first start
-    procs = spawn(cfg, chain.url, chain.plans, chain.deployment_file, chain.agents_start, until_cycle,
-                  overrides={"hire_rate": 1.0}, start_gate=gate)
+    procs = spawn(
+        cfg,
+        chain.url,
+        chain.plans,
+        chain.deployment_file,
+        chain.agents_start,
+        until_cycle,
+        overrides={"hire_rate": 1.0},
+        start_gate=gate,
+    )
     from agents.chain.rpc import JsonRpc
 
     node = JsonRpc(chain.url)
@@ -233,8 +252,11 @@ def economy_throughput(chain: Chain, until_cycle: int, processes: int, seed: int
             done_count, counted_at = progress.slowest(), time.monotonic()
         return done_count
 
-    miner = (LockstepMiner(chain.url, chain.agents_start, cfg.cycle_blocks, cycles_done, client=node)
-             if mining == "batch" else None)
+    miner = (
+        LockstepMiner(chain.url, chain.agents_start, cfg.cycle_blocks, cycles_done, client=node)
+        if mining == "batch"
+        else None
+    )
     try:
         _wait_ready(chain, procs)
         set_mining(chain.url, mining)
@@ -289,11 +311,21 @@ def economy_throughput(chain: Chain, until_cycle: int, processes: int, seed: int
     rss_end = sum(u["stopped"]["rss"] for u in usage)
     blocks = end_block - head
     return {
-        "agents": n, "processes": len(procs), "cycles": until_cycle - first_cycle, "mining": mining,
-        "blocks": blocks, "tx_per_block": round(mined / max(1, blocks - idle_blocks), 1),
-        "from_cycle": first_cycle, "seconds": round(seconds, 3),
-        "tx_mined": mined, "tx_ok": ok, "tx_per_s": round(mined / seconds, 1), "idle_blocks": idle_blocks,
-        "jobs_created": created, "jobs_settled": settled, "storage_slots": storage_slots(chain),
+        "agents": n,
+        "processes": len(procs),
+        "cycles": until_cycle - first_cycle,
+        "mining": mining,
+        "blocks": blocks,
+        "tx_per_block": round(mined / max(1, blocks - idle_blocks), 1),
+        "from_cycle": first_cycle,
+        "seconds": round(seconds, 3),
+        "tx_mined": mined,
+        "tx_ok": ok,
+        "tx_per_s": round(mined / seconds, 1),
+        "idle_blocks": idle_blocks,
+        "jobs_created": created,
+        "jobs_settled": settled,
+        "storage_slots": storage_slots(chain),
         # where the time went: anvil's share of one core, the agents' CPU per transaction and per cycle
         "anvil_busy": round(anvil_cpu / wall, 2),
         "agent_cpu_ms_per_tx": round(1000 * host_cpu / max(1, mined), 2),
@@ -330,8 +362,9 @@ def _jobs(chain: Chain) -> tuple[int, int]:
     return len(settled), len(esc.events.JobCreated.get_logs(from_block=first))
 
 
-def keep_up(chain: Chain, cycles: int, processes: int, seed: int = 0,
-            progress: Callable[[str], None] = print) -> dict[str, Any]:
+def keep_up(
+    chain: Chain, cycles: int, processes: int, seed: int = 0, progress: Callable[[str], None] = print
+) -> dict[str, Any]:
     cfg = SimConfig(agents=len(chain.plans), cycles=cycles, seed=seed, out=chain.out, max_processes=processes)
     rpc(chain.url, "evm_setIntervalMining", [1])
     start = int(rpc(chain.url, "eth_blockNumber"), 16) + 3
@@ -352,20 +385,34 @@ def keep_up(chain: Chain, cycles: int, processes: int, seed: int = 0,
         f = chain.out / "agents" / p.address.lower() / "metrics.jsonl"
         rows = [json.loads(line) for line in f.read_text().splitlines()] if f.is_file() else []
         done += len(rows)
-        for r in rows[len(rows) // 2:]:
+        for r in rows[len(rows) // 2 :]:
             window_end = start + (int(r["cycle"]) + 1) * 5 - 1
             lags.append(max(0.0, (int(r["block"]) - window_end) / 5))
     lags.sort()
     p90 = lags[int(0.9 * (len(lags) - 1))] if lags else float("inf")
-    return {"agents": len(chain.plans), "processes": min(processes, len(chain.plans)), "cycles": cycles,
-            "agent_cycles_done": done, "agent_cycles_target": target,
-            "lag_p90_cycles": round(p90, 2), "lag_mean_cycles": round(statistics.fmean(lags), 2) if lags else None,
-            "keeps_up": bool(lags) and p90 < 1.0 and done >= target}
+    return {
+        "agents": len(chain.plans),
+        "processes": min(processes, len(chain.plans)),
+        "cycles": cycles,
+        "agent_cycles_done": done,
+        "agent_cycles_target": target,
+        "lag_p90_cycles": round(p90, 2),
+        "lag_mean_cycles": round(statistics.fmean(lags), 2) if lags else None,
+        "keeps_up": bool(lags) and p90 < 1.0 and done >= target,
+    }
 
 
-def main(sizes: tuple[int, ...] = (10, 50), cycles: int = 20, raw_n: int = 1000, keepup_agents: int = 100,
-         keepup_cycles: int = 12, processes: int = 2, out: Path | None = None,
-         echo: Callable[[str], None] = print, mining: str = "batch") -> dict[str, Any]:
+def main(
+    sizes: tuple[int, ...] = (10, 50),
+    cycles: int = 20,
+    raw_n: int = 1000,
+    keepup_agents: int = 100,
+    keepup_cycles: int = 12,
+    processes: int = 2,
+    out: Path | None = None,
+    echo: Callable[[str], None] = print,
+    mining: str = "batch",
+) -> dict[str, Any]:
     out = out or Path("/tmp") / f"emergent-bench-{int(time.time())}"
     results: dict[str, Any] = {"economy": [], "keep_up": None, "mining": mining}
     for n in sizes:
@@ -373,26 +420,38 @@ def main(sizes: tuple[int, ...] = (10, 50), cycles: int = 20, raw_n: int = 1000,
         chain = fresh_chain(out / f"n{n}", n, seconds_per_block=AUTOMINE_SECONDS_PER_BLOCK)
         try:
             empty = raw_both(chain, raw_n)
-            echo(f"  raw anvil, fresh chain: {empty['auto']['mined_tps']:.0f} tx/s a block per transfer, "
-                 f"{empty['batch']['mined_tps']:.0f} tx/s batched ({raw_n} pre-signed transfers)")
+            echo(
+                f"  raw anvil, fresh chain: {empty['auto']['mined_tps']:.0f} tx/s a block per transfer, "
+                f"{empty['batch']['mined_tps']:.0f} tx/s batched ({raw_n} pre-signed transfers)"
+            )
             warm = economy_throughput(chain, cycles, processes, mining=mining)
-            echo(f"  warm-up, cycles 0-{cycles - 1}: {warm['tx_per_s']} tx/s, state {warm['storage_slots']} slots")
+            echo(
+                f"  warm-up, cycles 0-{cycles - 1}: {warm['tx_per_s']} tx/s, state {warm['storage_slots']} slots"
+            )
             before = raw_both(chain, raw_n)
             r = economy_throughput(chain, 2 * cycles, processes, mining=mining)
             after = raw_both(chain, raw_n)
-            r["raw"] = {mode: {"fresh": empty[mode], "before": before[mode], "after": after[mode],
-                               "tps": round((before[mode]["mined_tps"] + after[mode]["mined_tps"]) / 2, 1)}
-                        for mode in ("auto", "batch")}
+            r["raw"] = {
+                mode: {
+                    "fresh": empty[mode],
+                    "before": before[mode],
+                    "after": after[mode],
+                    "tps": round((before[mode]["mined_tps"] + after[mode]["mined_tps"]) / 2, 1),
+                }
+                for mode in ("auto", "batch")
+            }
             best = max(r["raw"], key=lambda mode: r["raw"][mode]["tps"])  # the economy is compared with this
             r["raw_mode"] = best
             r["raw_fresh"], r["raw_before"], r["raw_after"] = empty[best], before[best], after[best]
             r["warm_up"] = warm
             r["raw_tps"] = r["raw"][best]["tps"]
             r["ratio"] = round(r["tx_per_s"] / r["raw_tps"], 3) if r["raw_tps"] else 0.0
-            echo(f"  measured, cycles {cycles}-{2 * cycles - 1}, {r['processes']} processes: {r['tx_per_s']} tx/s "
-                 f"({r['tx_mined']} mined in {r['blocks']} blocks, {r['tx_ok']} succeeded, {r['seconds']} s); "
-                 f"raw anvil on the same state: a block per transfer {r['raw']['auto']['tps']:.0f}, batched "
-                 f"{r['raw']['batch']['tps']:.0f} tx/s; {r['jobs_settled']} jobs settled of {r['jobs_created']}")
+            echo(
+                f"  measured, cycles {cycles}-{2 * cycles - 1}, {r['processes']} processes: {r['tx_per_s']} tx/s "
+                f"({r['tx_mined']} mined in {r['blocks']} blocks, {r['tx_ok']} succeeded, {r['seconds']} s); "
+                f"raw anvil on the same state: a block per transfer {r['raw']['auto']['tps']:.0f}, batched "
+                f"{r['raw']['batch']['tps']:.0f} tx/s; {r['jobs_settled']} jobs settled of {r['jobs_created']}"
+            )
             results["economy"].append(r)
         finally:
             chain.net.stop()
@@ -405,24 +464,36 @@ def main(sizes: tuple[int, ...] = (10, 50), cycles: int = 20, raw_n: int = 1000,
         finally:
             chain.net.stop()
     echo("")
-    echo(f"tx/s: the measured cycles ({mining} mining), after a warm-up of as many; raw: pre-signed transfers on")
-    echo("the same chain state (mean of right before and right after the measured cycles), a block per transfer")
-    echo("(auto) and many per block (batch); ratio: against the faster of the two; fresh: raw on the new chain")
-    echo(f"{'agents':>6} {'procs':>5} {'tx/s':>7} {'tx/blk':>6} {'raw auto':>8} {'raw batch':>9} {'ratio':>6} "
-         f"{'fresh a/b':>11} {'slots':>6} {'anvil busy':>10} {'agent ms/tx':>11} {'ms/cycle':>8} "
-         f"{'jobs settled':>13} {'MB/agent':>9} {'growth MB/agent':>16}")
+    echo(
+        f"tx/s: the measured cycles ({mining} mining), after a warm-up of as many; raw: pre-signed transfers on"
+    )
+    echo(
+        "the same chain state (mean of right before and right after the measured cycles), a block per transfer"
+    )
+    echo(
+        "(auto) and many per block (batch); ratio: against the faster of the two; fresh: raw on the new chain"
+    )
+    echo(
+        f"{'agents':>6} {'procs':>5} {'tx/s':>7} {'tx/blk':>6} {'raw auto':>8} {'raw batch':>9} {'ratio':>6} "
+        f"{'fresh a/b':>11} {'slots':>6} {'anvil busy':>10} {'agent ms/tx':>11} {'ms/cycle':>8} "
+        f"{'jobs settled':>13} {'MB/agent':>9} {'growth MB/agent':>16}"
+    )
     for r in results["economy"]:
         fresh = f"{r['raw']['auto']['fresh']['mined_tps']:.0f}/{r['raw']['batch']['fresh']['mined_tps']:.0f}"
-        echo(f"{r['agents']:>6} {r['processes']:>5} {r['tx_per_s']:>7} {r['tx_per_block']:>6} "
-             f"{r['raw']['auto']['tps']:>8.0f} {r['raw']['batch']['tps']:>9.0f} {r['ratio']:>6.2f} {fresh:>11} "
-             f"{r['storage_slots']:>6} {r['anvil_busy']:>10.0%} {r['agent_cpu_ms_per_tx']:>11} "
-             f"{r['agent_cpu_ms_per_cycle']:>8} {r['jobs_settled']:>13} {r['rss_mb_per_agent']:>9} "
-             f"{r['growth_mb_per_agent']:>16}")
+        echo(
+            f"{r['agents']:>6} {r['processes']:>5} {r['tx_per_s']:>7} {r['tx_per_block']:>6} "
+            f"{r['raw']['auto']['tps']:>8.0f} {r['raw']['batch']['tps']:>9.0f} {r['ratio']:>6.2f} {fresh:>11} "
+            f"{r['storage_slots']:>6} {r['anvil_busy']:>10.0%} {r['agent_cpu_ms_per_tx']:>11} "
+            f"{r['agent_cpu_ms_per_cycle']:>8} {r['jobs_settled']:>13} {r['rss_mb_per_agent']:>9} "
+            f"{r['growth_mb_per_agent']:>16}"
+        )
     if results["keep_up"]:
         k = results["keep_up"]
-        echo(f"keep-up: {k['agents']} agents, {k['agent_cycles_done']}/{k['agent_cycles_target']} agent-cycles, "
-             f"lag p90 {k['lag_p90_cycles']} cycles, mean {k['lag_mean_cycles']} -> "
-             f"{'keeps up' if k['keeps_up'] else 'FALLS BEHIND'}")
+        echo(
+            f"keep-up: {k['agents']} agents, {k['agent_cycles_done']}/{k['agent_cycles_target']} agent-cycles, "
+            f"lag p90 {k['lag_p90_cycles']} cycles, mean {k['lag_mean_cycles']} -> "
+            f"{'keeps up' if k['keeps_up'] else 'FALLS BEHIND'}"
+        )
     (out / "bench-economy.json").write_text(json.dumps(results, indent=1))
     echo(f"figures: {out / 'bench-economy.json'}")
     return results

@@ -37,24 +37,37 @@ def measure(c: dict[str, Any], accounts: list[Any]) -> list[tuple[str, str, int]
     snapshot = governor.proposalSnapshot(pid)
     chain.mine(max(0, snapshot - chain.blocks.height))
 
-    total = staking.getPastTotalSupply(snapshot) if snapshot < chain.blocks.height else staking.getVotes(a) * 3
+    total = (
+        staking.getPastTotalSupply(snapshot) if snapshot < chain.blocks.height else staking.getVotes(a) * 3
+    )
     quorum = total * governor.quorumNumerator() // 10_000
     first_reaches = staking.getVotes(b) >= quorum
-    sig = ballot_signature(governor, b.private_key, b.address, pid, VoteSupport.FOR, governor.nonces(b), chain.chain_id)
-    row("castVoteBySig" + (" (reaches quorum)" if first_reaches else ""),
-        governor.castVoteBySig(pid, VoteSupport.FOR, b.address, sig, sender=accounts[1]))
-    row("castVote" + (" (after quorum)" if first_reaches else ""), governor.castVote(pid, VoteSupport.FOR, sender=d))
+    sig = ballot_signature(
+        governor, b.private_key, b.address, pid, VoteSupport.FOR, governor.nonces(b), chain.chain_id
+    )
+    row(
+        "castVoteBySig" + (" (reaches quorum)" if first_reaches else ""),
+        governor.castVoteBySig(pid, VoteSupport.FOR, b.address, sig, sender=accounts[1]),
+    )
+    row(
+        "castVote" + (" (after quorum)" if first_reaches else ""),
+        governor.castVote(pid, VoteSupport.FOR, sender=d),
+    )
     row("castVoteWithReason", governor.castVoteWithReason(pid, VoteSupport.ABSTAIN, "gas probe", sender=a))
     chain.mine(governor.proposalDeadline(pid) - chain.blocks.height + 1)
     row("queue (1 action)", governor.queue(targets, values, calldatas, keccak(text=description), sender=a))
     chain.pending_timestamp += timelock.get_minimum_delay()
     chain.mine(1)
-    row("execute (1 action: escrow.setParameter)",
-        governor.execute(targets, values, calldatas, keccak(text=description), sender=a))
+    row(
+        "execute (1 action: escrow.setParameter)",
+        governor.execute(targets, values, calldatas, keccak(text=description), sender=a),
+    )
     # Voting stake (issue 10): a founder's stake votes, so its stake changes write vote checkpoints.
     token = c["AgentToken"]
     token.approve(staking.address, 10**18, sender=a)
     rows.append(("Staking", "stake (again, voting active)", staking.stake(10**18, sender=a).gas_used))
-    rows.append(("Staking", "deactivateVoting (self)", staking.deactivateVoting(a.address, sender=a).gas_used))
+    rows.append(
+        ("Staking", "deactivateVoting (self)", staking.deactivateVoting(a.address, sender=a).gas_used)
+    )
     rows.append(("Staking", "activateVoting", staking.activateVoting(a.address, sender=d).gas_used))
     return rows

@@ -45,7 +45,13 @@ def measure(c: dict[str, Any], accounts: list[Any]) -> list[tuple[str, str, int]
         token.approve(staking.address, MAX_UINT, sender=who)
         token.approve(escrow.address, MAX_UINT, sender=who)
 
-    row("AgentRegistry", "register (1 service)", registry.register(provider.address, "ipfs://provider-card", [("summarise", 10 * WEI)], sender=provider))
+    row(
+        "AgentRegistry",
+        "register (1 service)",
+        registry.register(
+            provider.address, "ipfs://provider-card", [("summarise", 10 * WEI)], sender=provider
+        ),
+    )
     row("Staking", "stake (first)", staking.stake(STAKE, sender=provider))
     row("Staking", "stake (again)", staking.stake(STAKE, sender=provider))
     row("Staking", "requestUnstake", staking.requestUnstake(WEI, sender=provider))
@@ -53,7 +59,9 @@ def measure(c: dict[str, Any], accounts: list[Any]) -> list[tuple[str, str, int]
 
     def new_job(label: str | None) -> tuple[int, int]:
         expires = chain.pending_timestamp + 3_600
-        tx = escrow.createJob(provider.address, evaluator.address, expires, "summarise https://example.org", sender=client)
+        tx = escrow.createJob(
+            provider.address, evaluator.address, expires, "summarise https://example.org", sender=client
+        )
         job_id = tx.decode_logs(escrow.JobCreated)[0].jobId
         total = _gas(tx)
         tx_budget = escrow.setBudget(job_id, BUDGET, sender=provider)
@@ -68,21 +76,41 @@ def measure(c: dict[str, Any], accounts: list[Any]) -> list[tuple[str, str, int]
 
     # Happy path: create -> setBudget -> fund -> submit -> complete.
     job_id, subtotal = new_job("happy")
-    complete = row("ServiceEscrow", "complete (pays, fee, releases)", escrow.complete(job_id, b"\x22" * 32, sender=evaluator))
+    complete = row(
+        "ServiceEscrow",
+        "complete (pays, fee, releases)",
+        escrow.complete(job_id, b"\x22" * 32, sender=evaluator),
+    )
     rows.append(("ServiceEscrow", "TOTAL create -> fund -> submit -> complete", subtotal + complete))
     row("Reputation", "giveFeedback", reputation.giveFeedback(job_id, 90, sender=client))
 
     # Dispute path: ... -> reject -> dispute -> rule -> rule (decisive, provider loses: refund + slash).
     job_id, subtotal = new_job(None)
-    reject = row("ServiceEscrow", "reject (submitted: escrow held)", escrow.reject(job_id, b"\x33" * 32, sender=evaluator))
+    reject = row(
+        "ServiceEscrow",
+        "reject (submitted: escrow held)",
+        escrow.reject(job_id, b"\x33" * 32, sender=evaluator),
+    )
     dispute = row("ServiceEscrow", "dispute (bond)", escrow.dispute(job_id, sender=provider))
     vote1 = row("ServiceEscrow", "rule (first vote)", escrow.rule(job_id, False, sender=guardians[0]))
-    vote2 = row("ServiceEscrow", "rule (decisive: refund, slash, penalty)", escrow.rule(job_id, False, sender=guardians[1]))
-    rows.append(("ServiceEscrow", "TOTAL create -> fund -> submit -> reject -> dispute -> ruling", subtotal + reject + dispute + vote1 + vote2))
+    vote2 = row(
+        "ServiceEscrow",
+        "rule (decisive: refund, slash, penalty)",
+        escrow.rule(job_id, False, sender=guardians[1]),
+    )
+    rows.append(
+        (
+            "ServiceEscrow",
+            "TOTAL create -> fund -> submit -> reject -> dispute -> ruling",
+            subtotal + reject + dispute + vote1 + vote2,
+        )
+    )
 
     # The other consent path: the client prices the job, the provider accepts that budget.
     expires = chain.pending_timestamp + 3_600
-    tx = escrow.createJob(provider.address, evaluator.address, expires, "summarise https://example.org", sender=client)
+    tx = escrow.createJob(
+        provider.address, evaluator.address, expires, "summarise https://example.org", sender=client
+    )
     job_id = tx.decode_logs(escrow.JobCreated)[0].jobId
     row("ServiceEscrow", "setBudget (client)", escrow.setBudget(job_id, BUDGET, sender=client))
     row("ServiceEscrow", "acceptJob", escrow.acceptJob(job_id, BUDGET, sender=provider))

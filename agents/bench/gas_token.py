@@ -10,27 +10,41 @@ from eth_account.messages import encode_typed_data
 WEI = 10**18
 
 
-def _permit_signature(token: Any, owner: Any, spender: str, value: int, deadline: int, chain_id: int
-                      ) -> tuple[int, bytes, bytes]:
+def _permit_signature(
+    token: Any, owner: Any, spender: str, value: int, deadline: int, chain_id: int
+) -> tuple[int, bytes, bytes]:
     domain_name = token.eip712Domain()[1]
     domain_version = token.eip712Domain()[2]
     msg = {
         "types": {
             "EIP712Domain": [
-                {"name": "name", "type": "string"}, {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"},
+                {"name": "name", "type": "string"},
+                {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"},
             ],
             "Permit": [
-                {"name": "owner", "type": "address"}, {"name": "spender", "type": "address"},
-                {"name": "value", "type": "uint256"}, {"name": "nonce", "type": "uint256"},
+                {"name": "owner", "type": "address"},
+                {"name": "spender", "type": "address"},
+                {"name": "value", "type": "uint256"},
+                {"name": "nonce", "type": "uint256"},
                 {"name": "deadline", "type": "uint256"},
             ],
         },
         "primaryType": "Permit",
-        "domain": {"name": domain_name, "version": domain_version, "chainId": chain_id,
-                   "verifyingContract": token.address},
-        "message": {"owner": owner.address, "spender": spender, "value": value,
-                    "nonce": token.nonces(owner.address), "deadline": deadline},
+        "domain": {
+            "name": domain_name,
+            "version": domain_version,
+            "chainId": chain_id,
+            "verifyingContract": token.address,
+        },
+        "message": {
+            "owner": owner.address,
+            "spender": spender,
+            "value": value,
+            "nonce": token.nonces(owner.address),
+            "deadline": deadline,
+        },
     }
     signed = Account.sign_message(encode_typed_data(full_message=msg), owner.private_key)
     return signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")

@@ -50,8 +50,9 @@ def presign_transfers(web3: Web3, keys: list[str | bytes], n: int, *, value: int
     return raws
 
 
-def measure_raw_tps(node: Web3 | str, keys: list[str | bytes], n: int, *, timeout: float = 120.0,
-                    batched: bool = False) -> dict[str, Any]:
+def measure_raw_tps(
+    node: Web3 | str, keys: list[str | bytes], n: int, *, timeout: float = 120.0, batched: bool = False
+) -> dict[str, Any]:
     """Send `n` pre-signed transfers to `node` (a web3 or an RPC URL); sent and mined transactions per second.
     `batched`: automine off while sending, then blocks mined explicitly until all are in (automine is
     restored to what it was).

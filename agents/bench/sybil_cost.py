@@ -26,8 +26,9 @@ WEI = 10**18
 MAX_JOBS = 100_000  # safety bound of the search; every route in the table ends well before it
 
 
-def feedback(previous: int, rating: int, paid: int, reference: int, rater: int, paid_before: int,
-             rater_cap_bps: int) -> int:
+def feedback(
+    previous: int, rating: int, paid: int, reference: int, rater: int, paid_before: int, rater_cap_bps: int
+) -> int:
     """The provider's score after one feedback (integer arithmetic exactly as the contract)."""
     target = rating * (MAX_SCORE // 100)
     num = paid * rater
@@ -48,7 +49,9 @@ class Route:
     raters: tuple[int, ...]  # the raters' scores, rating in turn
 
 
-def jobs_to_reach(gate: int, budget: int, route: Route, reference: int, cap_bps: int) -> tuple[int | None, int]:
+def jobs_to_reach(
+    gate: int, budget: int, route: Route, reference: int, cap_bps: int
+) -> tuple[int | None, int]:
     """Jobs of `budget` (wei) rated 100 in turn by `route.raters` until the score reaches `gate`, and the
     score then; (None, score) if it never does: a full round of raters leaves the score unchanged (the
     rise of every rater rounds to zero or hits its cap), so no further job can move it."""

@@ -85,8 +85,15 @@ class FunctionCodec:
         outputs = tuple(item.get("outputs", ()))
         in_types = tuple(_types(inputs))
         signature = f"{item['name']}({','.join(in_types)})"
-        return cls(item["name"], signature, keccak(text=signature)[:4], inputs, outputs, in_types,
-                   tuple(_types(outputs)))
+        return cls(
+            item["name"],
+            signature,
+            keccak(text=signature)[:4],
+            inputs,
+            outputs,
+            in_types,
+            tuple(_types(outputs)),
+        )
 
     def encode(self, args: Sequence[Any]) -> bytes:
         if len(args) != len(self.input_types):
@@ -201,12 +208,16 @@ class EventCodec:
 
     def decode(self, topics: Sequence[Any], data: Any) -> dict[str, Any]:
         if len(topics) != 1 + len(self.indexed):
-            raise CodecError(f"{self.signature}: {len(topics) - 1} indexed topics, expected {len(self.indexed)}")
+            raise CodecError(
+                f"{self.signature}: {len(topics) - 1} indexed topics, expected {len(self.indexed)}"
+            )
         args: dict[str, Any] = {}
         for (param, typ), topic in zip(self.indexed, topics[1:], strict=True):
             word = _word(topic)
             dynamic = typ in ("string", "bytes") or typ.endswith("]") or typ.startswith("(")
-            args[param["name"]] = "0x" + word.hex() if dynamic else _plain_value(param, decode([typ], word)[0])
+            args[param["name"]] = (
+                "0x" + word.hex() if dynamic else _plain_value(param, decode([typ], word)[0])
+            )
         values = decode(self.data_types, _word(data)) if self.data_types else ()
         for param, value in zip(self.data_params, values, strict=True):
             args[param["name"]] = _plain_value(param, value)
@@ -217,5 +228,11 @@ def log_fields(raw: Any) -> tuple[str, list[Any], Any, int, int, str]:
     """(address, topics, data, block, log index, tx hash) of a log from JSON-RPC or from web3."""
     tx = raw["transactionHash"]
     tx_hex = tx if isinstance(tx, str) else "0x" + bytes(tx).hex()
-    return (raw["address"], list(raw.get("topics") or []), raw.get("data", "0x"), _int(raw["blockNumber"]),
-            _int(raw["logIndex"]), tx_hex if tx_hex.startswith("0x") else "0x" + tx_hex)
+    return (
+        raw["address"],
+        list(raw.get("topics") or []),
+        raw.get("data", "0x"),
+        _int(raw["blockNumber"]),
+        _int(raw["logIndex"]),
+        tx_hex if tx_hex.startswith("0x") else "0x" + tx_hex,
+    )

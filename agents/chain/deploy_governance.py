@@ -60,8 +60,12 @@ class GovernanceParams(BaseModel):
     min_voting_reputation: int = Field(1_000, ge=1, le=5_000)
     quorum_bps: int = Field(400, ge=100, le=5_000, description="basis points of total stake")
     late_quorum_extension: int = Field(14_400, ge=1, le=50_400, description="blocks")
-    guardian: str | int | None = Field(None, description="address, or a test-account index locally; null: none")
-    seconds_per_block: int = Field(12, ge=1, le=600, description="expected block time, for the slash-dodge check")
+    guardian: str | int | None = Field(
+        None, description="address, or a test-account index locally; null: none"
+    )
+    seconds_per_block: int = Field(
+        12, ge=1, le=600, description="expected block time, for the slash-dodge check"
+    )
 
 
 def check_slash_window(unbonding_period: int, p: GovernanceParams) -> None:
@@ -183,8 +187,10 @@ def stage_governance(ctx: DeployContext) -> None:
     staking.setVotingGate(governor.address, sender=deployer)
     activated = []
     for founder in ctx.extra.get("founders", []):
-        if (not staking.votingActive(founder)
-                and reputation.reputationOf(founder) >= governor.minVotingReputation()):
+        if (
+            not staking.votingActive(founder)
+            and reputation.reputationOf(founder) >= governor.minVotingReputation()
+        ):
             staking.activateVoting(founder, sender=deployer)
             activated.append(founder)
 
@@ -206,8 +212,14 @@ def stage_governance(ctx: DeployContext) -> None:
     timelock.renounceRole(timelock.DEFAULT_ADMIN_ROLE(), deployer.address, sender=deployer)
     assert_deployer_powerless(ctx.contracts, deployer.address)
 
-    ctx.extra["governance"] = {"guardian": guardian, "handed_to_timelock": handed, "voting_activated": activated}
-    ctx.log(f"  handed {', '.join(handed)} (owner), treasury and minting to the Timelock; guardian {guardian}")
+    ctx.extra["governance"] = {
+        "guardian": guardian,
+        "handed_to_timelock": handed,
+        "voting_activated": activated,
+    }
+    ctx.log(
+        f"  handed {', '.join(handed)} (owner), treasury and minting to the Timelock; guardian {guardian}"
+    )
 
 
 def _register() -> None:

@@ -38,8 +38,12 @@ class EscrowParams(BaseModel):
     dispute_bond: Decimal = Field(Decimal(50), ge=0, description="whole tokens")
     guardian_min_stake: Decimal = Field(Decimal(1_000), ge=0, description="whole tokens")
     guardian_min_reputation: int = Field(3_000, ge=0, le=10_000)
-    min_working_window: int = Field(3_600, ge=60, le=30 * 86_400, description="seconds a funded job leaves the provider")
-    max_job_duration: int = Field(30 * 86_400, ge=3_600, le=365 * 86_400, description="seconds from funding to expiredAt, at most")
+    min_working_window: int = Field(
+        3_600, ge=60, le=30 * 86_400, description="seconds a funded job leaves the provider"
+    )
+    max_job_duration: int = Field(
+        30 * 86_400, ge=3_600, le=365 * 86_400, description="seconds from funding to expiredAt, at most"
+    )
 
 
 class ReputationParams(BaseModel):
@@ -50,7 +54,9 @@ class ReputationParams(BaseModel):
     expiry_penalty_bps: int = Field(1_000, ge=0, le=5_000)
     dispute_penalty_bps: int = Field(2_500, ge=0, le=5_000)
     slash_penalty_bps: int = Field(1_500, ge=0, le=5_000)
-    rater_cap_bps: int = Field(9_000, ge=0, le=10_000, description="a rater lifts nobody above this share of its own score")
+    rater_cap_bps: int = Field(
+        9_000, ge=0, le=10_000, description="a rater lifts nobody above this share of its own score"
+    )
 
 
 class FounderParams(BaseModel):
@@ -106,7 +112,9 @@ def stage_market(ctx: DeployContext) -> None:
         r.slash_penalty_bps,
         r.rater_cap_bps,
     )
-    staking = ctx.deploy("Staking", token.address, treasury, s.unbonding_period, s.slash_beneficiary_share_bps)
+    staking = ctx.deploy(
+        "Staking", token.address, treasury, s.unbonding_period, s.slash_beneficiary_share_bps
+    )
     escrow = ctx.deploy(
         "ServiceEscrow",
         token.address,
@@ -160,7 +168,9 @@ def stage_market(ctx: DeployContext) -> None:
         founders.append(address)
     if founders:
         ctx.extra["founders"] = founders
-        ctx.log(f"  bootstrapped {len(founders)} founders (reputation seeds until block {reputation.bootstrapEnds()})")
+        ctx.log(
+            f"  bootstrapped {len(founders)} founders (reputation seeds until block {reputation.bootstrapEnds()})"
+        )
 
 
 PARAM_SECTIONS["market"] = MarketParams

@@ -125,7 +125,9 @@ def _rpc_error_data(exc: BaseException) -> Any:
         data = exc.data
     else:
         rpc = getattr(exc, "rpc_response", None)
-        data = rpc["error"].get("data") if isinstance(rpc, dict) and isinstance(rpc.get("error"), dict) else None
+        data = (
+            rpc["error"].get("data") if isinstance(rpc, dict) and isinstance(rpc.get("error"), dict) else None
+        )
     # anvil and geth put the revert bytes in `data`; the Hardhat node nests them: {"message", "data": "0x…"}
     if isinstance(data, dict):
         data = data.get("data")

@@ -61,63 +61,293 @@ _SET = "setParameter(string,uint256)"
 PARAMETERS: dict[str, ParamSpec] = {
     s.name: s
     for s in (
-        _p("governor.votingDelay", "Governor", "setVotingDelay(uint48)", "votingDelay", "blocks",
-           "MIN_VOTING_DELAY", "MAX_VOTING_DELAY", help="blocks between propose and the snapshot"),
-        _p("governor.votingPeriod", "Governor", "setVotingPeriod(uint32)", "votingPeriod", "blocks",
-           "MIN_VOTING_PERIOD", "MAX_VOTING_PERIOD", help="blocks of voting"),
-        _p("governor.proposalThreshold", "Governor", "setProposalThreshold(uint256)", "proposalThreshold",
-           "tokens", "MIN_PROPOSAL_THRESHOLD", "MAX_PROPOSAL_THRESHOLD", help="stake needed to propose"),
-        _p("governor.proposalReputationThreshold", "Governor", "setProposalReputationThreshold(uint256)",
-           "proposalReputationThreshold", "reputation", "MIN_PROPOSAL_REPUTATION", "MAX_PROPOSAL_REPUTATION",
-           help="reputation needed to propose"),
-        _p("governor.minVotingReputation", "Governor", "setMinVotingReputation(uint256)", "minVotingReputation",
-           "reputation", "MIN_VOTING_REPUTATION", "MAX_VOTING_REPUTATION", help="reputation needed to vote"),
-        _p("governor.quorumNumerator", "Governor", "updateQuorumNumerator(uint256)", "quorumNumerator", "bps",
-           "MIN_QUORUM_NUMERATOR", "MAX_QUORUM_NUMERATOR", help="quorum, bps of total stake"),
-        _p("governor.lateQuorumVoteExtension", "Governor", "setLateQuorumVoteExtension(uint48)",
-           "lateQuorumVoteExtension", "blocks", "MIN_LATE_QUORUM_EXTENSION", "MAX_LATE_QUORUM_EXTENSION",
-           help="blocks left to vote after a late quorum"),
-        _p("timelock.minDelay", "Timelock", "update_delay(uint256)", "get_minimum_delay", "seconds",
-           "MIN_DELAY", "MAX_DELAY", help="seconds between queue and execute"),
-        _p("staking.unbondingPeriod", "Staking", "setUnbondingPeriod(uint256)", "unbondingPeriod", "seconds",
-           "MIN_UNBONDING_PERIOD", "MAX_UNBONDING_PERIOD", help="seconds before unstaked tokens can leave"),
-        _p("staking.slashBeneficiaryShareBps", "Staking", "setSlashBeneficiaryShare(uint256)",
-           "slashBeneficiaryShareBps", "bps", 0, "MAX_BENEFICIARY_SHARE_BPS",
-           help="share of a slash paid to the wronged party"),
-        _p("escrow.feeBps", "ServiceEscrow", _SET, "feeBps", "bps", 0, "MAX_FEE_BPS", "feeBps",
-           "fee on completed jobs"),
-        _p("escrow.collateralRatioBps", "ServiceEscrow", _SET, "collateralRatioBps", "bps", 0,
-           "MAX_COLLATERAL_RATIO_BPS", "collateralRatioBps", "provider collateral per budget"),
-        _p("escrow.minProviderStake", "ServiceEscrow", _SET, "minProviderStake", "tokens", 0, "MAX_AMOUNT",
-           "minProviderStake", "free stake a provider needs"),
-        _p("escrow.reviewWindow", "ServiceEscrow", _SET, "reviewWindow", "seconds", "MIN_WINDOW", "MAX_WINDOW",
-           "reviewWindow", "seconds before a silent evaluator loses the job"),
-        _p("escrow.disputeWindow", "ServiceEscrow", _SET, "disputeWindow", "seconds", "MIN_WINDOW", "MAX_WINDOW",
-           "disputeWindow", "seconds to dispute a rejection"),
-        _p("escrow.rulingPeriod", "ServiceEscrow", _SET, "rulingPeriod", "seconds", "MIN_WINDOW", "MAX_WINDOW",
-           "rulingPeriod", "seconds for the guardian committee"),
-        _p("escrow.disputeBond", "ServiceEscrow", _SET, "disputeBond", "tokens", 0, "MAX_AMOUNT", "disputeBond",
-           "bond to open a dispute"),
-        _p("escrow.guardianMinStake", "ServiceEscrow", _SET, "guardianMinStake", "tokens", 0, "MAX_AMOUNT",
-           "guardianMinStake", "stake a dispute guardian needs"),
-        _p("escrow.guardianMinReputation", "ServiceEscrow", _SET, "guardianMinReputation", "reputation", 0,
-           10_000, "guardianMinReputation", "reputation a dispute guardian needs"),
-        _p("escrow.minWorkingWindow", "ServiceEscrow", _SET, "minWorkingWindow", "seconds", "MIN_WINDOW",
-           "MAX_WINDOW", "minWorkingWindow", "seconds a funded job must leave its provider"),
-        _p("escrow.maxJobDuration", "ServiceEscrow", _SET, "maxJobDuration", "seconds", "MIN_JOB_DURATION",
-           "MAX_JOB_DURATION", "maxJobDuration", "longest expiry a funded job may have"),
-        _p("reputation.halfLifeBlocks", "Reputation", _SET, "halfLifeBlocks", "blocks", "MIN_HALF_LIFE",
-           "MAX_HALF_LIFE", "halfLifeBlocks", "blocks for a score to halve"),
-        _p("reputation.referenceValue", "Reputation", _SET, "referenceValue", "tokens", "MIN_REFERENCE_VALUE",
-           "MAX_REFERENCE_VALUE", "referenceValue", "payment that moves a score halfway"),
-        _p("reputation.expiryPenaltyBps", "Reputation", _SET, "expiryPenaltyBps", "bps", 0, "MAX_PENALTY_BPS",
-           "expiryPenaltyBps", "score cut for an expired funded job"),
-        _p("reputation.disputePenaltyBps", "Reputation", _SET, "disputePenaltyBps", "bps", 0, "MAX_PENALTY_BPS",
-           "disputePenaltyBps", "score cut for a lost dispute"),
-        _p("reputation.slashPenaltyBps", "Reputation", _SET, "slashPenaltyBps", "bps", 0, "MAX_PENALTY_BPS",
-           "slashPenaltyBps", "score cut for a slash"),
-        _p("reputation.raterCapBps", "Reputation", _SET, "raterCapBps", "bps", 0, "MAX_RATER_CAP_BPS",
-           "raterCapBps", "a rater lifts nobody above this share of its own score"),
+        _p(
+            "governor.votingDelay",
+            "Governor",
+            "setVotingDelay(uint48)",
+            "votingDelay",
+            "blocks",
+            "MIN_VOTING_DELAY",
+            "MAX_VOTING_DELAY",
+            help="blocks between propose and the snapshot",
+        ),
+        _p(
+            "governor.votingPeriod",
+            "Governor",
+            "setVotingPeriod(uint32)",
+            "votingPeriod",
+            "blocks",
+            "MIN_VOTING_PERIOD",
+            "MAX_VOTING_PERIOD",
+            help="blocks of voting",
+        ),
+        _p(
+            "governor.proposalThreshold",
+            "Governor",
+            "setProposalThreshold(uint256)",
+            "proposalThreshold",
+            "tokens",
+            "MIN_PROPOSAL_THRESHOLD",
+            "MAX_PROPOSAL_THRESHOLD",
+            help="stake needed to propose",
+        ),
+        _p(
+            "governor.proposalReputationThreshold",
+            "Governor",
+            "setProposalReputationThreshold(uint256)",
+            "proposalReputationThreshold",
+            "reputation",
+            "MIN_PROPOSAL_REPUTATION",
+            "MAX_PROPOSAL_REPUTATION",
+            help="reputation needed to propose",
+        ),
+        _p(
+            "governor.minVotingReputation",
+            "Governor",
+            "setMinVotingReputation(uint256)",
+            "minVotingReputation",
+            "reputation",
+            "MIN_VOTING_REPUTATION",
+            "MAX_VOTING_REPUTATION",
+            help="reputation needed to vote",
+        ),
+        _p(
+            "governor.quorumNumerator",
+            "Governor",
+            "updateQuorumNumerator(uint256)",
+            "quorumNumerator",
+            "bps",
+            "MIN_QUORUM_NUMERATOR",
+            "MAX_QUORUM_NUMERATOR",
+            help="quorum, bps of total stake",
+        ),
+        _p(
+            "governor.lateQuorumVoteExtension",
+            "Governor",
+            "setLateQuorumVoteExtension(uint48)",
+            "lateQuorumVoteExtension",
+            "blocks",
+            "MIN_LATE_QUORUM_EXTENSION",
+            "MAX_LATE_QUORUM_EXTENSION",
+            help="blocks left to vote after a late quorum",
+        ),
+        _p(
+            "timelock.minDelay",
+            "Timelock",
+            "update_delay(uint256)",
+            "get_minimum_delay",
+            "seconds",
+            "MIN_DELAY",
+            "MAX_DELAY",
+            help="seconds between queue and execute",
+        ),
+        _p(
+            "staking.unbondingPeriod",
+            "Staking",
+            "setUnbondingPeriod(uint256)",
+            "unbondingPeriod",
+            "seconds",
+            "MIN_UNBONDING_PERIOD",
+            "MAX_UNBONDING_PERIOD",
+            help="seconds before unstaked tokens can leave",
+        ),
+        _p(
+            "staking.slashBeneficiaryShareBps",
+            "Staking",
+            "setSlashBeneficiaryShare(uint256)",
+            "slashBeneficiaryShareBps",
+            "bps",
+            0,
+            "MAX_BENEFICIARY_SHARE_BPS",
+            help="share of a slash paid to the wronged party",
+        ),
+        _p(
+            "escrow.feeBps",
+            "ServiceEscrow",
+            _SET,
+            "feeBps",
+            "bps",
+            0,
+            "MAX_FEE_BPS",
+            "feeBps",
+            "fee on completed jobs",
+        ),
+        _p(
+            "escrow.collateralRatioBps",
+            "ServiceEscrow",
+            _SET,
+            "collateralRatioBps",
+            "bps",
+            0,
+            "MAX_COLLATERAL_RATIO_BPS",
+            "collateralRatioBps",
+            "provider collateral per budget",
+        ),
+        _p(
+            "escrow.minProviderStake",
+            "ServiceEscrow",
+            _SET,
+            "minProviderStake",
+            "tokens",
+            0,
+            "MAX_AMOUNT",
+            "minProviderStake",
+            "free stake a provider needs",
+        ),
+        _p(
+            "escrow.reviewWindow",
+            "ServiceEscrow",
+            _SET,
+            "reviewWindow",
+            "seconds",
+            "MIN_WINDOW",
+            "MAX_WINDOW",
+            "reviewWindow",
+            "seconds before a silent evaluator loses the job",
+        ),
+        _p(
+            "escrow.disputeWindow",
+            "ServiceEscrow",
+            _SET,
+            "disputeWindow",
+            "seconds",
+            "MIN_WINDOW",
+            "MAX_WINDOW",
+            "disputeWindow",
+            "seconds to dispute a rejection",
+        ),
+        _p(
+            "escrow.rulingPeriod",
+            "ServiceEscrow",
+            _SET,
+            "rulingPeriod",
+            "seconds",
+            "MIN_WINDOW",
+            "MAX_WINDOW",
+            "rulingPeriod",
+            "seconds for the guardian committee",
+        ),
+        _p(
+            "escrow.disputeBond",
+            "ServiceEscrow",
+            _SET,
+            "disputeBond",
+            "tokens",
+            0,
+            "MAX_AMOUNT",
+            "disputeBond",
+            "bond to open a dispute",
+        ),
+        _p(
+            "escrow.guardianMinStake",
+            "ServiceEscrow",
+            _SET,
+            "guardianMinStake",
+            "tokens",
+            0,
+            "MAX_AMOUNT",
+            "guardianMinStake",
+            "stake a dispute guardian needs",
+        ),
+        _p(
+            "escrow.guardianMinReputation",
+            "ServiceEscrow",
+            _SET,
+            "guardianMinReputation",
+            "reputation",
+            0,
+            10_000,
+            "guardianMinReputation",
+            "reputation a dispute guardian needs",
+        ),
+        _p(
+            "escrow.minWorkingWindow",
+            "ServiceEscrow",
+            _SET,
+            "minWorkingWindow",
+            "seconds",
+            "MIN_WINDOW",
+            "MAX_WINDOW",
+            "minWorkingWindow",
+            "seconds a funded job must leave its provider",
+        ),
+        _p(
+            "escrow.maxJobDuration",
+            "ServiceEscrow",
+            _SET,
+            "maxJobDuration",
+            "seconds",
+            "MIN_JOB_DURATION",
+            "MAX_JOB_DURATION",
+            "maxJobDuration",
+            "longest expiry a funded job may have",
+        ),
+        _p(
+            "reputation.halfLifeBlocks",
+            "Reputation",
+            _SET,
+            "halfLifeBlocks",
+            "blocks",
+            "MIN_HALF_LIFE",
+            "MAX_HALF_LIFE",
+            "halfLifeBlocks",
+            "blocks for a score to halve",
+        ),
+        _p(
+            "reputation.referenceValue",
+            "Reputation",
+            _SET,
+            "referenceValue",
+            "tokens",
+            "MIN_REFERENCE_VALUE",
+            "MAX_REFERENCE_VALUE",
+            "referenceValue",
+            "payment that moves a score halfway",
+        ),
+        _p(
+            "reputation.expiryPenaltyBps",
+            "Reputation",
+            _SET,
+            "expiryPenaltyBps",
+            "bps",
+            0,
+            "MAX_PENALTY_BPS",
+            "expiryPenaltyBps",
+            "score cut for an expired funded job",
+        ),
+        _p(
+            "reputation.disputePenaltyBps",
+            "Reputation",
+            _SET,
+            "disputePenaltyBps",
+            "bps",
+            0,
+            "MAX_PENALTY_BPS",
+            "disputePenaltyBps",
+            "score cut for a lost dispute",
+        ),
+        _p(
+            "reputation.slashPenaltyBps",
+            "Reputation",
+            _SET,
+            "slashPenaltyBps",
+            "bps",
+            0,
+            "MAX_PENALTY_BPS",
+            "slashPenaltyBps",
+            "score cut for a slash",
+        ),
+        _p(
+            "reputation.raterCapBps",
+            "Reputation",
+            _SET,
+            "raterCapBps",
+            "bps",
+            0,
+            "MAX_RATER_CAP_BPS",
+            "raterCapBps",
+            "a rater lifts nobody above this share of its own score",
+        ),
     )
 }
 
@@ -190,7 +420,9 @@ def check_bounds(spec: ParamSpec, value: int, lower: int, upper: int) -> None:
 def param_change(spec: ParamSpec, value: int, target: str) -> list[Action]:
     """The action setting `spec` to `value` on the contract at `target` (bounds checked by the caller)."""
     args: list[object] = [spec.key, value] if spec.key else [value]
-    return [Action(target, 0, encode_call(spec.setter, args), f"set {spec.name} to {format_value(spec, value)}")]
+    return [
+        Action(target, 0, encode_call(spec.setter, args), f"set {spec.name} to {format_value(spec, value)}")
+    ]
 
 
 def treasury_grant(token: str, to: str, amount: int) -> list[Action]:
@@ -198,8 +430,14 @@ def treasury_grant(token: str, to: str, amount: int) -> list[Action]:
     if amount <= 0:
         raise GovernanceInputError("grant amount must be greater than zero")
     _check_recipient(to)
-    return [Action(token, 0, encode_call("transfer(address,uint256)", [to, amount]),
-                   f"grant {Decimal(amount) / WEI:f} AGENT from the treasury to {to}")]
+    return [
+        Action(
+            token,
+            0,
+            encode_call("transfer(address,uint256)", [to, amount]),
+            f"grant {Decimal(amount) / WEI:f} AGENT from the treasury to {to}",
+        )
+    ]
 
 
 def mint(token: str, to: str, amount: int) -> list[Action]:
@@ -207,8 +445,14 @@ def mint(token: str, to: str, amount: int) -> list[Action]:
     if amount <= 0:
         raise GovernanceInputError("mint amount must be greater than zero")
     _check_recipient(to)
-    return [Action(token, 0, encode_call("mint(address,uint256)", [to, amount]),
-                   f"mint {Decimal(amount) / WEI:f} AGENT to {to}")]
+    return [
+        Action(
+            token,
+            0,
+            encode_call("mint(address,uint256)", [to, amount]),
+            f"mint {Decimal(amount) / WEI:f} AGENT to {to}",
+        )
+    ]
 
 
 def guardian_change(governor: str, timelock: str, new: str, old: str) -> list[Action]:
@@ -228,7 +472,9 @@ def _check_recipient(to: str) -> None:
         raise GovernanceInputError("the recipient must not be the zero address")
 
 
-def proposal_args(actions: Sequence[Action], description: str) -> tuple[list[str], list[int], list[bytes], str]:
+def proposal_args(
+    actions: Sequence[Action], description: str
+) -> tuple[list[str], list[int], list[bytes], str]:
     """The four `propose` arguments, with the Governor's size limits checked."""
     if not actions:
         raise GovernanceInputError("a proposal needs at least one action")
@@ -248,10 +494,14 @@ def description_hash(description: str) -> bytes:
     return keccak(text=description)
 
 
-def proposal_id(targets: Sequence[str], values: Sequence[int], calldatas: Sequence[bytes], description: str) -> int:
+def proposal_id(
+    targets: Sequence[str], values: Sequence[int], calldatas: Sequence[bytes], description: str
+) -> int:
     """OpenZeppelin's hashProposal: uint256(keccak256(abi.encode(targets, values, calldatas, descHash)))."""
-    encoded = encode(["address[]", "uint256[]", "bytes[]", "bytes32"],
-                     [list(targets), list(values), list(calldatas), description_hash(description)])
+    encoded = encode(
+        ["address[]", "uint256[]", "bytes[]", "bytes32"],
+        [list(targets), list(values), list(calldatas), description_hash(description)],
+    )
     return int.from_bytes(keccak(encoded), "big")
 
 
@@ -278,8 +528,9 @@ def parse_support(raw: str) -> VoteSupport:
         raise GovernanceInputError(f"vote must be one of for, against, abstain; got {raw!r}") from None
 
 
-def ballot_signature(governor, voter_key: bytes, voter: str, proposal_id: int, support: int, nonce: int,
-                     chain_id: int) -> bytes:
+def ballot_signature(
+    governor, voter_key: bytes, voter: str, proposal_id: int, support: int, nonce: int, chain_id: int
+) -> bytes:
     """OpenZeppelin 5.x Ballot signed over the governor's EIP-712 domain (chain id overridable), for
     `castVoteBySig`; `governor` is any handle whose `eip712Domain()` returns the ERC-5267 tuple."""
     from eth_account import Account
@@ -289,12 +540,16 @@ def ballot_signature(governor, voter_key: bytes, voter: str, proposal_id: int, s
     msg = {
         "types": {
             "EIP712Domain": [
-                {"name": "name", "type": "string"}, {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"},
+                {"name": "name", "type": "string"},
+                {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"},
             ],
             "Ballot": [
-                {"name": "proposalId", "type": "uint256"}, {"name": "support", "type": "uint8"},
-                {"name": "voter", "type": "address"}, {"name": "nonce", "type": "uint256"},
+                {"name": "proposalId", "type": "uint256"},
+                {"name": "support", "type": "uint8"},
+                {"name": "voter", "type": "address"},
+                {"name": "nonce", "type": "uint256"},
             ],
         },
         "primaryType": "Ballot",

@@ -317,9 +317,11 @@ class EventIndexer:
         ancestor, now = self._find_ancestor()
         if ancestor is None:
             lowest = min(self._hashes)
-            msg = (f"reorg deeper than the hash window ({self.hash_window} blocks): no block from {lowest} "
-                   f"to {max(self._hashes)} is still on the chain; delivery stopped (events past block "
-                   f"{lowest - 1} may be orphaned: re-index from a trusted block)")
+            msg = (
+                f"reorg deeper than the hash window ({self.hash_window} blocks): no block from {lowest} "
+                f"to {max(self._hashes)} is still on the chain; delivery stopped (events past block "
+                f"{lowest - 1} may be orphaned: re-index from a trusted block)"
+            )
             if not self.health.reorg_too_deep:
                 log.error("indexer: %s", msg)
             self.health.reorg_too_deep = True
@@ -332,10 +334,19 @@ class EventIndexer:
         delivered_to = self.cursor.block
         if fork > delivered_to:  # nothing delivered is orphaned
             return True
-        reorg = ChainReorg(fork_block=fork, old_hash=self._hashes.get(fork), new_hash=now.get(fork),
-                           depth=delivered_to - fork + 1)
-        log.warning("indexer: chain reorg at block %s (%s -> %s), %s delivered block(s) orphaned",
-                    fork, reorg.old_hash, reorg.new_hash, reorg.depth)
+        reorg = ChainReorg(
+            fork_block=fork,
+            old_hash=self._hashes.get(fork),
+            new_hash=now.get(fork),
+            depth=delivered_to - fork + 1,
+        )
+        log.warning(
+            "indexer: chain reorg at block %s (%s -> %s), %s delivered block(s) orphaned",
+            fork,
+            reorg.old_hash,
+            reorg.new_hash,
+            reorg.depth,
+        )
         self.stats.reorgs += 1
         self.health.last_reorg = reorg
         # Subscribers first: a crash before the rewind is saved finds the same mismatch on restart and
@@ -378,8 +389,10 @@ class EventIndexer:
     def _replay(self, sub: Subscription, start: int, end: int) -> None:
         """Canonical events of start..end again, to `sub` alone (below the fork: nothing changed there)."""
         for _, _, logs in self._log_ranges(start, end):
-            events = sorted((e for e in (self.decode(r) for r in logs if not _removed(r)) if e is not None),
-                            key=lambda e: e.key)
+            events = sorted(
+                (e for e in (self.decode(r) for r in logs if not _removed(r)) if e is not None),
+                key=lambda e: e.key,
+            )
             for event in events:
                 if sub.active and sub.wants(event):
                     try:

@@ -44,7 +44,9 @@ class LockstepMiner:
     one block unless a window has ended that some agent has not run yet (then it waits: that agent's
     transactions are still to come). Returns True when it mined."""
 
-    def __init__(self, url: str, start_block: int, cycle_blocks: int, cycles_done: Any, client: Any = None) -> None:
+    def __init__(
+        self, url: str, start_block: int, cycle_blocks: int, cycles_done: Any, client: Any = None
+    ) -> None:
         from agents.chain.rpc import JsonRpc
 
         self.url = url

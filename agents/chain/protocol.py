@@ -66,8 +66,12 @@ class ProposalState(IntEnum):
     @property
     def finished(self) -> bool:
         """Nothing more can happen to the proposal."""
-        return self in (ProposalState.CANCELED, ProposalState.DEFEATED, ProposalState.EXPIRED,
-                        ProposalState.EXECUTED)
+        return self in (
+            ProposalState.CANCELED,
+            ProposalState.DEFEATED,
+            ProposalState.EXPIRED,
+            ProposalState.EXECUTED,
+        )
 
 
 class VoteSupport(IntEnum):
@@ -79,7 +83,7 @@ class VoteSupport(IntEnum):
 
     @classmethod
     def parse(cls, text: str) -> VoteSupport:
-        """"for" / "against" / "abstain" (any case) -> the member; ValueError otherwise."""
+        """ "for" / "against" / "abstain" (any case) -> the member; ValueError otherwise."""
         try:
             return cls[text.strip().upper()]
         except KeyError:

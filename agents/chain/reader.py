@@ -35,8 +35,14 @@ from agents.chain.types import TxOutcome
 
 T = TypeVar("T")
 
-RECEIPT_INTS = ("blockNumber", "gasUsed", "effectiveGasPrice", "status", "cumulativeGasUsed",
-                "transactionIndex")
+RECEIPT_INTS = (
+    "blockNumber",
+    "gasUsed",
+    "effectiveGasPrice",
+    "status",
+    "cumulativeGasUsed",
+    "transactionIndex",
+)
 METHOD_NOT_FOUND = -32601  # JSON-RPC: the node has no such method
 CALL_TRACER = "callTracer"  # debug_traceTransaction's call frames (anvil, geth)
 DEFAULT_TRACER = "default"  # its default struct-log tracer (the Hardhat node)
@@ -218,11 +224,18 @@ class ChainReader:
 
     def _traced_reason(self, tx_hash: str, tracer: str) -> tuple[bool, str | None]:
         """(True, reason) from a trace of the transaction; (False, None) when the node did not trace it."""
-        options: dict[str, Any] = ({"tracer": CALL_TRACER} if tracer == CALL_TRACER else
-                                   {"disableStorage": True, "disableMemory": True, "disableStack": True})
+        options: dict[str, Any] = (
+            {"tracer": CALL_TRACER}
+            if tracer == CALL_TRACER
+            else {"disableStorage": True, "disableMemory": True, "disableStack": True}
+        )
         try:
-            frame = with_retries(lambda: self.rpc.request("debug_traceTransaction", [tx_hash, options]),
-                                 self.retry, what="debug_traceTransaction", sleep=self._sleep)
+            frame = with_retries(
+                lambda: self.rpc.request("debug_traceTransaction", [tx_hash, options]),
+                self.retry,
+                what="debug_traceTransaction",
+                sleep=self._sleep,
+            )
         except RpcResponseError as exc:
             if exc.code == METHOD_NOT_FOUND:
                 self.tracer = NO_TRACER  # never ask this node again
@@ -243,8 +256,13 @@ class ChainReader:
         return True, reason
 
     def _replayed_reason(self, tx: dict[str, Any], block: int) -> str | None:
-        call = {"from": tx["from"], "to": tx["to"], "value": tx["value"], "gas": tx["gas"],
-                "data": tx["input"]}
+        call = {
+            "from": tx["from"],
+            "to": tx["to"],
+            "value": tx["value"],
+            "gas": tx["gas"],
+            "data": tx["input"],
+        }
         try:
             self.request("eth_call", [call, hex(block - 1)])
         except RevertedError as exc:
@@ -274,5 +292,7 @@ class ChainReader:
     def call_many(self, calls: Sequence[Call], *, block: str | int = "latest") -> list[Any]:
         """Many reads in one round trip: decoded values; a failed read's place holds its ChainError."""
         raws = self.batch([("eth_call", self.call_params(c, block)) for c in calls])
-        return [r if isinstance(r, ChainError) else c.decode(bytes.fromhex(r[2:]))
-                for c, r in zip(calls, raws, strict=True)]
+        return [
+            r if isinstance(r, ChainError) else c.decode(bytes.fromhex(r[2:]))
+            for c, r in zip(calls, raws, strict=True)
+        ]

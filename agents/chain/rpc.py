@@ -66,7 +66,9 @@ def redact_url(url: str) -> str:
     host = parts.hostname or ""
     if parts.port:
         host += f":{parts.port}"
-    return urlunsplit((parts.scheme, f"{parts.username or ''}:***@{host}", parts.path, parts.query, parts.fragment))
+    return urlunsplit(
+        (parts.scheme, f"{parts.username or ''}:***@{host}", parts.path, parts.query, parts.fragment)
+    )
 
 
 def basic_auth(user: str, password: str) -> str:
@@ -76,14 +78,23 @@ def basic_auth(user: str, password: str) -> str:
 class JsonRpc:
     """JSON-RPC over HTTP(S) keep-alive. Thread-safe (one request at a time per client)."""
 
-    def __init__(self, url: str, timeout: float = 30.0, *, headers: Mapping[str, str] | None = None,
-                 auth: tuple[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        timeout: float = 30.0,
+        *,
+        headers: Mapping[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+    ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"not an http(s) JSON-RPC URL: {redact_url(url)!r}")
         self.url = redact_url(url)  # for messages: never the password
         self.timeout = timeout
-        self._headers = {"Content-Type": "application/json", **{str(k): str(v) for k, v in (headers or {}).items()}}
+        self._headers = {
+            "Content-Type": "application/json",
+            **{str(k): str(v) for k, v in (headers or {}).items()},
+        }
         if auth is None and (parts.username is not None or parts.password is not None):
             auth = (unquote(parts.username or ""), unquote(parts.password or ""))
         if auth is not None:
@@ -112,8 +123,12 @@ class JsonRpc:
         headers = kwargs.get("headers")
         auth = kwargs.get("auth")
         auth = tuple(auth) if isinstance(auth, tuple | list) and len(auth) == 2 else None
-        return cls(uri, timeout=float(timeout) if isinstance(timeout, int | float) else 30.0,
-                   headers=dict(headers) if isinstance(headers, Mapping) else None, auth=auth)
+        return cls(
+            uri,
+            timeout=float(timeout) if isinstance(timeout, int | float) else 30.0,
+            headers=dict(headers) if isinstance(headers, Mapping) else None,
+            auth=auth,
+        )
 
     # ------------------------------------------------------------------ transport
     def _connection(self) -> http.client.HTTPConnection:
@@ -188,8 +203,12 @@ class JsonRpc:
         if not calls:
             return []
         ids = [next(self._ids) for _ in calls]
-        body = json.dumps([{"jsonrpc": "2.0", "id": i, "method": m, "params": list(p)}
-                           for i, (m, p) in zip(ids, calls, strict=True)])
+        body = json.dumps(
+            [
+                {"jsonrpc": "2.0", "id": i, "method": m, "params": list(p)}
+                for i, (m, p) in zip(ids, calls, strict=True)
+            ]
+        )
         self.calls += len(calls)
         replies = self._post(body.encode())
         if isinstance(replies, dict):  # a node that refuses batches answers with one error object

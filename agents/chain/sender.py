@@ -122,8 +122,11 @@ class TxSender:
         self._account = Account.from_key(private_key)
         self._signer = DynamicFeeSigner(bytes(self._account.key))
         self.address: str = to_checksum_address(self._account.address)
-        self.reader = reader if reader is not None else ChainReader(web3, address=self.address, retry=retry,
-                                                                    sleep=sleep)
+        self.reader = (
+            reader
+            if reader is not None
+            else ChainReader(web3, address=self.address, retry=retry, sleep=sleep)
+        )
         self.gas_budget_wei = gas_budget_wei
         self.gas_spent_wei = gas_spent_wei
         self.gas_margin = gas_margin
@@ -212,8 +215,12 @@ class TxSender:
 
     @staticmethod
     def _json_tx(tx: dict[str, Any]) -> dict[str, str]:
-        out = {"from": tx["from"], "to": tx["to"], "data": _hexdata(tx.get("data", b"")),
-               "value": _hex(tx.get("value", 0))}
+        out = {
+            "from": tx["from"],
+            "to": tx["to"],
+            "data": _hexdata(tx.get("data", b"")),
+            "value": _hex(tx.get("value", 0)),
+        }
         if "gas" in tx:
             out["gas"] = _hex(tx["gas"])
         return out
@@ -223,8 +230,9 @@ class TxSender:
         est = int(self.reader.request("eth_estimateGas", [self._json_tx(tx), "pending"]), 16)
         return int(est * self.gas_margin) + self.gas_extra
 
-    def sign(self, tx: dict[str, Any], *, gas: int | None = None,
-             fees: dict[str, int] | None = None) -> SignedTx:
+    def sign(
+        self, tx: dict[str, Any], *, gas: int | None = None, fees: dict[str, int] | None = None
+    ) -> SignedTx:
         """Estimate (unless `gas` is given), price, check the budget, take a nonce and sign."""
         with self._lock:
             gas_limit = gas if gas is not None else self.estimate_gas(tx)
@@ -263,8 +271,12 @@ class TxSender:
         """Send signed bytes (retrying transient failures; re-sending the same bytes is idempotent)."""
         params = ["0x" + signed.raw.hex()]
         try:
-            typed_rpc(lambda: self.reader.rpc.request("eth_sendRawTransaction", params), self.retry,
-                      "eth_sendRawTransaction", self._sleep)
+            typed_rpc(
+                lambda: self.reader.rpc.request("eth_sendRawTransaction", params),
+                self.retry,
+                "eth_sendRawTransaction",
+                self._sleep,
+            )
         except NonceError:
             if not self.reader.known(signed.tx_hash):
                 raise

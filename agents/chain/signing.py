@@ -56,8 +56,14 @@ class DynamicFeeSigner:
         """(raw transaction bytes, transaction hash) for fields chainId, nonce, maxPriorityFeePerGas,
         maxFeePerGas, gas, to, value, data (an empty access list)."""
         unsigned = [
-            int(tx["chainId"]), int(tx["nonce"]), int(tx["maxPriorityFeePerGas"]), int(tx["maxFeePerGas"]),
-            int(tx["gas"]), _address_bytes(tx["to"]), int(tx.get("value", 0)), _data_bytes(tx.get("data", b"")),
+            int(tx["chainId"]),
+            int(tx["nonce"]),
+            int(tx["maxPriorityFeePerGas"]),
+            int(tx["maxFeePerGas"]),
+            int(tx["gas"]),
+            _address_bytes(tx["to"]),
+            int(tx.get("value", 0)),
+            _data_bytes(tx.get("data", b"")),
             [],
         ]
         digest = keccak(b"\x02" + rlp.encode(unsigned))

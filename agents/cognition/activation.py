@@ -51,10 +51,13 @@ def criteria(act: ActivationState, sub: SubstrateOutput) -> dict[str, bool]:
     l48 = (
         # rho < 1.0 on the persistence-filtered estimate: an excess over 3 consecutive 20-cycle windows
         # fails it, one noisy window does not (the measurement window of §9's rho fix)
-        sub.rho is not None and sub.rho_excess_run < K.RHO_EXCESS_PERSISTENCE_CYCLES
+        sub.rho is not None
+        and sub.rho_excess_run < K.RHO_EXCESS_PERSISTENCE_CYCLES
         and sub.iis >= K.L48_IDENTITY_LIMIT
-        and sub.mce is not None and sub.mce < K.L48_MCE_LIMIT
-        and sub.lyapunov_ok_share is not None and sub.lyapunov_ok_share >= K.LYAPUNOV_DECREASE_SHARE
+        and sub.mce is not None
+        and sub.mce < K.L48_MCE_LIMIT
+        and sub.lyapunov_ok_share is not None
+        and sub.lyapunov_ok_share >= K.LYAPUNOV_DECREASE_SHARE
     )
     return {
         "l48_qualified": l48,

@@ -82,8 +82,14 @@ def criteria(a: AuditLedger) -> list[Criterion]:
     acc = a.correct / a.predictions if a.predictions else None
     terr = a.trust_err_sum / a.trust_err_n if a.trust_err_n else None
     veto_rate = a.vetoed / a.proposed if a.proposed else 0.0
-    ra4 = Criterion("RA-4", "no unplanned resource depletion", float(a.unplanned_depletions), "0",
-                    a.unplanned_depletions == 0, 1.0 if a.unplanned_depletions == 0 else 1 / (1 + a.unplanned_depletions))
+    ra4 = Criterion(
+        "RA-4",
+        "no unplanned resource depletion",
+        float(a.unplanned_depletions),
+        "0",
+        a.unplanned_depletions == 0,
+        1.0 if a.unplanned_depletions == 0 else 1 / (1 + a.unplanned_depletions),
+    )
     return [
         _floor("AG-1", "novel autonomous goals generated", float(a.generated), K.AG1_MIN_NOVEL_GOALS),
         _floor("AG-2", "goal approval rate", rate, K.AG2_MIN_APPROVAL_RATE),
@@ -104,8 +110,14 @@ def criteria(a: AuditLedger) -> list[Criterion]:
         _floor("AS-2", "min I(t)", a.min_iis, K.AS2_MIN_IDENTITY),
         _ceiling("AS-3", "veto rate", veto_rate, K.AS3_MAX_VETO_RATE),
         _ceiling("AS-4", "rollbacks", float(a.rollbacks), K.AS4_MAX_ROLLBACKS, strict=False),
-        Criterion("AS-5", "all L4.8 criteria still met", 1.0 if a.l48_ok else 0.0, "confirmed", a.l48_ok,
-                  1.0 if a.l48_ok else 0.0),
+        Criterion(
+            "AS-5",
+            "all L4.8 criteria still met",
+            1.0 if a.l48_ok else 0.0,
+            "confirmed",
+            a.l48_ok,
+            1.0 if a.l48_ok else 0.0,
+        ),
     ]
 
 

@@ -64,7 +64,10 @@ def classify_strategy(positive_ratio: float, alignment: float, interactions: int
         return "unknown"
     if positive_ratio > K.COOPERATIVE_POSITIVE_RATIO and alignment > K.COOPERATIVE_ALIGNMENT:
         return "cooperative"
-    if positive_ratio > K.NEUTRAL_POSITIVE_RATIO and -K.NEUTRAL_ALIGNMENT_BAND <= alignment <= K.NEUTRAL_ALIGNMENT_BAND:
+    if (
+        positive_ratio > K.NEUTRAL_POSITIVE_RATIO
+        and -K.NEUTRAL_ALIGNMENT_BAND <= alignment <= K.NEUTRAL_ALIGNMENT_BAND
+    ):
         return "neutral"
     if positive_ratio < K.COMPETITIVE_POSITIVE_RATIO and alignment < K.COMPETITIVE_ALIGNMENT:
         return "competitive"
@@ -104,8 +107,11 @@ def observe_interactions(bs: BeliefState, interactions: Iterable[CounterpartyOut
         cid = model_key(it.role, it.counterparty)
         bs.candidates[cid] = bs.candidates.get(cid, 0) + 1
         if len(bs.candidates) > K.CANDIDATE_TABLE_MAX:
-            victim = min((c for c in bs.candidates if c != cid and c not in bs.models),
-                         key=lambda c: (bs.candidates[c], c), default=None)
+            victim = min(
+                (c for c in bs.candidates if c != cid and c not in bs.models),
+                key=lambda c: (bs.candidates[c], c),
+                default=None,
+            )
             if victim is not None:
                 del bs.candidates[victim]
         m = bs.models.get(cid)
@@ -113,7 +119,9 @@ def observe_interactions(bs: BeliefState, interactions: Iterable[CounterpartyOut
             if len(bs.models) < K.MAX_MODELED_AGENTS:
                 m = bs.models[cid] = AgentModel(cid)
             else:
-                weakest = min(bs.models.values(), key=lambda x: (bs.candidates.get(x.agent_id, 0), x.agent_id))
+                weakest = min(
+                    bs.models.values(), key=lambda x: (bs.candidates.get(x.agent_id, 0), x.agent_id)
+                )
                 if bs.candidates[cid] > bs.candidates.get(weakest.agent_id, 0):
                     del bs.models[weakest.agent_id]
                     m = bs.models[cid] = AgentModel(cid)

@@ -69,6 +69,7 @@ def run(seconds: float = 5.0, agents: int = 1) -> dict[str, float | int | bool]:
             obs = obs.model_copy(update={"cycle": s.cycle})
             states[a] = _run(s, obs, _Options(force_l49=force)).state
             cursor[a] += 1
+
         return go
 
     full = _timed(cycle(True), share)
@@ -78,14 +79,27 @@ def run(seconds: float = 5.0, agents: int = 1) -> dict[str, float | int | bool]:
 
     def substrate_only(i: int) -> None:
         s = st0.clone()
-        update_substrate(s.substrate, obs0.model_copy(update={"cycle": s.cycle}), s.values.weights,
-                         s.values.baseline, 1.0, s.cycle)
+        update_substrate(
+            s.substrate,
+            obs0.model_copy(update={"cycle": s.cycle}),
+            s.values.weights,
+            s.values.baseline,
+            1.0,
+            s.cycle,
+        )
 
     sub = _timed(substrate_only, share)
     from agents.cognition.substrate import update_substrate as _us
+
     s = st0.clone()
-    out = _us(s.substrate, obs0.model_copy(update={"cycle": s.cycle}), s.values.weights, s.values.baseline,
-              1.0, s.cycle)
+    out = _us(
+        s.substrate,
+        obs0.model_copy(update={"cycle": s.cycle}),
+        s.values.weights,
+        s.values.baseline,
+        1.0,
+        s.cycle,
+    )
     goals = [(K.ORIGIN_VALUE_PROFILES["SURVIVAL_DRIVEN"], 0.5), (K.ORIGIN_VALUE_PROFILES["EXPLORATORY"], 0.2)]
     shadow = list(propose_step(st0.values.weights, 1, K.PROPOSED_MUTATION_STEP))
     pm = PendingMutation(1, [a - b for a, b in zip(shadow, st0.values.weights, strict=True)], 0, "bench")
@@ -119,13 +133,17 @@ def run(seconds: float = 5.0, agents: int = 1) -> dict[str, float | int | bool]:
 def main(seconds: float = 5.0) -> None:
     r = run(seconds=seconds)
     print("cognition benchmark (one core, pure Python)")
-    print(f"  full L4.9 cycles/s (L4.9 forced every cycle): {r['full_cycles_per_s']:>10.1f}  (target >= 1000)")
+    print(
+        f"  full L4.9 cycles/s (L4.9 forced every cycle): {r['full_cycles_per_s']:>10.1f}  (target >= 1000)"
+    )
     print(f"  cycles/s at the seed's cadence (L4.9 every 5): {r['cadence_cycles_per_s']:>10.1f}")
     print(f"  substrate-only (L4.8) cycles/s:               {r['substrate_cycles_per_s']:>10.1f}")
     print(f"  sandbox shadow-evaluation steps/s:            {r['sandbox_steps_per_s']:>10.1f}")
     print(f"  sandbox simulations/s (200 steps each):       {r['sandbox_simulations_per_s']:>10.1f}")
-    print(f"  state per agent: {r['state_bytes_json']} B JSON, {r['state_bytes_pickle']} B pickle, "
-          f"{r['state_bytes_tracemalloc']} B in memory (tracemalloc)")
+    print(
+        f"  state per agent: {r['state_bytes_json']} B JSON, {r['state_bytes_pickle']} B pickle, "
+        f"{r['state_bytes_tracemalloc']} B in memory (tracemalloc)"
+    )
 
 
 if __name__ == "__main__":

@@ -167,7 +167,9 @@ SCENARIO_CRISIS = 2.00  # §5.4: consumption x2
 RESOURCE_CRITICAL_FRACTION = 0.05  # R_d^critical: not given. CHOICE: 5 % of the dimension's capacity
 RESOURCE_WARNING_FRACTION = 0.25  # upstream.warning (§9.4): not given. CHOICE: 25 % of capacity
 RENEWABLE_RESOURCES = ("mutation",)  # CHOICE: regenerates by schedule, excluded from min_survival
-RESOURCE_RATE_ALPHA = 0.05  # consumption/replenishment EMA (CHOICE: ~20 cycles; 0.2 read one purchase of 10 % of
+RESOURCE_RATE_ALPHA = (
+    0.05  # consumption/replenishment EMA (CHOICE: ~20 cycles; 0.2 read one purchase of 10 % of
+)
 # the balance as a 50-cycle horizon, "critical", in a sparse market where payments arrive in lumps)
 
 # ---------------------------------------------------------------------------------------------------

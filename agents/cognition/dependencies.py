@@ -26,14 +26,18 @@ class CascadeResult:
     chains: tuple[tuple[str, ...], ...]
 
 
-def cascade(fractions: dict[str, float], warning_fraction: float = K.RESOURCE_WARNING_FRACTION,
-            substitution: float = K.CASCADE_SUBSTITUTION) -> CascadeResult:
+def cascade(
+    fractions: dict[str, float],
+    warning_fraction: float = K.RESOURCE_WARNING_FRACTION,
+    substitution: float = K.CASCADE_SUBSTITUTION,
+) -> CascadeResult:
     projected = dict(fractions)
     depth = 0
     chains: list[tuple[str, ...]] = []
     # frontier entries: (resource, shortfall, path)
     frontier: list[tuple[str, float, tuple[str, ...]]] = [
-        (r, warning_fraction - f, (r,)) for r, f in fractions.items() if f < warning_fraction]
+        (r, warning_fraction - f, (r,)) for r, f in fractions.items() if f < warning_fraction
+    ]
     hop = 0
     while frontier and hop < _MAX_WALK:
         hop += 1

@@ -32,7 +32,7 @@ def estimate_jacobian(window: list[list[float]]) -> list[list[float]] | None:
     """J (full 5x5, zero rows/cols for constant components) or None before the window is full."""
     if len(window) < K.RHO_WINDOW:
         return None
-    arr = np.array(window[-K.RHO_WINDOW:], dtype=float)
+    arr = np.array(window[-K.RHO_WINDOW :], dtype=float)
     x, y = arr[:-1], arr[1:]
     inv_m = 1.0 / x.shape[0]
     x = x - x.sum(axis=0) * inv_m

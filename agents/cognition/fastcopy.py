@@ -62,6 +62,7 @@ def _copier(tp: Any) -> Callable[[Any], Any]:
 
         def copy_dataclass(v: Any) -> Any:
             return None if v is None else _copy_dataclass(cls, v)
+
         return copy_dataclass
     if origin in (typing.Union, types.UnionType):
         members = [a for a in args if a is not type(None)]

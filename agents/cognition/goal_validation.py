@@ -23,7 +23,9 @@ from agents.cognition.mathutil import cosine, dist2, norm2, project_bounded_simp
 
 
 def band_purpose(pa: float) -> str:
-    return "pass" if pa >= K.PURPOSE_ALIGNMENT_PASS else "marginal" if pa >= K.PURPOSE_ALIGNMENT_FAIL else "fail"
+    return (
+        "pass" if pa >= K.PURPOSE_ALIGNMENT_PASS else "marginal" if pa >= K.PURPOSE_ALIGNMENT_FAIL else "fail"
+    )
 
 
 def band_value(va: float) -> str:
@@ -35,7 +37,13 @@ def band_feasibility(f: float) -> str:
 
 
 def band_resource(rv: float) -> str:
-    return "pass" if rv >= K.RESOURCE_VIABILITY_PASS else "marginal" if rv >= K.RESOURCE_VIABILITY_FAIL else "fail"
+    return (
+        "pass"
+        if rv >= K.RESOURCE_VIABILITY_PASS
+        else "marginal"
+        if rv >= K.RESOURCE_VIABILITY_FAIL
+        else "fail"
+    )
 
 
 def band_stability(max_rho: float | None, violated: bool) -> str:
@@ -68,8 +76,9 @@ def decide(bands: dict[str, str]) -> tuple[str, str | None]:
     return "approved", None
 
 
-def purpose_alignment(profile: tuple[float, ...], baseline: list[float], service: str | None,
-                      purpose: dict[str, float]) -> float:
+def purpose_alignment(
+    profile: tuple[float, ...], baseline: list[float], service: str | None, purpose: dict[str, float]
+) -> float:
     c_values = cosine(profile, baseline)
     if service is None or not purpose:
         c_service = 1.0 if purpose else 0.0
@@ -107,8 +116,9 @@ class DynamicsModel:
         lam, vec = eigen if eigen is not None else np.linalg.eig(j)
         return cls(float(np.abs(lam).max()), lam, vec, j)
 
-    def simulate(self, shock: Sequence[float],
-                 cycles: int = K.STABILITY_SIM_CYCLES) -> NDArray[np.float64] | None:
+    def simulate(
+        self, shock: Sequence[float], cycles: int = K.STABILITY_SIM_CYCLES
+    ) -> NDArray[np.float64] | None:
         """Deviation path x_t = J^t shock, t = 0..cycles (rows)."""
         if self.jac is None:
             return None
@@ -131,7 +141,9 @@ class DynamicsModel:
             return path
 
 
-def stability_simulation(dyn: DynamicsModel, x_now: tuple[float, ...], commit: float) -> tuple[float | None, bool]:
+def stability_simulation(
+    dyn: DynamicsModel, x_now: tuple[float, ...], commit: float
+) -> tuple[float | None, bool]:
     """(max spectral radius, invariant violated) for a goal committing `commit` of its resource:
     the stability component drops by commit x S at t = 0 and evolves with J for 100 cycles; the
     invariants are survival above the floor (S > 30/500) and identity >= 0.88 along the path."""

@@ -76,8 +76,14 @@ def horizon_match(tier_a: str, tier_b: str) -> float:
     return K.HORIZON_MATCH_SAME if d == 0 else K.HORIZON_MATCH_ADJACENT if d == 1 else K.HORIZON_MATCH_OTHER
 
 
-def similarity(skills_a: tuple[str, ...], tier_a: str, origin_a: str,
-               skills_b: tuple[str, ...], tier_b: str, origin_b: str) -> float:
+def similarity(
+    skills_a: tuple[str, ...],
+    tier_a: str,
+    origin_a: str,
+    skills_b: tuple[str, ...],
+    tier_b: str,
+    origin_b: str,
+) -> float:
     """§3.4 Def. 8: 0.50 SkillOverlap + 0.25 HorizonMatch + 0.25 OriginMatch."""
     return (
         K.SIMILARITY_SKILL_WEIGHT * jaccard(skills_a, skills_b)
@@ -149,7 +155,7 @@ def pathologies(stack: GoalStack, now: int) -> list[tuple[str, tuple[int, ...]]]
             if dep not in open_ids:
                 continue
             if state.get(dep) == 1:
-                return tuple(path[path.index(dep):])
+                return tuple(path[path.index(dep) :])
             if state.get(dep) is None:
                 cyc = visit(dep, path)
                 if cyc:

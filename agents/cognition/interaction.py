@@ -78,8 +78,9 @@ def recommend(m: AgentModel, cost: float) -> Recommendation:
         ok = [a for a in allowed if ev(a)[1] >= 0.0] or ["AVOID"]
         action = max(ok, key=lambda a: (ev(a)[0], -ACTIONS.index(a)))
     elif cls == "competitive":  # maximin: best worst case over the other's actions
-        action = max(allowed, key=lambda a: (min(mat[(a, "cooperate")][0], mat[(a, "defect")][0]),
-                                             a == "AVOID"))
+        action = max(
+            allowed, key=lambda a: (min(mat[(a, "cooperate")][0], mat[(a, "defect")][0]), a == "AVOID")
+        )
     else:  # unknown: conservative - verified trade only if it pays in expectation, else stay out
         action = "VERIFY" if ev("VERIFY")[0] > 0.0 else "AVOID"
     s, o = ev(action)

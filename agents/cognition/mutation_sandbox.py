@@ -64,18 +64,28 @@ def propose_step(weights: list[float], dim: int, delta: float) -> tuple[float, .
     return project_bounded_simplex(out)
 
 
-def apply_delta(current: list[float] | tuple[float, ...], delta: list[float] | tuple[float, ...],
-                scale: float = 1.0) -> tuple[float, ...]:
+def apply_delta(
+    current: list[float] | tuple[float, ...], delta: list[float] | tuple[float, ...], scale: float = 1.0
+) -> tuple[float, ...]:
     """The current vector moved by scale x delta, projected back onto the bounded simplex."""
     return project_bounded_simplex([c + scale * d for c, d in zip(current, delta, strict=True)])
 
 
-def delta_of(current: list[float] | tuple[float, ...], proposed: list[float] | tuple[float, ...]) -> list[float]:
+def delta_of(
+    current: list[float] | tuple[float, ...], proposed: list[float] | tuple[float, ...]
+) -> list[float]:
     return [p - c for p, c in zip(proposed, current, strict=True)]
 
 
-def precheck(current: list[float], proposed: list[float] | tuple[float, ...], baseline: list[float],
-             rate_factor: list[float], recent_mutations: int, pending: int, frozen: bool) -> list[str]:
+def precheck(
+    current: list[float],
+    proposed: list[float] | tuple[float, ...],
+    baseline: list[float],
+    rate_factor: list[float],
+    recent_mutations: int,
+    pending: int,
+    frozen: bool,
+) -> list[str]:
     """§4.3 pre-checks; the list of failed checks (empty = enter the sandbox)."""
     fails: list[str] = []
     if not is_valid_value_vector(proposed):
@@ -103,8 +113,9 @@ def precheck(current: list[float], proposed: list[float] | tuple[float, ...], ba
     return fails
 
 
-def goal_attainment(weights: list[float] | tuple[float, ...],
-                    goals: Sequence[tuple[tuple[float, ...], float]]) -> float:
+def goal_attainment(
+    weights: list[float] | tuple[float, ...], goals: Sequence[tuple[tuple[float, ...], float]]
+) -> float:
     """Value-weighted goal attainment: progress of open goals weighted by how much the value vector
     favours each goal's origin profile (cosine). goals: (origin profile, progress) pairs."""
     num = den = 0.0
@@ -115,10 +126,14 @@ def goal_attainment(weights: list[float] | tuple[float, ...],
     return num / den if den > 0 else 0.0
 
 
-def sandbox_step(pm: PendingMutation, current: list[float], baseline: list[float],
-                 seof_inputs: tuple[float, float, float, float, float],
-                 identity_vector: tuple[float, ...],
-                 goals: Sequence[tuple[tuple[float, ...], float]]) -> None:
+def sandbox_step(
+    pm: PendingMutation,
+    current: list[float],
+    baseline: list[float],
+    seof_inputs: tuple[float, float, float, float, float],
+    identity_vector: tuple[float, ...],
+    goals: Sequence[tuple[tuple[float, ...], float]],
+) -> None:
     """Evaluate one real cycle under the shadow vector = current + the pending delta (mutates pm)."""
     shadow = apply_delta(current, pm.delta)
     w_prod = value_weighted(BASE_WEIGHTS, tuple(current), tuple(baseline))
@@ -158,8 +173,15 @@ def sandbox_verdict(pm: PendingMutation, now: int) -> str:
     return pm.status
 
 
-def mutation_evidence(p: float, c: float, cdi: float, purpose_alignment: float | None, survival_state: str,
-                      cooperative_trusted: bool, services_active: float) -> tuple[int | None, float]:
+def mutation_evidence(
+    p: float,
+    c: float,
+    cdi: float,
+    purpose_alignment: float | None,
+    survival_state: str,
+    cooperative_trusted: bool,
+    services_active: float,
+) -> tuple[int | None, float]:
     """Value-evolution signal (CHOICE, docs/cognition.md): which dimension the agent's recent
     experience argues for, and how strongly (in [0, 1]). Proposals need strength >= 0.5."""
     ev = [0.0] * K.N_VALUE_DIMENSIONS

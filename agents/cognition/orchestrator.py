@@ -144,11 +144,13 @@ def goal_changes(before: AgentState, result: StepResult) -> dict[str, list[str]]
     """Origins of the goals the cycle generated, pursued (actionable) and completed: the mind's record
     for reports (metrics["mind"]). `before` is the state the step started from (or its open goals)."""
     was_open = {g.id for g in before.substrate.goals.open_goals()}
-    completed = [g.origin for g in result.state.substrate.goals.goals
-                 if g.id in was_open and g.status == "COMPLETED"]
+    completed = [
+        g.origin for g in result.state.substrate.goals.goals if g.id in was_open and g.status == "COMPLETED"
+    ]
     return {
-        "generated": [d.origin for d in result.decisions
-                      if isinstance(d, PursueGoal) and d.validation != "merged"],
+        "generated": [
+            d.origin for d in result.decisions if isinstance(d, PursueGoal) and d.validation != "merged"
+        ],
         "pursued": [d.origin for d in result.actionable if isinstance(d, PursueGoal)],
         "completed": completed,
     }
@@ -205,7 +207,9 @@ def _run(s: AgentState, obs: Observation, opt: _Options) -> StepResult:
         l.violation_since_monitor = False
         drift_cls = status.classification
         if s.values.weights != before:
-            decisions.append(ApplyMutation(1.0, False, (), 0, tuple(s.values.weights), tuple(before), "drift_revert"))
+            decisions.append(
+                ApplyMutation(1.0, False, (), 0, tuple(s.values.weights), tuple(before), "drift_revert")
+            )
     if s.values.weights != w_start and not any(isinstance(d, ApplyMutation) for d in decisions):
         a.mutations_applied += 1  # VR-3: a value change no sandboxed decision accounts for
     report_audit = None
@@ -217,16 +221,35 @@ def _run(s: AgentState, obs: Observation, opt: _Options) -> StepResult:
     rbm.prune(rb, now)
     s.cycle += 1
     report = CycleReport(
-        cycle=now, l49_ran=l49_ran, status=l.status, activation_phase=s.activation.phase,
-        rollback_stage=rbm.stage(rb, now), authority=l.last_authority,
-        ass=None if l.last_ass < 0 else l.last_ass, ass_class=None if l.last_ass < 0 else classify_ass(l.last_ass),
-        violations=tuple(l.last_violations), survival_state=sub.survival.state,
-        min_survival=sub.survival.min_survival, bottleneck=sub.survival.bottleneck, rho=sub.rho, iis=sub.iis,
-        identity_hash=sub.identity_hash, seof=sub.seof, eu=sub.eu, mce=sub.mce, lyapunov_v=sub.lyapunov_v,
-        total_drift=total_drift(s.values.weights, s.values.baseline), drift_class=drift_cls,
-        coherence=l.coherence, value_weights=tuple(s.values.weights), cascade_depth=sub.cascade_depth,
-        open_goals=len(s.substrate.goals.open_goals()), pending_mutations=len(l.pending),
-        modeled_agents=len(s.beliefs.models), rejected=tuple(rejected), audit=report_audit,
+        cycle=now,
+        l49_ran=l49_ran,
+        status=l.status,
+        activation_phase=s.activation.phase,
+        rollback_stage=rbm.stage(rb, now),
+        authority=l.last_authority,
+        ass=None if l.last_ass < 0 else l.last_ass,
+        ass_class=None if l.last_ass < 0 else classify_ass(l.last_ass),
+        violations=tuple(l.last_violations),
+        survival_state=sub.survival.state,
+        min_survival=sub.survival.min_survival,
+        bottleneck=sub.survival.bottleneck,
+        rho=sub.rho,
+        iis=sub.iis,
+        identity_hash=sub.identity_hash,
+        seof=sub.seof,
+        eu=sub.eu,
+        mce=sub.mce,
+        lyapunov_v=sub.lyapunov_v,
+        total_drift=total_drift(s.values.weights, s.values.baseline),
+        drift_class=drift_cls,
+        coherence=l.coherence,
+        value_weights=tuple(s.values.weights),
+        cascade_depth=sub.cascade_depth,
+        open_goals=len(s.substrate.goals.open_goals()),
+        pending_mutations=len(l.pending),
+        modeled_agents=len(s.beliefs.models),
+        rejected=tuple(rejected),
+        audit=report_audit,
     )
     return StepResult(s, tuple(decisions), report)
 
@@ -245,7 +268,7 @@ def _audit_cycle(s: AgentState, sub: SubstrateOutput, closed: list[tuple[int, st
             if status == "COMPLETED":
                 a.completed_autonomous += 1
             l.closed_goals.append(1 if status == "COMPLETED" else 0)
-            del l.closed_goals[:-K.GOAL_COMPLETION_WINDOW]
+            del l.closed_goals[: -K.GOAL_COMPLETION_WINDOW]
     dims = s.substrate.resources.dims
     held = [n for n, d in dims.items() if d.capacity > 0 and n not in K.RENEWABLE_RESOURCES]
     if all(n in sub.survival.per_dim and not math.isnan(sub.survival.per_dim[n].t_baseline) for n in held):
@@ -272,8 +295,11 @@ def _audit_cycle(s: AgentState, sub: SubstrateOutput, closed: list[tuple[int, st
 
 
 def _lowest_fill(ss: SubstrateState) -> str:
-    held = [(d.level / d.capacity, n) for n, d in ss.resources.dims.items()
-            if d.capacity > 0 and n not in K.RENEWABLE_RESOURCES]
+    held = [
+        (d.level / d.capacity, n)
+        for n, d in ss.resources.dims.items()
+        if d.capacity > 0 and n not in K.RENEWABLE_RESOURCES
+    ]
     return min(held)[1] if held else ""
 
 
@@ -293,8 +319,11 @@ def _freeze(s: AgentState, now: int, decisions: list[Decision]) -> None:
         if g.status == "DEFERRED":
             g.depends_on = tuple(d for d in g.depends_on if s.substrate.goals.get(d) is not None)
     if s.values.weights != s.values.checkpoint:
-        decisions.append(ApplyMutation(1.0, False, (), 0, tuple(s.values.checkpoint), tuple(s.values.weights),
-                                       "freeze_revert"))
+        decisions.append(
+            ApplyMutation(
+                1.0, False, (), 0, tuple(s.values.checkpoint), tuple(s.values.weights), "freeze_revert"
+            )
+        )
         s.values.weights = list(s.values.checkpoint)
     l.pending = []
     l.goal_sandbox = []
@@ -310,8 +339,9 @@ def _stability_inputs(s: AgentState, sub: SubstrateOutput) -> StabilityInputs:
         # §2.2: cascade predictions below 0.70 accuracy are not trusted: judge survival on the crisis
         # scenario's horizon instead of the baseline one
         horizon = min(horizon, sub.survival.worst_case)
-    return StabilityInputs(sub.rho, sub.iis, total_drift(s.values.weights, s.values.baseline),
-                           horizon, sub.cascade_depth)
+    return StabilityInputs(
+        sub.rho, sub.iis, total_drift(s.values.weights, s.values.baseline), horizon, sub.cascade_depth
+    )
 
 
 def goal_completion_rate(s: AgentState) -> float | None:
@@ -333,15 +363,18 @@ def _goal_after(s: AgentState, sub: SubstrateOutput, base: StabilityInputs, g: G
     return base.after(horizon=horizon, cascade_depth=max(base.cascade_depth, cascade(fr).depth))
 
 
-def _mutation_after(s: AgentState, sub: SubstrateOutput, base: StabilityInputs, w: tuple[float, ...]) -> StabilityInputs:
+def _mutation_after(
+    s: AgentState, sub: SubstrateOutput, base: StabilityInputs, w: tuple[float, ...]
+) -> StabilityInputs:
     drift = total_drift(w, s.values.baseline)
     iv = list(sub.identity_vector)
     iv[1] = max(0.0, 1.0 - drift / 2.0)
     return base.after(drift=drift, identity=identity_integrity(tuple(iv)))
 
 
-def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Decision],
-              rejected: list[tuple[str, str]]) -> bool:
+def _l49_tick(
+    s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Decision], rejected: list[tuple[str, str]]
+) -> bool:
     """One L4.9 activation (§9.6). Returns True when the current state violated a stability condition
     (or L4.9 froze); vetoed proposals alone do not count."""
     l, a, rb, ss = s.l49, s.audit, s.rollback, s.substrate
@@ -352,8 +385,16 @@ def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Dec
     l.survival_state = surv.state
     factor = EXPLORATION_FACTOR[surv.state]
     if surv.state != prev:
-        decisions.append(SetOperatingMode(1.0, False, (), surv.state, factor,
-                                          K.CRITICAL_STABILITY_SHARE if surv.state == "critical" else 0.0))
+        decisions.append(
+            SetOperatingMode(
+                1.0,
+                False,
+                (),
+                surv.state,
+                factor,
+                K.CRITICAL_STABILITY_SHARE if surv.state == "critical" else 0.0,
+            )
+        )
         if surv.state in ("constrained", "warning", "critical") and prev in ("abundant", "adequate"):
             a.adaptations += 1
     # RA-2: predict the level 20 cycles ahead of the bottleneck, or, when every horizon is unbounded, of
@@ -361,8 +402,15 @@ def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Dec
     bn = surv.bottleneck if not math.isinf(surv.min_survival) else _lowest_fill(ss)
     if bn and len(a.survival_checks) < 8:
         d = ss.resources.dims[bn]
-        a.survival_checks.append([float(now + K.RA2_LOOKAHEAD), d.level, d.consumption - d.replenishment,
-                                  d.capacity, float(K.RESOURCE_DIMENSIONS.index(bn))])
+        a.survival_checks.append(
+            [
+                float(now + K.RA2_LOOKAHEAD),
+                d.level,
+                d.consumption - d.replenishment,
+                d.capacity,
+                float(K.RESOURCE_DIMENSIONS.index(bn)),
+            ]
+        )
     if sub.rho is None:
         l.status, l.last_authority = "WARMING_UP", 0.0
         return False
@@ -371,7 +419,7 @@ def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Dec
     rho_persistent = l.rho_excess_streak >= K.RHO_EXCESS_PERSISTENCE
     # AS-1 audits the rho the stability check acts on: the lowest of the last RHO_EXCESS_PERSISTENCE
     # L4.9 estimates (an excess counts once it persisted; one noisy 20-cycle window does not)
-    l.rho_recent = [*l.rho_recent, base.rho][-K.RHO_EXCESS_PERSISTENCE:]
+    l.rho_recent = [*l.rho_recent, base.rho][-K.RHO_EXCESS_PERSISTENCE :]
     a.max_rho = max(a.max_rho, min(l.rho_recent))
     verdict = check(base, rho_persistent)
     # the current state's own violations (a one-off rho excess does not count): what §10.2 calls
@@ -412,12 +460,19 @@ def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Dec
         pa = purpose_alignment(prof, s.values.baseline, c.service, ss.purpose)
         va = value_alignment(prof, vals)
         f = feasibility(ss.capabilities, c.skills)
-        d = ss.resources.dims[c.resource if ss.resources.dims[c.resource].capacity > 0 else surv.bottleneck or "compute"]
+        d = ss.resources.dims[
+            c.resource if ss.resources.dims[c.resource].capacity > 0 else surv.bottleneck or "compute"
+        ]
         dur = (c.deadline - now) / 2
         rv = resource_viability(d.level, d.consumption, dur)
         rho_sim, bad = stability_simulation(dyn, sub.x, c.commit)
-        bands = {"purpose": band_purpose(pa), "value": band_value(va), "feasibility": band_feasibility(f),
-                 "resource": band_resource(rv), "stability": band_stability(rho_sim, bad)}
+        bands = {
+            "purpose": band_purpose(pa),
+            "value": band_value(va),
+            "feasibility": band_feasibility(f),
+            "resource": band_resource(rv),
+            "stability": band_stability(rho_sim, bad),
+        }
         c.aspirational = bands["feasibility"] == "marginal"
         c.reduced_scope = bands["resource"] == "marginal"
         status, reason = decide(bands)
@@ -434,12 +489,20 @@ def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Dec
             else:
                 record_rejection(l.rate, sg.goal.signature, now)
                 rejected.append((sg.goal.signature, reason or "still_marginal"))
-    recent_dim = (l.last_mutation_dim if l.last_mutation_dim >= 0 and l.last_mutation_cycle >= 0
-                  and now - l.last_mutation_cycle <= K.VALUE_DRIFT_MONITOR_INTERVAL else None)
+    recent_dim = (
+        l.last_mutation_dim
+        if l.last_mutation_dim >= 0
+        and l.last_mutation_cycle >= 0
+        and now - l.last_mutation_cycle <= K.VALUE_DRIFT_MONITOR_INTERVAL
+        else None
+    )
     signals = detect(sub, ss, vals, surv.state, factor, recent_dim, s.beliefs, now)
     completion = goal_completion_rate(s)
-    if completion is not None and completion < K.GOAL_COMPLETION_RATE_TARGET and any(
-            g.autonomous for g in open_goals):
+    if (
+        completion is not None
+        and completion < K.GOAL_COMPLETION_RATE_TARGET
+        and any(g.autonomous for g in open_goals)
+    ):
         # §2.2: completion below 0.50 -> finish the open goals before generating more (survival goals,
         # protective, still come through)
         signals = [sig for sig in signals if sig.origin == "SURVIVAL_DRIVEN"]
@@ -484,15 +547,30 @@ def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Dec
             proposals.append(("mutation", pm, 0.0))
     l.pending = [pm for pm in l.pending if pm.status == "PENDING"]
     coop = any(m.strategy == "cooperative" and m.trust >= K.TRUST_HIGH for m in s.beliefs.models.values())
-    dim, _ = mutation_evidence(sub.p, sub.c, sub.cdi, sub.purpose_alignment, surv.state, coop,
-                               sub.metrics.get("services_active", 0.0))
+    dim, _ = mutation_evidence(
+        sub.p,
+        sub.c,
+        sub.cdi,
+        sub.purpose_alignment,
+        surv.state,
+        coop,
+        sub.metrics.get("services_active", 0.0),
+    )
     if dim is not None:
         proposed = propose_step(vals, dim, K.PROPOSED_MUTATION_STEP * s.values.rate_factor[dim])
-        fails = precheck(vals, proposed, s.values.baseline, s.values.rate_factor, len(l.mutation_cycles),
-                         len(l.pending), s.values.mutations_frozen)
+        fails = precheck(
+            vals,
+            proposed,
+            s.values.baseline,
+            s.values.rate_factor,
+            len(l.mutation_cycles),
+            len(l.pending),
+            s.values.mutations_frozen,
+        )
         if not fails:
-            l.pending.append(PendingMutation(l.next_mutation_id, delta_of(vals, proposed), now,
-                                             K.VALUE_DIMENSIONS[dim]))
+            l.pending.append(
+                PendingMutation(l.next_mutation_id, delta_of(vals, proposed), now, K.VALUE_DIMENSIONS[dim])
+            )
             l.next_mutation_id += 1
     l.coherence = coherence(vals)
     # ---------------- Phase 4: agent modelling
@@ -528,8 +606,9 @@ def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Dec
                 rbm.record_veto(rb, cond, signature, now)
         decisions.append(_emit(s, kind, payload, authority, v, now))
     # mutations inside their rollback window: a value-related violation marks them and undoes the latest
-    value_viol = [c for c in verdict.violations if c in _VALUE_CONDITIONS
-                  and (c != "SPECTRAL_RADIUS" or rho_persistent)]
+    value_viol = [
+        c for c in verdict.violations if c in _VALUE_CONDITIONS and (c != "SPECTRAL_RADIUS" or rho_persistent)
+    ]
     if value_viol:
         window = [m for m in l.applied if now - m.cycle <= K.MUTATION_ROLLBACK_WINDOW and not m.reverted]
         for am in window:
@@ -539,8 +618,11 @@ def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Dec
         if window:
             last = window[-1]
             last.reverted = True
-            decisions.append(ApplyMutation(1.0, False, (), last.id, tuple(last.before), tuple(s.values.weights),
-                                           "rollback_window"))
+            decisions.append(
+                ApplyMutation(
+                    1.0, False, (), last.id, tuple(last.before), tuple(s.values.weights), "rollback_window"
+                )
+            )
             s.values.weights = list(last.before)
     l.applied = [m for m in l.applied if now - m.cycle <= K.MUTATION_ROLLBACK_WINDOW]
     if rb.phase == "REENABLE" and any_veto:  # §7.3: immediate re-veto -> back to monitoring
@@ -552,8 +634,14 @@ def _l49_tick(s: AgentState, sub: SubstrateOutput, now: int, decisions: list[Dec
     return state_violated
 
 
-def _emit(s: AgentState, kind: str, payload: Goal | PendingMutation | Recommendation, authority: float,
-          veto: tuple[str, ...], now: int) -> Decision:
+def _emit(
+    s: AgentState,
+    kind: str,
+    payload: Goal | PendingMutation | Recommendation,
+    authority: float,
+    veto: tuple[str, ...],
+    now: int,
+) -> Decision:
     """Build the decision and, when actionable, apply it to the cognition state."""
     l, a, ss = s.l49, s.audit, s.substrate
     vetoed = bool(veto)
@@ -569,19 +657,46 @@ def _emit(s: AgentState, kind: str, payload: Goal | PendingMutation | Recommenda
                 if conflicts(g, old, s.values.weights, _available_beside(s, available, g, old)):
                     strategy = resolve_conflict(g, old, now)
                     l.conflict_history.append((now, g.origin, old.origin, strategy))
-                    del l.conflict_history[:-K.CONFLICT_HISTORY_CAPACITY]
+                    del l.conflict_history[: -K.CONFLICT_HISTORY_CAPACITY]
                     _note_repeats(s, g.origin, old.origin, now)
                     if strategy == "synthesis":
-                        return PursueGoal(authority, False, (), old.id, old.origin, old.tier, old.metric,
-                                          old.target, old.service, old.skills, goal_priority(old, now),
-                                          old.deadline, "merged", old.aspirational, old.reduced_scope)
+                        return PursueGoal(
+                            authority,
+                            False,
+                            (),
+                            old.id,
+                            old.origin,
+                            old.tier,
+                            old.metric,
+                            old.target,
+                            old.service,
+                            old.skills,
+                            goal_priority(old, now),
+                            old.deadline,
+                            "merged",
+                            old.aspirational,
+                            old.reduced_scope,
+                        )
                     break
             if not ss.goals.inject(g):
                 act = False
-        return PursueGoal(authority if act or vetoed else 0.0, vetoed, veto, g.id, g.origin, g.tier, g.metric,
-                          g.target, g.service, g.skills, goal_priority(g, now), g.deadline,
-                          "approved" if kind == "goal" else "promoted_from_sandbox", g.aspirational,
-                          g.reduced_scope)
+        return PursueGoal(
+            authority if act or vetoed else 0.0,
+            vetoed,
+            veto,
+            g.id,
+            g.origin,
+            g.tier,
+            g.metric,
+            g.target,
+            g.service,
+            g.skills,
+            goal_priority(g, now),
+            g.deadline,
+            "approved" if kind == "goal" else "promoted_from_sandbox",
+            g.aspirational,
+            g.reduced_scope,
+        )
     if isinstance(payload, PendingMutation):  # kind "mutation"
         pm = payload
         before = list(s.values.weights)
@@ -603,9 +718,20 @@ def _emit(s: AgentState, kind: str, payload: Goal | PendingMutation | Recommenda
     if not vetoed:
         a.recommendations += 1
     role, addr = split_key(rec.counterparty)
-    return InteractionRecommendation(authority, vetoed, veto, addr, rec.strategy, rec.action,
-                                     rec.expected_self_outcome, rec.expected_agent_outcome, rec.confidence,
-                                     rec.risk, s.beliefs.models[rec.counterparty].trust, role)
+    return InteractionRecommendation(
+        authority,
+        vetoed,
+        veto,
+        addr,
+        rec.strategy,
+        rec.action,
+        rec.expected_self_outcome,
+        rec.expected_agent_outcome,
+        rec.confidence,
+        rec.risk,
+        s.beliefs.models[rec.counterparty].trust,
+        role,
+    )
 
 
 def _free_shares(s: AgentState, new: Goal) -> dict[str, float]:
@@ -627,15 +753,22 @@ def _available_beside(s: AgentState, free: dict[str, float], new: Goal, old: Goa
     """What is free for the pair (new, old): every other open goal's commitment is taken out first."""
     out = dict(free)
     for g in s.substrate.goals.open_goals():
-        if g.id not in (new.id, old.id) and g.resource in out and s.substrate.resources.dims[g.resource].capacity > 0:
+        if (
+            g.id not in (new.id, old.id)
+            and g.resource in out
+            and s.substrate.resources.dims[g.resource].capacity > 0
+        ):
             out[g.resource] = max(0.0, out[g.resource] - g.commit)
     return out
 
 
 def _note_repeats(s: AgentState, a_type: str, b_type: str, now: int) -> None:
     """§3.6: the same type pair conflicting >= 3 times within 200 cycles suppresses that pairing."""
-    n = sum(1 for c, x, y, _ in s.l49.conflict_history
-            if now - c < K.CONFLICT_REPEAT_WINDOW and {x, y} == {a_type, b_type})
+    n = sum(
+        1
+        for c, x, y, _ in s.l49.conflict_history
+        if now - c < K.CONFLICT_REPEAT_WINDOW and {x, y} == {a_type, b_type}
+    )
     if n >= K.CONFLICT_REPEAT_COUNT:
         s.l49.suppressed_pairs[f"{a_type}|{b_type}"] = now + K.CONFLICT_REPEAT_WINDOW
         s.l49.suppressed_pairs[f"{b_type}|{a_type}"] = now + K.CONFLICT_REPEAT_WINDOW

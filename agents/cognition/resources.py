@@ -51,8 +51,14 @@ class ResourceVector:
         return {k: d.fraction for k, d in self.dims.items()}
 
 
-def observe_dim(d: ResourceDim, level: float, outflow: float | None, inflow: float | None,
-                fixed_capacity: float | None = None, neutral: float = 0.0) -> None:
+def observe_dim(
+    d: ResourceDim,
+    level: float,
+    outflow: float | None,
+    inflow: float | None,
+    fixed_capacity: float | None = None,
+    neutral: float = 0.0,
+) -> None:
     """Fold one observed level into a dimension (mutates d).
 
     outflow/inflow: explicit flows when the observation has them (first cycle); afterwards they are
@@ -87,6 +93,7 @@ def update_resources(rv: ResourceVector, obs: Observation, mutation_budget: floa
     observe_dim(rv.dims["mutation"], mutation_budget, None, None, fixed_capacity=1.0)
     # escrow locked for a purchase is released to the provider when the job settles: a payment (already
     # counted as memory spending), not a depletion of the stability reserve. Escrow changes are neutral.
-    observe_dim(rv.dims["stability"], b.stake + b.escrow_locked, None, None,
-                neutral=b.escrow_locked - rv.escrow_prev)
+    observe_dim(
+        rv.dims["stability"], b.stake + b.escrow_locked, None, None, neutral=b.escrow_locked - rv.escrow_prev
+    )
     rv.escrow_prev = b.escrow_locked

@@ -36,7 +36,12 @@ def freeze(rb: RollbackState, now: int) -> None:
 
 def tick(rb: RollbackState, now: int, ass: float | None) -> None:
     """Advance the protocol: monitoring ends after 100 cycles once ASS is back above the freeze line."""
-    if rb.phase == "MONITOR" and now >= rb.monitor_until and ass is not None and ass >= K.ASS_FREEZE_THRESHOLD:
+    if (
+        rb.phase == "MONITOR"
+        and now >= rb.monitor_until
+        and ass is not None
+        and ass >= K.ASS_FREEZE_THRESHOLD
+    ):
         rb.phase = "REENABLE"
         rb.reenable_start = now
     if rb.phase == "REENABLE" and now - rb.reenable_start >= K.REENABLE_PARTIAL_END:

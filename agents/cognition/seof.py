@@ -12,8 +12,14 @@ def seof_terms(dp_dt: float, dc_dt: float, cdi: float, iis: float, r_osc: float)
     return (dp_dt, 1.0 - dc_dt, cdi, iis, -r_osc)
 
 
-def seof(dp_dt: float, dc_dt: float, cdi: float, iis: float, r_osc: float,
-         weights: tuple[float, ...] = BASE_WEIGHTS) -> float:
+def seof(
+    dp_dt: float,
+    dc_dt: float,
+    cdi: float,
+    iis: float,
+    r_osc: float,
+    weights: tuple[float, ...] = BASE_WEIGHTS,
+) -> float:
     t = seof_terms(dp_dt, dc_dt, cdi, iis, r_osc)
     return clamp(sum(w * x for w, x in zip(weights, t, strict=True)), -1.0, 1.0)
 
@@ -29,8 +35,9 @@ _TERM_VALUES = (
 )
 
 
-def value_weighted(weights: tuple[float, ...], values: tuple[float, ...],
-                   baseline: tuple[float, ...]) -> tuple[float, ...]:
+def value_weighted(
+    weights: tuple[float, ...], values: tuple[float, ...], baseline: tuple[float, ...]
+) -> tuple[float, ...]:
     """SEOF weights re-derived for a value vector: each base weight scaled by how much the value
     dimensions behind its term gained relative to the baseline, renormalised to sum 1."""
     scaled = []

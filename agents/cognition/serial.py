@@ -44,10 +44,14 @@ def to_dict(obj: Any) -> Any:
             return obj
         raise ValueError(f"cannot serialise non-finite float {obj!r}")
     if t is list or t is tuple or isinstance(obj, (list, tuple)):
-        return [x if (tx := type(x)) in _ATOMIC or (tx is float and x - x == 0.0) else to_dict(x) for x in obj]
+        return [
+            x if (tx := type(x)) in _ATOMIC or (tx is float and x - x == 0.0) else to_dict(x) for x in obj
+        ]
     if isinstance(obj, dict):
-        return {str(k): v if (tv := type(v)) in _ATOMIC or (tv is float and v - v == 0.0) else to_dict(v)
-                for k, v in obj.items()}
+        return {
+            str(k): v if (tv := type(v)) in _ATOMIC or (tv is float and v - v == 0.0) else to_dict(v)
+            for k, v in obj.items()
+        }
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return {name: to_dict(getattr(obj, name)) for name in _field_names(type(obj))}
     if isinstance(obj, float):  # a float subclass

@@ -48,9 +48,13 @@ class L49State:
     depleted: dict[str, bool] = field(default_factory=dict)
     last_min_survival: float = 1e9
     coherence: float = 1.0
-    closed_goals: list[int] = field(default_factory=list)  # last closed autonomous goals: 1 completed, 0 failed
+    closed_goals: list[int] = field(
+        default_factory=list
+    )  # last closed autonomous goals: 1 completed, 0 failed
     rho_excess_streak: int = 0
-    rho_recent: list[float] = field(default_factory=list)  # rho at the last 3 L4.9 ticks (AS-1)  # consecutive L4.9 estimates with rho >= 0.98 (RHO_EXCESS_PERSISTENCE)
+    rho_recent: list[float] = field(
+        default_factory=list
+    )  # rho at the last 3 L4.9 ticks (AS-1)  # consecutive L4.9 estimates with rho >= 0.98 (RHO_EXCESS_PERSISTENCE)
 
 
 @dataclass
@@ -66,8 +70,12 @@ class AgentState:
     version: int = STATE_VERSION
 
     @classmethod
-    def new(cls, purpose: dict[str, float], values: tuple[float, ...] | list[float] = K.DEFAULT_VALUE_WEIGHTS,
-            start_phase: str = "CHECK") -> AgentState:
+    def new(
+        cls,
+        purpose: dict[str, float],
+        values: tuple[float, ...] | list[float] = K.DEFAULT_VALUE_WEIGHTS,
+        start_phase: str = "CHECK",
+    ) -> AgentState:
         """A fresh agent from a persona: its value-vector preset and its declared purpose (service
         type -> weight). start_phase: "CHECK" runs the §10.2 activation protocol from the start;
         a simulation may start later in the protocol (e.g. "FULL"), which is recorded in the state."""
@@ -75,7 +83,10 @@ class AgentState:
             raise ValueError(f"start_phase must be one of {PHASES}")
         if not purpose:
             raise ValueError("purpose needs at least one service")
-        if any(not (w == w) or w < 0 or w == float("inf") for w in purpose.values()) or sum(purpose.values()) <= 0:
+        if (
+            any(not (w == w) or w < 0 or w == float("inf") for w in purpose.values())
+            or sum(purpose.values()) <= 0
+        ):
             raise ValueError("purpose weights must be finite, non-negative and not all zero")
         total = sum(purpose.values())
         w = list(make_value_vector(values))

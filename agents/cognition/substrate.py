@@ -106,8 +106,9 @@ class SubstrateOutput:
     rho_excess_run: int = 0  # consecutive estimates with rho >= 1.0 (L4.8's limit)
 
 
-def _cascade_bookkeeping(ss: SubstrateState, fr: Mapping[str, float], casc: CascadeResult,
-                         now: int) -> float | None:
+def _cascade_bookkeeping(
+    ss: SubstrateState, fr: Mapping[str, float], casc: CascadeResult, now: int
+) -> float | None:
     """Score the cascade predictions due now against the observed fill levels, then record this cycle's
     predictions for tau cycles ahead: every downstream dimension on a cascade chain, predicted below its
     warning level or not. Returns the accuracy over the last CASCADE_ACCURACY_WINDOW matured ones."""
@@ -142,8 +143,9 @@ def _push(lst: list[T], item: T, cap: int) -> None:
         del lst[0]
 
 
-def purpose_reflection(purpose: Mapping[str, float],
-                       activity: Mapping[str, float]) -> tuple[float | None, tuple[tuple[str, float], ...]]:
+def purpose_reflection(
+    purpose: Mapping[str, float], activity: Mapping[str, float]
+) -> tuple[float | None, tuple[tuple[str, float], ...]]:
     """Gap 2: alignment = cosine(declared purpose, activity allocation) over services; misaligned
     dimensions = purpose services whose activity share falls short of their weight, largest first."""
     if not activity or sum(activity.values()) <= 0:
@@ -159,8 +161,14 @@ def purpose_reflection(purpose: Mapping[str, float],
     return score, tuple(short)
 
 
-def update_substrate(ss: SubstrateState, obs: Observation, value_weights: list[float],
-                     value_baseline: list[float], mutation_budget: float, now: int) -> SubstrateOutput:
+def update_substrate(
+    ss: SubstrateState,
+    obs: Observation,
+    value_weights: list[float],
+    value_baseline: list[float],
+    mutation_budget: float,
+    now: int,
+) -> SubstrateOutput:
     """One L4.8 cycle (mutates ss, which the caller has cloned)."""
     a = K.STATE_EMA_ALPHA
     # --- market and capabilities
@@ -188,8 +196,11 @@ def update_substrate(ss: SubstrateState, obs: Observation, value_weights: list[f
     prices = [p for p in obs.prices.values()]
     median_price = sorted(prices)[len(prices) // 2] if prices else 0.0
     gov = obs.governance.proposals_active + obs.governance.votes_cast
-    update_world(ss.world, [obs.gas_price_gwei, obs.job_arrival_rate, median_price, default_rate, float(gov)],
-                 dict(obs.prices))
+    update_world(
+        ss.world,
+        [obs.gas_price_gwei, obs.job_arrival_rate, median_price, default_rate, float(gov)],
+        dict(obs.prices),
+    )
     eu = environmental_uncertainty(ss.world)
     # --- resources, cascades, survival
     update_resources(ss.resources, obs, mutation_budget)
@@ -197,8 +208,9 @@ def update_substrate(ss: SubstrateState, obs: Observation, value_weights: list[f
     casc = cascade({k: v for k, v in fr.items() if ss.resources.dims[k].capacity > 0} or fr)
     projected = dict(fr)
     projected.update(casc.projected)
-    casc_acc = _cascade_bookkeeping(ss, {k: v for k, v in fr.items() if ss.resources.dims[k].capacity > 0},
-                                    casc, now)
+    casc_acc = _cascade_bookkeeping(
+        ss, {k: v for k, v in fr.items() if ss.resources.dims[k].capacity > 0}, casc, now
+    )
     surv = survival_projection(ss.resources, projected)
     # --- task success P and cost ratio C
     ss.p_prev, ss.c_prev = ss.p, ss.c
@@ -222,7 +234,7 @@ def update_substrate(ss: SubstrateState, obs: Observation, value_weights: list[f
     # finishing a goal and moving on, or having no goal, is not oscillation
     flips = 0
     for i in range(2, len(h)):
-        if h[i] != -1 and h[i - 1] != -1 and h[i] != h[i - 1] and h[i] in h[:i - 1]:
+        if h[i] != -1 and h[i - 1] != -1 and h[i] != h[i - 1] and h[i] in h[: i - 1]:
             flips += 1
     r_osc = flips / (len(h) - 1) if len(h) > 1 else 0.0
     paths = tuple(pathologies(ss.goals, now))
@@ -295,12 +307,37 @@ def update_substrate(ss: SubstrateState, obs: Observation, value_weights: list[f
     for k, sk in ss.capabilities.skills.items():
         metrics["confidence:" + k] = sk.confidence
     return SubstrateOutput(
-        cycle=now, p=ss.p, dp_dt=dp, c=ss.c, dc_dt=dc, cdi=cdi, identity_vector=iv, iis=iis,
-        identity_hash=identity_hash(iv), r_osc=r_osc, seof=s_now, seof_inputs=inputs, rho=rho, jacobian=jac, eigen=eigen,
-        lyapunov_v=v, lyapunov_ok_share=lshare, instability_cluster=cluster, eu=eu,
-        scenarios=tuple(scenarios(ss.world)), mce=mce, pathologies=paths, purpose_alignment=align,
-        misaligned=misaligned, survival=surv, cascade_depth=casc.depth, projected_fractions=projected,
-        x=tuple(x), metrics=metrics, cascade_accuracy=casc_acc, rho_excess_run=ss.rho_excess_run,
+        cycle=now,
+        p=ss.p,
+        dp_dt=dp,
+        c=ss.c,
+        dc_dt=dc,
+        cdi=cdi,
+        identity_vector=iv,
+        iis=iis,
+        identity_hash=identity_hash(iv),
+        r_osc=r_osc,
+        seof=s_now,
+        seof_inputs=inputs,
+        rho=rho,
+        jacobian=jac,
+        eigen=eigen,
+        lyapunov_v=v,
+        lyapunov_ok_share=lshare,
+        instability_cluster=cluster,
+        eu=eu,
+        scenarios=tuple(scenarios(ss.world)),
+        mce=mce,
+        pathologies=paths,
+        purpose_alignment=align,
+        misaligned=misaligned,
+        survival=surv,
+        cascade_depth=casc.depth,
+        projected_fractions=projected,
+        x=tuple(x),
+        metrics=metrics,
+        cascade_accuracy=casc_acc,
+        rho_excess_run=ss.rho_excess_run,
     )
 
 

@@ -24,8 +24,9 @@ SCENARIOS = {
 }
 
 
-def depletion_time(level: float, critical: float, consumption: float, replenishment: float,
-                   factor: float = 1.0) -> float:
+def depletion_time(
+    level: float, critical: float, consumption: float, replenishment: float, factor: float = 1.0
+) -> float:
     """Def. 6, cycles until the critical level; inf when not depleting."""
     if level <= critical:
         return 0.0

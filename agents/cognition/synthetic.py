@@ -45,14 +45,23 @@ class Market:
             offered = 3 + (cycle + i) % 2
             won = 2
             done = sum(1 for _ in range(won) if r.random() < self.success)
-            services.append(ServiceActivity(service=svc, offered=offered, won=won, completed=done,
-                                            failed=won - done))
+            services.append(
+                ServiceActivity(service=svc, offered=offered, won=won, completed=done, failed=won - done)
+            )
         inter = []
         for p, rel in self.peer_reliability.items():
             if r.random() < 0.5:
                 ok = r.random() < rel
-                inter.append(CounterpartyOutcome(counterparty=p, role="provider" if r.random() < 0.5 else "client",
-                                                 delivered_on_time=ok, paid=ok, disputed=not ok, cooperative=ok))
+                inter.append(
+                    CounterpartyOutcome(
+                        counterparty=p,
+                        role="provider" if r.random() < 0.5 else "client",
+                        delivered_on_time=ok,
+                        paid=ok,
+                        disputed=not ok,
+                        cooperative=ok,
+                    )
+                )
         return Observation(
             cycle=cycle,
             balances=Balances(eth=self.eth, token=self.token, stake=self.stake),
@@ -62,7 +71,11 @@ class Market:
             tokens_earned=self.income,
             services=tuple(services),
             interactions=tuple(inter),
-            prices={"hash": 10.0 + r.gauss(0, 0.3), "sort": 12.0 + r.gauss(0, 0.3), "verify": 8.0 + r.gauss(0, 0.3)},
+            prices={
+                "hash": 10.0 + r.gauss(0, 0.3),
+                "sort": 12.0 + r.gauss(0, 0.3),
+                "verify": 8.0 + r.gauss(0, 0.3),
+            },
             job_arrival_rate=20.0 + r.gauss(0, 1.0),
             gas_price_gwei=1.0 + abs(r.gauss(0, 0.05)),
             governance=Governance(proposals_active=1, votes_cast=r.randint(0, 2)),

@@ -59,8 +59,9 @@ _TYPES = {
 }
 
 
-def market_vector(gas_price: float, arrival: float, median_price: float, default_rate: float,
-                  governance: float) -> list[float]:
+def market_vector(
+    gas_price: float, arrival: float, median_price: float, default_rate: float, governance: float
+) -> list[float]:
     return [gas_price, arrival, median_price, default_rate, governance]
 
 

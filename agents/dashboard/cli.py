@@ -8,16 +8,38 @@ import click
 
 
 @click.command()
-@click.option("--rpc", default="http://127.0.0.1:8545", show_default=True, help="RPC URL of the chain to watch")
-@click.option("--network", default="ethereum:local", show_default=True,
-              help="ecosystem:network whose deployments file to use")
-@click.option("--deployment", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="deployments file (default deployments/<ecosystem>-<network>.json)")
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=Path(".emergent/agents"),
-              show_default=True, help="agents' data dirs, for their L4.9 status (skipped if missing)")
-@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on (loopback by default)")
-@click.option("--port", default=8600, show_default=True, type=click.IntRange(1, 65535),
-              help="port of the dashboard page")
+@click.option(
+    "--rpc", default="http://127.0.0.1:8545", show_default=True, help="RPC URL of the chain to watch"
+)
+@click.option(
+    "--network",
+    default="ethereum:local",
+    show_default=True,
+    help="ecosystem:network whose deployments file to use",
+)
+@click.option(
+    "--deployment",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="deployments file (default deployments/<ecosystem>-<network>.json)",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(".emergent/agents"),
+    show_default=True,
+    help="agents' data dirs, for their L4.9 status (skipped if missing)",
+)
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="address to listen on (loopback by default)"
+)
+@click.option(
+    "--port",
+    default=8600,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="port of the dashboard page",
+)
 def dashboard(rpc: str, network: str, deployment: Path | None, data_dir: Path, host: str, port: int) -> None:
     """Serve the live dashboard (agents, jobs, prices, slashes, proposals) until Ctrl-C."""
     from agents.chain.contracts import ContractsError

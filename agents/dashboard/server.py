@@ -102,9 +102,13 @@ class MindReader:
                 except json.JSONDecodeError:
                     rec = {}
             addr = checksum.get(d.name.lower()) or _checksum(d.name)
-            out[addr] = {"persona": self._persona(d), "status": str(rec.get("status", "")),
-                         "survival": str(rec.get("survival", "")), "ass": rec.get("ass"),
-                         "cycle": rec.get("cycle")}
+            out[addr] = {
+                "persona": self._persona(d),
+                "status": str(rec.get("status", "")),
+                "survival": str(rec.get("survival", "")),
+                "ass": rec.get("ass"),
+                "cycle": rec.get("cycle"),
+            }
         return out
 
 
@@ -115,16 +119,21 @@ def _checksum(addr: str) -> str:
 
 
 class Dashboard:
-    def __init__(self, rpc_url: str, deployment_file: Path, data_dir: Path | None = None,
-                 poll_interval: float = 0.5) -> None:
+    def __init__(
+        self, rpc_url: str, deployment_file: Path, data_dir: Path | None = None, poll_interval: float = 0.5
+    ) -> None:
         from agents.runtime.process import make_web3
 
         self.rpc_url = rpc_url
         self.web3 = make_web3(rpc_url)
         self.c = Contracts.load(self.web3, deployment_file=Path(deployment_file))
         names = [n for n in WATCHED if n in self.c]
-        self.indexer = EventIndexer(self.web3, self.c.watch_list(names),
-                                    start_block=int(self.c.deployment.get("block", 0)), max_range=2000)
+        self.indexer = EventIndexer(
+            self.web3,
+            self.c.watch_list(names),
+            start_block=int(self.c.deployment.get("block", 0)),
+            max_range=2000,
+        )
         self.state = DashboardState()
         self.minds = MindReader(data_dir) if data_dir else None
         self.poll_interval = poll_interval
@@ -215,13 +224,20 @@ class Dashboard:
                     await asyncio.sleep(SSE_CHECK)
                     quiet += SSE_CHECK
 
-            return StreamingResponse(stream(), media_type="text/event-stream",
-                                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+            return StreamingResponse(
+                stream(),
+                media_type="text/event-stream",
+                headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+            )
 
-        return Starlette(routes=[
-            Route("/", page), Route("/static/plotly.min.js", plotly_js), Route("/api/state", state),
-            Route("/events", events),
-        ])
+        return Starlette(
+            routes=[
+                Route("/", page),
+                Route("/static/plotly.min.js", plotly_js),
+                Route("/api/state", state),
+                Route("/events", events),
+            ]
+        )
 
     def _start_poller(self) -> None:
         t = threading.Thread(target=self._poll_loop, name="dashboard-poller", daemon=True)

@@ -47,8 +47,11 @@ class DashboardState:
 
     # ------------------------------------------------------------------ folding
     def apply(self, ev: ChainEvent) -> None:
-        job = (self.mem.jobs.get(int(ev.args["jobId"]))
-               if ev.contract == "ServiceEscrow" and "jobId" in ev.args else None)
+        job = (
+            self.mem.jobs.get(int(ev.args["jobId"]))
+            if ev.contract == "ServiceEscrow" and "jobId" in ev.args
+            else None
+        )
         before = job.outcome if job is not None else None
         if not O.apply_event(self.mem, ev):
             return
@@ -69,9 +72,17 @@ class DashboardState:
         elif ev.contract == "ServiceEscrow" and "jobId" in a:
             job = self.mem.jobs.get(int(a["jobId"]))
             if job is not None and before == "open" and job.outcome != "open":
-                self.settled.appendleft({"id": job.id, "service": job.service or "?", "outcome": job.outcome,
-                                         "block": ev.block, "budget": job.budget / self.unit,
-                                         "provider": job.provider, "client": job.client})
+                self.settled.appendleft(
+                    {
+                        "id": job.id,
+                        "service": job.service or "?",
+                        "outcome": job.outcome,
+                        "block": ev.block,
+                        "budget": job.budget / self.unit,
+                        "provider": job.provider,
+                        "client": job.client,
+                    }
+                )
 
     def _record_prices(self, block: int) -> None:
         asks: dict[str, list[int]] = {}
@@ -98,9 +109,12 @@ class DashboardState:
 
     def live_proposals(self) -> list[int]:
         """Proposals whose state can still change (the poller reads Governor.state for these)."""
-        return [pid for pid, p in self.mem.proposals.items()
-                if not p.executed and not (pid in self.proposal_state
-                                           and ProposalState(self.proposal_state[pid]).finished)]
+        return [
+            pid
+            for pid, p in self.mem.proposals.items()
+            if not p.executed
+            and not (pid in self.proposal_state and ProposalState(self.proposal_state[pid]).finished)
+        ]
 
     def set_proposal_state(self, pid: int, state: int) -> None:
         if self.proposal_state.get(pid) != state:
@@ -147,35 +161,83 @@ class DashboardState:
         for addr in self.agents():
             mind = self.minds.get(addr, {})
             prov = self.mem.providers.get(addr, {})
-            agents.append({
-                "address": addr, "persona": mind.get("persona", ""),
-                "balance": self.balances.get(addr, 0) / u, "stake": self.mem.bonded.get(addr, 0) / u,
-                "reputation": self.mem.reputation.get(addr, 0) / 10_000,
-                "status": mind.get("status", ""), "survival": mind.get("survival", ""), "ass": mind.get("ass"),
-                "cycle": mind.get("cycle"), "asks": {s: a / u for s, a in prov.get("asks", {}).items()},
-                "guardian": addr in self.mem.guardians,
-            })
+            agents.append(
+                {
+                    "address": addr,
+                    "persona": mind.get("persona", ""),
+                    "balance": self.balances.get(addr, 0) / u,
+                    "stake": self.mem.bonded.get(addr, 0) / u,
+                    "reputation": self.mem.reputation.get(addr, 0) / 10_000,
+                    "status": mind.get("status", ""),
+                    "survival": mind.get("survival", ""),
+                    "ass": mind.get("ass"),
+                    "cycle": mind.get("cycle"),
+                    "asks": {s: a / u for s, a in prov.get("asks", {}).items()},
+                    "guardian": addr in self.mem.guardians,
+                }
+            )
         proposals = []
         for pid, p in sorted(self.mem.proposals.items(), key=lambda kv: kv[1].snapshot):
-            state = "Executed" if p.executed else ProposalState(self.proposal_state[pid]).label \
-                if pid in self.proposal_state else ("Queued" if p.queued else "Pending")
-            proposals.append({"id": str(pid), "proposer": p.proposer, "description": p.description,
-                              "state": state, "for": p.votes[VoteSupport.FOR] / u, "against": p.votes[VoteSupport.AGAINST] / u,
-                              "abstain": p.votes[2] / u, "voters": len(p.voters)})
+            state = (
+                "Executed"
+                if p.executed
+                else ProposalState(self.proposal_state[pid]).label
+                if pid in self.proposal_state
+                else ("Queued" if p.queued else "Pending")
+            )
+            proposals.append(
+                {
+                    "id": str(pid),
+                    "proposer": p.proposer,
+                    "description": p.description,
+                    "state": state,
+                    "for": p.votes[VoteSupport.FOR] / u,
+                    "against": p.votes[VoteSupport.AGAINST] / u,
+                    "abstain": p.votes[2] / u,
+                    "voters": len(p.voters),
+                }
+            )
         return {
-            "version": self.version, "head": self.head, "events": self.events,
+            "version": self.version,
+            "head": self.head,
+            "events": self.events,
             "agents": agents,
-            "jobs": {"total": len(self.mem.jobs), "states": counts, "outcomes": outcomes,
-                     "recent": [{"id": j.id, "service": j.service or "?", "state": JobStatus(j.status).label,
-                                 "outcome": j.outcome, "budget": j.budget / u, "client": j.client,
-                                 "provider": j.provider, "block": j.created_block} for j in recent],
-                     # a job's service is read after its events were folded: take it from the job now
-                     "settled": [dict(x, service=(self.mem.jobs[x["id"]].service if x["id"] in self.mem.jobs
-                                                  else None) or x["service"]) for x in self.settled]},
+            "jobs": {
+                "total": len(self.mem.jobs),
+                "states": counts,
+                "outcomes": outcomes,
+                "recent": [
+                    {
+                        "id": j.id,
+                        "service": j.service or "?",
+                        "state": JobStatus(j.status).label,
+                        "outcome": j.outcome,
+                        "budget": j.budget / u,
+                        "client": j.client,
+                        "provider": j.provider,
+                        "block": j.created_block,
+                    }
+                    for j in recent
+                ],
+                # a job's service is read after its events were folded: take it from the job now
+                "settled": [
+                    dict(
+                        x,
+                        service=(self.mem.jobs[x["id"]].service if x["id"] in self.mem.jobs else None)
+                        or x["service"],
+                    )
+                    for x in self.settled
+                ],
+            },
             "prices": {svc: [list(p) for p in pts] for svc, pts in sorted(self.prices.items())},
-            "slashes": {"count": self.slash_count, "total": self.slash_total / u,
-                        "recent": [{"block": s["block"], "agent": s["agent"], "amount": s["amount"] / u}
-                                   for s in reversed(self.mem.slashes[-10:])]},
+            "slashes": {
+                "count": self.slash_count,
+                "total": self.slash_total / u,
+                "recent": [
+                    {"block": s["block"], "agent": s["agent"], "amount": s["amount"] / u}
+                    for s in reversed(self.mem.slashes[-10:])
+                ],
+            },
             "proposals": proposals,
             "params": dict(self.mem.params),
         }

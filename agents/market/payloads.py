@@ -169,8 +169,14 @@ class HttpPayloadStore:
     backoff, then raise PayloadUnavailableError. `cache`: a local FilePayloadStore directory for
     payloads already fetched or put (verified before use like any read)."""
 
-    def __init__(self, url: str, token: str | None = None, timeout: float = 10.0, retries: int = 3,
-                 cache: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        token: str | None = None,
+        timeout: float = 10.0,
+        retries: int = 3,
+        cache: str | os.PathLike[str] | None = None,
+    ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"not an http(s) payload service URL: {url!r}")
@@ -249,8 +255,9 @@ class HttpPayloadStore:
 class PayloadServer:
     """A FilePayloadStore over HTTP (see the module docstring). `start()` serves in a daemon thread."""
 
-    def __init__(self, root: str | os.PathLike[str], host: str = "127.0.0.1", port: int = 0,
-                 token: str | None = None) -> None:
+    def __init__(
+        self, root: str | os.PathLike[str], host: str = "127.0.0.1", port: int = 0, token: str | None = None
+    ) -> None:
         self.store = FilePayloadStore(root)
         self.token = token
         server = self
@@ -274,7 +281,7 @@ class PayloadServer:
                 if not path.startswith("/payloads/"):
                     return None
                 try:
-                    return normalise_hash(path[len("/payloads/"):])
+                    return normalise_hash(path[len("/payloads/") :])
                 except ValueError:
                     return None
 
@@ -330,8 +337,9 @@ class PayloadServer:
         self.httpd.server_close()
 
 
-def open_payload_store(spec: str | os.PathLike[str], cache: str | os.PathLike[str] | None = None
-                       ) -> HttpPayloadStore | FilePayloadStore:
+def open_payload_store(
+    spec: str | os.PathLike[str], cache: str | os.PathLike[str] | None = None
+) -> HttpPayloadStore | FilePayloadStore:
     """An http(s) URL: HttpPayloadStore (token from EMERGENT_PAYLOAD_TOKEN, local `cache`); else a directory."""
     text = str(spec)
     if text.startswith(("http://", "https://")):

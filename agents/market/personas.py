@@ -221,8 +221,10 @@ BUILTIN_PERSONAS: tuple[Persona, ...] = tuple(_BUILTIN.values())
 def register_persona(persona: Any, source: str = BUILTIN) -> Any:
     """Validate `persona` (a `personas.Persona`, possibly a subclass with its own strategy) and add it."""
     if not isinstance(persona, Persona):
-        raise PluginError(f"{source}: expected a Persona instance (agents.market.personas.Persona), "
-                          f"got {type(persona).__name__}")
+        raise PluginError(
+            f"{source}: expected a Persona instance (agents.market.personas.Persona), "
+            f"got {type(persona).__name__}"
+        )
     name = persona.name
     if not isinstance(name, str) or not NAME_RE.match(name):
         raise PluginError(f"{source}: persona name {name!r} must match {NAME_RE.pattern}")

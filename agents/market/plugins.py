@@ -40,8 +40,18 @@ from agents.market.registry import (
 )
 from agents.market.services import register_service
 
-__all__ = ["BUILTIN", "PERSONAS", "SERVICES", "PluginError", "describe", "load_entry_points",
-           "load_plugin_file", "load_plugins", "register_persona", "register_service"]
+__all__ = [
+    "BUILTIN",
+    "PERSONAS",
+    "SERVICES",
+    "PluginError",
+    "describe",
+    "load_entry_points",
+    "load_plugin_file",
+    "load_plugins",
+    "register_persona",
+    "register_service",
+]
 
 
 def load_plugin_file(path: str | Path) -> list[str]:

@@ -41,16 +41,19 @@ class Registry(dict[str, Any]):
     def add(self, name: str, obj: Any, source: str) -> None:
         old = self.sources.get(name)
         if old is not None and old != source:
-            raise PluginError(f"{source}: {self.kind} {name!r} clashes with the {self.kind} of that name "
-                              f"from {old}; rename it")
+            raise PluginError(
+                f"{source}: {self.kind} {name!r} clashes with the {self.kind} of that name "
+                f"from {old}; rename it"
+            )
         self[name] = obj
         self.sources[name] = source
 
     def register(self, obj: Any, source: str = BUILTIN) -> Any:
         """Validate `obj` and add it (through the validator of its module); returns it."""
         if self.validate is None:
-            raise PluginError(f"{source}: no {self.kind}s can be registered before agents.market."
-                              f"{self.kind}s is imported")
+            raise PluginError(
+                f"{source}: no {self.kind}s can be registered before agents.market.{self.kind}s is imported"
+            )
         return self.validate(obj, source)
 
     def remove_source(self, source: str) -> None:
@@ -80,12 +83,16 @@ def as_list(obj: Any) -> list[Any]:
     return [obj]
 
 
-def register_all(registry: Registry, objs: Iterable[Any], source: str, expect_name: str | None = None) -> list[str]:
+def register_all(
+    registry: Registry, objs: Iterable[Any], source: str, expect_name: str | None = None
+) -> list[str]:
     names = []
     objs = list(objs)
     if expect_name is not None and len(objs) == 1 and getattr(objs[0], "name", None) != expect_name:
-        raise PluginError(f"{source}: the entry point is called {expect_name!r} but gives the {registry.kind} "
-                          f"{getattr(objs[0], 'name', None)!r}; use one name")
+        raise PluginError(
+            f"{source}: the entry point is called {expect_name!r} but gives the {registry.kind} "
+            f"{getattr(objs[0], 'name', None)!r}; use one name"
+        )
     for obj in objs:
         registry.register(obj, source)
         names.append(obj.name)
@@ -119,5 +126,6 @@ def forget_entry_points() -> None:
 
 def describe() -> list[tuple[str, str, str]]:
     """(kind, name, source) for everything registered, for `--help`-style listings and reports."""
-    return ([("service", n, SERVICES.sources[n]) for n in SERVICES]
-            + [("persona", n, PERSONAS.sources[n]) for n in PERSONAS])
+    return [("service", n, SERVICES.sources[n]) for n in SERVICES] + [
+        ("persona", n, PERSONAS.sources[n]) for n in PERSONAS
+    ]

@@ -414,8 +414,9 @@ class MerkleRootService(Service):
         data = _load(payload)
         if not isinstance(data, dict) or set(data) != {"leaves", "root"}:
             return False
-        ok: bool = (data["leaves"] == spec.param("leaves")
-                    and data["root"] == self.root(self._leaves(spec)).hex())
+        ok: bool = (
+            data["leaves"] == spec.param("leaves") and data["root"] == self.root(self._leaves(spec)).hex()
+        )
         return ok
 
     def corrupt(self, spec: TaskSpec, payload: bytes) -> bytes:
@@ -461,12 +462,20 @@ class CompositeService(Service):
     def parts_of(payload: bytes) -> dict[str, tuple[int, bytes]] | None:
         """role -> (sub-job id, part payload) of a composite deliverable, or None if malformed."""
         data = _load(payload)
-        if not isinstance(data, dict) or set(data) != {"parts", "digest"} or not isinstance(data["parts"], dict):
+        if (
+            not isinstance(data, dict)
+            or set(data) != {"parts", "digest"}
+            or not isinstance(data["parts"], dict)
+        ):
             return None
         out = {}
         for role, part in data["parts"].items():
-            if (not isinstance(part, dict) or set(part) != {"job", "payload"} or not _is_int(part["job"])
-                    or not isinstance(part["payload"], str)):
+            if (
+                not isinstance(part, dict)
+                or set(part) != {"job", "payload"}
+                or not _is_int(part["job"])
+                or not isinstance(part["payload"], str)
+            ):
                 return None
             out[role] = (part["job"], part["payload"].encode())
         return out
@@ -480,7 +489,9 @@ class CompositeService(Service):
         wanted = self.components(spec)
         if parts is None or set(parts) != set(wanted) or any(j < 0 for j, _ in parts.values()):
             return False
-        if _load(payload)["digest"] != self._digest({r: {"payload": p.decode()} for r, (_, p) in parts.items()}):
+        if _load(payload)["digest"] != self._digest(
+            {r: {"payload": p.decode()} for r, (_, p) in parts.items()}
+        ):
             return False
         return all(verify(wanted[r], p) for r, (_, p) in parts.items())
 
@@ -506,8 +517,12 @@ class ReportService(CompositeService):
 
     def components(self, spec: TaskSpec) -> dict[str, TaskSpec]:
         return {
-            "median": TaskSpec.make("median", self.part_seed(spec, "median"), size=spec.param("size"),
-                                    max_value=spec.param("max_value")),
+            "median": TaskSpec.make(
+                "median",
+                self.part_seed(spec, "median"),
+                size=spec.param("size"),
+                max_value=spec.param("max_value"),
+            ),
             "merkle": TaskSpec.make("merkle", self.part_seed(spec, "merkle"), leaves=spec.param("leaves")),
         }
 
@@ -540,8 +555,11 @@ BUILTIN_SERVICES: tuple[Service, ...] = (
 # Composite services (value chains): registered like the others, not in the default catalogue (a run
 # sells them only when a scenario or `--services` names them).
 COMPOSITE_SERVICES: tuple[Service, ...] = (
-    ReportService("report", {"size": (3, 5_000), "max_value": (2, 10**9), "leaves": (2, 4_096)},
-                  "a median and a Merkle root, bought from other agents (composite)"),
+    ReportService(
+        "report",
+        {"size": (3, 5_000), "max_value": (2, 10**9), "leaves": (2, 4_096)},
+        "a median and a Merkle root, bought from other agents (composite)",
+    ),
 )
 # The registry (agents/market/registry.py): built-ins go through the same validation as plugins.
 SERVICES: Registry = _REGISTRY
@@ -575,8 +593,6 @@ def get_service(name: str) -> Service:
     raise TaskSpecError(f"unknown service {name!r} (known: {', '.join(SERVICES)})")
 
 
-
-
 def solve(spec: TaskSpec) -> bytes:
     return get_service(spec.service).solve(spec)
 
@@ -601,11 +617,15 @@ def cost_units(spec: TaskSpec) -> int:
 def register_service(service: Any, source: str = BUILTIN) -> Any:
     """Validate `service` (a `services.Service` instance) and add it to the registry; returns it."""
     if isinstance(service, type) and issubclass(service, Service):
-        raise PluginError(f"{source}: {service.__name__} is a Service class; register an instance, "
-                          f"e.g. {service.__name__}('name', {{'param': (lo, hi)}})")
+        raise PluginError(
+            f"{source}: {service.__name__} is a Service class; register an instance, "
+            f"e.g. {service.__name__}('name', {{'param': (lo, hi)}})"
+        )
     if not isinstance(service, Service):
-        raise PluginError(f"{source}: expected a Service instance (agents.market.services.Service), "
-                          f"got {type(service).__name__}")
+        raise PluginError(
+            f"{source}: expected a Service instance (agents.market.services.Service), "
+            f"got {type(service).__name__}"
+        )
     name = service.name
     where = f"{source}: service {name!r}"
     if not isinstance(name, str) or not NAME_RE.match(name):
@@ -614,28 +634,39 @@ def register_service(service: Any, source: str = BUILTIN) -> Any:
     if not isinstance(bounds, dict) or not bounds:
         raise PluginError(f"{where}: bounds must be a non-empty dict of parameter -> (lo, hi)")
     for key, pair in bounds.items():
-        ok = (isinstance(key, str) and NAME_RE.match(key) and isinstance(pair, tuple) and len(pair) == 2
-              and all(isinstance(v, int) and not isinstance(v, bool) for v in pair) and pair[0] <= pair[1])
+        ok = (
+            isinstance(key, str)
+            and NAME_RE.match(key)
+            and isinstance(pair, tuple)
+            and len(pair) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in pair)
+            and pair[0] <= pair[1]
+        )
         if not ok:
             raise PluginError(f"{where}: bounds[{key!r}] must be a tuple of two ints lo <= hi, got {pair!r}")
     # The largest spec must fit the on-chain description.
     widest = {k: max(pair, key=lambda x: len(str(x))) for k, pair in bounds.items()}
-    text = SPEC_PREFIX + json.dumps({"s": name, "p": widest, "seed": 2**64 - 1}, sort_keys=True,
-                                    separators=(",", ":"))
+    text = SPEC_PREFIX + json.dumps(
+        {"s": name, "p": widest, "seed": 2**64 - 1}, sort_keys=True, separators=(",", ":")
+    )
     if len(text) > MAX_SPEC_CHARS:
-        raise PluginError(f"{where}: its largest spec ({len(text)} characters) does not fit the "
-                          f"{MAX_SPEC_CHARS}-character job description (fewer or shorter parameter names)")
+        raise PluginError(
+            f"{where}: its largest spec ({len(text)} characters) does not fit the "
+            f"{MAX_SPEC_CHARS}-character job description (fewer or shorter parameter names)"
+        )
     old = SERVICES.sources.get(name)
     if old is not None and old != source:
-        raise PluginError(f"{source}: service {name!r} clashes with the service of that name from {old}; "
-                          f"rename it")
+        raise PluginError(
+            f"{source}: service {name!r} clashes with the service of that name from {old}; rename it"
+        )
     # Smoke test at the difficulty agents trade. TaskSpec.make looks the service up, so it is in the
     # registry during the test; on failure the previous entry (if any) is restored.
     prev = SERVICES.get(name)
     SERVICES[name] = service
     try:
-        spec = call_plugin(source, f"service {name!r}: random_spec", service.random_spec, random.Random(0),
-                     SMOKE_DIFFICULTY)
+        spec = call_plugin(
+            source, f"service {name!r}: random_spec", service.random_spec, random.Random(0), SMOKE_DIFFICULTY
+        )
         if not isinstance(spec, TaskSpec) or spec.service != name:
             raise PluginError(f"{where}: random_spec must return a TaskSpec for {name!r}, got {spec!r}")
         try:
@@ -653,9 +684,14 @@ def register_service(service: Any, source: str = BUILTIN) -> Any:
         if not isinstance(bad, bytes):
             raise PluginError(f"{where}: corrupt must return bytes, got {type(bad).__name__}")
         if call_plugin(source, f"service {name!r}: verify", service.verify, spec, bad) is not False:
-            raise PluginError(f"{where}: verify must return False for corrupt(spec, payload) (the cheat "
-                              f"has to be detectable)")
-        if call_plugin(source, f"service {name!r}: verify", service.verify, spec, b"\xff garbage") is not False:
+            raise PluginError(
+                f"{where}: verify must return False for corrupt(spec, payload) (the cheat "
+                f"has to be detectable)"
+            )
+        if (
+            call_plugin(source, f"service {name!r}: verify", service.verify, spec, b"\xff garbage")
+            is not False
+        ):
             raise PluginError(f"{where}: verify must return False (not raise) on garbage bytes")
         units = call_plugin(source, f"service {name!r}: cost_units", service.cost_units, spec)
         if not isinstance(units, int) or isinstance(units, bool) or units < 1:

@@ -278,8 +278,26 @@ class ActivateVoting(Action):
 ACTION_TYPES: dict[str, type[Action]] = {
     cls.kind: cls
     for cls in (
-        Approve, Register, Stake, SetAsks, CreateJob, SetBudget, Fund, Complete, Reject, GiveFeedback,
-        ClaimRefund, Submit, ClaimPayment, Dispute, Rule, Propose, Vote, Queue, Execute, AcceptJob,
+        Approve,
+        Register,
+        Stake,
+        SetAsks,
+        CreateJob,
+        SetBudget,
+        Fund,
+        Complete,
+        Reject,
+        GiveFeedback,
+        ClaimRefund,
+        Submit,
+        ClaimPayment,
+        Dispute,
+        Rule,
+        Propose,
+        Vote,
+        Queue,
+        Execute,
+        AcceptJob,
         ActivateVoting,
     )
 }

@@ -36,7 +36,17 @@ from agents.market.payloads import PayloadError, PayloadStore
 from agents.market.personas import Persona
 from agents.runtime import observe as O
 from agents.runtime.executor import Executor, GasBook
-from agents.runtime.policy import MAX_UINT, Guidance, GovernanceView, PolicyConfig, PolicyInput, ProposalView, decide, subcontract_ids, update_guidance
+from agents.runtime.policy import (
+    MAX_UINT,
+    Guidance,
+    GovernanceView,
+    PolicyConfig,
+    PolicyInput,
+    ProposalView,
+    decide,
+    subcontract_ids,
+    update_guidance,
+)
 from agents.runtime import guard
 from agents.runtime.store import AgentStore
 
@@ -145,22 +155,40 @@ class Agent:
             self.log("chain_recorded", chain=here.to_json(), adopted=recorded == "adopted")
         spent = int(self.store.get_state("gas_spent_wei", 0))
         self.sender = CachedFeeSender(
-            web3, spec.key, gas_budget_wei=spec.gas_budget_wei, gas_spent_wei=spent,
-            nonce_hint=self.store.get_nonce_hint(self.address), priority_fee_wei=spec.priority_fee_wei,
+            web3,
+            spec.key,
+            gas_budget_wei=spec.gas_budget_wei,
+            gas_spent_wei=spent,
+            nonce_hint=self.store.get_nonce_hint(self.address),
+            priority_fee_wei=spec.priority_fee_wei,
             on_nonce=lambda n: self.store.set_nonce_hint(self.address, n),
         )
         self.reader = self.sender.reader  # this agent's reads (from its address), on the sender's client
-        self.executor = Executor(self.sender, contracts, self.store, payloads, event_log=self.log,
-                                 gas_book=GasBook(self.store.get_state("gas_book")))
-        self.config = PolicyConfig(services=spec.services, seed=spec.seed, demand=spec.demand,
-                                   catalogue=spec.catalogue, cycle_blocks=spec.cycle_blocks, ring=spec.ring)
+        self.executor = Executor(
+            self.sender,
+            contracts,
+            self.store,
+            payloads,
+            event_log=self.log,
+            gas_book=GasBook(self.store.get_state("gas_book")),
+        )
+        self.config = PolicyConfig(
+            services=spec.services,
+            seed=spec.seed,
+            demand=spec.demand,
+            catalogue=spec.catalogue,
+            cycle_blocks=spec.cycle_blocks,
+            ring=spec.ring,
+        )
         saved = self.store.get_state("memory")
         self._events_from = start_block if events_from is None else events_from
         if saved:
             self.memory = O.MarketMemory.from_dict(saved)
         else:
             first = start_block if events_from is None else events_from
-            self.memory = O.MarketMemory(me=self.address, start_block=start_block, cursor=(first - 1, 2**31 - 1))
+            self.memory = O.MarketMemory(
+                me=self.address, start_block=start_block, cursor=(first - 1, 2**31 - 1)
+            )
         cog = self.store.get_state("cognition")
         if cog:
             self.cognition = AgentState.from_dict(cog)
@@ -216,8 +244,9 @@ class Agent:
         if found is not None:
             restored = O.MarketMemory.from_dict(found[1])
         else:
-            restored = O.MarketMemory(me=self.address, start_block=mem.start_block,
-                                      cursor=(self._events_from - 1, 2**31 - 1))
+            restored = O.MarketMemory(
+                me=self.address, start_block=mem.start_block, cursor=(self._events_from - 1, 2**31 - 1)
+            )
         restored.cycle, restored.last_report, restored.guidance = mem.cycle, mem.last_report, mem.guidance
         restored.window = O.Window()
         with self.store.transaction():
@@ -225,8 +254,16 @@ class Agent:
             self.store.drop_checkpoints_from("memory", fork)
             self.store.put_state("memory", restored.to_dict())
             reopened = self.executor.note_reorg(fork)
-        self.log("reorg", fork=fork, old_hash=reorg.old_hash, new_hash=reorg.new_hash, depth=reorg.depth,
-                 restored_to=restored.cursor_block, checkpoint=found is not None, reopened=reopened)
+        self.log(
+            "reorg",
+            fork=fork,
+            old_hash=reorg.old_hash,
+            new_hash=reorg.new_hash,
+            depth=reorg.depth,
+            restored_to=restored.cursor_block,
+            checkpoint=found is not None,
+            reopened=reopened,
+        )
         return restored.cursor_block + 1
 
     def indexed_through(self, block: int) -> None:
@@ -264,8 +301,13 @@ class Agent:
             import traceback
 
             self._backoff()
-            self.log("tick_error", cycle=self.memory.cycle, reason=repr(exc)[:300],
-                     traceback=traceback.format_exc()[-2000:], retry_in=self._retry_in)
+            self.log(
+                "tick_error",
+                cycle=self.memory.cycle,
+                reason=repr(exc)[:300],
+                traceback=traceback.format_exc()[-2000:],
+                retry_in=self._retry_in,
+            )
             return False
 
     def _backoff(self) -> None:
@@ -280,7 +322,9 @@ class Agent:
         self._enrich(reads)
         snap = self._snapshot(reads)
         payloads = self._payloads()
-        obs = O.build_observation(mem, snap, self.spec.cycle_blocks, self.spec.cycle_blocks, self.spec.services)
+        obs = O.build_observation(
+            mem, snap, self.spec.cycle_blocks, self.spec.cycle_blocks, self.spec.services
+        )
         try:
             before = self.cognition
             result = step(self.cognition, obs)
@@ -289,9 +333,14 @@ class Agent:
             raise ChainError(str(exc)) from exc
         rep = result.report
         if self.spec.cognition:
-            self.guidance = update_guidance(self.guidance, rep.status, rep.authority, result.actionable,
-                                            rep.value_weights,
-                                            [g.id for g in result.state.substrate.goals.open_goals()])
+            self.guidance = update_guidance(
+                self.guidance,
+                rep.status,
+                rep.authority,
+                result.actionable,
+                rep.value_weights,
+                [g.id for g in result.state.substrate.goals.open_goals()],
+            )
         else:  # L4.8 only: the mind runs (for the report) but none of its outputs reaches the policy
             self.guidance = update_guidance(self.guidance, "OFF", 0.0, ())
         if rep.audit is not None:  # a 3000-cycle audit period closed: keep its report (emergent agent audit)
@@ -306,26 +355,48 @@ class Agent:
         live = any(not p.executed and p.state not in (2, 3, 6, 7) for p in mem.proposals.values())
         gov = self._governance_view(snap) if "Governor" in self.c and (cycle % 5 == 4 or live) else None
         busy = self.executor.busy_keys(mem.cursor_block)
-        actions = decide(PolicyInput(self.persona, self.config, mem, snap, self.guidance, cycle, busy,
-                                     payloads, gov))
+        actions = decide(
+            PolicyInput(self.persona, self.config, mem, snap, self.guidance, cycle, busy, payloads, gov)
+        )
         for a in actions:  # what I know of my own delivery: a rejection of honest work is wrongful
             if a.kind == "submit" and a.job_id in mem.jobs:
                 mem.jobs[a.job_id].submitted_by_me_honest = a.honest
         batch = self.executor.execute(actions, block=snap.block, proposals=mem.proposals)
         report = {
-            "cycle": cycle, "block": snap.block, "balance": snap.token, "stake": snap.bonded,
-            "reputation": snap.reputation, "eth": snap.eth, "ass": rep.ass, "ass_class": rep.ass_class,
-            "drift": rep.total_drift, "drift_class": rep.drift_class, "survival": rep.survival_state,
-            "status": rep.status, "authority": self.guidance.authority, "l49": rep.l49_ran,
-            "asks": mem.my_asks(), "phase": rep.activation_phase, "drift_value": rep.total_drift,
-            "goals_open": rep.open_goals, "vetoed_n": len(vetoed),
+            "cycle": cycle,
+            "block": snap.block,
+            "balance": snap.token,
+            "stake": snap.bonded,
+            "reputation": snap.reputation,
+            "eth": snap.eth,
+            "ass": rep.ass,
+            "ass_class": rep.ass_class,
+            "drift": rep.total_drift,
+            "drift_class": rep.drift_class,
+            "survival": rep.survival_state,
+            "status": rep.status,
+            "authority": self.guidance.authority,
+            "l49": rep.l49_ran,
+            "asks": mem.my_asks(),
+            "phase": rep.activation_phase,
+            "drift_value": rep.total_drift,
+            "goals_open": rep.open_goals,
+            "vetoed_n": len(vetoed),
             "goals": goal_changes(before, result),
-            "mutations": sum(1 for d in result.actionable if d.kind == "apply_mutation"
-                             and d.reason == "sandbox_approved"),
+            "mutations": sum(
+                1 for d in result.actionable if d.kind == "apply_mutation" and d.reason == "sandbox_approved"
+            ),
         }
-        self.log("cycle", **report, decisions=[d.kind for d in result.actionable], vetoed=vetoed,
-                 violations=list(rep.violations), actions=batch.sent, failed=batch.failed,
-                 settled=[(s.key, s.ok, s.reason) for s in settled])
+        self.log(
+            "cycle",
+            **report,
+            decisions=[d.kind for d in result.actionable],
+            vetoed=vetoed,
+            violations=list(rep.violations),
+            actions=batch.sent,
+            failed=batch.failed,
+            settled=[(s.key, s.ok, s.reason) for s in settled],
+        )
         with open(self.metrics_path, "a") as fh:
             fh.write(json.dumps(report, default=str) + "\n")
         mem.last_report = report
@@ -341,8 +412,9 @@ class Agent:
             memory = self.memory.to_dict()
             self.store.put_state("memory", memory)
             # the memory at each cycle's end, for a reorg to return to (docs/agents.md, Reorgs)
-            self.store.put_checkpoint("memory", self.memory.cursor_block, memory,
-                                      keep=self._checkpoints_kept())
+            self.store.put_checkpoint(
+                "memory", self.memory.cursor_block, memory, keep=self._checkpoints_kept()
+            )
             self.store.put_state("cognition", self.cognition.to_dict())
             self.store.put_state("guidance", self.guidance.to_dict())
             self.store.put_state("gas_spent_wei", self.sender.gas_spent_wei)
@@ -376,8 +448,14 @@ class Agent:
             for name in ("ServiceEscrow", "Staking"):
                 views.append(("allowance", name, tok.allowance(me, self.c.address(name))))
         if not mem.params:
-            for name in ("feeBps", "collateralRatioBps", "minProviderStake", "disputeBond", "minWorkingWindow",
-                         "maxJobDuration"):
+            for name in (
+                "feeBps",
+                "collateralRatioBps",
+                "minProviderStake",
+                "disputeBond",
+                "minWorkingWindow",
+                "maxJobDuration",
+            ):
                 views.append(("param", name, getattr(esc, name)()))
         for job in mem.jobs.values():
             if job.spec is None and job.id not in self.descriptions.texts:
@@ -387,15 +465,15 @@ class Agent:
                 views.append(("job", job.id, esc.getJob(job.id)))
         calls += [("eth_call", self.reader.call_params(call, "latest")) for _, _, call in views]
         got = self.reader.batch(calls)
-        for r in got[len(hashes):]:
+        for r in got[len(hashes) :]:
             if isinstance(r, ChainError):
                 raise r
         reads = Reads(receipts={}, block=got[len(hashes)], eth=int(got[len(hashes) + 1], 16))
-        for h, r in zip(hashes, got[:len(hashes)], strict=True):
+        for h, r in zip(hashes, got[: len(hashes)], strict=True):
             if isinstance(r, ChainError):
                 raise r
             reads.receipts[h] = receipt_with_ints(r) if r is not None else None
-        for (kind, key, call), raw in zip(views, got[len(hashes) + 2:], strict=True):
+        for (kind, key, call), raw in zip(views, got[len(hashes) + 2 :], strict=True):
             reads.views.append((kind, key, call.decode(bytes.fromhex(raw[2:]))))
         return reads
 
@@ -480,20 +558,36 @@ class Agent:
         gov, esc = self.c.codec("Governor"), self.c.codec("ServiceEscrow")
         mem, me = self.memory, self.address
         if not self._gov_const or mem.cycle - self._gov_const.get("read_at", 0) >= 25:
-            got = self.reader.call_many([gov.proposalThreshold(), gov.proposalReputationThreshold(),
-                                         gov.minVotingReputation(), esc.MAX_FEE_BPS(),
-                                         esc.MAX_COLLATERAL_RATIO_BPS()])
+            got = self.reader.call_many(
+                [
+                    gov.proposalThreshold(),
+                    gov.proposalReputationThreshold(),
+                    gov.minVotingReputation(),
+                    esc.MAX_FEE_BPS(),
+                    esc.MAX_COLLATERAL_RATIO_BPS(),
+                ]
+            )
             if any(isinstance(v, ChainError) for v in got):
                 return None
-            self._gov_const = {"read_at": mem.cycle} | dict(zip(
-                ("threshold", "rep_needed", "min_vote_rep", "max_fee", "max_ratio"), map(int, got), strict=True))
+            self._gov_const = {"read_at": mem.cycle} | dict(
+                zip(
+                    ("threshold", "rep_needed", "min_vote_rep", "max_fee", "max_ratio"),
+                    map(int, got),
+                    strict=True,
+                )
+            )
         k = self._gov_const
         votes = mem.votes.get(me, 0)  # voting stake: bonded stake counts only once voting is activated
-        params = {"escrow.feeBps": mem.params.get("feeBps", 0),
-                  "escrow.collateralRatioBps": mem.params.get("collateralRatioBps", 0)}
+        params = {
+            "escrow.feeBps": mem.params.get("feeBps", 0),
+            "escrow.collateralRatioBps": mem.params.get("collateralRatioBps", 0),
+        }
         bounds = {"escrow.feeBps": (0, k["max_fee"]), "escrow.collateralRatioBps": (0, k["max_ratio"])}
-        live = [p for p in sorted(mem.proposals.values(), key=lambda p: p.id)
-                if not p.executed and p.state not in (2, 3, 6, 7)]
+        live = [
+            p
+            for p in sorted(mem.proposals.values(), key=lambda p: p.id)
+            if not p.executed and p.state not in (2, 3, 6, 7)
+        ]
         states = self.reader.call_many([gov.state(p.id) for p in live])
         voted_eta: list[Call] = []
         for p, st in zip(live, states, strict=True):
@@ -513,16 +607,24 @@ class Agent:
         views = []
         for p in live:
             voted = me in p.voters or (p.state == ProposalState.ACTIVE and bool(next(extra)))
-            eligible = int(next(extra)) > 0 if p.state == ProposalState.ACTIVE and me not in p.voters else None
+            eligible = (
+                int(next(extra)) > 0 if p.state == ProposalState.ACTIVE and me not in p.voters else None
+            )
             eta = int(next(extra)) if p.state == ProposalState.QUEUED else 0
             name, value = _decode_param_change(p, self.c, PARAMETERS)
-            views.append(ProposalView(p.id, p.state, p.description, name, value, params.get(name or ""), voted, eta,
-                                      eligible))
+            views.append(
+                ProposalView(
+                    p.id, p.state, p.description, name, value, params.get(name or ""), voted, eta, eligible
+                )
+            )
         return GovernanceView(
             can_propose=votes >= k["threshold"] and snap.reputation >= k["rep_needed"] and votes > 0,
             can_vote=snap.reputation >= k["min_vote_rep"] and votes > 0,
             can_activate=self._may_activate_voting(votes, snap, k["min_vote_rep"]),
-            proposals=tuple(views), params=params, bounds=bounds, now=snap.timestamp,
+            proposals=tuple(views),
+            params=params,
+            bounds=bounds,
+            now=snap.timestamp,
         )
 
 
@@ -542,7 +644,7 @@ def _decode_param_change(p: O.Proposal, c: Contracts, parameters: dict) -> tuple
             continue
         if data[:4] != function_signature_to_4byte_selector(spec.setter):
             continue
-        types = spec.setter[spec.setter.index("(") + 1:-1].split(",")
+        types = spec.setter[spec.setter.index("(") + 1 : -1].split(",")
         args = decode(types, data[4:])
         if spec.key:
             if args[0] == spec.key:

@@ -17,7 +17,9 @@ import click
 def agent_dirs(data_dir: Path) -> list[Path]:
     if (data_dir / "agent.sqlite").is_file():
         return [data_dir]
-    return sorted(p for p in data_dir.iterdir() if (p / "agent.sqlite").is_file()) if data_dir.is_dir() else []
+    return (
+        sorted(p for p in data_dir.iterdir() if (p / "agent.sqlite").is_file()) if data_dir.is_dir() else []
+    )
 
 
 def audit_texts(directory: Path) -> list[str]:
@@ -37,14 +39,25 @@ def audit_texts(directory: Path) -> list[str]:
     state = AgentState.from_dict(cog)
     out = [render(r, None, f"agent {directory.name}: completed audit period") for r in reports]
     current = report_to_dict(qualification_audit(state))
-    out.append(render(current, statuses, f"agent {directory.name}: current period (cycle {state.cycle}, "
-                                         f"activation phase {state.activation.phase})"))
+    out.append(
+        render(
+            current,
+            statuses,
+            f"agent {directory.name}: current period (cycle {state.cycle}, "
+            f"activation phase {state.activation.phase})",
+        )
+    )
     return out
 
 
 @click.command("audit")
-@click.option("--data-dir", "data_dir", required=True, type=click.Path(path_type=Path),
-              help="an agent's state directory, or a data directory with one per agent")
+@click.option(
+    "--data-dir",
+    "data_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="an agent's state directory, or a data directory with one per agent",
+)
 def audit(data_dir: Path) -> None:
     """Print the §12 qualification audit of real agents from their persisted history."""
     dirs = agent_dirs(data_dir)

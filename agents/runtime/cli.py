@@ -76,54 +76,125 @@ def _cycle_line(report: dict[str, Any]) -> str:
     wei = 10**18
     asks = report.get("asks") or {}
     ass = report.get("ass")
-    return (f"cycle {report.get('cycle', '?'):>4}  block {report.get('block', '?'):>6}  "
-            f"balance {int(report.get('balance', 0)) / wei:,.2f}  stake {int(report.get('stake', 0)) / wei:,.2f}  "
-            f"rep {int(report.get('reputation', 0)) / 10_000:.3f}  "
-            f"ASS {'-' if ass is None else f'{float(ass):.3f}'}  {report.get('status', '')} "
-            f"{report.get('survival', '')}{'  L4.9' if report.get('l49') else ''}  asks {len(asks)}")
+    return (
+        f"cycle {report.get('cycle', '?'):>4}  block {report.get('block', '?'):>6}  "
+        f"balance {int(report.get('balance', 0)) / wei:,.2f}  stake {int(report.get('stake', 0)) / wei:,.2f}  "
+        f"rep {int(report.get('reputation', 0)) / 10_000:.3f}  "
+        f"ASS {'-' if ass is None else f'{float(ass):.3f}'}  {report.get('status', '')} "
+        f"{report.get('survival', '')}{'  L4.9' if report.get('l49') else ''}  asks {len(asks)}"
+    )
 
 
 @agent.command("run")
 @click.option("--key", default=None, help="private key hex (or env EMERGENT_AGENT_KEY)")
-@click.option("--account", default=None, help="ape account alias (keyfile; passphrase from "
-                                                "APE_ACCOUNTS_<ALIAS>_PASSPHRASE or a prompt)")
-@click.option("--account-index", default=None, type=click.IntRange(0, 10_000),
-              help="account i of the local test mnemonic (devnets only; founders are 6, 7, 8)")
-@click.option("--persona", required=True, metavar="NAME",
-              help="honest, undercutter, cheater, no-show, frivolous-disputer, guardian (any of - _ or no "
-                   "separator), or a plugin's persona")
-@click.option("--plugin", "plugins", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="plugin module defining SERVICES and/or PERSONAS (repeatable; docs/plugins.md)")
-@click.option("--services", default="factor,hashchain,median", show_default=True,
-              help="comma-separated services to sell")
+@click.option(
+    "--account",
+    default=None,
+    help="ape account alias (keyfile; passphrase from APE_ACCOUNTS_<ALIAS>_PASSPHRASE or a prompt)",
+)
+@click.option(
+    "--account-index",
+    default=None,
+    type=click.IntRange(0, 10_000),
+    help="account i of the local test mnemonic (devnets only; founders are 6, 7, 8)",
+)
+@click.option(
+    "--persona",
+    required=True,
+    metavar="NAME",
+    help="honest, undercutter, cheater, no-show, frivolous-disputer, guardian (any of - _ or no "
+    "separator), or a plugin's persona",
+)
+@click.option(
+    "--plugin",
+    "plugins",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="plugin module defining SERVICES and/or PERSONAS (repeatable; docs/plugins.md)",
+)
+@click.option(
+    "--services",
+    default="factor,hashchain,median",
+    show_default=True,
+    help="comma-separated services to sell",
+)
 @network_options
-@click.option("--deployment", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="deployments file (default: the chain's, deployments/ethereum-local-<port>.json locally)")
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DATA_DIR,
-              show_default=True,
-              help="where the agent keeps its state (<dir>/<address>/agent.sqlite, log, metrics); a restart "
-                   "with the same dir resumes")
-@click.option("--payloads", default=str(DEFAULT_PAYLOADS), show_default=True,
-              help="directory of delivered work payloads (shared by agents on one machine), or the URL of a "
-                   "payload service (`emergent payloads serve`) for agents on different hosts")
-@click.option("--cycle-blocks", default=5, show_default=True, type=click.IntRange(1, 10_000),
-              help="blocks per cognitive cycle (the agent acts once per window of this many blocks)")
-@click.option("--cycles", default=None, type=click.IntRange(1), help="stop after this many cycles (default: run "
-                                                                    "until SIGTERM/Ctrl-C)")
-@click.option("--seed", default=0, show_default=True, type=int,
-              help="seed of the agent's random choices (same seed, same chain: same decisions)")
+@click.option(
+    "--deployment",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="deployments file (default: the chain's, deployments/ethereum-local-<port>.json locally)",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_DATA_DIR,
+    show_default=True,
+    help="where the agent keeps its state (<dir>/<address>/agent.sqlite, log, metrics); a restart "
+    "with the same dir resumes",
+)
+@click.option(
+    "--payloads",
+    default=str(DEFAULT_PAYLOADS),
+    show_default=True,
+    help="directory of delivered work payloads (shared by agents on one machine), or the URL of a "
+    "payload service (`emergent payloads serve`) for agents on different hosts",
+)
+@click.option(
+    "--cycle-blocks",
+    default=5,
+    show_default=True,
+    type=click.IntRange(1, 10_000),
+    help="blocks per cognitive cycle (the agent acts once per window of this many blocks)",
+)
+@click.option(
+    "--cycles",
+    default=None,
+    type=click.IntRange(1),
+    help="stop after this many cycles (default: run until SIGTERM/Ctrl-C)",
+)
+@click.option(
+    "--seed",
+    default=0,
+    show_default=True,
+    type=int,
+    help="seed of the agent's random choices (same seed, same chain: same decisions)",
+)
 @click.option("--gas-budget", default=None, help="ETH the agent may spend on fees (default: unlimited)")
-@click.option("--confirmations", default=None, type=click.IntRange(0, 1_000),
-              help="blocks behind the head the agent observes (a reorg of fewer is never seen; default: 0 on "
-                   "a local devnet, 12 elsewhere)")
+@click.option(
+    "--confirmations",
+    default=None,
+    type=click.IntRange(0, 1_000),
+    help="blocks behind the head the agent observes (a reorg of fewer is never seen; default: 0 on "
+    "a local devnet, 12 elsewhere)",
+)
 @click.option("--quiet", "-q", is_flag=True, help="no per-cycle summary line")
-@click.option("--reset", is_flag=True,
-              help="move the agent's existing state aside (renamed <address>.old-<time>, not deleted) and start "
-                   "afresh: for a new chain or deployment")
-def run(key: str | None, account: str | None, account_index: int | None, persona: str, services: str,
-        network: str, rpc: str | None, deployment: Path | None, data_dir: Path, payloads: str,
-        cycle_blocks: int, cycles: int | None, seed: int, gas_budget: str | None, quiet: bool,
-        reset: bool = False, plugins: tuple[Path, ...] = (), confirmations: int | None = None) -> None:
+@click.option(
+    "--reset",
+    is_flag=True,
+    help="move the agent's existing state aside (renamed <address>.old-<time>, not deleted) and start "
+    "afresh: for a new chain or deployment",
+)
+def run(
+    key: str | None,
+    account: str | None,
+    account_index: int | None,
+    persona: str,
+    services: str,
+    network: str,
+    rpc: str | None,
+    deployment: Path | None,
+    data_dir: Path,
+    payloads: str,
+    cycle_blocks: int,
+    cycles: int | None,
+    seed: int,
+    gas_budget: str | None,
+    quiet: bool,
+    reset: bool = False,
+    plugins: tuple[Path, ...] = (),
+    confirmations: int | None = None,
+) -> None:
     """Run one agent until SIGTERM/Ctrl-C (or --cycles): observe, think, act; state in SQLite.
 
     Prints one summary line per cycle (balance, stake, reputation, ASS, L4.9 status)."""
@@ -139,8 +210,9 @@ def run(key: str | None, account: str | None, account_index: int | None, persona
     names = tuple(s.strip() for s in services.split(",") if s.strip())
     unknown = [s for s in names if not has_service(s)]
     if not names or unknown:
-        raise click.BadParameter(f"unknown service(s) {unknown} (known: {', '.join(service_names())})",
-                                 param_hint="--services")
+        raise click.BadParameter(
+            f"unknown service(s) {unknown} (known: {', '.join(service_names())})", param_hint="--services"
+        )
     if rpc is None and not os.environ.get("EMERGENT_RPC") and not is_local(network):
         raise click.UsageError(f"--rpc is required off local networks ({network})")
     url = resolve_rpc(network, rpc)
@@ -161,11 +233,20 @@ def run(key: str | None, account: str | None, account_index: int | None, persona
     from agents.runtime.process import Host, HostConfig
 
     store = payloads if payloads.startswith(("http://", "https://")) else Path(payloads)
-    cfg = HostConfig(rpc=url, deployment=Path(dep), data_dir=data_dir, payloads=store,
-                     agents=[{"key": private_key, "persona": persona, "services": list(names)}],
-                     cycle_blocks=cycle_blocks, seed=seed, max_cycles=cycles, gas_budget_wei=budget,
-                     plugins=[str(Path(p).resolve()) for p in plugins], reset=reset,
-                     confirmations=confirmations)
+    cfg = HostConfig(
+        rpc=url,
+        deployment=Path(dep),
+        data_dir=data_dir,
+        payloads=store,
+        agents=[{"key": private_key, "persona": persona, "services": list(names)}],
+        cycle_blocks=cycle_blocks,
+        seed=seed,
+        max_cycles=cycles,
+        gas_budget_wei=budget,
+        plugins=[str(Path(p).resolve()) for p in plugins],
+        reset=reset,
+        confirmations=confirmations,
+    )
     from agents.runtime.guard import AgentStartError
 
     try:
@@ -189,7 +270,7 @@ def run(key: str | None, account: str | None, account_index: int | None, persona
             if not quiet:
                 click.echo(_cycle_line(ag.memory.last_report))
         if ran is None:
-            host.stop.wait(min(5.0, cfg.poll_interval * 2 ** host.indexer.health.consecutive_failures))
+            host.stop.wait(min(5.0, cfg.poll_interval * 2**host.indexer.health.consecutive_failures))
             continue
         if ag.finished:
             break
@@ -200,6 +281,7 @@ def run(key: str | None, account: str | None, account_index: int | None, persona
 
 
 # --- agent status ----------------------------------------------------------------------------------
+
 
 def agent_dirs(data_dir: Path) -> list[Path]:
     if not data_dir.is_dir():
@@ -223,24 +305,48 @@ def read_agent(path: Path, actions: int = 5) -> dict[str, Any]:
     report = mem.get("last_report") or {}
     open_jobs = []
     for jid, j in (mem.get("jobs") or {}).items():
-        if j.get("outcome", "open") == "open" and me in (j.get("client"), j.get("provider"), j.get("evaluator")):
-            role = "client" if j.get("client") == me else "provider" if j.get("provider") == me else "evaluator"
-            open_jobs.append({"id": int(jid), "role": role, "service": j.get("service"),
-                              "status": _status_label(j.get("status", 0)),
-                              "budget_wei": str(j.get("budget", 0))})
-    updated = (path / "agent.sqlite-wal").stat().st_mtime if (path / "agent.sqlite-wal").exists() else \
-        (path / "agent.sqlite").stat().st_mtime
+        if j.get("outcome", "open") == "open" and me in (
+            j.get("client"),
+            j.get("provider"),
+            j.get("evaluator"),
+        ):
+            role = (
+                "client" if j.get("client") == me else "provider" if j.get("provider") == me else "evaluator"
+            )
+            open_jobs.append(
+                {
+                    "id": int(jid),
+                    "role": role,
+                    "service": j.get("service"),
+                    "status": _status_label(j.get("status", 0)),
+                    "budget_wei": str(j.get("budget", 0)),
+                }
+            )
+    updated = (
+        (path / "agent.sqlite-wal").stat().st_mtime
+        if (path / "agent.sqlite-wal").exists()
+        else (path / "agent.sqlite").stat().st_mtime
+    )
     return {
-        "address": me, "dir": str(path), "cycle": int(mem.get("cycle", 0)), "block": report.get("block"),
-        "balance_wei": str(report.get("balance", 0)), "stake_wei": str(report.get("stake", 0)),
-        "reputation": int(report.get("reputation", 0)), "gas_spent_wei": str(spent),
-        "l49": {k: report.get(k) for k in ("status", "authority", "ass", "ass_class", "drift", "drift_class",
-                                           "survival", "l49")},
+        "address": me,
+        "dir": str(path),
+        "cycle": int(mem.get("cycle", 0)),
+        "block": report.get("block"),
+        "balance_wei": str(report.get("balance", 0)),
+        "stake_wei": str(report.get("stake", 0)),
+        "reputation": int(report.get("reputation", 0)),
+        "gas_spent_wei": str(spent),
+        "l49": {
+            k: report.get(k)
+            for k in ("status", "authority", "ass", "ass_class", "drift", "drift_class", "survival", "l49")
+        },
         "asks": report.get("asks") or {},
         "open_jobs": sorted(open_jobs, key=lambda j: j["id"]),
         "pending_actions": pending,
-        "last_actions": [{"id": a.id, "kind": a.kind, "status": a.status.value, "tx": a.tx_hash,
-                          "at": a.updated} for a in journal],
+        "last_actions": [
+            {"id": a.id, "kind": a.kind, "status": a.status.value, "tx": a.tx_hash, "at": a.updated}
+            for a in journal
+        ],
         "updated": updated,
     }
 
@@ -264,22 +370,48 @@ def _render(rows: list[dict[str, Any]], data_dir: Path) -> Any:
         wei = 10**18
         l49 = r["l49"]
         head = Table.grid(padding=(0, 2))
-        head.add_row("cycle", str(r["cycle"]), "block", str(r["block"] or "-"),
-                     "updated", f"{time.time() - r['updated']:.0f} s ago")
-        head.add_row("balance", f"{int(r['balance_wei']) / wei:,.4f} AGENT", "stake",
-                     f"{int(r['stake_wei']) / wei:,.4f} AGENT", "reputation", f"{r['reputation'] / 10_000:.4f}")
+        head.add_row(
+            "cycle",
+            str(r["cycle"]),
+            "block",
+            str(r["block"] or "-"),
+            "updated",
+            f"{time.time() - r['updated']:.0f} s ago",
+        )
+        head.add_row(
+            "balance",
+            f"{int(r['balance_wei']) / wei:,.4f} AGENT",
+            "stake",
+            f"{int(r['stake_wei']) / wei:,.4f} AGENT",
+            "reputation",
+            f"{r['reputation'] / 10_000:.4f}",
+        )
         ass = l49.get("ass")
-        head.add_row("L4.9", f"{l49.get('status') or '-'} ({l49.get('authority') or '-'})",
-                     "ASS", "-" if ass is None else f"{float(ass):.3f} {l49.get('ass_class') or ''}",
-                     "survival", str(l49.get("survival") or "-"))
-        head.add_row("drift", "-" if l49.get("drift") is None else f"{float(l49['drift']):.3f} "
-                     f"{l49.get('drift_class') or ''}", "asks", ", ".join(f"{k} {v / wei:,.2f}"
-                                                                       for k, v in r["asks"].items()) or "-",
-                     "pending tx", str(r["pending_actions"]))
+        head.add_row(
+            "L4.9",
+            f"{l49.get('status') or '-'} ({l49.get('authority') or '-'})",
+            "ASS",
+            "-" if ass is None else f"{float(ass):.3f} {l49.get('ass_class') or ''}",
+            "survival",
+            str(l49.get("survival") or "-"),
+        )
+        head.add_row(
+            "drift",
+            "-" if l49.get("drift") is None else f"{float(l49['drift']):.3f} {l49.get('drift_class') or ''}",
+            "asks",
+            ", ".join(f"{k} {v / wei:,.2f}" for k, v in r["asks"].items()) or "-",
+            "pending tx",
+            str(r["pending_actions"]),
+        )
         jobs = Table("job", "role", "service", "status", "budget", title="open jobs", expand=True)
         for j in r["open_jobs"][:8]:
-            jobs.add_row(str(j["id"]), j["role"], str(j["service"] or "?"), j["status"],
-                         f"{int(j['budget_wei']) / wei:,.2f}")
+            jobs.add_row(
+                str(j["id"]),
+                j["role"],
+                str(j["service"] or "?"),
+                j["status"],
+                f"{int(j['budget_wei']) / wei:,.2f}",
+            )
         if not r["open_jobs"]:
             jobs.add_row("-", "", "", "", "")
         acts = Table("#", "action", "status", "tx", title="last actions", expand=True)
@@ -292,16 +424,35 @@ def _render(rows: list[dict[str, Any]], data_dir: Path) -> Any:
 
 
 @agent.command("status")
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DATA_DIR,
-              show_default=True, help="the --data-dir the agents run with (a simulation's: reports/<run>/agents)")
-@click.option("--address", default=None, metavar="0x...", help="only this agent (default: every agent in the dir)")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_DATA_DIR,
+    show_default=True,
+    help="the --data-dir the agents run with (a simulation's: reports/<run>/agents)",
+)
+@click.option(
+    "--address", default=None, metavar="0x...", help="only this agent (default: every agent in the dir)"
+)
 @click.option("--watch", is_flag=True, help="refresh in place every --interval seconds until Ctrl-C")
-@click.option("--interval", default=1.0, show_default=True, type=click.FloatRange(0.2, 60),
-              help="seconds between refreshes with --watch")
-@click.option("--actions", default=5, show_default=True, type=click.IntRange(0, 100),
-              help="how many of the last actions to show")
+@click.option(
+    "--interval",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(0.2, 60),
+    help="seconds between refreshes with --watch",
+)
+@click.option(
+    "--actions",
+    default=5,
+    show_default=True,
+    type=click.IntRange(0, 100),
+    help="how many of the last actions to show",
+)
 @click.option("--json", "as_json", is_flag=True, help="print JSON (amounts in wei, as strings) and exit")
-def status(data_dir: Path, address: str | None, watch: bool, interval: float, actions: int, as_json: bool) -> None:
+def status(
+    data_dir: Path, address: str | None, watch: bool, interval: float, actions: int, as_json: bool
+) -> None:
     """Balance, stake, reputation, open jobs, last actions and L4.9 status of the agents in DATA_DIR.
 
     Read from each agent's own store (what it last saw and did), so it works while the agent runs
@@ -313,8 +464,10 @@ def status(data_dir: Path, address: str | None, watch: bool, interval: float, ac
 
         address = parse_address(address, "--address")
     if not data_dir.is_dir():
-        raise RuntimeFailure(f"no agent data in {data_dir}: start an agent with `emergent agent run "
-                             f"--data-dir {data_dir}` (or give the --data-dir it uses)")
+        raise RuntimeFailure(
+            f"no agent data in {data_dir}: start an agent with `emergent agent run "
+            f"--data-dir {data_dir}` (or give the --data-dir it uses)"
+        )
 
     def rows() -> list[dict[str, Any]]:
         dirs = agent_dirs(data_dir)

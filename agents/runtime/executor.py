@@ -43,11 +43,27 @@ log = logging.getLogger(__name__)
 
 # Fixed gas limits when estimation cannot run ahead of an unmined predecessor.
 FIXED_GAS: dict[str, int] = {
-    "approve": 80_000, "register": 1_500_000, "stake": 250_000, "set_asks": 300_000, "create_job": 400_000,
-    "set_budget": 80_000, "fund": 350_000, "complete": 350_000, "reject": 200_000, "feedback": 200_000,
-    "claim_refund": 350_000, "submit": 150_000, "claim_payment": 350_000, "dispute": 250_000,
-    "rule": 500_000, "propose": 800_000, "vote": 250_000, "queue": 400_000, "execute": 600_000,
-    "accept_job": 100_000, "activate_voting": 200_000,
+    "approve": 80_000,
+    "register": 1_500_000,
+    "stake": 250_000,
+    "set_asks": 300_000,
+    "create_job": 400_000,
+    "set_budget": 80_000,
+    "fund": 350_000,
+    "complete": 350_000,
+    "reject": 200_000,
+    "feedback": 200_000,
+    "claim_refund": 350_000,
+    "submit": 150_000,
+    "claim_payment": 350_000,
+    "dispute": 250_000,
+    "rule": 500_000,
+    "propose": 800_000,
+    "vote": 250_000,
+    "queue": 400_000,
+    "execute": 600_000,
+    "accept_job": 100_000,
+    "activate_voting": 200_000,
 }
 # Learned gas limits (GasBook): the first transaction of each kind is estimated (the sender's limit:
 # estimate x 1.25 + 10k); later ones are sent with GAS_LEARN_MARGIN x the largest such limit, with no
@@ -142,8 +158,9 @@ class Executor:
         if isinstance(action, A.SetAsks):
             return c.codec("AgentRegistry").setServices(action.agent_id, list(action.services))
         if isinstance(action, A.CreateJob):
-            return esc.createJob(action.provider, self.sender.address, action.expired_at, action.description,
-                                 ZERO_ADDRESS)
+            return esc.createJob(
+                action.provider, self.sender.address, action.expired_at, action.description, ZERO_ADDRESS
+            )
         if isinstance(action, A.SetBudget):
             return esc.setBudget(action.job_id, action.amount, b"")
         if isinstance(action, A.Fund):
@@ -188,7 +205,9 @@ class Executor:
         return gov.queue(*args) if isinstance(action, A.Queue) else gov.execute(*args)
 
     # ------------------------------------------------------------------ sending
-    def execute(self, actions: list[A.Action], *, block: int, proposals: dict[int, Any] | None = None) -> BatchResult:
+    def execute(
+        self, actions: list[A.Action], *, block: int, proposals: dict[int, Any] | None = None
+    ) -> BatchResult:
         """Send `actions` in order (no waiting for receipts). Never raises for chain trouble."""
         res = BatchResult()
         for action in actions:
@@ -264,7 +283,9 @@ class Executor:
     # ------------------------------------------------------------------ receipts
     def pending_hashes(self) -> list[str]:
         """Hashes of journal entries sent and not yet settled (for a caller that batches the receipt reads)."""
-        return [e.tx_hash for e in self.store.pending_actions() if e.status is ActionStatus.SENT and e.tx_hash]
+        return [
+            e.tx_hash for e in self.store.pending_actions() if e.status is ActionStatus.SENT and e.tx_hash
+        ]
 
     def settle(self, receipts: dict[str, Any] | None = None) -> list[Settled]:
         """Settle sent journal entries from their receipts: done/failed; abandon dropped ones.

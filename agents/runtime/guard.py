@@ -57,7 +57,11 @@ class ChainIdentity:
 
     def same_as(self, other: ChainIdentity) -> bool:
         return (self.genesis.lower(), self.chain_id, self.deployment.lower(), self.block) == (
-            other.genesis.lower(), other.chain_id, other.deployment.lower(), other.block)
+            other.genesis.lower(),
+            other.chain_id,
+            other.deployment.lower(),
+            other.block,
+        )
 
     def describe(self) -> str:
         return f"chain {self.genesis[:10]}… deployment {self.deployment} (block {self.block})"
@@ -69,8 +73,12 @@ def chain_identity(web3: Any, deployment: dict[str, Any]) -> ChainIdentity:
     text = genesis.hex() if isinstance(genesis, bytes | bytearray) else str(genesis)
     contracts = deployment.get("contracts") or {}
     where = contracts.get("ServiceEscrow") or contracts.get("AgentToken") or ""
-    return ChainIdentity("0x" + text.lower().removeprefix("0x"), int(web3.eth.chain_id), str(where),
-                         int(deployment.get("block", 0)))
+    return ChainIdentity(
+        "0x" + text.lower().removeprefix("0x"),
+        int(web3.eth.chain_id),
+        str(where),
+        int(deployment.get("block", 0)),
+    )
 
 
 def check_chain(store: Any, here: ChainIdentity, agent: str) -> str:
@@ -83,8 +91,10 @@ def check_chain(store: Any, here: ChainIdentity, agent: str) -> str:
         return "recorded" if fresh else "adopted"
     theirs = ChainIdentity.from_json(saved)
     if not theirs.same_as(here):
-        raise AgentStartError(f"agent {agent}: its data dir belongs to {theirs.describe()}, this RPC is "
-                              f"{here.describe()}; use --reset to start afresh")
+        raise AgentStartError(
+            f"agent {agent}: its data dir belongs to {theirs.describe()}, this RPC is "
+            f"{here.describe()}; use --reset to start afresh"
+        )
     return "same"
 
 
@@ -103,8 +113,10 @@ class DirLock:
         except BlockingIOError:
             holder = os.read(fd, 32).decode(errors="replace").strip() or "unknown"
             os.close(fd)
-            raise AgentStartError(f"agent {self.agent}: its data dir {self.path.parent} is in use by pid "
-                                  f"{holder}; stop that process first (one process per agent)") from None
+            raise AgentStartError(
+                f"agent {self.agent}: its data dir {self.path.parent} is in use by pid "
+                f"{holder}; stop that process first (one process per agent)"
+            ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         self._fd = fd
@@ -156,21 +168,29 @@ def funds_problems(agent: str, funds: Funds, *, provides: bool, hires: bool) -> 
     one_tx = ONE_TX_GAS * funds.max_fee_per_gas
     warnings: list[str] = []
     if funds.eth < one_tx:
-        return (f"agent {agent}: {_tokens(funds.eth)} ETH cannot pay the gas of one transaction "
-                f"({ONE_TX_GAS} gas at {funds.max_fee_per_gas} wei = {_tokens(one_tx)} ETH); "
-                "send it ETH first"), warnings
+        return (
+            f"agent {agent}: {_tokens(funds.eth)} ETH cannot pay the gas of one transaction "
+            f"({ONE_TX_GAS} gas at {funds.max_fee_per_gas} wei = {_tokens(one_tx)} ETH); "
+            "send it ETH first"
+        ), warnings
     if funds.eth < RUNWAY_TXS * one_tx:
-        warnings.append(f"agent {agent}: {_tokens(funds.eth)} ETH pays for about {funds.eth // one_tx} "
-                        f"transactions at today's fee (fewer than {RUNWAY_TXS}); send it ETH")
+        warnings.append(
+            f"agent {agent}: {_tokens(funds.eth)} ETH pays for about {funds.eth // one_tx} "
+            f"transactions at today's fee (fewer than {RUNWAY_TXS}); send it ETH"
+        )
     needs = []
     if provides and funds.token + funds.bonded < funds.min_provider_stake:
-        needs.append("cannot stake the escrow's minimum provider stake of "
-                     f"{_tokens(funds.min_provider_stake)} AGENT, so no client can hire it")
+        needs.append(
+            "cannot stake the escrow's minimum provider stake of "
+            f"{_tokens(funds.min_provider_stake)} AGENT, so no client can hire it"
+        )
     if hires and funds.token == 0:
         needs.append("has no liquid AGENT to fund jobs as a client")
     if needs:
-        warnings.append(f"agent {agent}: {_tokens(funds.token)} AGENT liquid and {_tokens(funds.bonded)} "
-                        "staked: it " + " and it ".join(needs) + "; send it AGENT")
+        warnings.append(
+            f"agent {agent}: {_tokens(funds.token)} AGENT liquid and {_tokens(funds.bonded)} "
+            "staked: it " + " and it ".join(needs) + "; send it AGENT"
+        )
     return None, warnings
 
 
@@ -179,9 +199,17 @@ def read_funds(web3: Any, contracts: Any, address: str, sender: Any) -> Funds:
     agent's own sender would offer for a transaction now (`TxSender.fees`)."""
     token = int(contracts["AgentToken"].functions.balanceOf(address).call())
     bonded = int(contracts["Staking"].functions.bondedOf(address).call()) if "Staking" in contracts else 0
-    min_stake = (int(contracts["ServiceEscrow"].functions.minProviderStake().call())
-                 if "ServiceEscrow" in contracts else 0)
+    min_stake = (
+        int(contracts["ServiceEscrow"].functions.minProviderStake().call())
+        if "ServiceEscrow" in contracts
+        else 0
+    )
     quote = sender.fees()
     fee = int(quote.get("maxFeePerGas", quote.get("gasPrice", 0)))
-    return Funds(eth=int(web3.eth.get_balance(address)), token=token, bonded=bonded, max_fee_per_gas=fee,
-                 min_provider_stake=min_stake)
+    return Funds(
+        eth=int(web3.eth.get_balance(address)),
+        token=token,
+        bonded=bonded,
+        max_fee_per_gas=fee,
+        min_provider_stake=min_stake,
+    )

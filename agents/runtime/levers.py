@@ -27,7 +27,9 @@ from agents.chain.units import BPS, bps, mul_bps, mul_bps_up
 
 LEAN = 0.03  # ask step toward winning more of a service (x A)
 RAISE = 0.03  # ask step on an opportunity (x A)
-SURVIVAL_FLOOR_MARGIN = 0.25  # a survival goal keeps the ask >= cost x 1.25 (protective; the L4.8 floor is 1.10)
+SURVIVAL_FLOOR_MARGIN = (
+    0.25  # a survival goal keeps the ask >= cost x 1.25 (protective; the L4.8 floor is 1.10)
+)
 SURVIVAL_SPEND_CUT = 0.5  # a survival goal cuts the hire probability by up to half (x A)
 STRATEGY_BONUS = 0.10  # COOPERATE +, VERIFY - on the hiring score (x A)
 TRUST_BLEND = 0.5  # weight of cognition's trust in the hiring score (x A)

@@ -225,12 +225,22 @@ def _inc(d: dict[str, int], key: str | None, by: int = 1) -> None:
         d[key] = d.get(key, 0) + by
 
 
-def _interaction(mem: MarketMemory, counterparty: str, role: str, ok: bool, disputed: bool = False,
-                 cooperative: bool = True) -> None:
+def _interaction(
+    mem: MarketMemory,
+    counterparty: str,
+    role: str,
+    ok: bool,
+    disputed: bool = False,
+    cooperative: bool = True,
+) -> None:
     if counterparty == mem.me or not counterparty:
         return
-    item: dict[str, Any] = {"counterparty": counterparty, "role": role, "disputed": disputed,
-                            "cooperative": cooperative}
+    item: dict[str, Any] = {
+        "counterparty": counterparty,
+        "role": role,
+        "disputed": disputed,
+        "cooperative": cooperative,
+    }
     if role == "provider":
         item["delivered_on_time"] = ok
     else:
@@ -261,8 +271,9 @@ def _settle(mem: MarketMemory, job: Job, status: int, outcome: str, block: int) 
     if job.client == me and job.provider and funded:
         t = mem.trust.setdefault(job.provider, [0.0, 0.0])
         t[0 if good else 1] += 1.0
-        _interaction(mem, job.provider, "provider", good, disputed=outcome.startswith("disputed"),
-                     cooperative=good)
+        _interaction(
+            mem, job.provider, "provider", good, disputed=outcome.startswith("disputed"), cooperative=good
+        )
     if job.provider == me and funded:
         svc = job.service
         if good:
@@ -371,15 +382,27 @@ def _escrow_event(mem: MarketMemory, ev: ChainEvent) -> None:
         return
     if name == "ParameterUpdated":
         mem.params[str(a["name"])] = int(a["current"])
-        mem.param_changes.append({"block": ev.block, "name": str(a["name"]), "previous": int(a["previous"]),
-                                  "current": int(a["current"])})
+        mem.param_changes.append(
+            {
+                "block": ev.block,
+                "name": str(a["name"]),
+                "previous": int(a["previous"]),
+                "current": int(a["current"]),
+            }
+        )
         return
     if "jobId" not in a:
         return
     jid = int(a["jobId"])
     if name == "JobCreated":
-        mem.jobs[jid] = Job(id=jid, client=a["client"], provider=a["provider"], evaluator=a["evaluator"],
-                            expired_at=int(a["expiredAt"]), created_block=ev.block)
+        mem.jobs[jid] = Job(
+            id=jid,
+            client=a["client"],
+            provider=a["provider"],
+            evaluator=a["evaluator"],
+            expired_at=int(a["expiredAt"]),
+            created_block=ev.block,
+        )
         return
     job = mem.jobs.get(jid)
     if job is None:
@@ -407,7 +430,9 @@ def _escrow_event(mem: MarketMemory, ev: ChainEvent) -> None:
     elif name == "JobCompleted":
         if job.status != JobStatus.COMPLETED:
             upheld = job.status == JobStatus.DISPUTED
-            _settle(mem, job, JobStatus.COMPLETED, "disputed_provider_won" if upheld else "completed", ev.block)
+            _settle(
+                mem, job, JobStatus.COMPLETED, "disputed_provider_won" if upheld else "completed", ev.block
+            )
     elif name == "Refunded":
         if job.status == JobStatus.REJECTED and job.outcome == "open":
             _settle(mem, job, JobStatus.REJECTED, "rejected", ev.block)
@@ -433,10 +458,15 @@ def _governor_event(mem: MarketMemory, ev: ChainEvent) -> None:
 
         text = str(a.get("description", ""))
         mem.proposals[pid] = Proposal(
-            id=pid, proposer=a["proposer"], description=text[:300],
-            snapshot=int(a.get("voteStart", 0)), deadline=int(a.get("voteEnd", 0)),
-            targets=list(a.get("targets", ())), values=[int(v) for v in a.get("values", ())],
-            calldatas=[str(c) for c in a.get("calldatas", ())], desc_hash="0x" + keccak(text=text).hex(),
+            id=pid,
+            proposer=a["proposer"],
+            description=text[:300],
+            snapshot=int(a.get("voteStart", 0)),
+            deadline=int(a.get("voteEnd", 0)),
+            targets=list(a.get("targets", ())),
+            values=[int(v) for v in a.get("values", ())],
+            calldatas=[str(c) for c in a.get("calldatas", ())],
+            desc_hash="0x" + keccak(text=text).hex(),
         )
         return
     pid = int(a.get("proposalId", -1))
@@ -466,11 +496,14 @@ def prune(mem: MarketMemory, head_block: int) -> None:
         mem.demand_log = [e for e in mem.demand_log if e[0] > head_block - DEMAND_LOG_BLOCKS]
     others = head_block - PRUNE_OTHERS_AFTER_BLOCKS
     mem.jobs = {
-        k: j for k, j in mem.jobs.items()
+        k: j
+        for k, j in mem.jobs.items()
         if not (j.settled_block and j.settled_block < (cutoff if j.party(mem.me) else others))
     }
     mem.proposals = {
-        k: p for k, p in mem.proposals.items() if not (p.executed or ProposalState(p.state).finished) or p.deadline > cutoff
+        k: p
+        for k, p in mem.proposals.items()
+        if not (p.executed or ProposalState(p.state).finished) or p.deadline > cutoff
     }
 
 
@@ -483,21 +516,31 @@ def eligible_offers(mem: MarketMemory, snap: Snapshot) -> dict[str, int]:
     return {s: n for s, n in mem.window.requested.items() if asks.get(s, 0) > 0 and n > 0}
 
 
-def build_observation(mem: MarketMemory, snap: Snapshot, cycle_blocks: int, blocks_ingested: int,
-                      services: tuple[str, ...]) -> Observation:
+def build_observation(
+    mem: MarketMemory, snap: Snapshot, cycle_blocks: int, blocks_ingested: int, services: tuple[str, ...]
+) -> Observation:
     """The cognition Observation of the cycle that just ended, from real chain quantities.
 
     offered: the window's jobs I was eligible for (eligible_offers); won: jobs funded to me; the events
     share: events folded in / (folded in + lost), blocks: the blocks the indexer covered."""
     w = mem.window
     offers = eligible_offers(mem, snap)
-    names = sorted(set(services) | set(offers) | set(w.won) | set(w.completed) | set(w.failed) | set(w.disputed))
+    names = sorted(
+        set(services) | set(offers) | set(w.won) | set(w.completed) | set(w.failed) | set(w.disputed)
+    )
     acts = []
     for s in names:
         won = w.won.get(s, 0)
-        acts.append(ServiceActivity(service=s, offered=max(offers.get(s, 0), won), won=won,
-                                    completed=w.completed.get(s, 0), failed=w.failed.get(s, 0),
-                                    disputed=w.disputed.get(s, 0)))
+        acts.append(
+            ServiceActivity(
+                service=s,
+                offered=max(offers.get(s, 0), won),
+                won=won,
+                completed=w.completed.get(s, 0),
+                failed=w.failed.get(s, 0),
+                disputed=w.disputed.get(s, 0),
+            )
+        )
     interactions = []
     for it in w.interactions[-20:]:
         try:
@@ -507,8 +550,12 @@ def build_observation(mem: MarketMemory, snap: Snapshot, cycle_blocks: int, bloc
     active = sum(1 for p in mem.proposals.values() if p.state == ProposalState.ACTIVE)
     return Observation(
         cycle=mem.cycle,
-        balances=Balances(eth=snap.eth / WEI, token=snap.token / WEI, stake=snap.bonded / WEI,
-                          escrow_locked=sum(j.held for j in mem.jobs.values() if j.client == mem.me) / WEI),
+        balances=Balances(
+            eth=snap.eth / WEI,
+            token=snap.token / WEI,
+            stake=snap.bonded / WEI,
+            escrow_locked=sum(j.held for j in mem.jobs.values() if j.client == mem.me) / WEI,
+        ),
         gas_spent_eth=snap.gas_spent_wei / WEI,
         tokens_spent=w.spent / WEI,
         tokens_earned=w.earned / WEI,

@@ -150,8 +150,14 @@ class Guidance:
         return cls(**d) if d else cls()
 
 
-def update_guidance(g: Guidance, status: str, authority: float, decisions: Iterable[Any],
-                    values: Iterable[float] = (), open_goals: Iterable[int] | None = None) -> Guidance:
+def update_guidance(
+    g: Guidance,
+    status: str,
+    authority: float,
+    decisions: Iterable[Any],
+    values: Iterable[float] = (),
+    open_goals: Iterable[int] | None = None,
+) -> Guidance:
     """Fold one cycle's actionable decisions into the guidance. Pure (returns a new Guidance).
     open_goals: ids of the goals still open in the cognition state; a closed goal's focus ends."""
     new = Guidance.from_dict(g.to_dict())
@@ -174,8 +180,11 @@ def update_guidance(g: Guidance, status: str, authority: float, decisions: Itera
             new.stability_share = float(getattr(d, "stability_share", 0.0))
         elif kind == "interaction" and getattr(d, "role", "provider") != "provider":
             book = new.clients if d.role == "client" else {}
-            book[d.counterparty.lower()] = {"action": d.action, "strategy": d.strategy,
-                                            "trust": float(getattr(d, "trust", 0.5))}
+            book[d.counterparty.lower()] = {
+                "action": d.action,
+                "strategy": d.strategy,
+                "trust": float(getattr(d, "trust", 0.5)),
+            }
         elif kind == "interaction":
             cp = d.counterparty.lower()
             avoid = {a.lower() for a in new.avoid}
@@ -187,8 +196,11 @@ def update_guidance(g: Guidance, status: str, authority: float, decisions: Itera
             elif d.action == "COOPERATE":
                 prefer.add(cp)
             new.avoid, new.prefer = sorted(avoid), sorted(prefer)
-            new.peers[cp] = {"action": d.action, "strategy": getattr(d, "strategy", "unknown"),
-                             "trust": float(getattr(d, "trust", 0.5))}
+            new.peers[cp] = {
+                "action": d.action,
+                "strategy": getattr(d, "strategy", "unknown"),
+                "trust": float(getattr(d, "trust", 0.5)),
+            }
         elif kind == "pursue_goal":
             new.goals[str(d.goal_id)] = d.metric
             new.origins[str(d.goal_id)] = getattr(d, "origin", "")
@@ -233,7 +245,8 @@ def service_cost(service: str, config: PolicyConfig) -> int:
 
 def initial_asks(persona: Persona, config: PolicyConfig) -> tuple[tuple[str, int], ...]:
     return tuple(
-        (s, initial_ask(service_cost(s, config), persona.pricing, persona.behaviour.markup)) for s in config.services
+        (s, initial_ask(service_cost(s, config), persona.pricing, persona.behaviour.markup))
+        for s in config.services
     )
 
 
@@ -276,7 +289,12 @@ def setup_actions(inp: PolicyInput) -> list[Action]:
     # Enough free stake to back `collateral_jobs` concurrent jobs at the highest own ask: when governance
     # raises the collateral ratio, providers observe it and stake more.
     asks = mem.my_asks() or dict(initial_asks(persona, cfg))
-    collateral = cfg.collateral_jobs * max(asks.values(), default=0) * mem.params.get("collateralRatioBps", 0) // 10_000
+    collateral = (
+        cfg.collateral_jobs
+        * max(asks.values(), default=0)
+        * mem.params.get("collateralRatioBps", 0)
+        // 10_000
+    )
     floor = max(mul_bps(min_stake, bps(cfg.stake_headroom)), collateral)
     if snap.bonded < floor:
         target = max(floor, mul_bps(snap.token + snap.bonded, bps(persona.behaviour.stake_fraction)))
@@ -298,7 +316,12 @@ def obligation_actions(inp: PolicyInput) -> list[Action]:
         if job.provider == me:
             if job.status == JobStatus.OPEN:
                 out += _accept_actions(inp, job)
-            elif job.status == JobStatus.FUNDED and spec is not None and now < job.expired_at and is_composite(spec.service):
+            elif (
+                job.status == JobStatus.FUNDED
+                and spec is not None
+                and now < job.expired_at
+                and is_composite(spec.service)
+            ):
                 out += subcontract_actions(inp, job, spec)  # a value chain: hire the parts, then assemble
             elif job.status == JobStatus.FUNDED and spec is not None and now < job.expired_at:
                 d = deliver(persona, spec, rng_for(cfg.seed, me, "deliver", job.id))
@@ -309,8 +332,10 @@ def obligation_actions(inp: PolicyInput) -> list[Action]:
             elif job.status == JobStatus.REJECTED and job.held > 0 and job.deadline and now < job.deadline:
                 payload = inp.payloads.get(job.id)
                 own_valid = spec is not None and payload is not None and verify(spec, payload)
-                if snap.token >= bond and (should_dispute(persona, own_valid, rng_for(cfg.seed, me, "dispute", job.id))
-                                           or levers.dispute_anyway(inp.guidance, job.client, own_valid)):
+                if snap.token >= bond and (
+                    should_dispute(persona, own_valid, rng_for(cfg.seed, me, "dispute", job.id))
+                    or levers.dispute_anyway(inp.guidance, job.client, own_valid)
+                ):
                     out.append(Dispute(job.id))
         if job.evaluator == me and job.status == JobStatus.SUBMITTED and spec is not None:
             if not job.deadline or now < job.deadline:
@@ -324,8 +349,11 @@ def obligation_actions(inp: PolicyInput) -> list[Action]:
                 funding = _fund_actions(inp, job)  # (a griefer's own jobs: griefing_actions)
                 parent = parents.get(job.spec or "")
                 if parent is not None:  # a subcontract is paid out of its composite job's budget
-                    funding = [a for a in funding if not isinstance(a, Fund)
-                               or a.amount <= subcontract_budget_left(mem, parent)]
+                    funding = [
+                        a
+                        for a in funding
+                        if not isinstance(a, Fund) or a.amount <= subcontract_budget_left(mem, parent)
+                    ]
                 out += funding
             elif job.status == JobStatus.FUNDED and now >= job.expired_at:
                 out.append(ClaimRefund(job.id, "expired"))
@@ -333,7 +361,12 @@ def obligation_actions(inp: PolicyInput) -> list[Action]:
                 out.append(ClaimRefund(job.id, "window"))
             elif job.status == JobStatus.DISPUTED and job.deadline and now >= job.deadline:
                 out.append(ClaimRefund(job.id, "ruling"))
-            elif job.status == JobStatus.COMPLETED and job.was_submitted and not job.rated and job.provider != me:
+            elif (
+                job.status == JobStatus.COMPLETED
+                and job.was_submitted
+                and not job.rated
+                and job.provider != me
+            ):
                 payload = inp.payloads.get(job.id)
                 good = spec is not None and payload is not None and verify(spec, payload)
                 out.append(GiveFeedback(job.id, 100 if good else 10))
@@ -365,7 +398,9 @@ def _fund_actions(inp: PolicyInput, job: Any) -> list[Action]:
     if now >= job.expired_at or not job.service:
         return []
     ask = mem.ask_of(job.provider, job.service) or job.budget
-    if job.budget == 0 and snap.block < job.created_block + FUND_PROVIDER_FIRST_CYCLES * max(1, inp.config.cycle_blocks):
+    if job.budget == 0 and snap.block < job.created_block + FUND_PROVIDER_FIRST_CYCLES * max(
+        1, inp.config.cycle_blocks
+    ):
         return []  # the provider prices first: its own setBudget is its acceptance (one step saved)
     # A budget the provider set (and so accepted) is funded when it is no dearer than its listed ask by
     # more than FUND_OVER_ASK (asks move up to a tenth a cycle while the job is priced); a dearer one is
@@ -440,8 +475,11 @@ def subcontract_parents(mem: MarketMemory) -> dict[str, Any]:
 def subcontract_ids(mem: MarketMemory) -> set[int]:
     """My completed sub-jobs whose payloads I need to assemble a composite (agent._payloads fetches them)."""
     parents = subcontract_parents(mem)
-    return {j.id for j in mem.jobs.values()
-            if j.client == mem.me and j.status == JobStatus.COMPLETED and (j.spec or "") in parents}
+    return {
+        j.id
+        for j in mem.jobs.values()
+        if j.client == mem.me and j.status == JobStatus.COMPLETED and (j.spec or "") in parents
+    }
 
 
 def _sub_jobs(mem: MarketMemory, part: str) -> list[Any]:
@@ -454,7 +492,11 @@ def subcontract_budget_left(mem: MarketMemory, parent: Any) -> int:
     net = parent.budget * (10_000 - mem.params.get("feeBps", 0)) // 10_000
     spent = 0
     for part in components(_spec(parent.spec)).values():
-        spent += sum(j.budget for j in _sub_jobs(mem, part.encode()) if j.status in (JobStatus.FUNDED, JobStatus.SUBMITTED, JobStatus.COMPLETED))
+        spent += sum(
+            j.budget
+            for j in _sub_jobs(mem, part.encode())
+            if j.status in (JobStatus.FUNDED, JobStatus.SUBMITTED, JobStatus.COMPLETED)
+        )
     return net - spent
 
 
@@ -500,7 +542,9 @@ def subcontract_actions(inp: PolicyInput, job: Any, spec: TaskSpec) -> list[Acti
                 good = (j.id, payload)
         if good is not None:
             done[role] = good
-        elif not any(j.status in _LIVE or (j.status == JobStatus.COMPLETED and j.id not in inp.payloads) for j in subs):
+        elif not any(
+            j.status in _LIVE or (j.status == JobStatus.COMPLETED and j.id not in inp.payloads) for j in subs
+        ):
             todo.append((role, part, subs))  # never hired, or every sub-job so far failed
     if len(done) == len(parts):
         rng = rng_for(cfg.seed, me, "deliver", job.id)  # the persona's own delivery odds (Persona.deliver)
@@ -514,8 +558,10 @@ def subcontract_actions(inp: PolicyInput, job: Any, spec: TaskSpec) -> list[Acti
     if expiry - now < mem.params.get("minWorkingWindow", 0) + cfg.accept_min_time + SUBCONTRACT_SLACK:
         return []  # too late to hire: my own deadline holds
     left = subcontract_budget_left(mem, job)
-    cheapest = {role: min((o.ask for o in _part_offers(inp, part.service, set())), default=0)
-                for role, part, _ in todo}
+    cheapest = {
+        role: min((o.ask for o in _part_offers(inp, part.service, set())), default=0)
+        for role, part, _ in todo
+    }
     out: list[Action] = []
     for role, part, subs in todo:
         failed = {j.provider.lower() for j in subs if j.provider}
@@ -534,7 +580,9 @@ SUPPLY_SWITCH_GAIN = 1.5  # another service must pay this many times the worst o
 SUPPLY_EVERY = 5  # cycles between reconsidering what to sell (the L4.9 cadence)
 
 
-DEMAND_LOOKBACK_CYCLES = 3  # the demand a price answers to: short enough to follow a surge within a cycle or two
+DEMAND_LOOKBACK_CYCLES = (
+    3  # the demand a price answers to: short enough to follow a surge within a cycle or two
+)
 
 
 def recent_requests(mem: MarketMemory, service: str, head_block: int, blocks: int) -> int:
@@ -586,8 +634,11 @@ def supply_choice(inp: PolicyInput) -> tuple[str, ...]:
         return current
     head = inp.snapshot.block
     fee = mem.params.get("feeBps", 0)
-    costs = {s: service_cost(s, cfg) * 10_000 // max(1, 10_000 - fee)
-             for s in set(cfg.catalogue) | set(current) if has_service(s)}
+    costs = {
+        s: service_cost(s, cfg) * 10_000 // max(1, 10_000 - fee)
+        for s in set(cfg.catalogue) | set(current)
+        if has_service(s)
+    }
     pay = {s: service_pay(mem, s, c, head) for s, c in costs.items()}
     # the same comparison at the previous decision (the window ending SUPPLY_EVERY cycles ago): a switch
     # needs the gain in both, so one lucky window (a few early jobs at opening asks) moves nobody
@@ -599,8 +650,12 @@ def supply_choice(inp: PolicyInput) -> tuple[str, ...]:
         return current
     worst = min(mine, key=lambda s: (pay[s], s))
     best = others[0]
-    if (pay[best] > 0 and pay[best] >= SUPPLY_SWITCH_GAIN * pay[worst]
-            and before[best] > 0 and before[best] >= SUPPLY_SWITCH_GAIN * before[worst]):
+    if (
+        pay[best] > 0
+        and pay[best] >= SUPPLY_SWITCH_GAIN * pay[worst]
+        and before[best] > 0
+        and before[best] >= SUPPLY_SWITCH_GAIN * before[worst]
+    ):
         return tuple(sorted((set(current) - {worst}) | {best}))
     return current
 
@@ -623,7 +678,9 @@ def pricing_actions(inp: PolicyInput) -> list[Action]:
         # change decided by governance moves every provider's floor.
         cost = service_cost(s, cfg) * 10_000 // max(1, 10_000 - fee)
         if cur is None:
-            new[s] = levers.adjust_ask(s, initial_ask(cost, persona.pricing, persona.behaviour.markup), cost, g)
+            new[s] = levers.adjust_ask(
+                s, initial_ask(cost, persona.pricing, persona.behaviour.markup), cost, g
+            )
             changed = True
             continue
         requested = w.requested.get(s, 0)
@@ -686,12 +743,18 @@ def hiring_actions(inp: PolicyInput) -> list[Action]:
     mem, snap, cfg, persona, g = inp.memory, inp.snapshot, inp.config, inp.persona, inp.guidance
     me = mem.me
     # Services this agent knows (others may sell plugin services it has not loaded: not hireable here).
-    services = sorted(s for s in {s for p in mem.providers.values() for s in p.get("asks", {})} if has_service(s))
+    services = sorted(
+        s for s in {s for p in mem.providers.values() for s in p.get("asks", {})} if has_service(s)
+    )
     weights = demand_weights(cfg, services, inp.cycle)
     surge = max(weights, default=1.0)
     # A surge lets a client keep more jobs open (up to 3x), or the cap, not demand, would set the volume.
     limit = cfg.max_open_jobs * min(3, math.ceil(surge))
-    open_jobs = [j for j in mem.jobs.values() if j.client == me and j.status in (JobStatus.OPEN, JobStatus.FUNDED, JobStatus.SUBMITTED)]
+    open_jobs = [
+        j
+        for j in mem.jobs.values()
+        if j.client == me and j.status in (JobStatus.OPEN, JobStatus.FUNDED, JobStatus.SUBMITTED)
+    ]
     if len(open_jobs) >= limit:
         return []
     rng = rng_for(cfg.seed, me, "hire", inp.cycle)
@@ -761,8 +824,10 @@ def griefing_actions(inp: PolicyInput) -> list[Action]:
             out.append(SetBudget(job.id, GRIEF_BUDGET))
         else:
             out.append(Fund(job.id, GRIEF_BUDGET))
-    victims = sorted((a for a in mem.providers if a != me and mem.providers[a].get("asks")),
-                     key=lambda a: (-perceived_reputation(mem, a), a.lower()))[:n]
+    victims = sorted(
+        (a for a in mem.providers if a != me and mem.providers[a].get("asks")),
+        key=lambda a: (-perceived_reputation(mem, a), a.lower()),
+    )[:n]
     for i, victim in enumerate(victims):
         service = sorted(mem.providers[victim]["asks"])[0]
         if not has_service(service):
@@ -866,8 +931,9 @@ REPEAT_REASON = "slashing too weak: a provider keeps failing jobs under the curr
 MARKET_REASON = "slashing too weak for the failures seen"
 
 
-def repeat_offenders(mem: MarketMemory, since_block: int = -1,
-                     rules: GovernanceThresholds = GOVERNANCE) -> list[str]:
+def repeat_offenders(
+    mem: MarketMemory, since_block: int = -1, rules: GovernanceThresholds = GOVERNANCE
+) -> list[str]:
     """Providers (not me) with `repeat_failures` failures after `since_block` that fail at least
     `repeat_failure_share` of their funded jobs, from the public track records in the memory. Sorted."""
     out = []
@@ -886,8 +952,9 @@ def _last_change_block(mem: MarketMemory, name: str) -> int | None:
     return max(blocks) if blocks else None
 
 
-def desired_changes(values: list[float], view: GovernanceView, mem: MarketMemory,
-                    rules: GovernanceThresholds = GOVERNANCE) -> list[tuple[str, int, str]]:
+def desired_changes(
+    values: list[float], view: GovernanceView, mem: MarketMemory, rules: GovernanceThresholds = GOVERNANCE
+) -> list[tuple[str, int, str]]:
     """Goals about the rules, from values and observations: [(parameter, new value, reason)].
 
     - cooperative/efficiency-minded agents find a fee above the floor too high and want it halved;
@@ -934,11 +1001,16 @@ def vote_support(values: list[float], prop: ProposalView, mem: MarketMemory) -> 
     if prop.parameter == "escrow.feeBps":
         # lower fees serve cooperation/efficiency/growth; stability-minded agents keep the treasury
         pro_lower = values[COOP] + values[EFF] + values[GROW]
-        return VoteSupport.FOR if (not up) == (pro_lower >= values[STAB] + values[SAFE]) else VoteSupport.AGAINST
+        return (
+            VoteSupport.FOR if (not up) == (pro_lower >= values[STAB] + values[SAFE]) else VoteSupport.AGAINST
+        )
     if prop.parameter in ("escrow.collateralRatioBps", "escrow.disputeBond", "reputation.disputePenaltyBps"):
         pro_strict = values[SAFE] + values[STAB] + values[PURP]
-        return VoteSupport.FOR if up == (pro_strict >= values[GROW] + values[EFF] + values[EXPL]) \
+        return (
+            VoteSupport.FOR
+            if up == (pro_strict >= values[GROW] + values[EFF] + values[EXPL])
             else VoteSupport.AGAINST
+        )
     return VoteSupport.ABSTAIN
 
 

@@ -57,15 +57,18 @@ def make_web3(rpc: str, timeout: float = 30.0) -> Web3:
     kwargs: dict[str, Any] = {}
     request_kwargs: dict[str, Any] = {"timeout": timeout}
     if os.environ.get("EMERGENT_RPC_HEADERS"):
-        request_kwargs["headers"] = {str(k): str(v) for k, v in json.loads(os.environ["EMERGENT_RPC_HEADERS"]).items()}
+        request_kwargs["headers"] = {
+            str(k): str(v) for k, v in json.loads(os.environ["EMERGENT_RPC_HEADERS"]).items()
+        }
     if rpc.startswith(("http://127.0.0.1", "http://localhost")):
         import requests
 
         session = requests.Session()
         session.trust_env = False  # no proxy lookup in the environment on every request to a local node
         kwargs["session"] = session
-    provider = Web3.HTTPProvider(rpc, request_kwargs=request_kwargs, exception_retry_configuration=None,
-                                 **kwargs)
+    provider = Web3.HTTPProvider(
+        rpc, request_kwargs=request_kwargs, exception_retry_configuration=None, **kwargs
+    )
     w3 = Web3(provider)
     for name in ("validation", "ens_name_to_address"):
         try:
@@ -111,11 +114,16 @@ def persona_with(name: str, overrides: dict[str, Any] | None = None) -> Persona:
     if overrides:
         from dataclasses import fields
 
-        pricing_names = {f.name for f in fields(persona.pricing)} - {f.name for f in fields(persona.behaviour)}
+        pricing_names = {f.name for f in fields(persona.pricing)} - {
+            f.name for f in fields(persona.behaviour)
+        }
         pricing = {k: v for k, v in overrides.items() if k in pricing_names}
         behaviour = {k: v for k, v in overrides.items() if k not in pricing_names}
-        persona = replace(persona, behaviour=replace(persona.behaviour, **behaviour),
-                          pricing=replace(persona.pricing, **pricing))
+        persona = replace(
+            persona,
+            behaviour=replace(persona.behaviour, **behaviour),
+            pricing=replace(persona.pricing, **pricing),
+        )
     return persona
 
 
@@ -148,8 +156,14 @@ class Host:
             chain_id = int(self.web3.eth.chain_id)  # a devnet by chain id, else by what the node says it is
             devnet = chain_id in DEVNET_CHAIN_IDS or is_devnet(cfg.rpc)
             confirmations = default_confirmations(chain_id, devnet)
-        self.indexer = EventIndexer(self.web3, self.contracts.watch_list(names), cursor_store=store,
-                                    start_block=first_block, max_range=500, confirmations=confirmations)
+        self.indexer = EventIndexer(
+            self.web3,
+            self.contracts.watch_list(names),
+            cursor_store=store,
+            start_block=first_block,
+            max_range=500,
+            confirmations=confirmations,
+        )
         for ag in self.agents:
             self.indexer.subscribe(ag.on_event, on_reorg=ag.on_reorg)
         self.stop = threading.Event()
@@ -157,27 +171,47 @@ class Host:
         self._usage: dict[str, Any] = {"agents": [ag.address for ag in self.agents]}
         self._record_usage("ready")
 
-    def _build_agents(self, cfg: HostConfig, head: int, here: Any, first_block: int,
-                      descriptions: DescriptionCache) -> None:
+    def _build_agents(
+        self, cfg: HostConfig, head: int, here: Any, first_block: int, descriptions: DescriptionCache
+    ) -> None:
         """Every agent of the config, each checked before it may act: its dir's lock and chain (Agent),
         then its funds (an error stops the host before any transaction; warnings are kept and logged)."""
         for a in cfg.agents:
             spec = AgentSpec(
-                key=a["key"], persona=a["persona"], services=tuple(a["services"]), data_dir=cfg.data_dir,
-                seed=cfg.seed, cycle_blocks=cfg.cycle_blocks, gas_budget_wei=cfg.gas_budget_wei,
-                max_cycles=a.get("max_cycles", cfg.max_cycles), start_phase=a.get("start_phase", cfg.start_phase),
-                priority_fee_wei=cfg.priority_fee_wei, cognition=bool(a.get("cognition", cfg.cognition)),
-                demand=tuple(tuple(d) for d in a.get("demand", ())), catalogue=tuple(a.get("catalogue", ())),
-                ring=tuple(a.get("ring", ())), reset=cfg.reset,
+                key=a["key"],
+                persona=a["persona"],
+                services=tuple(a["services"]),
+                data_dir=cfg.data_dir,
+                seed=cfg.seed,
+                cycle_blocks=cfg.cycle_blocks,
+                gas_budget_wei=cfg.gas_budget_wei,
+                max_cycles=a.get("max_cycles", cfg.max_cycles),
+                start_phase=a.get("start_phase", cfg.start_phase),
+                priority_fee_wei=cfg.priority_fee_wei,
+                cognition=bool(a.get("cognition", cfg.cognition)),
+                demand=tuple(tuple(d) for d in a.get("demand", ())),
+                catalogue=tuple(a.get("catalogue", ())),
+                ring=tuple(a.get("ring", ())),
+                reset=cfg.reset,
             )
             start = int(a.get("start_block", head))
             persona = persona_with(a["persona"], a.get("overrides"))
-            ag = Agent(spec, persona, self.web3, self.contracts, self.payloads, start_block=start,
-                       events_from=first_block, descriptions=descriptions, chain=here)
+            ag = Agent(
+                spec,
+                persona,
+                self.web3,
+                self.contracts,
+                self.payloads,
+                start_block=start,
+                events_from=first_block,
+                descriptions=descriptions,
+                chain=here,
+            )
             self.agents.append(ag)
             funds = read_funds(self.web3, self.contracts, ag.address, ag.sender)
-            error, warnings = funds_problems(ag.address, funds, provides=bool(spec.services),
-                                             hires=persona.behaviour.hire_rate > 0)
+            error, warnings = funds_problems(
+                ag.address, funds, provides=bool(spec.services), hires=persona.behaviour.hire_rate > 0
+            )
             if error is not None:
                 ag.log("start_refused", reason=error)
                 raise AgentStartError(error)
@@ -233,7 +267,7 @@ class Host:
         while not self.stop.is_set():
             ran = self.step()
             if ran is None:
-                self.stop.wait(min(5.0, self.cfg.poll_interval * 2 ** self.indexer.health.consecutive_failures))
+                self.stop.wait(min(5.0, self.cfg.poll_interval * 2**self.indexer.health.consecutive_failures))
                 continue
             if all(ag.finished for ag in self.agents):
                 break

@@ -193,8 +193,10 @@ class AgentStore:
     def set_meta(self, key: str, value: str) -> None:
         if key == "schema":
             raise StoreError("the schema version is the store's own")
-        self._write("INSERT INTO meta(key, value) VALUES (?, ?) "
-                    "ON CONFLICT(key) DO UPDATE SET value=excluded.value", (key, value))
+        self._write(
+            "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+            (key, value),
+        )
 
     def is_empty(self) -> bool:
         """No state, cursor, nonce hint or journal entry yet (a store just created)."""
@@ -223,8 +225,10 @@ class AgentStore:
         """Replace the key's block hashes (the indexer keeps them to a bounded window)."""
         with self.transaction():
             self._conn.execute("DELETE FROM block_hashes WHERE key=?", (key,))
-            self._conn.executemany("INSERT INTO block_hashes(key, block, hash) VALUES (?, ?, ?)",
-                                   [(key, int(b), str(h)) for b, h in hashes.items()])
+            self._conn.executemany(
+                "INSERT INTO block_hashes(key, block, hash) VALUES (?, ?, ?)",
+                [(key, int(b), str(h)) for b, h in hashes.items()],
+            )
 
     # ------------------------------------------------------------------ checkpoints (reorg recovery)
     def put_checkpoint(self, key: str, block: int, value: Any, *, keep: int) -> None:
@@ -238,15 +242,21 @@ class AgentStore:
         with self.transaction():
             self._conn.execute(
                 "INSERT INTO checkpoints(key, block, value) VALUES (?, ?, ?) "
-                "ON CONFLICT(key, block) DO UPDATE SET value=excluded.value", (key, int(block), text))
+                "ON CONFLICT(key, block) DO UPDATE SET value=excluded.value",
+                (key, int(block), text),
+            )
             self._conn.execute(
                 "DELETE FROM checkpoints WHERE key=? AND block NOT IN "
-                "(SELECT block FROM checkpoints WHERE key=? ORDER BY block DESC LIMIT ?)", (key, key, keep))
+                "(SELECT block FROM checkpoints WHERE key=? ORDER BY block DESC LIMIT ?)",
+                (key, key, keep),
+            )
 
     def checkpoint_below(self, key: str, block: int) -> tuple[int, Any] | None:
         """The newest checkpoint of `key` taken at a block below `block`: (its block, its value)."""
-        rows = self._read("SELECT block, value FROM checkpoints WHERE key=? AND block<? ORDER BY block DESC "
-                          "LIMIT 1", (key, int(block)))
+        rows = self._read(
+            "SELECT block, value FROM checkpoints WHERE key=? AND block<? ORDER BY block DESC LIMIT 1",
+            (key, int(block)),
+        )
         return (int(rows[0][0]), json.loads(rows[0][1])) if rows else None
 
     def drop_checkpoints_from(self, key: str, block: int) -> None:

@@ -20,8 +20,9 @@ if TYPE_CHECKING:
 POPULATION = ("honest", "undercutter", "cheater", "no_show", "guardian")
 
 
-def run_audit(persona: str = "honest", seed: int = 1, cycles: int = 3000
-              ) -> tuple[dict[str, Any], dict[str, int], OfflineMarket]:
+def run_audit(
+    persona: str = "honest", seed: int = 1, cycles: int = 3000
+) -> tuple[dict[str, Any], dict[str, int], OfflineMarket]:
     """(audit report as a dict, status -> cycles, the market) for the audited agent (index 0)."""
     from agents.cognition import qualification_audit
     from agents.cognition.audit_text import report_to_dict
@@ -45,10 +46,17 @@ def cognition() -> None:
 
 
 @cognition.command("audit")
-@click.option("--cycles", default=3000, show_default=True, type=click.IntRange(1, 100_000),
-              help="offline-market cycles to run and audit (§12: 3000)")
+@click.option(
+    "--cycles",
+    default=3000,
+    show_default=True,
+    type=click.IntRange(1, 100_000),
+    help="offline-market cycles to run and audit (§12: 3000)",
+)
 @click.option("--persona", default="honest", show_default=True, help="persona of the audited agent")
-@click.option("--seed", default=1, show_default=True, type=int, help="seed of the offline market and the agents")
+@click.option(
+    "--seed", default=1, show_default=True, type=int, help="seed of the offline market and the agents"
+)
 def audit(cycles: int, persona: str, seed: int) -> None:
     """Run the §12 audit (AG-1 ... AS-5, AMS) of one agent on the offline market."""
     from agents.cognition.audit_text import render
@@ -64,7 +72,9 @@ def audit(cycles: int, persona: str, seed: int) -> None:
     me = market.agents[0]
     if me.cognition is None:  # run_audit checked it
         raise RuntimeError(f"the audited agent {me.address} has no cognition")
-    header = (f"offline market: {len(market.agents)} agents ({', '.join(a.persona.name for a in market.agents)}), "
-              f"seed {seed}, {cycles} cycles in {cpu:.1f} s CPU; audited agent {me.address} ({persona}), "
-              f"activation phase at the end: {me.cognition.activation.phase}")
+    header = (
+        f"offline market: {len(market.agents)} agents ({', '.join(a.persona.name for a in market.agents)}), "
+        f"seed {seed}, {cycles} cycles in {cpu:.1f} s CPU; audited agent {me.address} ({persona}), "
+        f"activation phase at the end: {me.cognition.activation.phase}"
+    )
     click.echo(render(rep, statuses, header))

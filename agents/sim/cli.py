@@ -95,59 +95,155 @@ def check_chain(rpc: str | None, node: str = "anvil") -> None:
     except (OSError, DevnetError, ValueError):
         raise RuntimeFailure(no_devnet_message(rpc)) from None
     if kind_of_client(version) is None:
-        raise InputError(f"--rpc {rpc} is {version!r}, not anvil or a Hardhat node: a simulation funds its agents "
-                         "with the devnet's setBalance")
+        raise InputError(
+            f"--rpc {rpc} is {version!r}, not anvil or a Hardhat node: a simulation funds its agents "
+            "with the devnet's setBalance"
+        )
 
 
 @click.command()
-@click.option("--agents", "n_agents", default=8, show_default=True, type=click.IntRange(1, 500),
-              help="number of agents (the default mix covers every persona)")
-@click.option("--cycles", default=40, show_default=True, type=click.IntRange(1, 100_000),
-              help="cognitive cycles every agent runs")
+@click.option(
+    "--agents",
+    "n_agents",
+    default=8,
+    show_default=True,
+    type=click.IntRange(1, 500),
+    help="number of agents (the default mix covers every persona)",
+)
+@click.option(
+    "--cycles",
+    default=40,
+    show_default=True,
+    type=click.IntRange(1, 100_000),
+    help="cognitive cycles every agent runs",
+)
 @click.option("--seed", default=0, show_default=True, type=int, help="seed of personas, keys and choices")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="output directory, new or empty (default reports/<timestamp>/)")
-@click.option("--rpc", "rpc", default=None, metavar="URL",
-              help="use the devnet (anvil or Hardhat) at URL instead of starting a fresh one (needs its "
-                   "setBalance); EMERGENT_RPC is not used: a simulation owns its chain unless told otherwise")
-@click.option("--node", "node", type=click.Choice(["anvil", "hardhat"]), default="anvil", show_default=True,
-              help="the devnet a run starts for itself: anvil, or the Hardhat node (the second EVM)")
-@click.option("--network", "network", default="ethereum:local", show_default=True,
-              help="ape network ecosystem:network[:provider]; simulations run on local networks only")
-@click.option("--cycle-blocks", default=5, show_default=True, type=click.IntRange(1, 1000),
-              help="blocks per cognitive cycle (a block a second during the run)")
-@click.option("--agents-per-process", default=1, show_default=True, type=click.IntRange(1, 500),
-              help="agents hosted by one process (more saves memory for large runs)")
-@click.option("--max-processes", default=8, show_default=True, type=click.IntRange(1, 256),
-              help="at most this many agent processes (agents are spread over them)")
-@click.option("--personas", default=None,
-              help="comma-separated persona per agent, e.g. honest,no-show,cheater (overrides the default mix)")
-@click.option("--cognition", "cognition_mode", type=click.Choice(["on", "off"]), default="on", show_default=True,
-              help="off: L4.8 only (the L4.9 mind's outputs never reach the agents' policy)")
-@click.option("--compare-cognition", is_flag=True, help="paired run, same seed: with the mind and L4.8 only "
-              "(compare.html side by side)")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="output directory, new or empty (default reports/<timestamp>/)",
+)
+@click.option(
+    "--rpc",
+    "rpc",
+    default=None,
+    metavar="URL",
+    help="use the devnet (anvil or Hardhat) at URL instead of starting a fresh one (needs its "
+    "setBalance); EMERGENT_RPC is not used: a simulation owns its chain unless told otherwise",
+)
+@click.option(
+    "--node",
+    "node",
+    type=click.Choice(["anvil", "hardhat"]),
+    default="anvil",
+    show_default=True,
+    help="the devnet a run starts for itself: anvil, or the Hardhat node (the second EVM)",
+)
+@click.option(
+    "--network",
+    "network",
+    default="ethereum:local",
+    show_default=True,
+    help="ape network ecosystem:network[:provider]; simulations run on local networks only",
+)
+@click.option(
+    "--cycle-blocks",
+    default=5,
+    show_default=True,
+    type=click.IntRange(1, 1000),
+    help="blocks per cognitive cycle (a block a second during the run)",
+)
+@click.option(
+    "--agents-per-process",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 500),
+    help="agents hosted by one process (more saves memory for large runs)",
+)
+@click.option(
+    "--max-processes",
+    default=8,
+    show_default=True,
+    type=click.IntRange(1, 256),
+    help="at most this many agent processes (agents are spread over them)",
+)
+@click.option(
+    "--personas",
+    default=None,
+    help="comma-separated persona per agent, e.g. honest,no-show,cheater (overrides the default mix)",
+)
+@click.option(
+    "--cognition",
+    "cognition_mode",
+    type=click.Choice(["on", "off"]),
+    default="on",
+    show_default=True,
+    help="off: L4.8 only (the L4.9 mind's outputs never reach the agents' policy)",
+)
+@click.option(
+    "--compare-cognition",
+    is_flag=True,
+    help="paired run, same seed: with the mind and L4.8 only (compare.html side by side)",
+)
 @click.option("--offline", is_flag=True, help="with --compare-cognition: on the offline market (no chain)")
-@click.option("--dashboard", "dashboard_port", default=None, type=click.IntRange(0, 65535), is_flag=False,
-              flag_value=8600, help="serve the live dashboard during the run (`--dashboard` alone: port 8600)")
-@click.option("--plugin", "plugins", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="plugin module defining SERVICES and/or PERSONAS (repeatable; docs/plugins.md)")
-@click.option("--services", default=None,
-              help="comma-separated service catalogue agents sell from (default: the built-in five)")
-@click.option("--scenario", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="scenario file (agents, services, plugins, contract parameters, shocks; docs/scenarios.md)")
+@click.option(
+    "--dashboard",
+    "dashboard_port",
+    default=None,
+    type=click.IntRange(0, 65535),
+    is_flag=False,
+    flag_value=8600,
+    help="serve the live dashboard during the run (`--dashboard` alone: port 8600)",
+)
+@click.option(
+    "--plugin",
+    "plugins",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="plugin module defining SERVICES and/or PERSONAS (repeatable; docs/plugins.md)",
+)
+@click.option(
+    "--services",
+    default=None,
+    help="comma-separated service catalogue agents sell from (default: the built-in five)",
+)
+@click.option(
+    "--scenario",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="scenario file (agents, services, plugins, contract parameters, shocks; docs/scenarios.md)",
+)
 @click.pass_context
-def simulate(ctx: click.Context, n_agents: int, cycles: int, seed: int, out: Path | None, rpc: str | None,
-             network: str, cycle_blocks: int, agents_per_process: int, max_processes: int, personas: str | None,
-             cognition_mode: str = "on", compare_cognition: bool = False, offline: bool = False,
-             dashboard_port: int | None = None, plugins: tuple[Path, ...] = (), services: str | None = None,
-             scenario: Path | None = None, node: str = "anvil") -> None:
+def simulate(
+    ctx: click.Context,
+    n_agents: int,
+    cycles: int,
+    seed: int,
+    out: Path | None,
+    rpc: str | None,
+    network: str,
+    cycle_blocks: int,
+    agents_per_process: int,
+    max_processes: int,
+    personas: str | None,
+    cognition_mode: str = "on",
+    compare_cognition: bool = False,
+    offline: bool = False,
+    dashboard_port: int | None = None,
+    plugins: tuple[Path, ...] = (),
+    services: str | None = None,
+    scenario: Path | None = None,
+    node: str = "anvil",
+) -> None:
     """Devnet up, deploy, fund, spawn N agents for K cycles, then write report.html + metrics.json.
 
     Ctrl-C stops the agents and still writes a (partial) report."""
     check_network(network)
     if not is_local(network):
-        raise InputError(f"simulate runs on a local network (it funds agents with the devnet's setBalance), "
-                         f"got {network}")
+        raise InputError(
+            f"simulate runs on a local network (it funds agents with the devnet's setBalance), got {network}"
+        )
     if rpc is not None and node != "anvil":
         raise click.UsageError("--node chooses the devnet a run starts; with --rpc the run uses that one")
     if rpc is not None:
@@ -190,11 +286,22 @@ def simulate(ctx: click.Context, n_agents: int, cycles: int, seed: int, out: Pat
 
     from agents.sim.simulate import SimConfig
 
-    cfg = SimConfig(agents=n_agents, cycles=cycles, seed=seed, rpc=rpc, cycle_blocks=cycle_blocks,
-                    agents_per_process=agents_per_process, max_processes=max_processes, personas=persona_list,
-                    out=out_dir, cognition=cognition_mode == "on", services=catalogue,
-                    plugins=[str(Path(p).resolve()) for p in plugins], dashboard_port=dashboard_port,
-                    node=node)
+    cfg = SimConfig(
+        agents=n_agents,
+        cycles=cycles,
+        seed=seed,
+        rpc=rpc,
+        cycle_blocks=cycle_blocks,
+        agents_per_process=agents_per_process,
+        max_processes=max_processes,
+        personas=persona_list,
+        out=out_dir,
+        cognition=cognition_mode == "on",
+        services=catalogue,
+        plugins=[str(Path(p).resolve()) for p in plugins],
+        dashboard_port=dashboard_port,
+        node=node,
+    )
     if compare_cognition:
         from agents.sim.compare_cli import paired
 
@@ -203,14 +310,14 @@ def simulate(ctx: click.Context, n_agents: int, cycles: int, seed: int, out: Pat
     _run(cfg)
 
 
-def _scenario_config(ctx: click.Context, path: Path, out: Path | None, rpc: str | None,
-                     plugins: tuple[Path, ...]) -> SimConfig:
+def _scenario_config(
+    ctx: click.Context, path: Path, out: Path | None, rpc: str | None, plugins: tuple[Path, ...]
+) -> SimConfig:
     """The SimConfig of a scenario file; --cycles, --seed and --cycle-blocks given on the command line
     override the file's; --agents, --personas and --services come only from the file."""
     from click.core import ParameterSource
 
     from agents.sim.scenario import ScenarioError, load_scenario, to_sim_config
-
 
     def given(name: str) -> bool:
         return ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE
@@ -218,8 +325,11 @@ def _scenario_config(ctx: click.Context, path: Path, out: Path | None, rpc: str 
     for name, flag in (("n_agents", "--agents"), ("personas", "--personas"), ("services", "--services")):
         if given(name):
             raise click.UsageError(f"{flag} comes from the scenario file; edit {path.name} instead")
-    overrides = {k: ctx.params[n] for n, k in (("cycles", "cycles"), ("seed", "seed"),
-                                                ("cycle_blocks", "cycle_blocks")) if given(n)}
+    overrides = {
+        k: ctx.params[n]
+        for n, k in (("cycles", "cycles"), ("seed", "seed"), ("cycle_blocks", "cycle_blocks"))
+        if given(n)
+    }
     from agents.market.plugins import load_plugins
 
     try:
@@ -261,20 +371,44 @@ def _run(cfg: SimConfig) -> None:
 
 
 @click.command()
-@click.option("--scenario", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="scenario file (docs/scenarios.md)")
-@click.option("--param", "params", multiple=True,
-              help="NAME=V1,V2,...: a contract parameter (escrow.collateralRatioBps) or a scenario path "
-                   "(cycles, agents.0.count); repeatable, every combination is run")
-@click.option("--seeds", default=1, show_default=True, type=click.IntRange(1, 1000),
-              help="runs per combination (the scenario's seed, +1, +2, ...)")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="output directory (default reports/sweep-<timestamp>/)")
+@click.option(
+    "--scenario",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="scenario file (docs/scenarios.md)",
+)
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    help="NAME=V1,V2,...: a contract parameter (escrow.collateralRatioBps) or a scenario path "
+    "(cycles, agents.0.count); repeatable, every combination is run",
+)
+@click.option(
+    "--seeds",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 1000),
+    help="runs per combination (the scenario's seed, +1, +2, ...)",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="output directory (default reports/sweep-<timestamp>/)",
+)
 @click.option("--address", default=None, help="join this Ray cluster (default: a local Ray instance)")
-@click.option("--cpus", "num_cpus", default=2, show_default=True, type=click.IntRange(1, 512),
-              help="local Ray CPUs = runs in parallel")
-def sweep(scenario: Path, params: tuple[str, ...], seeds: int, out: Path | None, address: str | None,
-          num_cpus: int) -> None:
+@click.option(
+    "--cpus",
+    "num_cpus",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 512),
+    help="local Ray CPUs = runs in parallel",
+)
+def sweep(
+    scenario: Path, params: tuple[str, ...], seeds: int, out: Path | None, address: str | None, num_cpus: int
+) -> None:
     """Run a scenario over a parameter grid and seeds in parallel on Ray; write sweep.csv + sweep.html."""
     from agents.paths import PROJECT_ROOT
     from agents.sim.sweep import SweepError, parse_param, plan_runs, sweep as run_sweep, table_text
@@ -285,8 +419,10 @@ def sweep(scenario: Path, params: tuple[str, ...], seeds: int, out: Path | None,
         n = len(plan_runs(scenario, grid, seeds, out))
     except SweepError as exc:
         raise InputError(str(exc)) from None
-    click.echo(f"{n} runs ({' x '.join(str(len(v)) for _, v in grid) or '1'} combinations x {seeds} seeds) "
-               f"on {'Ray at ' + address if address else f'local Ray, {num_cpus} CPUs'}; output in {out}")
+    click.echo(
+        f"{n} runs ({' x '.join(str(len(v)) for _, v in grid) or '1'} combinations x {seeds} seeds) "
+        f"on {'Ray at ' + address if address else f'local Ray, {num_cpus} CPUs'}; output in {out}"
+    )
     started = time.monotonic()
     tty = sys.stderr.isatty()
     last: list[tuple[int, int] | None] = [None]

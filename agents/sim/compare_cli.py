@@ -27,7 +27,9 @@ def paired(cfg: SimConfig, offline: bool, personas: list[str] | None) -> None:
     page = write_html(data, cfg.out / "compare.html")
     for key, title in (("mind", "with the mind"), ("l48", "L4.8 only")):
         d = data[key]
-        click.echo(f"{title:>14}: hires {d['hires']} (cheater {d['hires_to']['cheater']}, no-show "
-                   f"{d['hires_to']['no_show']}), avoided from cycle cheater {d['avoided_from_cycle']['cheater']} "
-                   f"no-show {d['avoided_from_cycle']['no_show']}, jobs completed {d['jobs_completed']}")
+        click.echo(
+            f"{title:>14}: hires {d['hires']} (cheater {d['hires_to']['cheater']}, no-show "
+            f"{d['hires_to']['no_show']}), avoided from cycle cheater {d['avoided_from_cycle']['cheater']} "
+            f"no-show {d['avoided_from_cycle']['no_show']}, jobs completed {d['jobs_completed']}"
+        )
     click.echo(f"compare: {page}")

@@ -211,8 +211,17 @@ class Metrics:
         for j in self.jobs:
             if not j.parent:
                 continue
-            e = edges.setdefault((j.client, j.provider), {"client": j.client, "provider": j.provider, "jobs": 0,
-                                                        "volume": 0, "failures": 0, "services": set()})
+            e = edges.setdefault(
+                (j.client, j.provider),
+                {
+                    "client": j.client,
+                    "provider": j.provider,
+                    "jobs": 0,
+                    "volume": 0,
+                    "failures": 0,
+                    "services": set(),
+                },
+            )
             e["jobs"] += 1
             e["volume"] += j.budget if j.outcome in ("completed", "disputed_provider_won") else 0
             e["failures"] += j.outcome in ("rejected", "expired", "disputed_client_won")
@@ -234,11 +243,15 @@ class Metrics:
         from statistics import median, pstdev
 
         books = self.books()
-        services = sorted({s for b in books.values() for s in b} | {j.service for j in self.jobs if j.service != "?"})
+        services = sorted(
+            {s for b in books.values() for s in b} | {j.service for j in self.jobs if j.service != "?"}
+        )
         out: dict[str, dict[str, Any]] = {}
         for svc in services:
             series = []
-            created: Counter[int] = Counter(j.created for j in self.jobs if j.service == svc and j.created >= 0)
+            created: Counter[int] = Counter(
+                j.created for j in self.jobs if j.service == svc and j.created >= 0
+            )
             paid_by_cycle: dict[int, list[int]] = {}
             for j in self.jobs:
                 if j.service == svc and j.budget > 0 and j.created >= 0:
@@ -246,8 +259,15 @@ class Metrics:
             for c in sorted(books):
                 b = books[c].get(svc, {})
                 paid = paid_by_cycle.get(c)
-                series.append([c, median(b.values()) if b else None, len(b), created.get(c, 0),
-                               sum(paid) / len(paid) if paid else None])
+                series.append(
+                    [
+                        c,
+                        median(b.values()) if b else None,
+                        len(b),
+                        created.get(c, 0),
+                        sum(paid) / len(paid) if paid else None,
+                    ]
+                )
             prices = [row[1] for row in series]
             rets = [math.log(b / a) for a, b in zip(prices, prices[1:]) if a and b]
             spreads = []
@@ -361,36 +381,49 @@ def mind_record(persona: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
         d = r.get("drift_value", r.get("drift"))
         if d is not None:
             drift.append([c, float(d)])
-    return {"persona": persona, "status_timeline": timeline, "goals": goals, "vetoes": vetoes,
-            "mutations_applied": mutations, "value_drift": drift}
+    return {
+        "persona": persona,
+        "status_timeline": timeline,
+        "goals": goals,
+        "vetoes": vetoes,
+        "mutations_applied": mutations,
+        "value_drift": drift,
+    }
 
 
 def market_summary(m: Metrics, unit: int | None = None) -> str:
     """The market KPIs as terminal lines (one per service), for the simulation's summary."""
     unit = unit or m.token_unit
-    lines = ["market (per service): median ask first -> last, sellers first -> last, jobs, "
-             "volatility, spread, HHI"]
+    lines = [
+        "market (per service): median ask first -> last, sellers first -> last, jobs, volatility, spread, HHI"
+    ]
     for svc, k in m.market_kpis().items():
         priced = [r for r in k["series"] if r[1] is not None]
         if not priced:
             continue
         first, last = priced[0], priced[-1]
         spread = "n/a" if k["spread"] is None else f"{k['spread']:+.1%}"
-        lines.append(f"  {svc:<11} {first[1] / unit:8.2f} -> {last[1] / unit:8.2f} {m.token_symbol}  "
-                     f"sellers {first[2]} -> {last[2]}  jobs {k['jobs']:3d}  vol {k['volatility']:.3f}  "
-                     f"spread {spread}  HHI {k['hhi']:.2f}")
+        lines.append(
+            f"  {svc:<11} {first[1] / unit:8.2f} -> {last[1] / unit:8.2f} {m.token_symbol}  "
+            f"sellers {first[2]} -> {last[2]}  jobs {k['jobs']:3d}  vol {k['volatility']:.3f}  "
+            f"spread {spread}  HHI {k['hhi']:.2f}"
+        )
     composites = [j for j in m.jobs if j.verified is not None]
     edges = m.value_chain()
     if edges or composites:
         ok = sum(1 for j in composites if j.verified)
-        lines.append(f"value chain: {len(composites)} composite deliveries, {ok} verified end to end; "
-                     f"sub-jobs (hirer -> provider: jobs, paid volume, failures)")
+        lines.append(
+            f"value chain: {len(composites)} composite deliveries, {ok} verified end to end; "
+            f"sub-jobs (hirer -> provider: jobs, paid volume, failures)"
+        )
 
         def label(a: str) -> str:
             return m.agents[a].label if a in m.agents else a[:10]
 
         for e in edges:
-            lines.append(f"  {label(e['client']):>13} -> {label(e['provider']):<13} {e['jobs']:3d} jobs  "
-                         f"{e['volume'] / unit:9.2f} {m.token_symbol}  {e['failures']} failed  "
-                         f"({', '.join(e['services'])})")
+            lines.append(
+                f"  {label(e['client']):>13} -> {label(e['provider']):<13} {e['jobs']:3d} jobs  "
+                f"{e['volume'] / unit:9.2f} {m.token_symbol}  {e['failures']} failed  "
+                f"({', '.join(e['services'])})"
+            )
     return "\n".join(lines)

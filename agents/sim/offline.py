@@ -31,13 +31,28 @@ from agents.market.personas import Persona, assign_personas, get_persona
 from agents.market.services import SERVICE_NAMES
 from agents.runtime import actions as A
 from agents.runtime import observe as O
-from agents.runtime.policy import MAX_UINT, Guidance, PolicyConfig, PolicyInput, decide, subcontract_ids, update_guidance
+from agents.runtime.policy import (
+    MAX_UINT,
+    Guidance,
+    PolicyConfig,
+    PolicyInput,
+    decide,
+    subcontract_ids,
+    update_guidance,
+)
 
 WEI = 10**18
 PARAMS = {  # params/ethereum-local.yaml
-    "feeBps": 100, "collateralRatioBps": 2_000, "minProviderStake": 100 * WEI, "disputeBond": 50 * WEI,
-    "reviewWindow": 60, "disputeWindow": 60, "rulingPeriod": 120, "guardianMinStake": 1_000 * WEI,
-    "minWorkingWindow": 60, "maxJobDuration": 604_800,
+    "feeBps": 100,
+    "collateralRatioBps": 2_000,
+    "minProviderStake": 100 * WEI,
+    "disputeBond": 50 * WEI,
+    "reviewWindow": 60,
+    "disputeWindow": 60,
+    "rulingPeriod": 120,
+    "guardianMinStake": 1_000 * WEI,
+    "minWorkingWindow": 60,
+    "maxJobDuration": 604_800,
 }
 # Reputation.vy with params/ethereum-local.yaml: feedback moves a score toward rating x 100 by
 # weight = paid / (paid + REFERENCE_VALUE + paid before to this provider) x rater / 10 000, a rise stops at
@@ -61,10 +76,15 @@ STAKING = "0x" + "57" * 20
 def _goal_changes(open_before: list[int], result: Any) -> dict[str, list[str]]:
     was_open = set(open_before)
     return {
-        "generated": [d.origin for d in result.decisions if d.kind == "pursue_goal" and d.validation != "merged"],
+        "generated": [
+            d.origin for d in result.decisions if d.kind == "pursue_goal" and d.validation != "merged"
+        ],
         "pursued": [d.origin for d in result.actionable if d.kind == "pursue_goal"],
-        "completed": [g.origin for g in result.state.substrate.goals.goals
-                      if g.id in was_open and g.status == "COMPLETED"],
+        "completed": [
+            g.origin
+            for g in result.state.substrate.goals.goals
+            if g.id in was_open and g.status == "COMPLETED"
+        ],
     }
 
 
@@ -118,14 +138,29 @@ class _JobAction(Protocol):
 
 
 class OfflineMarket:
-    def __init__(self, personas: list[str] | None = None, agents: int = 8, seed: int = 0, cognition: bool = True,
-                 start_phase: str = "CHECK", cycle_blocks: int = 5, time_scale: int = 6,
-                 start_balance: int = 20_000 * WEI, services_per_agent: int = 3, record: bool = True,
-                 ignore_mind: bool = False) -> None:
+    def __init__(
+        self,
+        personas: list[str] | None = None,
+        agents: int = 8,
+        seed: int = 0,
+        cognition: bool = True,
+        start_phase: str = "CHECK",
+        cycle_blocks: int = 5,
+        time_scale: int = 6,
+        start_balance: int = 20_000 * WEI,
+        services_per_agent: int = 3,
+        record: bool = True,
+        ignore_mind: bool = False,
+    ) -> None:
         """ignore_mind: L4.8 only, as `simulate --cognition off` (the mind runs for the record, none of
         its outputs reaches the policy)."""
         names = list(personas) if personas else assign_personas(agents, None, seed)
-        self.seed, self.cognition_on, self.cycle_blocks, self.time_scale = seed, cognition, cycle_blocks, time_scale
+        self.seed, self.cognition_on, self.cycle_blocks, self.time_scale = (
+            seed,
+            cognition,
+            cycle_blocks,
+            time_scale,
+        )
         self.record = record
         self.ignore_mind = ignore_mind
         self.block, self.ts = 1, 1_700_000_000
@@ -166,8 +201,17 @@ class OfflineMarket:
                 self.bonded[addr] = GUARDIAN_STAKE
                 self.rep[addr] = GUARDIAN_REPUTATION
                 self.guardians.append(addr)
-            self.agents.append(OfflineAgent(i, addr, persona, PolicyConfig(services=services, seed=seed, difficulty=DIFFICULTY), mem, cog,
-                                            Guidance(values=list(persona.values))))
+            self.agents.append(
+                OfflineAgent(
+                    i,
+                    addr,
+                    persona,
+                    PolicyConfig(services=services, seed=seed, difficulty=DIFFICULTY),
+                    mem,
+                    cog,
+                    Guidance(values=list(persona.values)),
+                )
+            )
         # genesis: parameters, guardian seats and founders' stake, as events every agent sees
         for name, value in PARAMS.items():
             self._emit("ServiceEscrow", "ParameterUpdated", name=name, previous=0, current=value)
@@ -180,8 +224,11 @@ class OfflineMarket:
     # ------------------------------------------------------------------ events
     def _emit(self, _contract: str, _event: str, **args: Any) -> None:
         self._log_index += 1
-        self.events.append(ChainEvent(self.block, f"0x{self.block:064x}", self._log_index, _contract, _event,
-                                      MappingProxyType(args)))
+        self.events.append(
+            ChainEvent(
+                self.block, f"0x{self.block:064x}", self._log_index, _contract, _event, MappingProxyType(args)
+            )
+        )
 
     def _transfer(self, sender: str, receiver: str, value: int) -> None:
         if value <= 0:
@@ -204,8 +251,13 @@ class OfflineMarket:
 
     def _votes(self, who: str) -> None:
         """Staking's BondedChanged (votes are not modelled: no governance offline)."""
-        self._emit("Staking", "BondedChanged", account=who, previous=self._bonded_seen.get(who, 0),
-                   current=self.bonded[who])
+        self._emit(
+            "Staking",
+            "BondedChanged",
+            account=who,
+            previous=self._bonded_seen.get(who, 0),
+            current=self.bonded[who],
+        )
         self._bonded_seen[who] = self.bonded[who]
 
     # ------------------------------------------------------------------ one cycle
@@ -251,11 +303,13 @@ class OfflineMarket:
         for job in mem.jobs.values():
             if not job.deliverable:
                 continue
-            wanted = ((job.evaluator == me and job.status == JobStatus.SUBMITTED)
-                      or (job.provider == me and job.status == JobStatus.REJECTED and job.held > 0)
-                      or (job.client == me and job.status == JobStatus.COMPLETED and not job.rated)
-                      or (job.status == JobStatus.DISPUTED and me in mem.guardians)
-                      or job.id in subs)  # parts of a composite job I am assembling
+            wanted = (
+                (job.evaluator == me and job.status == JobStatus.SUBMITTED)
+                or (job.provider == me and job.status == JobStatus.REJECTED and job.held > 0)
+                or (job.client == me and job.status == JobStatus.COMPLETED and not job.rated)
+                or (job.status == JobStatus.DISPUTED and me in mem.guardians)
+                or job.id in subs
+            )  # parts of a composite job I am assembling
             if wanted:
                 out[job.id] = self.payloads.get(job.deliverable)
         return out
@@ -263,19 +317,31 @@ class OfflineMarket:
     def _snapshot(self, ag: OfflineAgent) -> O.Snapshot:
         a = ag.address
         gas, ag.gas_cycle = ag.gas_cycle, 0
-        return O.Snapshot(block=self.block - 1, timestamp=self.ts, token=self.token[a], eth=self.eth[a],
-                          bonded=ag.memory.bonded.get(a, 0), free_stake=self.bonded[a] - self.locked.get(a, 0),
-                          reputation=ag.memory.reputation.get(a, 0),
-                          allowance_escrow=MAX_UINT if "ServiceEscrow" in ag.allowances else 0,
-                          allowance_staking=MAX_UINT if "Staking" in ag.allowances else 0,
-                          base_fee=BASE_FEE, gas_spent_wei=gas, votes=self.bonded[a])
+        return O.Snapshot(
+            block=self.block - 1,
+            timestamp=self.ts,
+            token=self.token[a],
+            eth=self.eth[a],
+            bonded=ag.memory.bonded.get(a, 0),
+            free_stake=self.bonded[a] - self.locked.get(a, 0),
+            reputation=ag.memory.reputation.get(a, 0),
+            allowance_escrow=MAX_UINT if "ServiceEscrow" in ag.allowances else 0,
+            allowance_staking=MAX_UINT if "Staking" in ag.allowances else 0,
+            base_fee=BASE_FEE,
+            gas_spent_wei=gas,
+            votes=self.bonded[a],
+        )
 
     def _tick(self, ag: OfflineAgent) -> None:
         mem = ag.memory
         snap = self._snapshot(ag)
         payloads = self._payloads(ag)
-        rec: dict[str, Any] = {"cycle": mem.cycle, "balance": snap.token, "stake": snap.bonded,
-                               "reputation": snap.reputation}
+        rec: dict[str, Any] = {
+            "cycle": mem.cycle,
+            "balance": snap.token,
+            "stake": snap.bonded,
+            "reputation": snap.reputation,
+        }
         if ag.cognition is not None:
             obs = O.build_observation(mem, snap, self.cycle_blocks, self.cycle_blocks, ag.config.services)
             open_before = [g.id for g in ag.cognition.substrate.goals.open_goals()] if self.record else []
@@ -284,25 +350,42 @@ class OfflineMarket:
             if self.ignore_mind:
                 ag.guidance = update_guidance(ag.guidance, "OFF", 0.0, ())
             else:
-                ag.guidance = update_guidance(ag.guidance, rep.status, rep.authority, result.actionable,
-                                              rep.value_weights,
-                                              [g.id for g in result.state.substrate.goals.open_goals()])
+                ag.guidance = update_guidance(
+                    ag.guidance,
+                    rep.status,
+                    rep.authority,
+                    result.actionable,
+                    rep.value_weights,
+                    [g.id for g in result.state.substrate.goals.open_goals()],
+                )
             ag.cognition = result.state
             ag.status_cycles[rep.status] = ag.status_cycles.get(rep.status, 0) + 1
             if rep.audit is not None:
                 ag.audits.append(rep.audit)
             if self.record:
-                rec.update(status=rep.status, phase=rep.activation_phase, survival=rep.survival_state,
-                           drift=rep.total_drift, ass=rep.ass, v=rep.lyapunov_v, rho=rep.rho,
-                           bottleneck=rep.bottleneck, horizon=rep.min_survival,
-                           goals=_goal_changes(open_before, result),
-                           vetoes=sum(1 for d in result.decisions if d.vetoed),
-                           mutations=sum(1 for d in result.actionable if isinstance(d, ApplyMutation)
-                                         and d.reason == "sandbox_approved"))
+                rec.update(
+                    status=rep.status,
+                    phase=rep.activation_phase,
+                    survival=rep.survival_state,
+                    drift=rep.total_drift,
+                    ass=rep.ass,
+                    v=rep.lyapunov_v,
+                    rho=rep.rho,
+                    bottleneck=rep.bottleneck,
+                    horizon=rep.min_survival,
+                    goals=_goal_changes(open_before, result),
+                    vetoes=sum(1 for d in result.decisions if d.vetoed),
+                    mutations=sum(
+                        1
+                        for d in result.actionable
+                        if isinstance(d, ApplyMutation) and d.reason == "sandbox_approved"
+                    ),
+                )
         else:
             rec.update(status="L4.8", survival=ag.guidance.survival)
-        actions = decide(PolicyInput(ag.persona, ag.config, mem, snap, ag.guidance, mem.cycle, frozenset(),
-                                     payloads, None))
+        actions = decide(
+            PolicyInput(ag.persona, ag.config, mem, snap, ag.guidance, mem.cycle, frozenset(), payloads, None)
+        )
         for a in actions:
             if isinstance(a, A.Submit) and a.job_id in mem.jobs:
                 mem.jobs[a.job_id].submitted_by_me_honest = a.honest
@@ -343,7 +426,9 @@ class OfflineMarket:
         return True
 
     def _do_set_asks(self, ag: OfflineAgent, a: A.SetAsks) -> bool:
-        self._emit("AgentRegistry", "ServicesUpdated", agentId=a.agent_id, services=[(n, p) for n, p in a.services])
+        self._emit(
+            "AgentRegistry", "ServicesUpdated", agentId=a.agent_id, services=[(n, p) for n, p in a.services]
+        )
         return True
 
     def _do_stake(self, ag: OfflineAgent, a: A.Stake) -> bool:
@@ -360,8 +445,15 @@ class OfflineMarket:
         self.next_job += 1
         self.jobs[jid] = OJob(jid, ag.address, a.provider, ag.address, a.expired_at, a.description)
         self.descriptions[jid] = a.description
-        self._emit("ServiceEscrow", "JobCreated", jobId=jid, client=ag.address, provider=a.provider,
-                   evaluator=ag.address, expiredAt=a.expired_at)
+        self._emit(
+            "ServiceEscrow",
+            "JobCreated",
+            jobId=jid,
+            client=ag.address,
+            provider=a.provider,
+            evaluator=ag.address,
+            expiredAt=a.expired_at,
+        )
         self.hires.append((self.cycle, ag.address, a.provider))
         return True
 
@@ -381,8 +473,14 @@ class OfflineMarket:
 
     def _do_accept_job(self, ag: OfflineAgent, a: A.AcceptJob) -> bool:
         j = self._job(a)
-        if (j is None or j.status != JobStatus.OPEN or j.provider != ag.address or self.ts >= j.expired_at
-                or a.amount <= 0 or a.amount != j.budget):
+        if (
+            j is None
+            or j.status != JobStatus.OPEN
+            or j.provider != ag.address
+            or self.ts >= j.expired_at
+            or a.amount <= 0
+            or a.amount != j.budget
+        ):
             return False
         j.accepted = a.amount
         self._emit("ServiceEscrow", "JobAccepted", jobId=j.id, provider=j.provider, budget=a.amount)
@@ -391,15 +489,26 @@ class OfflineMarket:
     def _do_fund(self, ag: OfflineAgent, a: A.Fund) -> bool:
         j = self._job(a)
         me = ag.address
-        if (j is None or j.status != JobStatus.OPEN or j.client != me or j.budget != a.amount or a.amount <= 0
-                or j.accepted != j.budget or self.ts >= j.expired_at
-                or j.expired_at < self.ts + PARAMS["minWorkingWindow"]
-                or j.expired_at > self.ts + PARAMS["maxJobDuration"]
-                or self.token[me] < a.amount or "ServiceEscrow" not in ag.allowances):
+        if (
+            j is None
+            or j.status != JobStatus.OPEN
+            or j.client != me
+            or j.budget != a.amount
+            or a.amount <= 0
+            or j.accepted != j.budget
+            or self.ts >= j.expired_at
+            or j.expired_at < self.ts + PARAMS["minWorkingWindow"]
+            or j.expired_at > self.ts + PARAMS["maxJobDuration"]
+            or self.token[me] < a.amount
+            or "ServiceEscrow" not in ag.allowances
+        ):
             return False
         coll = -(-a.amount * PARAMS["collateralRatioBps"] // 10_000)
         p = j.provider
-        if self.bonded.get(p, 0) < PARAMS["minProviderStake"] or self.bonded[p] - self.locked.get(p, 0) < coll:
+        if (
+            self.bonded.get(p, 0) < PARAMS["minProviderStake"]
+            or self.bonded[p] - self.locked.get(p, 0) < coll
+        ):
             return False
         self._transfer(me, ESCROW, a.amount)
         j.held, j.collateral, j.status = a.amount, coll, JobStatus.FUNDED
@@ -421,7 +530,9 @@ class OfflineMarket:
         self._release(j)
         j.held, j.status, j.deadline = 0, JobStatus.COMPLETED, 0
         self._emit("ServiceEscrow", "JobCompleted", jobId=j.id)
-        self.settled.append((self.cycle, j.client, j.provider, "disputed_provider_won" if upheld else "completed"))
+        self.settled.append(
+            (self.cycle, j.client, j.provider, "disputed_provider_won" if upheld else "completed")
+        )
 
     def _refund_client(self, j: OJob) -> None:
         self._transfer(ESCROW, j.client, j.held)
@@ -464,8 +575,15 @@ class OfflineMarket:
         j = self._job(a)
         me = ag.address
         bond = PARAMS["disputeBond"]
-        if (j is None or j.status != JobStatus.REJECTED or j.provider != me or j.held <= 0 or self.ts >= j.deadline
-                or self.token[me] < bond or not self.guardians):
+        if (
+            j is None
+            or j.status != JobStatus.REJECTED
+            or j.provider != me
+            or j.held <= 0
+            or self.ts >= j.deadline
+            or self.token[me] < bond
+            or not self.guardians
+        ):
             return False
         self._transfer(me, ESCROW, bond)
         j.bond, j.status, j.deadline = bond, JobStatus.DISPUTED, self.ts + PARAMS["rulingPeriod"]
@@ -475,8 +593,14 @@ class OfflineMarket:
     def _do_rule(self, ag: OfflineAgent, a: A.Rule) -> bool:
         j = self._job(a)
         me = ag.address
-        if (j is None or j.status != JobStatus.DISPUTED or me not in self.guardians or me in (j.client, j.provider)
-                or me in j.votes or self.ts >= j.deadline):
+        if (
+            j is None
+            or j.status != JobStatus.DISPUTED
+            or me not in self.guardians
+            or me in (j.client, j.provider)
+            or me in j.votes
+            or self.ts >= j.deadline
+        ):
             return False
         j.votes[me] = a.for_provider
         self._emit("ServiceEscrow", "DisputeRuled", jobId=j.id, guardian=me, forProvider=a.for_provider)
@@ -509,7 +633,9 @@ class OfflineMarket:
         j = self._job(a)
         if j is None:
             return False
-        if j.status == JobStatus.OPEN and self.ts >= j.expired_at:  # never funded: nothing held, nobody penalised
+        if (
+            j.status == JobStatus.OPEN and self.ts >= j.expired_at
+        ):  # never funded: nothing held, nobody penalised
             j.status = JobStatus.EXPIRED
             self._emit("ServiceEscrow", "JobExpired", jobId=j.id)
             return True
@@ -527,7 +653,9 @@ class OfflineMarket:
             j.deadline = 0
             self.settled.append((self.cycle, j.client, j.provider, "rejected"))
             return True
-        if j.status == JobStatus.DISPUTED and self.ts >= j.deadline:  # default ruling: the rejection stands, no penalty
+        if (
+            j.status == JobStatus.DISPUTED and self.ts >= j.deadline
+        ):  # default ruling: the rejection stands, no penalty
             self._emit("ServiceEscrow", "DisputeResolved", jobId=j.id, outcome=3)
             self._refund_client(j)
             self._release(j)
@@ -548,8 +676,14 @@ class OfflineMarket:
 
     def _do_feedback(self, ag: OfflineAgent, a: A.GiveFeedback) -> bool:
         j = self._job(a)
-        if (j is None or j.status != JobStatus.COMPLETED or j.client != ag.address or j.rated or not 0 <= a.rating <= 100
-                or j.client == j.provider):
+        if (
+            j is None
+            or j.status != JobStatus.COMPLETED
+            or j.client != ag.address
+            or j.rated
+            or not 0 <= a.rating <= 100
+            or j.client == j.provider
+        ):
             return False
         j.rated = True
         key = (j.client, j.provider)
@@ -565,7 +699,14 @@ class OfflineMarket:
                 current = previous + (bound - previous) * num // den
         elif num > 0:
             current = previous - ((previous - target) * num + den - 1) // den
-        self._emit("Reputation", "FeedbackGiven", jobId=j.id, client=j.client, provider=j.provider,
-                   rating=a.rating, value=paid)
+        self._emit(
+            "Reputation",
+            "FeedbackGiven",
+            jobId=j.id,
+            client=j.client,
+            provider=j.provider,
+            rating=a.rating,
+            value=paid,
+        )
         self._write_rep(j.provider, current)
         return True

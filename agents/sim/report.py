@@ -39,19 +39,36 @@ from agents.sim.metrics import Metrics, gini
 
 # Cognition's survival classes, best first, taken from its classifier at each band's lower edge
 # (abundant > SURVIVAL_ABUNDANT >= adequate >= SURVIVAL_ADEQUATE > constrained >= ... > critical).
-SURVIVAL_CLASSES: tuple[str, ...] = tuple(dict.fromkeys(
-    classify_survival(x) for x in (math.inf, K.SURVIVAL_ADEQUATE, K.SURVIVAL_CONSTRAINED, K.SURVIVAL_WARNING, 0.0)
-))
+SURVIVAL_CLASSES: tuple[str, ...] = tuple(
+    dict.fromkeys(
+        classify_survival(x)
+        for x in (math.inf, K.SURVIVAL_ADEQUATE, K.SURVIVAL_CONSTRAINED, K.SURVIVAL_WARNING, 0.0)
+    )
+)
 SURVIVAL_COLORS = ("#1a9850", "#91cf60", "#fee08b", "#fc8d59", "#d73027")
 # L4.9 cycle statuses (agents.cognition.orchestrator.CycleReport.status), from full authority to none.
 STATUS_ORDER = ("ACTIVE", "PARTIAL", "ADVISORY", "WARMING_UP", "FROZEN_SURVIVAL", "FROZEN", "INACTIVE")
 STATUS_COLORS = ("#1a9850", "#a6d96a", "#fee08b", "#bababa", "#f46d43", "#d73027", "#404040")
 OUTCOME_COLORS = {
-    "completed": "#228833", "disputed_provider_won": "#66ccee", "rejected": "#ee6677", "expired": "#ccbb44",
-    "disputed_client_won": "#aa3377", "open": "#bbbbbb",
+    "completed": "#228833",
+    "disputed_provider_won": "#66ccee",
+    "rejected": "#ee6677",
+    "expired": "#ccbb44",
+    "disputed_client_won": "#aa3377",
+    "open": "#bbbbbb",
 }
-PALETTE = ("#4477aa", "#ee6677", "#228833", "#ccbb44", "#66ccee", "#aa3377", "#bbbbbb", "#000000",
-           "#ee7733", "#009988")
+PALETTE = (
+    "#4477aa",
+    "#ee6677",
+    "#228833",
+    "#ccbb44",
+    "#66ccee",
+    "#aa3377",
+    "#bbbbbb",
+    "#000000",
+    "#ee7733",
+    "#009988",
+)
 
 PLOTS = (
     ("balances", "Token balances and Gini coefficient"),
@@ -72,8 +89,13 @@ MIND_PLOTS = (
     ("mind-drift", "Value drift per agent (cognition's record)"),
 )
 _LAYOUT = dict(
-    template="none", margin=dict(l=60, r=20, t=30, b=45), font=dict(family="sans-serif", size=11),
-    hovermode="closest", legend=dict(font=dict(size=10)), paper_bgcolor="white", plot_bgcolor="white",
+    template="none",
+    margin=dict(l=60, r=20, t=30, b=45),
+    font=dict(family="sans-serif", size=11),
+    hovermode="closest",
+    legend=dict(font=dict(size=10)),
+    paper_bgcolor="white",
+    plot_bgcolor="white",
 )
 _AXIS = dict(showgrid=True, gridcolor="#e5e5e5", zeroline=False, linecolor="#888", showline=True)
 
@@ -88,8 +110,16 @@ def _fig(height: int = 360, **layout: Any) -> go.Figure:
 
 def _note(fig: go.Figure, text: str, y: float = 0.5, **kw: Any) -> go.Figure:
     """A message inside the plotting area (what the chart would show and why it does not)."""
-    fig.add_annotation(text=text, xref="paper", yref="paper", x=0.5, y=y, showarrow=False,
-                       font=dict(color="#666", size=12), **kw)
+    fig.add_annotation(
+        text=text,
+        xref="paper",
+        yref="paper",
+        x=0.5,
+        y=y,
+        showarrow=False,
+        font=dict(color="#666", size=12),
+        **kw,
+    )
     return fig
 
 
@@ -128,8 +158,13 @@ def _cycle_axis(fig: go.Figure, m: Metrics, **kw: Any) -> None:
 def plot_balances(m: Metrics) -> go.Figure:
     if not any(m.samples.values()):
         return _empty("no agent samples recorded")
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.68, 0.32], horizontal_spacing=0.08,
-                        subplot_titles=(f"balance ({m.token_symbol})", "Gini of balances"))
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        column_widths=[0.68, 0.32],
+        horizontal_spacing=0.08,
+        subplot_titles=(f"balance ({m.token_symbol})", "Gini of balances"),
+    )
     fig.update_layout(height=380, **_LAYOUT)
     fig.update_xaxes(**_AXIS)
     fig.update_yaxes(**_AXIS)
@@ -138,17 +173,37 @@ def plot_balances(m: Metrics) -> go.Figure:
         if not series:
             continue
         persona = _persona(m, addr)
-        fig.add_trace(go.Scatter(
-            x=[s.cycle for s in series], y=[s.balance / m.token_unit for s in series], mode="lines",
-            name=persona, legendgroup=persona, showlegend=persona not in shown,
-            line=dict(color=colors.get(persona), width=1.2),
-            hovertemplate=f"{html.escape(_label(m, addr))}<br>cycle %{{x}}<br>%{{y:,.2f}} {m.token_symbol}"
-                          "<extra></extra>"), row=1, col=1)
+        fig.add_trace(
+            go.Scatter(
+                x=[s.cycle for s in series],
+                y=[s.balance / m.token_unit for s in series],
+                mode="lines",
+                name=persona,
+                legendgroup=persona,
+                showlegend=persona not in shown,
+                line=dict(color=colors.get(persona), width=1.2),
+                hovertemplate=f"{html.escape(_label(m, addr))}<br>cycle %{{x}}<br>%{{y:,.2f}} {m.token_symbol}"
+                "<extra></extra>",
+            ),
+            row=1,
+            col=1,
+        )
         shown.add(persona)
     g = m.gini_series()
-    fig.add_trace(go.Scatter(x=[c for c, _ in g], y=[v for _, v in g], mode="lines+markers", name="Gini",
-                             marker=dict(size=4), line=dict(color="black"), showlegend=False,
-                             hovertemplate="cycle %{x}<br>Gini %{y:.3f}<extra></extra>"), row=1, col=2)
+    fig.add_trace(
+        go.Scatter(
+            x=[c for c, _ in g],
+            y=[v for _, v in g],
+            mode="lines+markers",
+            name="Gini",
+            marker=dict(size=4),
+            line=dict(color="black"),
+            showlegend=False,
+            hovertemplate="cycle %{x}<br>Gini %{y:.3f}<extra></extra>",
+        ),
+        row=1,
+        col=2,
+    )
     fig.update_yaxes(range=[0, 1], row=1, col=2)
     fig.update_xaxes(title_text="cycle")
     return fig
@@ -162,18 +217,34 @@ def plot_prices(m: Metrics) -> go.Figure:
     fig = _fig(380)
     for i, (service, points) in enumerate(sorted(m.prices.items())):
         color = PALETTE[i % len(PALETTE)]
-        fig.add_trace(go.Scatter(
-            x=[c for c, _ in points], y=[p / m.token_unit for _, p in points], mode="markers",
-            marker=dict(color=color, size=5, opacity=0.35), name=f"{service} asks", legendgroup=service,
-            showlegend=False, hovertemplate=f"{service}<br>cycle %{{x}}<br>ask %{{y:.4g}}<extra></extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=[c for c, _ in points],
+                y=[p / m.token_unit for _, p in points],
+                mode="markers",
+                marker=dict(color=color, size=5, opacity=0.35),
+                name=f"{service} asks",
+                legendgroup=service,
+                showlegend=False,
+                hovertemplate=f"{service}<br>cycle %{{x}}<br>ask %{{y:.4g}}<extra></extra>",
+            )
+        )
         per: dict[int, list[float]] = {}
         for c, p in points:
             per.setdefault(c, []).append(p / m.token_unit)
         cs = sorted(per)
-        fig.add_trace(go.Scatter(
-            x=cs, y=[median(per[c]) for c in cs], mode="lines+markers", name=service, legendgroup=service,
-            line=dict(color=color, width=2, shape="hv"), marker=dict(size=4),
-            hovertemplate=f"{service}<br>cycle %{{x}}<br>median ask %{{y:.4g}}<extra></extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=cs,
+                y=[median(per[c]) for c in cs],
+                mode="lines+markers",
+                name=service,
+                legendgroup=service,
+                line=dict(color=color, width=2, shape="hv"),
+                marker=dict(size=4),
+                hovertemplate=f"{service}<br>cycle %{{x}}<br>median ask %{{y:.4g}}<extra></extra>",
+            )
+        )
     _cycle_axis(fig, m)
     fig.update_yaxes(title_text=f"{m.token_symbol} per job")
     return fig
@@ -189,10 +260,16 @@ def plot_reputation(m: Metrics) -> go.Figure:
                 by_cycle.setdefault(s.cycle, []).append(s.reputation)
         if by_cycle:
             cs = sorted(by_cycle)
-            fig.add_trace(go.Scatter(
-                x=cs, y=[mean(by_cycle[c]) for c in cs], mode="lines", name=f"{persona} ({len(addrs)})",
-                line=dict(color=colors[persona]),
-                hovertemplate=f"{persona}<br>cycle %{{x}}<br>mean reputation %{{y:.3f}}<extra></extra>"))
+            fig.add_trace(
+                go.Scatter(
+                    x=cs,
+                    y=[mean(by_cycle[c]) for c in cs],
+                    mode="lines",
+                    name=f"{persona} ({len(addrs)})",
+                    line=dict(color=colors[persona]),
+                    hovertemplate=f"{persona}<br>cycle %{{x}}<br>mean reputation %{{y:.3f}}<extra></extra>",
+                )
+            )
     if not fig.data:
         return _empty("no agent samples recorded")
     _cycle_axis(fig, m)
@@ -212,9 +289,15 @@ def plot_jobs(m: Metrics) -> go.Figure:
             continue
         per = Counter(j.cycle for j in m.jobs if j.outcome == outcome)
         cs = sorted(per)
-        fig.add_trace(go.Bar(x=cs, y=[per[c] for c in cs], name=f"{outcome} ({total})",
-                             marker_color=OUTCOME_COLORS.get(outcome, "#777"),
-                             hovertemplate=f"{outcome}<br>cycle %{{x}}: %{{y}} jobs<extra></extra>"))
+        fig.add_trace(
+            go.Bar(
+                x=cs,
+                y=[per[c] for c in cs],
+                name=f"{outcome} ({total})",
+                marker_color=OUTCOME_COLORS.get(outcome, "#777"),
+                hovertemplate=f"{outcome}<br>cycle %{{x}}: %{{y}} jobs<extra></extra>",
+            )
+        )
     _cycle_axis(fig, m)
     fig.update_yaxes(title_text="jobs")
     return fig
@@ -223,8 +306,13 @@ def plot_jobs(m: Metrics) -> go.Figure:
 def plot_slashes(m: Metrics) -> go.Figure:
     if not m.slashes:
         return _empty(f"no slashes in {_last_cycle(m)} cycles (no provider lost a dispute)")
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.68, 0.32], horizontal_spacing=0.1,
-                        subplot_titles=(f"cumulative {m.token_symbol} slashed", "slashes by persona"))
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        column_widths=[0.68, 0.32],
+        horizontal_spacing=0.1,
+        subplot_titles=(f"cumulative {m.token_symbol} slashed", "slashes by persona"),
+    )
     fig.update_layout(height=340, **_LAYOUT, showlegend=False)
     fig.update_xaxes(**_AXIS)
     fig.update_yaxes(**_AXIS)
@@ -237,16 +325,38 @@ def plot_slashes(m: Metrics) -> go.Figure:
         ys.append(total)
     xs.append(max(_last_cycle(m), xs[-1]))
     ys.append(total)
-    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color="#aa3377", shape="hv"),
-                             hoverinfo="skip"), row=1, col=1)
-    fig.add_trace(go.Scatter(
-        x=[s.cycle for s in ordered], y=ys[1:-1], mode="markers", marker=dict(color="#aa3377", size=9),
-        text=[f"{html.escape(_label(m, s.agent))} ({_persona(m, s.agent)}): {s.amount / m.token_unit:,.2f} "
-              f"{m.token_symbol}, {html.escape(s.reason)}" for s in ordered],
-        hovertemplate="cycle %{x}<br>%{text}<br>total %{y:,.2f}<extra></extra>"), row=1, col=1)
+    fig.add_trace(
+        go.Scatter(x=xs, y=ys, mode="lines", line=dict(color="#aa3377", shape="hv"), hoverinfo="skip"),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[s.cycle for s in ordered],
+            y=ys[1:-1],
+            mode="markers",
+            marker=dict(color="#aa3377", size=9),
+            text=[
+                f"{html.escape(_label(m, s.agent))} ({_persona(m, s.agent)}): {s.amount / m.token_unit:,.2f} "
+                f"{m.token_symbol}, {html.escape(s.reason)}"
+                for s in ordered
+            ],
+            hovertemplate="cycle %{x}<br>%{text}<br>total %{y:,.2f}<extra></extra>",
+        ),
+        row=1,
+        col=1,
+    )
     per = Counter(_persona(m, s.agent) for s in m.slashes)
-    fig.add_trace(go.Bar(x=list(per), y=list(per.values()), marker_color="#aa3377",
-                         hovertemplate="%{x}: %{y} slashes<extra></extra>"), row=1, col=2)
+    fig.add_trace(
+        go.Bar(
+            x=list(per),
+            y=list(per.values()),
+            marker_color="#aa3377",
+            hovertemplate="%{x}: %{y} slashes<extra></extra>",
+        ),
+        row=1,
+        col=2,
+    )
     fig.update_xaxes(title_text="cycle", range=[-0.5, max(1, xs[-1]) + 0.5], row=1, col=1)
     fig.update_yaxes(rangemode="tozero", row=1, col=1)
     fig.update_yaxes(dtick=1, rangemode="tozero", row=1, col=2)
@@ -258,18 +368,34 @@ def plot_governance(m: Metrics) -> go.Figure:
     if not props:
         return _empty(f"no proposals in {_last_cycle(m)} cycles")
     fig = _fig(400, barmode="group")
-    labels = [f"#{i + 1} {p.state}<br>{html.escape(shorten(p.description.rpartition(': ')[2], 40))}"
-              for i, p in enumerate(props)]
-    hover = ["<br>".join(html.escape(line) for line in textwrap.wrap(
-        f"cycle {p.cycle} by {_label(m, p.proposer)}; {p.state}"
-        + (f" at cycle {p.executed_cycle}" if p.executed_cycle is not None else "") + f": {p.description}", 70))
-        for p in props]
+    labels = [
+        f"#{i + 1} {p.state}<br>{html.escape(shorten(p.description.rpartition(': ')[2], 40))}"
+        for i, p in enumerate(props)
+    ]
+    hover = [
+        "<br>".join(
+            html.escape(line)
+            for line in textwrap.wrap(
+                f"cycle {p.cycle} by {_label(m, p.proposer)}; {p.state}"
+                + (f" at cycle {p.executed_cycle}" if p.executed_cycle is not None else "")
+                + f": {p.description}",
+                70,
+            )
+        )
+        for p in props
+    ]
     for side, color in (("for", "#228833"), ("against", "#ee6677"), ("abstain", "#bbbbbb")):
-        fig.add_trace(go.Bar(
-            x=labels, y=[getattr(p, f"votes_{side}") / m.token_unit for p in props], name=side,
-            marker_color=color, customdata=[[getattr(p, f"voters_{side}"), h] for p, h in zip(props, hover)],
-            hovertemplate=f"{side}: %{{y:,.0f}} {m.token_symbol} from %{{customdata[0]}} ballots"
-                          "<br>%{customdata[1]}<extra></extra>"))
+        fig.add_trace(
+            go.Bar(
+                x=labels,
+                y=[getattr(p, f"votes_{side}") / m.token_unit for p in props],
+                name=side,
+                marker_color=color,
+                customdata=[[getattr(p, f"voters_{side}"), h] for p, h in zip(props, hover)],
+                hovertemplate=f"{side}: %{{y:,.0f}} {m.token_symbol} from %{{customdata[0]}} ballots"
+                "<br>%{customdata[1]}<extra></extra>",
+            )
+        )
     fig.update_yaxes(title_text=f"voting power ({m.token_symbol})")
     return fig
 
@@ -277,22 +403,36 @@ def plot_governance(m: Metrics) -> go.Figure:
 # ------------------------------------------------------------------ cognition charts
 def _threshold_lines(fig: go.Figure, lines: tuple[tuple[float, str, str], ...]) -> None:
     for y, text, color in lines:
-        fig.add_hline(y=y, line=dict(color=color, width=1, dash="dot"), annotation_text=text,
-                      annotation_position="top right", annotation_font=dict(size=9, color=color))
+        fig.add_hline(
+            y=y,
+            line=dict(color=color, width=1, dash="dot"),
+            annotation_text=text,
+            annotation_position="top right",
+            annotation_font=dict(size=9, color=color),
+        )
 
 
-def _per_agent_lines(m: Metrics, fig: go.Figure, series: dict[str, list[tuple[int, float]]], name: str,
-                     fmt: str = ".3f") -> None:
+def _per_agent_lines(
+    m: Metrics, fig: go.Figure, series: dict[str, list[tuple[int, float]]], name: str, fmt: str = ".3f"
+) -> None:
     colors, shown = _persona_colors(m), set()
     for addr, pts in series.items():
         if not pts:
             continue
         persona = _persona(m, addr)
-        fig.add_trace(go.Scatter(
-            x=[c for c, _ in pts], y=[v for _, v in pts], mode="lines+markers", name=persona,
-            legendgroup=persona, showlegend=persona not in shown, marker=dict(size=5),
-            line=dict(color=colors.get(persona, "#777"), width=1.2),
-            hovertemplate=f"{html.escape(_label(m, addr))}<br>cycle %{{x}}<br>{name} %{{y:{fmt}}}<extra></extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=[c for c, _ in pts],
+                y=[v for _, v in pts],
+                mode="lines+markers",
+                name=persona,
+                legendgroup=persona,
+                showlegend=persona not in shown,
+                marker=dict(size=5),
+                line=dict(color=colors.get(persona, "#777"), width=1.2),
+                hovertemplate=f"{html.escape(_label(m, addr))}<br>cycle %{{x}}<br>{name} %{{y:{fmt}}}<extra></extra>",
+            )
+        )
         shown.add(persona)
 
 
@@ -302,12 +442,20 @@ def plot_ass(m: Metrics) -> go.Figure:
     _per_agent_lines(m, fig, series, "ASS")
     _cycle_axis(fig, m)
     fig.update_yaxes(title_text="ASS", range=[0, 1.02])
-    _threshold_lines(fig, ((K.ASS_HEALTHY, f"healthy > {K.ASS_HEALTHY}", "#1a9850"),
-                           (K.ASS_TARGET, f"target {K.ASS_TARGET}", "#fc8d59"),
-                           (K.ASS_FREEZE_THRESHOLD, f"L4.9 skipped < {K.ASS_FREEZE_THRESHOLD}", "#d73027")))
+    _threshold_lines(
+        fig,
+        (
+            (K.ASS_HEALTHY, f"healthy > {K.ASS_HEALTHY}", "#1a9850"),
+            (K.ASS_TARGET, f"target {K.ASS_TARGET}", "#fc8d59"),
+            (K.ASS_FREEZE_THRESHOLD, f"L4.9 skipped < {K.ASS_FREEZE_THRESHOLD}", "#d73027"),
+        ),
+    )
     if not fig.data:
-        _note(fig, f"no ASS yet: it is scored from the first L4.9 cycle after warm-up, and none of the "
-                   f"{len(m.agents)} agents reached it in {_last_cycle(m) + 1 if m.cycles() else 0} cycles")
+        _note(
+            fig,
+            f"no ASS yet: it is scored from the first L4.9 cycle after warm-up, and none of the "
+            f"{len(m.agents)} agents reached it in {_last_cycle(m) + 1 if m.cycles() else 0} cycles",
+        )
     return fig
 
 
@@ -327,9 +475,14 @@ def _drift_figure(m: Metrics, series: dict[str, list[tuple[int, float]]]) -> go.
     peak = max((v for pts in series.values() for _, v in pts), default=0.0)
     _cycle_axis(fig, m)
     fig.update_yaxes(title_text="TotalDrift", range=[-0.01, max(K.DRIFT_CRITICAL * 1.15, peak * 1.1)])
-    _threshold_lines(fig, ((K.DRIFT_MODERATE, f"moderate {K.DRIFT_MODERATE}", "#b8a000"),
-                           (K.DRIFT_ELEVATED, f"elevated {K.DRIFT_ELEVATED}: mutations frozen", "#fc8d59"),
-                           (K.DRIFT_CRITICAL, f"critical {K.DRIFT_CRITICAL}: revert", "#d73027")))
+    _threshold_lines(
+        fig,
+        (
+            (K.DRIFT_MODERATE, f"moderate {K.DRIFT_MODERATE}", "#b8a000"),
+            (K.DRIFT_ELEVATED, f"elevated {K.DRIFT_ELEVATED}: mutations frozen", "#fc8d59"),
+            (K.DRIFT_CRITICAL, f"critical {K.DRIFT_CRITICAL}: revert", "#d73027"),
+        ),
+    )
     moved = sum(1 for pts in series.values() if any(v > 0 for _, v in pts))
     mind = mind_of(m)
     muts = sum(int(v.get("mutations_applied", 0)) for v in mind.values()) if mind else None
@@ -342,8 +495,13 @@ def _drift_figure(m: Metrics, series: dict[str, list[tuple[int, float]]]) -> go.
     return fig
 
 
-def _category_heatmap(m: Metrics, rows: dict[str, list[tuple[int, str]]], order: tuple[str, ...],
-                      colors: tuple[str, ...], what: str) -> go.Figure:
+def _category_heatmap(
+    m: Metrics,
+    rows: dict[str, list[tuple[int, str]]],
+    order: tuple[str, ...],
+    colors: tuple[str, ...],
+    what: str,
+) -> go.Figure:
     """Agents (rows) x cycles (columns), each cell the category held in that cycle; categories not in
     `order` come after it in grey. The colour of a category is fixed by `order`, whatever the run holds."""
     seen = {v for pts in rows.values() for _, v in pts}
@@ -361,10 +519,21 @@ def _category_heatmap(m: Metrics, rows: dict[str, list[tuple[int, str]]], order:
         z.append([cats.index(held[c]) if c in held else None for c in range(last + 1)])
         text.append([held.get(c, "") for c in range(last + 1)])
     fig = _fig(max(220, 70 + 18 * len(addrs)))
-    fig.add_trace(go.Heatmap(
-        z=z, x=list(range(last + 1)), y=[_label(m, a) for a in addrs], text=text, zmin=-0.5, zmax=n - 0.5,
-        colorscale=scale, xgap=1, ygap=1, hovertemplate="%{y}<br>cycle %{x}: %{text}<extra></extra>",
-        colorbar=dict(tickvals=list(range(n)), ticktext=cats, title=dict(text=what), len=1.0)))
+    fig.add_trace(
+        go.Heatmap(
+            z=z,
+            x=list(range(last + 1)),
+            y=[_label(m, a) for a in addrs],
+            text=text,
+            zmin=-0.5,
+            zmax=n - 0.5,
+            colorscale=scale,
+            xgap=1,
+            ygap=1,
+            hovertemplate="%{y}<br>cycle %{x}: %{text}<extra></extra>",
+            colorbar=dict(tickvals=list(range(n)), ticktext=cats, title=dict(text=what), len=1.0),
+        )
+    )
     fig.update_xaxes(title_text="cycle", showgrid=False)
     fig.update_yaxes(showgrid=False, autorange="reversed", tickfont=dict(size=9))
     return fig
@@ -396,7 +565,9 @@ def mind_note_of(m: Metrics | dict[str, Any]) -> str:
 
 def plot_mind_status(m: Metrics, mind: dict[str, dict[str, Any]]) -> go.Figure:
     """The status timeline holds a status from its cycle until the next entry (or the run's last cycle)."""
-    last = max([_last_cycle(m)] + [int(c) for rec in mind.values() for c, _ in rec.get("status_timeline", [])])
+    last = max(
+        [_last_cycle(m)] + [int(c) for rec in mind.values() for c, _ in rec.get("status_timeline", [])]
+    )
     rows: dict[str, list[tuple[int, str]]] = {}
     for addr, rec in mind.items():
         tl = sorted((int(c), str(s)) for c, s in rec.get("status_timeline", []))
@@ -422,8 +593,15 @@ def plot_mind_goals(m: Metrics, mind: dict[str, dict[str, Any]]) -> go.Figure:
         return _empty("no goals generated")
     fig = _fig(360, barmode="group")
     for st, color in zip(stages, ("#4477aa", "#ccbb44", "#228833")):
-        fig.add_trace(go.Bar(x=origins, y=[totals[st][o] for o in origins], name=f"{st} ({sum(totals[st].values())})",
-                             marker_color=color, hovertemplate=f"%{{x}}: %{{y}} {st}<extra></extra>"))
+        fig.add_trace(
+            go.Bar(
+                x=origins,
+                y=[totals[st][o] for o in origins],
+                name=f"{st} ({sum(totals[st].values())})",
+                marker_color=color,
+                hovertemplate=f"%{{x}}: %{{y}} {st}<extra></extra>",
+            )
+        )
     fig.update_yaxes(title_text="goals (all agents)")
     fig.update_xaxes(title_text="origin")
     return fig
@@ -435,11 +613,21 @@ def plot_mind_vetoes(m: Metrics, mind: dict[str, dict[str, Any]]) -> go.Figure:
         return _empty("no minds recorded")
     labels = [f"{_label(m, a)}" for a in addrs]
     fig = _fig(340, barmode="group")
-    for key, name, color in (("vetoes", "vetoes", "#ee6677"), ("mutations_applied", "mutations applied", "#4477aa")):
+    for key, name, color in (
+        ("vetoes", "vetoes", "#ee6677"),
+        ("mutations_applied", "mutations applied", "#4477aa"),
+    ):
         ys = [int(mind[a].get(key, 0)) for a in addrs]
-        fig.add_trace(go.Bar(x=labels, y=ys, name=f"{name} ({sum(ys)})", marker_color=color,
-                             customdata=[_persona(m, a) for a in addrs],
-                             hovertemplate=f"%{{x}} (%{{customdata}}): %{{y}} {name}<extra></extra>"))
+        fig.add_trace(
+            go.Bar(
+                x=labels,
+                y=ys,
+                name=f"{name} ({sum(ys)})",
+                marker_color=color,
+                customdata=[_persona(m, a) for a in addrs],
+                hovertemplate=f"%{{x}} (%{{customdata}}): %{{y}} {name}<extra></extra>",
+            )
+        )
     fig.update_yaxes(title_text="count", rangemode="tozero")
     return fig
 
@@ -459,24 +647,58 @@ def plot_value_chain(m: Metrics) -> go.Figure:
     import math
 
     nodes = sorted({e["client"] for e in edges} | {e["provider"] for e in edges})
-    pos = {a: (math.cos(2 * math.pi * i / len(nodes)), math.sin(2 * math.pi * i / len(nodes)))
-           for i, a in enumerate(nodes)}
+    pos = {
+        a: (math.cos(2 * math.pi * i / len(nodes)), math.sin(2 * math.pi * i / len(nodes)))
+        for i, a in enumerate(nodes)
+    }
     fig = _fig(440, xaxis={"visible": False}, yaxis={"visible": False, "scaleanchor": "x"}, showlegend=False)
     top = max(e["volume"] for e in edges) or 1
     for e in edges:
         (x0, y0), (x1, y1) = pos[e["client"]], pos[e["provider"]]
-        text = (f"{_label(m, e['client'])} hired {_label(m, e['provider'])}: {e['jobs']} jobs, "
-                f"{e['volume'] / m.token_unit:,.2f} {m.token_symbol} paid, {e['failures']} failed<br>"
-                + ", ".join(e["services"]))
-        fig.add_annotation(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", showarrow=True,
-                           arrowhead=3, arrowwidth=1 + 5 * e["volume"] / top, standoff=14, startstandoff=14,
-                           arrowcolor="#c0392b" if e["failures"] else "#2c7fb8", hovertext=text)
-        fig.add_trace(go.Scatter(x=[(x0 + x1) / 2], y=[(y0 + y1) / 2], mode="markers", marker={"size": 10, "opacity": 0},
-                                 hovertext=text, hoverinfo="text"))
-    fig.add_trace(go.Scatter(x=[pos[a][0] for a in nodes], y=[pos[a][1] for a in nodes], mode="markers+text",
-                             text=[_label(m, a) for a in nodes], textposition="top center",
-                             marker={"size": 16, "color": [_persona_colors(m).get(_persona(m, a), "#888") for a in nodes]},
-                             hovertext=[f"{_label(m, a)} ({_persona(m, a)})" for a in nodes], hoverinfo="text"))
+        text = (
+            f"{_label(m, e['client'])} hired {_label(m, e['provider'])}: {e['jobs']} jobs, "
+            f"{e['volume'] / m.token_unit:,.2f} {m.token_symbol} paid, {e['failures']} failed<br>"
+            + ", ".join(e["services"])
+        )
+        fig.add_annotation(
+            x=x1,
+            y=y1,
+            ax=x0,
+            ay=y0,
+            xref="x",
+            yref="y",
+            axref="x",
+            ayref="y",
+            showarrow=True,
+            arrowhead=3,
+            arrowwidth=1 + 5 * e["volume"] / top,
+            standoff=14,
+            startstandoff=14,
+            arrowcolor="#c0392b" if e["failures"] else "#2c7fb8",
+            hovertext=text,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=[(x0 + x1) / 2],
+                y=[(y0 + y1) / 2],
+                mode="markers",
+                marker={"size": 10, "opacity": 0},
+                hovertext=text,
+                hoverinfo="text",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[pos[a][0] for a in nodes],
+            y=[pos[a][1] for a in nodes],
+            mode="markers+text",
+            text=[_label(m, a) for a in nodes],
+            textposition="top center",
+            marker={"size": 16, "color": [_persona_colors(m).get(_persona(m, a), "#888") for a in nodes]},
+            hovertext=[f"{_label(m, a)} ({_persona(m, a)})" for a in nodes],
+            hoverinfo="text",
+        )
+    )
     composites = [j for j in m.jobs if j.verified is not None]
     ok = sum(1 for j in composites if j.verified)
     fig.update_layout(title=f"value chain: {len(composites)} composite deliveries, {ok} verified end to end")
@@ -500,12 +722,14 @@ def render_plots(m: Metrics | dict[str, Any]) -> dict[str, go.Figure]:
         "value-chain": plot_value_chain(m),
     }
     if mind:
-        plots.update({
-            "mind-status": plot_mind_status(m, mind),
-            "mind-goals": plot_mind_goals(m, mind),
-            "mind-vetoes": plot_mind_vetoes(m, mind),
-            "mind-drift": plot_mind_drift(m, mind),
-        })
+        plots.update(
+            {
+                "mind-status": plot_mind_status(m, mind),
+                "mind-goals": plot_mind_goals(m, mind),
+                "mind-vetoes": plot_mind_vetoes(m, mind),
+                "mind-drift": plot_mind_drift(m, mind),
+            }
+        )
     return plots
 
 
@@ -521,9 +745,13 @@ def _as_metrics(m: Metrics | dict[str, Any]) -> Metrics:
 
 
 def _chart(fig: go.Figure, pid: str) -> str:
-    html: str = fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"chart-{pid}",
-                            default_height=f"{fig.layout.height or 360}px",
-                            config={"displaylogo": False, "responsive": True})
+    html: str = fig.to_html(
+        full_html=False,
+        include_plotlyjs=False,
+        div_id=f"chart-{pid}",
+        default_height=f"{fig.layout.height or 360}px",
+        config={"displaylogo": False, "responsive": True},
+    )
     return html
 
 
@@ -566,11 +794,17 @@ def render_html(m: Metrics | dict[str, Any]) -> str:
 
     sections = "\n".join(section(pid, title) for pid, title in PLOTS)
     if "mind-status" in plots:
-        sections += ('\n<section id="mind"><h2>Minds: the agents\' Level 4.9 cognition</h2>'
-                     + (f'<p class="note">{html.escape(note)}</p>' if note else "")
-                     + "\n".join(section(pid, title) for pid, title in MIND_PLOTS) + "</section>")
-    info = "".join(f"<li><b>{html.escape(str(k))}</b>: {html.escape(_info_value(v))}</li>"
-                   for k, v in m.info.items() if k not in ("mind", "mind_note"))
+        sections += (
+            '\n<section id="mind"><h2>Minds: the agents\' Level 4.9 cognition</h2>'
+            + (f'<p class="note">{html.escape(note)}</p>' if note else "")
+            + "\n".join(section(pid, title) for pid, title in MIND_PLOTS)
+            + "</section>"
+        )
+    info = "".join(
+        f"<li><b>{html.escape(str(k))}</b>: {html.escape(_info_value(v))}</li>"
+        for k, v in m.info.items()
+        if k not in ("mind", "mind_note")
+    )
     summary = html.escape(summary_text(m))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(m.title)}</title>
@@ -658,8 +892,10 @@ def summary_text(m: Metrics | dict[str, Any], width: int = 78) -> str:
     lines.append(f"jobs {len(m.jobs)}: " + "  ".join(f"{short.get(k, k)} {v}" for k, v in jobs.items() if v))
     slashed = sum(s.amount for s in m.slashes) / unit
     states = Counter(p.state for p in m.proposals.values())
-    lines.append(f"slashes {len(m.slashes)} ({slashed:,.2f} {m.token_symbol})   proposals {len(m.proposals)}"
-                 + (": " + ", ".join(f"{k} {v}" for k, v in sorted(states.items())) if states else ""))
+    lines.append(
+        f"slashes {len(m.slashes)} ({slashed:,.2f} {m.token_symbol})   proposals {len(m.proposals)}"
+        + (": " + ", ".join(f"{k} {v}" for k, v in sorted(states.items())) if states else "")
+    )
     lines += proposal_lines(m, width)
     if m.prices:
         lines.append(
@@ -678,13 +914,17 @@ def summary_text(m: Metrics | dict[str, Any], width: int = 78) -> str:
         lines.append(
             f"{persona:<20}{len(addrs):>3}{mean(s.balance for s in last) / unit:>12,.1f}"
             f"{mean(s.reputation for s in last):>8.3f}"
-            + (f"{mean(asses):>7.3f}" if asses else f"{'-':>7}") + f"{mean(s.value_drift for s in last):>7.3f}"
+            + (f"{mean(asses):>7.3f}" if asses else f"{'-':>7}")
+            + f"{mean(s.value_drift for s in last):>7.3f}"
             f"  {surv[0][0] if surv else '-'}"
         )
     import textwrap
 
     out: list[str] = []
     for line in lines:  # long lines wrap (indented), never cut
-        out += [line] if len(line) <= width else textwrap.wrap(line, width, subsequent_indent="    ",
-                                                               break_on_hyphens=False)
+        out += (
+            [line]
+            if len(line) <= width
+            else textwrap.wrap(line, width, subsequent_indent="    ", break_on_hyphens=False)
+        )
     return "\n".join(out)

@@ -26,7 +26,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 if TYPE_CHECKING:
     from pydantic_core import ErrorDetails
@@ -105,7 +113,9 @@ class AgentGroup(_Model):
         known = {f.name for f in fields(Behaviour)} | {f.name for f in fields(PricingParams)}
         for k in v:
             if k not in known:
-                raise ValueError(f"unknown behaviour or pricing parameter {k!r} (known: {', '.join(sorted(known))})")
+                raise ValueError(
+                    f"unknown behaviour or pricing parameter {k!r} (known: {', '.join(sorted(known))})"
+                )
         return v
 
 
@@ -155,7 +165,9 @@ class Scenario(_Model):
     seed: int = 0
     cycles: int = Field(40, ge=1, le=100_000)
     cycle_blocks: int = Field(5, ge=1, le=1000)
-    start_balance: Decimal = Field(Decimal(20_000), gt=0, description="AGENT each agent starts with (a decimal)")
+    start_balance: Decimal = Field(
+        Decimal(20_000), gt=0, description="AGENT each agent starts with (a decimal)"
+    )
     plugins: list[str] = Field(default_factory=list)
     services: list[ServiceName] | None = Field(None, min_length=1)
     services_per_agent: int = Field(3, ge=1, le=16)
@@ -202,7 +214,11 @@ class Scenario(_Model):
         return [dict(g.overrides) for g in self.agents for _ in range(g.count)]
 
     def agent_switching(self) -> list[bool]:
-        return [self.switching if g.switching is None else g.switching for g in self.agents for _ in range(g.count)]
+        return [
+            self.switching if g.switching is None else g.switching
+            for g in self.agents
+            for _ in range(g.count)
+        ]
 
     def leave_at(self) -> dict[int, int]:
         """agent position -> the cycle it stops at (the earliest if given twice)."""
@@ -214,12 +230,16 @@ class Scenario(_Model):
 
     def demand(self) -> list[tuple[str, float, int, int]]:
         """(service, factor, from cycle, until cycle) for every demand surge."""
-        return [(s.service, s.factor, s.at, s.until if s.until is not None else self.cycles)
-                for s in self.shocks if isinstance(s, DemandSurge)]
+        return [
+            (s.service, s.factor, s.at, s.until if s.until is not None else self.cycles)
+            for s in self.shocks
+            if isinstance(s, DemandSurge)
+        ]
 
     def governance(self) -> list[tuple[int, dict[str, int]]]:
-        return sorted(((s.at, dict(s.set)) for s in self.shocks if isinstance(s, GovernanceChange)),
-                      key=lambda x: x[0])
+        return sorted(
+            ((s.at, dict(s.set)) for s in self.shocks if isinstance(s, GovernanceChange)), key=lambda x: x[0]
+        )
 
 
 def _path(loc: tuple[Any, ...]) -> str:
@@ -257,7 +277,9 @@ def parse_scenario(data: Any, label: str = "scenario", base_dir: Path | None = N
     data = copy.deepcopy(data)
     plugins = data.get("plugins") or []
     if isinstance(plugins, list) and all(isinstance(p, str) for p in plugins):
-        resolved = [str((base_dir / p).resolve()) if base_dir and not Path(p).is_absolute() else p for p in plugins]
+        resolved = [
+            str((base_dir / p).resolve()) if base_dir and not Path(p).is_absolute() else p for p in plugins
+        ]
         try:
             load_plugins(resolved)
         except PluginError as exc:
@@ -323,11 +345,20 @@ def to_sim_config(sc: Scenario, out: Path | None = None, rpc: str | None = None)
     from agents.chain.units import to_wei
     from agents.sim.simulate import SimConfig
 
-    cfg = SimConfig(agents=len(sc.personas()), cycles=sc.cycles, seed=sc.seed, rpc=rpc,
-                    cycle_blocks=sc.cycle_blocks, start_balance=to_wei(sc.start_balance, "start_balance"),
-                    personas=sc.personas(), services_per_agent=sc.services_per_agent,
-                    services=tuple(sc.services) if sc.services else None, plugins=list(sc.plugins),
-                    agent_services=sc.agent_services(), scenario=sc)
+    cfg = SimConfig(
+        agents=len(sc.personas()),
+        cycles=sc.cycles,
+        seed=sc.seed,
+        rpc=rpc,
+        cycle_blocks=sc.cycle_blocks,
+        start_balance=to_wei(sc.start_balance, "start_balance"),
+        personas=sc.personas(),
+        services_per_agent=sc.services_per_agent,
+        services=tuple(sc.services) if sc.services else None,
+        plugins=list(sc.plugins),
+        agent_services=sc.agent_services(),
+        scenario=sc,
+    )
     if out is not None:
         cfg.out = out
     return cfg

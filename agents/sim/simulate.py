@@ -89,7 +89,9 @@ class SimConfig:
     plugins: list[str] = field(default_factory=list)  # plugin files, loaded here and in every host
     agent_services: list[tuple[str, ...] | None] | None = None  # per agent, overrides the rotation
     scenario: Any = None  # agents.sim.scenario.Scenario: per-agent overrides, shocks, contract parameters
-    dashboard_port: int | None = None  # serve the live dashboard on this port during the run (0: any free one)
+    dashboard_port: int | None = (
+        None  # serve the live dashboard on this port during the run (0: any free one)
+    )
 
 
 @dataclass
@@ -149,8 +151,21 @@ def deploy(url: str, out: Path, n_agents: int, start_balance: int) -> dict[str, 
     env = dict(os.environ, EMERGENT_DEPLOYMENTS_DIR=str(out), APE_FOUNDRY_HOST=url)
     env["PYTHONPATH"] = str(PROJECT_ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     proc = subprocess.run(
-        [sys.executable, "-m", "agents.sim.simulate", "deploy", url, str(out), str(n_agents), str(start_balance)],
-        cwd=str(PROJECT_ROOT), env=env, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "agents.sim.simulate",
+            "deploy",
+            url,
+            str(out),
+            str(n_agents),
+            str(start_balance),
+        ],
+        cwd=str(PROJECT_ROOT),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     if proc.returncode != 0:
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
@@ -202,45 +217,81 @@ def fund_agents(url: str, deployment: dict[str, Any], plans: list[AgentPlan], st
         bal = token.functions.balanceOf(p.address).call()
         if bal > start_balance:
             s = TxSender(w3, p.key)
-            pending.append((s, s.send(token.functions.transfer(deployer.address, bal - start_balance), wait=False)))
+            pending.append(
+                (s, s.send(token.functions.transfer(deployer.address, bal - start_balance), wait=False))
+            )
         elif bal < start_balance:
-            pending.append((deployer, deployer.send(token.functions.transfer(p.address, start_balance - bal),
-                                                    wait=False)))
+            pending.append(
+                (
+                    deployer,
+                    deployer.send(token.functions.transfer(p.address, start_balance - bal), wait=False),
+                )
+            )
     for s, signed in pending:
         s.wait(signed.tx_hash)
 
 
 # ------------------------------------------------------------------ processes
-def spawn(cfg: SimConfig, url: str, plans: list[AgentPlan], deployment_file: Path, start_block: int,
-          max_cycles: int | None, overrides: dict[str, Any] | None = None,
-          start_gate: Path | None = None) -> list[subprocess.Popen[bytes]]:
+def spawn(
+    cfg: SimConfig,
+    url: str,
+    plans: list[AgentPlan],
+    deployment_file: Path,
+    start_block: int,
+    max_cycles: int | None,
+    overrides: dict[str, Any] | None = None,
+    start_gate: Path | None = None,
+) -> list[subprocess.Popen[bytes]]:
     """Host processes for `plans` (agents spread evenly, at most cfg.max_processes); `overrides`: persona
     behaviour or pricing parameters set for every agent; `start_gate`: hosts build their agents, then
     wait for this file before ticking (benchmarks start every host at one moment)."""
     groups: list[list[AgentPlan]] = []
     per = max(cfg.agents_per_process, -(-len(plans) // cfg.max_processes))
     for i in range(0, len(plans), per):
-        groups.append(plans[i:i + per])
+        groups.append(plans[i : i + per])
     procs = []
     env = dict(os.environ)
     env["PYTHONPATH"] = str(PROJECT_ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     ring = ring_of(plans)
     for gi, group in enumerate(groups):
         conf = {
-            "rpc": url, "deployment": str(deployment_file), "data_dir": str(cfg.out / "agents"),
-            "payloads": str(cfg.out / "payloads"), "cycle_blocks": cfg.cycle_blocks, "seed": cfg.seed,
-            "max_cycles": max_cycles, "poll_interval": cfg.poll_interval, "priority_fee_wei": 10**9,
-            "start_gate": str(start_gate) if start_gate else None, "cognition": cfg.cognition,
+            "rpc": url,
+            "deployment": str(deployment_file),
+            "data_dir": str(cfg.out / "agents"),
+            "payloads": str(cfg.out / "payloads"),
+            "cycle_blocks": cfg.cycle_blocks,
+            "seed": cfg.seed,
+            "max_cycles": max_cycles,
+            "poll_interval": cfg.poll_interval,
+            "priority_fee_wei": 10**9,
+            "start_gate": str(start_gate) if start_gate else None,
+            "cognition": cfg.cognition,
             "plugins": [str(Path(x).resolve()) for x in cfg.plugins],
-            "agents": [{"key": p.key, "persona": p.persona, "services": list(p.services), "start_block": start_block,
-                        "overrides": dict(overrides or {}), **scenario_extras(cfg, p),
-                        **({"ring": ring} if p.address in ring else {})} for p in group],
+            "agents": [
+                {
+                    "key": p.key,
+                    "persona": p.persona,
+                    "services": list(p.services),
+                    "start_block": start_block,
+                    "overrides": dict(overrides or {}),
+                    **scenario_extras(cfg, p),
+                    **({"ring": ring} if p.address in ring else {}),
+                }
+                for p in group
+            ],
         }
         path = cfg.out / f"host-{gi}.json"
         path.write_text(json.dumps(conf, indent=1))
         err = open(cfg.out / f"host-{gi}.stderr", "ab")  # noqa: SIM115 - owned by the child
-        procs.append(subprocess.Popen([sys.executable, "-m", "agents.runtime.process", "--config", str(path)],
-                                      stdout=subprocess.DEVNULL, stderr=err, env=env, cwd=str(PROJECT_ROOT)))
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "agents.runtime.process", "--config", str(path)],
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+                env=env,
+                cwd=str(PROJECT_ROOT),
+            )
+        )
     return procs
 
 
@@ -291,11 +342,17 @@ def apply_parameters(url: str, deployment_file: Path, changes: dict[str, int]) -
             spec = PARAMETERS[name]
             amount = to_wei(value, f"contracts.{name}") if spec.unit == "tokens" else int(value)
             args: list[Any] = [spec.key, amount] if spec.key else [amount]
-            tx = {"from": timelock, "to": c[spec.contract].address, "data": "0x" + encode_call(spec.setter, args).hex()}
+            tx = {
+                "from": timelock,
+                "to": c[spec.contract].address,
+                "data": "0x" + encode_call(spec.setter, args).hex(),
+            }
             try:
                 rpc(url, "eth_call", [tx, "latest"], timeout=10)
             except Exception as exc:  # noqa: BLE001 - the revert reason, one line
-                raise ValueError(f"contracts.{name}: {value} refused on-chain: {str(exc).splitlines()[0]}") from None
+                raise ValueError(
+                    f"contracts.{name}: {value} refused on-chain: {str(exc).splitlines()[0]}"
+                ) from None
             h = rpc(url, "eth_sendTransaction", [{**tx, "gas": hex(300_000)}], timeout=10)
             receipt = w3.eth.wait_for_transaction_receipt(h, timeout=60)
             if receipt["status"] != 1:
@@ -304,8 +361,9 @@ def apply_parameters(url: str, deployment_file: Path, changes: dict[str, int]) -
     return done
 
 
-def stop_processes(procs: Sequence[subprocess.Popen[Any]], timeout: float = 20.0, grace: float = 0.0
-                   ) -> list[int | None]:
+def stop_processes(
+    procs: Sequence[subprocess.Popen[Any]], timeout: float = 20.0, grace: float = 0.0
+) -> list[int | None]:
     """SIGTERM the hosts still running (each persists its agents and exits 0), SIGKILL after `timeout`.
     `grace`: seconds to let hosts that finished their cycles exit on their own first (a SIGTERM that lands
     while a finished host's interpreter is shutting down ends it with -15 instead of its own 0)."""
@@ -364,8 +422,15 @@ def observed_by(out: Path, plans: list[AgentPlan], contract: str, name: str, blo
     return seen
 
 
-def collect(url: str, deployment_file: Path, out: Path, plans: list[AgentPlan], start_block: int,
-            cycle_blocks: int, info: dict[str, Any]) -> Any:
+def collect(
+    url: str,
+    deployment_file: Path,
+    out: Path,
+    plans: list[AgentPlan],
+    start_block: int,
+    cycle_blocks: int,
+    info: dict[str, Any],
+) -> Any:
     from agents.chain.contracts import Contracts
     from agents.chain.indexer import EventIndexer
     from agents.runtime.process import WATCHED, make_web3
@@ -390,11 +455,19 @@ def collect(url: str, deployment_file: Path, out: Path, plans: list[AgentPlan], 
                 except json.JSONDecodeError:
                     continue
                 rows.append(r)
-                m.record_agent(p.address, AgentSample(
-                    cycle=int(r["cycle"]), balance=int(r["balance"]), stake=int(r["stake"]),
-                    reputation=float(r["reputation"]) / 10_000, ass=r.get("ass"),
-                    value_drift=float(r.get("drift") or 0.0), survival_class=str(r.get("survival", "")),
-                    eth_balance=int(r.get("eth", 0))))
+                m.record_agent(
+                    p.address,
+                    AgentSample(
+                        cycle=int(r["cycle"]),
+                        balance=int(r["balance"]),
+                        stake=int(r["stake"]),
+                        reputation=float(r["reputation"]) / 10_000,
+                        ass=r.get("ass"),
+                        value_drift=float(r.get("drift") or 0.0),
+                        survival_class=str(r.get("survival", "")),
+                        eth_balance=int(r.get("eth", 0)),
+                    ),
+                )
         m.mind[p.address] = mind_record(p.persona, rows)
 
     def cyc(block: int) -> int:
@@ -426,14 +499,17 @@ def collect(url: str, deployment_file: Path, out: Path, plans: list[AgentPlan], 
                 rejected_at[int(a["jobId"])] = ev.block
         elif ev.name == "ParameterUpdated" and ev.block >= start_block:
             seen = observed_by(out, plans, ev.contract, str(a["name"]), ev.block)
-            changes.append(f"cycle {cyc(ev.block)}: {ev.contract}.{a['name']} {a['previous']} -> "
-                           f"{a['current']} (seen by {seen}/{len(plans)} agents)")
+            changes.append(
+                f"cycle {cyc(ev.block)}: {ev.contract}.{a['name']} {a['previous']} -> "
+                f"{a['current']} (seen by {seen}/{len(plans)} agents)"
+            )
         elif ev.contract == "Staking" and ev.name == "Slashed":
             m.record_slash(SlashRecord(cyc(ev.block), a["account"], int(a["amount"]), "dispute lost"))
         elif ev.contract == "Governor":
             if ev.name == "ProposalCreated":
                 proposals[int(a["proposalId"])] = ProposalRecord(
-                    str(a["proposalId"]), cyc(ev.block), a["proposer"], str(a["description"])[:200])
+                    str(a["proposalId"]), cyc(ev.block), a["proposer"], str(a["description"])[:200]
+                )
             elif ev.name == "VoteCast" and int(a["proposalId"]) in proposals:
                 proposals[int(a["proposalId"])].count_vote(int(a["support"]), int(a["weight"]))
             elif ev.name == "ProposalExecuted" and int(a["proposalId"]) in proposals:
@@ -449,7 +525,9 @@ def collect(url: str, deployment_file: Path, out: Path, plans: list[AgentPlan], 
     from agents.market.payloads import PayloadError, open_payload_store
     from agents.sim import valuechain
 
-    jobs = job_records(ledger, rejected_at, cyc, lambda jid: c["ServiceEscrow"].functions.descriptionOf(jid).call())
+    jobs = job_records(
+        ledger, rejected_at, cyc, lambda jid: c["ServiceEscrow"].functions.descriptionOf(jid).call()
+    )
     composites = valuechain.link(jobs)
     store = open_payload_store(out / "payloads")
 
@@ -462,14 +540,27 @@ def collect(url: str, deployment_file: Path, out: Path, plans: list[AgentPlan], 
 
     for jid, j in sorted(jobs.items()):
         verified = valuechain.verify_end_to_end(jid, jobs, fetch) if jid in composites else None
-        m.record_job(JobRecord(jid, j.get("service", "?"), j["outcome"], j["cycle"], j.get("client", ""),
-                               j.get("provider", ""), j["budget"], j["created"], j.get("parent", 0), verified))
+        m.record_job(
+            JobRecord(
+                jid,
+                j.get("service", "?"),
+                j["outcome"],
+                j["cycle"],
+                j.get("client", ""),
+                j.get("provider", ""),
+                j["budget"],
+                j["created"],
+                j.get("parent", 0),
+                verified,
+            )
+        )
     m.info["param_changes"] = changes  # parameters changed by governance during the run
     return m
 
 
-def job_records(ledger: Any, rejected_at: dict[int, int], cyc: Callable[[int], int],
-                describe: Callable[[int], str]) -> dict[int, dict[str, Any]]:
+def job_records(
+    ledger: Any, rejected_at: dict[int, int], cyc: Callable[[int], int], describe: Callable[[int], str]
+) -> dict[int, dict[str, Any]]:
     """The run's job records from the folded ledger (observe.MarketMemory of every escrow event).
 
     A job rejected after delivery stays "open" in the agents' memory until its dispute window closes
@@ -481,9 +572,14 @@ def job_records(ledger: Any, rejected_at: dict[int, int], cyc: Callable[[int], i
         if outcome == "open" and job.status == JobStatus.REJECTED:
             outcome, settled = "rejected", rejected_at.get(jid, job.created_block)
         rec: dict[str, Any] = {
-            "outcome": outcome, "cycle": cyc(settled if outcome != "open" else job.created_block),
-            "created": cyc(job.created_block), "budget": job.budget, "submitted": job.was_submitted,
-            "client": job.client, "provider": job.provider, "service": "?",
+            "outcome": outcome,
+            "cycle": cyc(settled if outcome != "open" else job.created_block),
+            "created": cyc(job.created_block),
+            "budget": job.budget,
+            "submitted": job.was_submitted,
+            "client": job.client,
+            "provider": job.provider,
+            "service": "?",
         }
         if job.deliverable:
             rec["deliverable"] = job.deliverable
@@ -497,7 +593,9 @@ def job_records(ledger: Any, rejected_at: dict[int, int], cyc: Callable[[int], i
 
 
 # ------------------------------------------------------------------ the whole run
-def run(cfg: SimConfig, echo: Callable[[str], None] = print, progress: Callable[[int, int], None] | None = None) -> Any:
+def run(
+    cfg: SimConfig, echo: Callable[[str], None] = print, progress: Callable[[int, int], None] | None = None
+) -> Any:
     from agents.sim.metrics import market_summary
     from agents.sim.report import summary_text, write_report
 
@@ -528,8 +626,10 @@ def run(cfg: SimConfig, echo: Callable[[str], None] = print, progress: Callable[
             dash = Dashboard(url, dep_file, data_dir=cfg.out / "agents")
             echo(f"dashboard: {dash.start_background(port=cfg.dashboard_port)}")
         t_setup = time.monotonic() - t0
-        echo(f"deployed and funded in {t_setup:.0f}s; {len(plans)} agents: "
-             + ", ".join(f"{p.persona}" for p in plans))
+        echo(
+            f"deployed and funded in {t_setup:.0f}s; {len(plans)} agents: "
+            + ", ".join(f"{p.persona}" for p in plans)
+        )
         procs = spawn(cfg, url, plans, dep_file, start_block, cfg.cycles)
         t_run = time.monotonic()
         due = cycles_due(cfg, plans)
@@ -546,7 +646,9 @@ def run(cfg: SimConfig, echo: Callable[[str], None] = print, progress: Callable[
                     cycle_now = (int(rpc(url, "eth_blockNumber"), 16) - start_block) // cfg.cycle_blocks
                     while shocks and shocks[0][0] <= cycle_now:
                         at, changes = shocks.pop(0)
-                        line = f"cycle {at}: governance shock " + ", ".join(apply_parameters(url, dep_file, changes))
+                        line = f"cycle {at}: governance shock " + ", ".join(
+                            apply_parameters(url, dep_file, changes)
+                        )
                         applied.append(line)
                         echo(line)
                 if total >= target or all(p.poll() is not None for p in procs):
@@ -558,13 +660,26 @@ def run(cfg: SimConfig, echo: Callable[[str], None] = print, progress: Callable[
         codes = stop_processes(procs, grace=0.0 if interrupted else 10.0)
         run_seconds = time.monotonic() - t_run
         head = int(rpc(url, "eth_blockNumber"), 16)
-        info = {"agents": len(plans), "cycles": cfg.cycles, "seed": cfg.seed, "cycle_blocks": cfg.cycle_blocks,
-                "setup_seconds": round(t_setup, 1), "run_seconds": round(run_seconds, 1),
-                "blocks": head - start_block, "exit_codes": codes, "rpc": url, "partial": interrupted}
+        info = {
+            "agents": len(plans),
+            "cycles": cfg.cycles,
+            "seed": cfg.seed,
+            "cycle_blocks": cfg.cycle_blocks,
+            "setup_seconds": round(t_setup, 1),
+            "run_seconds": round(run_seconds, 1),
+            "blocks": head - start_block,
+            "exit_codes": codes,
+            "rpc": url,
+            "partial": interrupted,
+        }
         if sc is not None:
-            info["scenario"] = {"name": sc.name, "shocks": [s.model_dump() for s in sc.shocks],
-                                "contracts": dict(sc.contracts), "contracts_applied": contracts_applied,
-                                "governance_applied": applied}
+            info["scenario"] = {
+                "name": sc.name,
+                "shocks": [s.model_dump() for s in sc.shocks],
+                "contracts": dict(sc.contracts),
+                "contracts_applied": contracts_applied,
+                "governance_applied": applied,
+            }
         m = collect(url, dep_file, cfg.out, plans, start_block, cfg.cycle_blocks, info)
         m.save(cfg.out / "metrics.json")
         write_report(m, cfg.out / "report.html")

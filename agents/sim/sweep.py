@@ -108,11 +108,18 @@ def run_one(scenario: str, overrides: dict[str, Any], seed: int, out: str) -> di
     spec = {"scenario": scenario, "overrides": {**overrides, "seed": seed}, "out": str(out_dir)}
     env = dict(os.environ)
     env["PYTHONPATH"] = str(PROJECT_ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    env["PATH"] = os.pathsep.join([str(PROJECT_ROOT / "node_modules" / ".bin"), str(Path(sys.executable).parent),
-                                   env.get("PATH", "")])
+    env["PATH"] = os.pathsep.join(
+        [str(PROJECT_ROOT / "node_modules" / ".bin"), str(Path(sys.executable).parent), env.get("PATH", "")]
+    )
     with open(out_dir / "run.log", "w") as log:
-        proc = subprocess.run([sys.executable, "-m", "agents.sim.sweep", "run-one", json.dumps(spec)],
-                              stdout=log, stderr=subprocess.STDOUT, cwd=str(PROJECT_ROOT), env=env, check=False)
+        proc = subprocess.run(
+            [sys.executable, "-m", "agents.sim.sweep", "run-one", json.dumps(spec)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=str(PROJECT_ROOT),
+            env=env,
+            check=False,
+        )
     seconds = time.monotonic() - t0
     metrics = out_dir / "metrics.json"
     if proc.returncode != 0 or not metrics.is_file():
@@ -144,7 +151,8 @@ def kpis(m: Any) -> dict[str, Any]:
     out: dict[str, Any] = {
         "jobs": float(len(m.jobs)),
         "completed_share": (outcomes.get("completed", 0) + outcomes.get("disputed_provider_won", 0)) / settled
-        if settled else None,
+        if settled
+        else None,
         "failed_share": bad / settled if settled else None,
         "gini": gini[-1][1] if gini else None,
         "slashed_tokens": sum(s.amount for s in m.slashes) / m.token_unit,
@@ -170,8 +178,13 @@ def init_ray(address: str | None, num_cpus: int) -> Any:
     os.environ.setdefault("RAY_ACCEL_ENV_VAR_OVERRIDE_ON_ZERO", "0")  # silences a FutureWarning (no GPUs)
     import logging
 
-    common = dict(include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING,
-                  ignore_reinit_error=True, configure_logging=True)
+    common = dict(
+        include_dashboard=False,
+        log_to_driver=False,
+        logging_level=logging.WARNING,
+        ignore_reinit_error=True,
+        configure_logging=True,
+    )
     if address:
         ray.init(address=address, **common)
     else:
@@ -179,14 +192,21 @@ def init_ray(address: str | None, num_cpus: int) -> Any:
     return ray
 
 
-def sweep(scenario: Path, params: list[tuple[str, list[Any]]], seeds: int, out: Path,
-          address: str | None = None, num_cpus: int = 2,
-          progress: Callable[[int, int, int, list[Run]], None] | None = None) -> list[Run]:
+def sweep(
+    scenario: Path,
+    params: list[tuple[str, list[Any]]],
+    seeds: int,
+    out: Path,
+    address: str | None = None,
+    num_cpus: int = 2,
+    progress: Callable[[int, int, int, list[Run]], None] | None = None,
+) -> list[Run]:
     """Plan, run on Ray, write sweep.csv + sweep.html; returns the runs (failed ones carry their error)."""
     runs = plan_runs(scenario, params, seeds, out)
     out.mkdir(parents=True, exist_ok=True)
     ray = init_ray(address, num_cpus)
     try:
+
         class Progress:  # a Ray actor: ray.remote(Progress) below
             def __init__(self) -> None:
                 self.running: set[str] = set()
@@ -204,7 +224,9 @@ def sweep(scenario: Path, params: list[tuple[str, list[Any]]], seeds: int, out: 
         # the class, and ray (from init_ray) is untyped, an untyped decorator on `task`.
         tracker = ray.remote(Progress).remote()
 
-        def task(rid: str, scenario: str, overrides: dict[str, Any], seed: int, out: str, tracker: Any) -> Any:
+        def task(
+            rid: str, scenario: str, overrides: dict[str, Any], seed: int, out: str, tracker: Any
+        ) -> Any:
             tracker.started.remote(rid)
             try:
                 return run_one(scenario, overrides, seed, out)
@@ -212,8 +234,10 @@ def sweep(scenario: Path, params: list[tuple[str, list[Any]]], seeds: int, out: 
                 tracker.finished.remote(rid)
 
         remote_task = ray.remote(num_cpus=1, max_retries=0)(task)
-        refs = {remote_task.remote(r.id, str(scenario.resolve()), r.params, r.seed, str(r.out), tracker): r
-                for r in runs}
+        refs = {
+            remote_task.remote(r.id, str(scenario.resolve()), r.params, r.seed, str(r.out), tracker): r
+            for r in runs
+        }
         pending = list(refs)
         while pending:
             ready, pending = ray.wait(pending, num_returns=1, timeout=1.0)
@@ -259,8 +283,17 @@ def write_csv(runs: list[Run], path: Path) -> Path:
         w = csv.writer(fh)
         w.writerow(["run", *pnames, "seed", "status", "seconds", *knames, "error"])
         for r in runs:
-            w.writerow([r.id, *[r.params[p] for p in pnames], r.seed, r.status, round(r.seconds, 1),
-                        *["" if r.kpis.get(k) is None else r.kpis[k] for k in knames], r.error])
+            w.writerow(
+                [
+                    r.id,
+                    *[r.params[p] for p in pnames],
+                    r.seed,
+                    r.status,
+                    round(r.seconds, 1),
+                    *["" if r.kpis.get(k) is None else r.kpis[k] for k in knames],
+                    r.error,
+                ]
+            )
     return path
 
 
@@ -275,8 +308,14 @@ def summarise(runs: list[Run]) -> list[dict[str, Any]]:
         for k in kpi_names(runs):
             vals = [float(r.kpis[k]) for r in rs if r.status == "done" and r.kpis.get(k) is not None]
             stats[k] = (mean(vals), pstdev(vals), min(vals), max(vals), len(vals)) if vals else None
-        out.append({"params": json.loads(key), "runs": len(rs), "failed": sum(r.status == "failed" for r in rs),
-                    "kpis": stats})
+        out.append(
+            {
+                "params": json.loads(key),
+                "runs": len(rs),
+                "failed": sum(r.status == "failed" for r in rs),
+                "kpis": stats,
+            }
+        )
     return out
 
 
@@ -301,17 +340,23 @@ def _svg(rows: list[dict[str, Any]], kpi: str, width: int = 420, height: int = 1
     def y(v: float) -> float:
         return height - pad - (height - 2 * pad) * (v - lo) / (hi - lo)
 
-    parts = [f'<svg width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
-             f'<text x="4" y="14" font-size="11">{html.escape(kpi)}</text>',
-             f'<text x="4" y="{y(hi) + 4:.0f}" font-size="9">{_fmt(hi)}</text>',
-             f'<text x="4" y="{y(lo) + 4:.0f}" font-size="9">{_fmt(lo)}</text>']
+    parts = [
+        f'<svg width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
+        f'<text x="4" y="14" font-size="11">{html.escape(kpi)}</text>',
+        f'<text x="4" y="{y(hi) + 4:.0f}" font-size="9">{_fmt(hi)}</text>',
+        f'<text x="4" y="{y(lo) + 4:.0f}" font-size="9">{_fmt(lo)}</text>',
+    ]
     for i, s in pts:
-        parts.append(f'<line x1="{x(i):.1f}" x2="{x(i):.1f}" y1="{y(s[2]):.1f}" y2="{y(s[3]):.1f}" '
-                     f'stroke="#888" stroke-width="2"/>')
+        parts.append(
+            f'<line x1="{x(i):.1f}" x2="{x(i):.1f}" y1="{y(s[2]):.1f}" y2="{y(s[3]):.1f}" '
+            f'stroke="#888" stroke-width="2"/>'
+        )
         parts.append(f'<circle cx="{x(i):.1f}" cy="{y(s[0]):.1f}" r="4" fill="#1f77b4"/>')
         label = ", ".join(f"{v}" for v in rows[i]["params"].values()) or "base"
-        parts.append(f'<text x="{x(i):.1f}" y="{height - 8}" font-size="9" text-anchor="middle">'
-                     f'{html.escape(label)}</text>')
+        parts.append(
+            f'<text x="{x(i):.1f}" y="{height - 8}" font-size="9" text-anchor="middle">'
+            f"{html.escape(label)}</text>"
+        )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -327,9 +372,12 @@ def write_html(runs: list[Run], params: list[tuple[str, list[Any]]], scenario: P
         stats = []
         for k in knames:
             s = r["kpis"].get(k)
-            stats.append("<td>-</td>" if s is None else
-                         f"<td title='min {_fmt(s[2])}, max {_fmt(s[3])}, n {s[4]}'>{_fmt(s[0])} "
-                         f"<small>&plusmn; {_fmt(s[1])}</small></td>")
+            stats.append(
+                "<td>-</td>"
+                if s is None
+                else f"<td title='min {_fmt(s[2])}, max {_fmt(s[3])}, n {s[4]}'>{_fmt(s[0])} "
+                f"<small>&plusmn; {_fmt(s[1])}</small></td>"
+            )
         body.append(f"<tr>{cells}<td>{r['runs'] - r['failed']}/{r['runs']}</td>{''.join(stats)}</tr>")
     failed = [r for r in runs if r.status == "failed"]
     charts = "".join(_svg(rows, k) for k in knames)
@@ -340,11 +388,16 @@ svg{{border:1px solid #eee;margin:4px}}</style></head><body>
 <h1>Sweep: {html.escape(scenario.name)}</h1>
 <p>{len(runs)} runs ({len(failed)} failed); each cell is the mean over the seeds &plusmn; the standard
 deviation (hover: min, max, runs). Charts: mean (dot) and min-max over the seeds (bar) per combination.</p>
-<table><tr>{head}<th>runs ok</th>{''.join(f'<th>{html.escape(k)}</th>' for k in knames)}</tr>
-{''.join(body)}</table>
+<table><tr>{head}<th>runs ok</th>{"".join(f"<th>{html.escape(k)}</th>" for k in knames)}</tr>
+{"".join(body)}</table>
 <div>{charts}</div>
-{'<h2>Failed runs</h2><ul>' + ''.join(f'<li>{html.escape(r.id)}: {html.escape(r.error)}</li>' for r in failed)
- + '</ul>' if failed else ''}
+{
+        "<h2>Failed runs</h2><ul>"
+        + "".join(f"<li>{html.escape(r.id)}: {html.escape(r.error)}</li>" for r in failed)
+        + "</ul>"
+        if failed
+        else ""
+    }
 </body></html>"""
     path.write_text(doc)
     return path
@@ -361,8 +414,15 @@ def table_text(runs: list[Run], keys: list[str] | None = None) -> str:
         for k in keys:
             s = r["kpis"].get(k)
             vals.append(f"{'-':>20}" if s is None else f"{_fmt(s[0]) + ' +- ' + _fmt(s[1]):>20}")
-        lines.append("  ".join([*(f"{str(r['params'][p]):>24}" for p in pnames),
-                                f"{r['runs'] - r['failed']:>2}/{r['runs']:<2}", *vals]))
+        lines.append(
+            "  ".join(
+                [
+                    *(f"{str(r['params'][p]):>24}" for p in pnames),
+                    f"{r['runs'] - r['failed']:>2}/{r['runs']:<2}",
+                    *vals,
+                ]
+            )
+        )
     return "\n".join(lines)
 
 

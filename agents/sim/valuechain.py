@@ -51,7 +51,9 @@ def link(jobs: dict[int, dict[str, Any]]) -> dict[int, dict[str, int]]:
     return out
 
 
-def verify_end_to_end(jid: int, jobs: dict[int, dict[str, Any]], fetch: Callable[[str], bytes | None]) -> bool | None:
+def verify_end_to_end(
+    jid: int, jobs: dict[int, dict[str, Any]], fetch: Callable[[str], bytes | None]
+) -> bool | None:
     """None when composite job `jid` delivered nothing; else True iff content and provenance hold."""
     j = jobs[jid]
     spec = _spec(j.get("description"))
@@ -64,8 +66,13 @@ def verify_end_to_end(jid: int, jobs: dict[int, dict[str, Any]], fetch: Callable
     wanted = components(spec)
     for role, (sub_id, part) in parts.items():
         sub = jobs.get(sub_id)
-        if (sub is None or sub.get("parent") != jid or sub.get("description") != wanted[role].encode()
-                or str(sub.get("provider", "")).lower() == str(j.get("provider", "")).lower()
-                or sub.get("outcome") not in PAID or str(sub.get("deliverable", "")).lower() != commitment(part)):
+        if (
+            sub is None
+            or sub.get("parent") != jid
+            or sub.get("description") != wanted[role].encode()
+            or str(sub.get("provider", "")).lower() == str(j.get("provider", "")).lower()
+            or sub.get("outcome") not in PAID
+            or str(sub.get("deliverable", "")).lower() != commitment(part)
+        ):
             return False
     return True

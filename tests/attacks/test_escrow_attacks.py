@@ -81,12 +81,16 @@ def test_unconsented_provider__twenty_one_second_jobs_per_tx__fund_refused_found
     assert tok.balanceOf(griefer) == 100
 
 
-def test_unconsented_provider__accepted_one_second_job__no_working_window__fund_refused(c, provider, client, chain):
+def test_unconsented_provider__accepted_one_second_job__no_working_window__fund_refused(
+    c, provider, client, chain
+):
     """Even a provider that accepted by mistake gets a minimum working window: a job expiring before it
     cannot be funded, so no expiry penalty can follow."""
     esc, st = c["ServiceEscrow"], c["Staking"]
     window = esc.minWorkingWindow()
-    j = esc.createJob(provider, client, chain.pending_timestamp + window - 10, "rushed", sender=client).return_value
+    j = esc.createJob(
+        provider, client, chain.pending_timestamp + window - 10, "rushed", sender=client
+    ).return_value
     esc.setBudget(j, 1, sender=provider)  # the provider's own price: accepted
     with ape.reverts("ServiceEscrow: working window too short"):
         esc.fund(j, 1, sender=client)
@@ -116,7 +120,9 @@ def test_client_changes_budget_after_acceptance__fund_refused_until_reaccepted(c
     tx = esc.acceptJob(j, 10 * WEI, sender=provider)
     (ev,) = tx.decode_logs(esc.JobAccepted)
     assert (ev.jobId, ev["provider"], ev.budget) == (j, provider.address, 10 * WEI)
-    esc.setBudget(j, 1_000 * WEI, sender=client)  # a bigger job: 200 AGENT of collateral the provider never agreed to
+    esc.setBudget(
+        j, 1_000 * WEI, sender=client
+    )  # a bigger job: 200 AGENT of collateral the provider never agreed to
     with ape.reverts("ServiceEscrow: provider has not accepted"):
         esc.fund(j, 1_000 * WEI, sender=client)
     assert st.lockedOf(provider) == 0
@@ -128,7 +134,9 @@ def test_client_changes_budget_after_acceptance__fund_refused_until_reaccepted(c
 # ---------------------------------------------------------------- finding 7: committee quorum counts parties
 
 
-def test_committee_parties_as_client_and_evaluator__eligible_guardian_rules_alone(c, founders, provider, chain):
+def test_committee_parties_as_client_and_evaluator__eligible_guardian_rules_alone(
+    c, founders, provider, chain
+):
     esc, tok = c["ServiceEscrow"], c["AgentToken"]
     client, evaluator, guardian = founders
     tok.approve(esc, MAX, sender=client)
@@ -150,10 +158,14 @@ def test_committee_parties_as_client_and_evaluator__eligible_guardian_rules_alon
     assert tok.balanceOf(provider) > before  # paid and bond returned
 
 
-def test_committee_all_guardians_parties_or_below_floor__dispute_refused(c, founders, provider, chain, timelock):
+def test_committee_all_guardians_parties_or_below_floor__dispute_refused(
+    c, founders, provider, chain, timelock
+):
     esc, tok = c["ServiceEscrow"], c["AgentToken"]
     client, evaluator, third = founders
-    esc.setParameter("guardianMinReputation", 9_000, sender=timelock)  # the third guardian is now below the floor
+    esc.setParameter(
+        "guardianMinReputation", 9_000, sender=timelock
+    )  # the third guardian is now below the floor
     tok.approve(esc, MAX, sender=client)
     j = esc.createJob(provider, evaluator, chain.pending_timestamp + 3_600, "x", sender=client).return_value
     esc.setBudget(j, 100 * WEI, sender=provider)
@@ -169,8 +181,9 @@ def test_committee_all_guardians_parties_or_below_floor__dispute_refused(c, foun
 # ---------------------------------------------------------------- finding 8: stranded collateral
 
 
-def test_locker_role_revoked__refund_keeps_collateral_record__anyone_releases_later(c, provider, client, accounts,
-                                                                                     chain, timelock):
+def test_locker_role_revoked__refund_keeps_collateral_record__anyone_releases_later(
+    c, provider, client, accounts, chain, timelock
+):
     esc, st = c["ServiceEscrow"], c["Staking"]
     j = esc.createJob(provider, client, chain.pending_timestamp + 100, "x", sender=client).return_value
     esc.setBudget(j, 100 * WEI, sender=provider)

@@ -34,8 +34,9 @@ def g(full):
 @pytest.fixture
 def fee_proposal(full):
     escrow = full["ServiceEscrow"]
-    return lambda text="fee to 2%": Proposal([escrow.address], [0],
-                                             [bytes(escrow.setParameter.encode_input("feeBps", 200))], text)
+    return lambda text="fee to 2%": Proposal(
+        [escrow.address], [0], [bytes(escrow.setParameter.encode_input("feeBps", 200))], text
+    )
 
 
 @pytest.fixture
@@ -61,7 +62,9 @@ def active(g, full, founders, fee_proposal, chain):
 def test_flash_stake_and_propose_in_one_tx__refused(full, attacker, fee_proposal):
     p = fee_proposal()
     with ape.reverts("Governor: proposer stake below threshold"):
-        attacker.stakeAndPropose(WHALE, p.targets[0], p.calldatas[0], p.description, sender=ape.accounts.test_accounts[5])
+        attacker.stakeAndPropose(
+            WHALE, p.targets[0], p.calldatas[0], p.description, sender=ape.accounts.test_accounts[5]
+        )
 
 
 def test_flash_stake_and_vote_in_one_tx__no_votes(g, full, attacker, founders, fee_proposal, chain):
@@ -72,8 +75,9 @@ def test_flash_stake_and_vote_in_one_tx__no_votes(g, full, attacker, founders, f
     assert full["Reputation"].getPastReputation(attacker, p.snapshot) >= g.minVotingReputation()  # eligible
 
 
-def test_stake_in_snapshot_block_queued_out_in_same_block__no_votes(g, full, attacker, founders, fee_proposal,
-                                                                    chain):
+def test_stake_in_snapshot_block_queued_out_in_same_block__no_votes(
+    g, full, attacker, founders, fee_proposal, chain
+):
     """Stake and unstake inside the snapshot block (a flash loan's best case) leaves nothing at its end."""
     p = propose(g, fee_proposal(), founders[0])
     chain.mine(p.snapshot - chain.blocks.height - 1)  # the next tx lands in the snapshot block
@@ -132,8 +136,9 @@ def test_double_vote_and_signature_replay__refused(g, founders, accounts, active
     assert g.proposalVotes(active.id) == (0, 5_000 * WEI, 0)
 
 
-def test_metamorphic_target__code_swapped_after_vote__execution_blocked(g, full, project, founders, accounts,
-                                                                        chain):
+def test_metamorphic_target__code_swapped_after_vote__execution_blocked(
+    g, full, project, founders, accounts, chain
+):
     """Tornado Cash: the voters approved one code; the attacker swaps it before execution."""
     tl = full["Timelock"]
     harmless = project.MockReputation.deploy(sender=accounts[5])
@@ -162,7 +167,9 @@ def test_execute_before_delay_and_timelock_bypass__refused(g, full, founders, fe
     warp(chain, full["Timelock"].get_minimum_delay())
     salt = ((int(g.address, 16) << 96) ^ int.from_bytes(p.description_hash, "big")).to_bytes(32, "big")
     with ape.reverts("access_control: account is missing role"):
-        full["Timelock"].execute_batch(p.targets, p.values, p.calldatas, b"\x00" * 32, salt, sender=founders[0])
+        full["Timelock"].execute_batch(
+            p.targets, p.values, p.calldatas, b"\x00" * 32, salt, sender=founders[0]
+        )
     g.execute(*p.args, sender=founders[0])
     assert full["ServiceEscrow"].feeBps() == 200
 
@@ -191,10 +198,15 @@ def test_guardian_cancels_its_own_removal__refused_and_removal_executes(g, full,
     tl = full["Timelock"]
     guardian = founders[0]
     assert g.guardian() == guardian.address
-    p = Proposal([g.address, tl.address], [0, 0],
-                 [bytes(g.setGuardian.encode_input(ZERO)),
-                  bytes(tl.revokeRole.encode_input(CANCELLER_ROLE, guardian.address))],
-                 "remove the guardian")
+    p = Proposal(
+        [g.address, tl.address],
+        [0, 0],
+        [
+            bytes(g.setGuardian.encode_input(ZERO)),
+            bytes(tl.revokeRole.encode_input(CANCELLER_ROLE, guardian.address)),
+        ],
+        "remove the guardian",
+    )
     propose(g, p, founders[1])
     mine_to_active(chain, g, p)
     _vote_all_and_queue(g, chain, p, founders)
@@ -209,8 +221,9 @@ def test_guardian_cancels_its_own_removal__refused_and_removal_executes(g, full,
     assert g.state(p.id) == 7  # Executed
 
 
-def test_parked_below_gate_stake_blocks_quorum__proposal_still_succeeds(g, full, founders, accounts, chain,
-                                                                        fee_proposal):
+def test_parked_below_gate_stake_blocks_quorum__proposal_still_succeeds(
+    g, full, founders, accounts, chain, fee_proposal
+):
     """Finding 4: two zero-reputation accounts staked 160,000 AGENT; quorum rose above every eligible voter's
     stake and a proposal all founders voted For was Defeated. Stake that may not vote no longer counts."""
     staking, token = full["Staking"], full["AgentToken"]

@@ -53,7 +53,9 @@ def _check_against_model(full, tx, rater, paid, paid_before, chain):
     chain.mine(1)
     rater_score = rep.getPastReputation(rater, tx.block_number)
     fb = tx.decode_logs(rep.FeedbackGiven)[0]
-    expected = feedback(ch.previous, fb.rating, paid, rep.referenceValue(), rater_score, paid_before, rep.raterCapBps())
+    expected = feedback(
+        ch.previous, fb.rating, paid, rep.referenceValue(), rater_score, paid_before, rep.raterCapBps()
+    )
     assert ch.current == expected
     return ch.current
 
@@ -70,8 +72,12 @@ def test_sybil_wash_job__two_fresh_wallets__no_reputation_and_propose_refused(fu
     with ape.reverts("Staking: reputation below voting gate"):
         full["Staking"].activateVoting(provider, sender=provider)
     chain.mine(1)
-    p = Proposal([full["ServiceEscrow"].address], [0],
-                 [bytes(full["ServiceEscrow"].setParameter.encode_input("feeBps", 0))], "sybil")
+    p = Proposal(
+        [full["ServiceEscrow"].address],
+        [0],
+        [bytes(full["ServiceEscrow"].setParameter.encode_input("feeBps", 0))],
+        "sybil",
+    )
     # ... so its 1,300 bonded AGENT carry no votes, and propose is refused before the reputation check
     assert g.getVotes(provider, chain.blocks.head.number - 1) == 0
     with ape.reverts("Governor: proposer stake below threshold"):
@@ -107,8 +113,9 @@ def test_honest_newcomer__paid_work_for_founders__reaches_voting_gate(full, foun
     assert score <= max(rep.reputationOf(f) for f in founders) * rep.raterCapBps() // 10_000 + 10
 
 
-def test_one_reputable_rater_repeats__diminishing_returns_and_capped_below_its_own_score(full, founders, accounts,
-                                                                                        chain):
+def test_one_reputable_rater_repeats__diminishing_returns_and_capped_below_its_own_score(
+    full, founders, accounts, chain
+):
     rep = full["Reputation"]
     f = _wallet(full, founders[0])
     wallet = _wallet(full, accounts[4], 3_000 * WEI)
@@ -129,8 +136,9 @@ def test_new_escrow__job_ids_restart__rated_per_escrow(full, project, accounts, 
     esc, rep, tok, st = full["ServiceEscrow"], full["Reputation"], full["AgentToken"], full["Staking"]
     client = _wallet(full, accounts[1])
     provider = _wallet(full, accounts[2], 1_000 * WEI)
-    e2 = project.ServiceEscrow.deploy(tok, st, rep, timelock, 100, 2_000, 100 * WEI, 60, 60, 120, 0, 0, 0, 60,
-                                      86_400, sender=accounts[0])
+    e2 = project.ServiceEscrow.deploy(
+        tok, st, rep, timelock, 100, 2_000, 100 * WEI, 60, 60, 120, 0, 0, 0, 60, 86_400, sender=accounts[0]
+    )
     st.grantRole(st.LOCKER_ROLE(), e2, sender=timelock)
     tok.approve(e2, MAX, sender=client)
     n = esc.jobCounter() + 1

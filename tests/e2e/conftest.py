@@ -52,18 +52,34 @@ class Economy:
         return AgentPlan(index, key, Account.from_key(key).address, persona, services)
 
     def host(self, agents: list[dict[str, Any]], *, seed: int = 1, data: str = "agents") -> Host:
-        plans = [self.plan(a["index"], a["persona"], tuple(a.get("services", ("factor", "median")))) for a in agents]
+        plans = [
+            self.plan(a["index"], a["persona"], tuple(a.get("services", ("factor", "median"))))
+            for a in agents
+        ]
         fresh = [p for p in plans if p.address not in self.funded]
         if fresh:
             fund_agents(self.url, self.deployment, fresh, START_BALANCE)
             self.funded |= {p.address for p in fresh}
         start = self.web3.eth.block_number + 1
         cfg = HostConfig(
-            rpc=self.url, deployment=self.deployment_file, data_dir=self.out / data, payloads=self.out / "payloads",
-            cycle_blocks=CYCLE_BLOCKS, seed=seed, poll_interval=0.05,
-            agents=[{"key": p.key, "persona": p.persona, "services": list(p.services), "start_block": start,
-                     "overrides": a.get("overrides"), **{k: a[k] for k in ("demand", "catalogue", "ring") if k in a}}
-                    for p, a in zip(plans, agents, strict=True)],
+            rpc=self.url,
+            deployment=self.deployment_file,
+            data_dir=self.out / data,
+            payloads=self.out / "payloads",
+            cycle_blocks=CYCLE_BLOCKS,
+            seed=seed,
+            poll_interval=0.05,
+            agents=[
+                {
+                    "key": p.key,
+                    "persona": p.persona,
+                    "services": list(p.services),
+                    "start_block": start,
+                    "overrides": a.get("overrides"),
+                    **{k: a[k] for k in ("demand", "catalogue", "ring") if k in a},
+                }
+                for p, a in zip(plans, agents, strict=True)
+            ],
         )
         return Host(cfg)
 
@@ -76,14 +92,25 @@ class Economy:
         """Send `txs` from `owner` (e.g. the Timelock) by impersonating it on the devnet."""
         with impersonating(self.url, owner):
             for tx in txs:
-                rpc(self.url, "eth_sendTransaction", [{k: (hex(v) if isinstance(v, int) else v) for k, v in tx.items()
-                                                       if k in ("from", "to", "data", "gas")}])
+                rpc(
+                    self.url,
+                    "eth_sendTransaction",
+                    [
+                        {
+                            k: (hex(v) if isinstance(v, int) else v)
+                            for k, v in tx.items()
+                            if k in ("from", "to", "data", "gas")
+                        }
+                    ],
+                )
 
     def run(self, hosts: list[Host], cycles: int, until: Any = None) -> int:
         """Advance `cycles` cycles (or until `until()` is true); returns the cycles run."""
         for n in range(cycles):
             for _ in range(50):
-                if not any([h.step() for h in hosts]):  # every host steps (any() on a generator would stop at the first busy one)
+                if not any(
+                    [h.step() for h in hosts]
+                ):  # every host steps (any() on a generator would stop at the first busy one)
                     break
             if until is not None and until():
                 return n

@@ -21,7 +21,8 @@ COMPLETED = JobStatus.COMPLETED
 
 
 def test_two_hosts__no_shared_folder__trade_through_payload_service_and_authenticated_rpc(
-        economy, tmp_path, monkeypatch):
+    economy, tmp_path, monkeypatch
+):
     proxy = AuthProxy(economy.url, header=("X-Api-Key", "key-1"), basic=("agent", "pa:ss"))
     service = PayloadServer(tmp_path / "service-host" / "payloads", token="up-token").start()
     monkeypatch.setenv("EMERGENT_PAYLOAD_TOKEN", "up-token")
@@ -33,10 +34,23 @@ def test_two_hosts__no_shared_folder__trade_through_payload_service_and_authenti
 
     def host(plan, rpc: str, home: str, hire_rate: float) -> Host:
         cfg = HostConfig(
-            rpc=rpc, deployment=economy.deployment_file, data_dir=tmp_path / home / "agents",
-            payloads=service.url, cycle_blocks=CYCLE_BLOCKS, seed=5, poll_interval=0.05,
-            agents=[{"key": plan.key, "persona": plan.persona, "services": list(plan.services), "start_block": start,
-                     "overrides": {"hire_rate": hire_rate}}])
+            rpc=rpc,
+            deployment=economy.deployment_file,
+            data_dir=tmp_path / home / "agents",
+            payloads=service.url,
+            cycle_blocks=CYCLE_BLOCKS,
+            seed=5,
+            poll_interval=0.05,
+            agents=[
+                {
+                    "key": plan.key,
+                    "persona": plan.persona,
+                    "services": list(plan.services),
+                    "start_block": start,
+                    "overrides": {"hire_rate": hire_rate},
+                }
+            ],
+        )
         return Host(cfg)
 
     try:
@@ -47,7 +61,9 @@ def test_two_hosts__no_shared_folder__trade_through_payload_service_and_authenti
         provider = provider_plan.address
 
         def paid():
-            return [e for e in economy.logs("ServiceEscrow", "PaymentReleased") if e.args["provider"] == provider]
+            return [
+                e for e in economy.logs("ServiceEscrow", "PaymentReleased") if e.args["provider"] == provider
+            ]
 
         economy.run(hosts, 30, until=lambda: bool(paid()))
     finally:

@@ -23,13 +23,18 @@ COMPLETED = JobStatus.COMPLETED
 
 
 def test_sybil_ring_and_griefer__trade_and_grief_for_nothing(economy):
-    founder = [{"index": FOUNDER, "persona": "honest", "services": ("factor",), "overrides": {"hire_rate": 0.0}}]
+    founder = [
+        {"index": FOUNDER, "persona": "honest", "services": ("factor",), "overrides": {"hire_rate": 0.0}}
+    ]
     ring_plans = [economy.plan(i, "sybil", ("median",)) for i in RING_IDX]
     ring = [p.address for p in ring_plans]
     sybils = [{"index": i, "persona": "sybil", "services": ("median",), "ring": ring} for i in RING_IDX]
     griefer = [{"index": GRIEFER_IDX, "persona": "griefer", "services": ("hashchain",)}]
-    hosts = [economy.host(founder, seed=3, data="f"), economy.host(sybils, seed=3, data="s"),
-             economy.host(griefer, seed=3, data="x")]
+    hosts = [
+        economy.host(founder, seed=3, data="f"),
+        economy.host(sybils, seed=3, data="s"),
+        economy.host(griefer, seed=3, data="x"),
+    ]
     victim = hosts[0].agents[0].address
     bad = hosts[2].agents[0].address
     rep, staking, token, gov = (economy.c[n] for n in ("Reputation", "Staking", "AgentToken", "Governor"))
@@ -38,8 +43,11 @@ def test_sybil_ring_and_griefer__trade_and_grief_for_nothing(economy):
     griefer_tokens = token.functions.balanceOf(bad).call() + staking.functions.bondedOf(bad).call()
 
     def washed() -> list:
-        return [e for e in economy.logs("ServiceEscrow", "JobCreated")
-                if e.args["client"] in ring and e.args["provider"] in ring]
+        return [
+            e
+            for e in economy.logs("ServiceEscrow", "JobCreated")
+            if e.args["client"] in ring and e.args["provider"] in ring
+        ]
 
     def settled_wash() -> int:
         ids = {e.args["jobId"] for e in washed()}
@@ -60,8 +68,11 @@ def test_sybil_ring_and_griefer__trade_and_grief_for_nothing(economy):
     print("ring scores", scores, "gate", gate, "wash jobs settled", settled_wash())
     assert scores == [0, 0, 0] < [gate] * 3
     assert not [e for e in economy.logs("Governor", "ProposalCreated") if e.args["proposer"] in ring]
-    assert not [e for e in economy.logs("ServiceEscrow", "JobCreated")
-                if e.args["client"] in ring and e.args["provider"] not in ring]
+    assert not [
+        e
+        for e in economy.logs("ServiceEscrow", "JobCreated")
+        if e.args["client"] in ring and e.args["provider"] not in ring
+    ]
     # --- the griefer named the founder, and nothing was funded, locked or penalised
     grief = [e for e in economy.logs("ServiceEscrow", "JobCreated") if e.args["client"] == bad]
     assert len(grief) >= 4 and all(e.args["provider"] in [victim, *ring] for e in grief)
@@ -70,8 +81,11 @@ def test_sybil_ring_and_griefer__trade_and_grief_for_nothing(economy):
     assert not [e for e in economy.logs("ServiceEscrow", "JobFunded") if e.args["jobId"] in grief_ids]
     assert not [e for e in economy.logs("ServiceEscrow", "JobAccepted") if e.args["jobId"] in grief_ids]
     # its score only decayed with the blocks, as every score does: no penalty or feedback was recorded
-    assert not [e for e in economy.logs("Reputation", "ReputationChanged")
-                if e.args["account"] == victim and e.blockNumber >= start]
+    assert not [
+        e
+        for e in economy.logs("Reputation", "ReputationChanged")
+        if e.args["account"] == victim and e.blockNumber >= start
+    ]
     assert staking.functions.bondedOf(victim).call() == before["bonded"]
     assert free_after == before["bonded"]
     assert not [e for e in economy.logs("Staking", "Slashed") if e.args["account"] == victim]

@@ -18,11 +18,17 @@ def test_raw_anvil__measured_inside_a_snapshot__chain_unchanged(tmp_path):
     chain = economy.fresh_chain(tmp_path / "raw", 3, seconds_per_block=1)
     try:
         who = chain.plans[0].address
-        before = (rpc(chain.url, "eth_blockNumber"), rpc(chain.url, "eth_getTransactionCount", [who, "latest"]),
-                  rpc(chain.url, "eth_getBalance", [who, "latest"]))
+        before = (
+            rpc(chain.url, "eth_blockNumber"),
+            rpc(chain.url, "eth_getTransactionCount", [who, "latest"]),
+            rpc(chain.url, "eth_getBalance", [who, "latest"]),
+        )
         r = economy.raw_anvil(chain, 50)
-        after = (rpc(chain.url, "eth_blockNumber"), rpc(chain.url, "eth_getTransactionCount", [who, "latest"]),
-                 rpc(chain.url, "eth_getBalance", [who, "latest"]))
+        after = (
+            rpc(chain.url, "eth_blockNumber"),
+            rpc(chain.url, "eth_getTransactionCount", [who, "latest"]),
+            rpc(chain.url, "eth_getBalance", [who, "latest"]),
+        )
         assert r["n"] == 50 and r["failed"] == 0 and r["blocks"] >= 1
         assert after == before
     finally:
@@ -31,8 +37,9 @@ def test_raw_anvil__measured_inside_a_snapshot__chain_unchanged(tmp_path):
 
 def test_bench_economy__small_run__figures_match_the_chain(tmp_path):
     lines: list[str] = []
-    res = economy.main(sizes=(4,), cycles=3, raw_n=100, keepup_agents=0, processes=2, out=tmp_path,
-                       echo=lines.append)
+    res = economy.main(
+        sizes=(4,), cycles=3, raw_n=100, keepup_agents=0, processes=2, out=tmp_path, echo=lines.append
+    )
     (r,) = res["economy"]
     assert r["agents"] == 4 and r["processes"] == 2 and r["cycles"] == 3 and r["from_cycle"] == 3
     assert 0 < r["tx_ok"] <= r["tx_mined"]
@@ -44,7 +51,9 @@ def test_bench_economy__small_run__figures_match_the_chain(tmp_path):
     assert json.loads((tmp_path / "bench-economy.json").read_text())["economy"][0]["ratio"] == r["ratio"] > 0
     assert r["raw_before"]["failed"] == r["raw_after"]["failed"] == 0
     # raw anvil in both modes on the same state; the economy is compared with the faster one
-    assert set(r["raw"]) == {"auto", "batch"} and r["raw_mode"] == max(r["raw"], key=lambda k: r["raw"][k]["tps"])
+    assert set(r["raw"]) == {"auto", "batch"} and r["raw_mode"] == max(
+        r["raw"], key=lambda k: r["raw"][k]["tps"]
+    )
     assert r["raw_tps"] == r["raw"][r["raw_mode"]]["tps"]
     assert r["raw"]["batch"]["before"]["blocks"] <= 2 < r["raw"]["auto"]["before"]["blocks"]
     # the economy mined in batches: a round of the agents' transactions per block, 5 blocks per cycle

@@ -65,7 +65,10 @@ def test_hardhat_devnet__status_and_balance_read_the_deployment(hardhat):
 def test_hardhat_devnet__refused_transfer__one_line_no_transaction(hardhat):
     head, nonce = hardhat.head(), hardhat.nonce(ACCOUNT0)
     r = hardhat.cli("token", "transfer", "--to", ZERO, "--amount", "1")
-    assert (r.code, r.lines) == (2, ["Error: the transaction would revert: erc20: transfer to the zero address"])
+    assert (r.code, r.lines) == (
+        2,
+        ["Error: the transaction would revert: erc20: transfer to the zero address"],
+    )
     assert hardhat.head() == head and hardhat.nonce(ACCOUNT0) == nonce, "a transaction was sent"
 
 
@@ -101,9 +104,11 @@ def _read_chain(url: str, deployment_file: Path) -> dict:
     holders = {ev.args["receiver"] for ev in token.events.Transfer.get_logs(from_block=start)}
     head = w3.eth.get_block("latest")
     earlier = w3.eth.get_block(head["number"] - 10)
-    return {"supply": token.functions.totalSupply().call(),
-            "held": sum(token.functions.balanceOf(h).call() for h in holders),
-            "seconds_per_block": (head["timestamp"] - earlier["timestamp"]) / 10}
+    return {
+        "supply": token.functions.totalSupply().call(),
+        "held": sum(token.functions.balanceOf(h).call() for h in holders),
+        "seconds_per_block": (head["timestamp"] - earlier["timestamp"]) / 10,
+    }
 
 
 def test_simulation_on_hardhat__agents_trade_settle_and_lose_no_tokens(tmp_path, monkeypatch):
@@ -121,8 +126,15 @@ def test_simulation_on_hardhat__agents_trade_settle_and_lose_no_tokens(tmp_path,
         original_stop(self, timeout)
 
     monkeypatch.setattr(Devnet, "stop", stop_after_reading)
-    cfg = SimConfig(agents=4, cycles=12, seed=1, out=out, node="hardhat",
-                    personas=["honest", "honest", "guardian", "honest"], services_per_agent=2)
+    cfg = SimConfig(
+        agents=4,
+        cycles=12,
+        seed=1,
+        out=out,
+        node="hardhat",
+        personas=["honest", "honest", "guardian", "honest"],
+        services_per_agent=2,
+    )
     m = run(cfg, echo=lambda _s: None)
     outcomes = m.jobs_by_outcome()
     print("hardhat run:", outcomes, {k: m.info[k] for k in ("blocks", "setup_seconds", "run_seconds")}, seen)

@@ -28,14 +28,20 @@ def test_honest_trade__job_paid_minus_fee_and_provider_reputation_rises(economy)
     """The client is a founder (test account 6, seeded reputation): feedback counts as much as the rater's
     own standing (issue 10), so paid work for a reputable client is what builds a newcomer's score."""
     supply = economy.total_supply()
-    host = economy.host([
-        {"index": 6, "persona": "honest", "services": ("median",), "overrides": {"hire_rate": 1.0}},
-        {"index": 2, "persona": "honest", "services": ("factor",), "overrides": {"hire_rate": 0.0}},
-    ], seed=3)
+    host = economy.host(
+        [
+            {"index": 6, "persona": "honest", "services": ("median",), "overrides": {"hire_rate": 1.0}},
+            {"index": 2, "persona": "honest", "services": ("factor",), "overrides": {"hire_rate": 0.0}},
+        ],
+        seed=3,
+    )
     client, provider = (a.address for a in host.agents)
     try:
+
         def done():
-            return any(e.args["provider"] == provider for e in economy.logs("ServiceEscrow", "PaymentReleased"))
+            return any(
+                e.args["provider"] == provider for e in economy.logs("ServiceEscrow", "PaymentReleased")
+            )
 
         economy.run([host], 30, until=done)
         economy.run([host], 3)  # the client's feedback
@@ -55,17 +61,28 @@ def test_honest_trade__job_paid_minus_fee_and_provider_reputation_rises(economy)
 
 
 def test_no_show__client_refunded_through_claim_refund(economy):
-    host = economy.host([
-        {"index": 9, "persona": "honest", "services": ("merkle",), "overrides": {"hire_rate": 1.0}},
-        {"index": 10, "persona": "no_show", "services": ("hashchain",),
-         "overrides": {"no_show_prob": 1.0, "hire_rate": 0.0}},
-    ], seed=9)
+    host = economy.host(
+        [
+            {"index": 9, "persona": "honest", "services": ("merkle",), "overrides": {"hire_rate": 1.0}},
+            {
+                "index": 10,
+                "persona": "no_show",
+                "services": ("hashchain",),
+                "overrides": {"no_show_prob": 1.0, "hire_rate": 0.0},
+            },
+        ],
+        seed=9,
+    )
     client, no_show = (a.address for a in host.agents)
     try:
+
         def refunds_from_no_show():
             # (agents of earlier tests on this chain stay registered but no longer run: skip their jobs)
-            return [e for e in economy.logs("ServiceEscrow", "Refunded")
-                    if e.args["client"] == client and economy.job(e.args["jobId"])[1] == no_show]
+            return [
+                e
+                for e in economy.logs("ServiceEscrow", "Refunded")
+                if e.args["client"] == client and economy.job(e.args["jobId"])[1] == no_show
+            ]
 
         economy.run([host], 40, until=refunds_from_no_show)
     finally:

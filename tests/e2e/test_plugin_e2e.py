@@ -23,16 +23,29 @@ def test_installed_plugin__agents_trade_its_service__client_pays_for_verified_wo
     forget_plugins()  # as in a fresh process: nothing but the built-ins until discovery
     assert "modchain" not in plugins.SERVICES
     with on_sys_path(site):
-        host = economy.host([
-            {"index": 1, "persona": "honest", "services": ("modchain",), "overrides": {"hire_rate": 1.0}},
-            {"index": 2, "persona": "opportunist", "services": ("modchain",), "overrides": {"hire_rate": 0.0}},
-        ], seed=4)
+        host = economy.host(
+            [
+                {"index": 1, "persona": "honest", "services": ("modchain",), "overrides": {"hire_rate": 1.0}},
+                {
+                    "index": 2,
+                    "persona": "opportunist",
+                    "services": ("modchain",),
+                    "overrides": {"hire_rate": 0.0},
+                },
+            ],
+            seed=4,
+        )
         client, provider = (a.address for a in host.agents)
         assert plugins.SERVICES.sources["modchain"].startswith("entry point emergent.services:modchain")
         assert type(host.agents[1].persona).__name__ == "Opportunist"
         try:
+
             def paid():
-                return [e for e in economy.logs("ServiceEscrow", "PaymentReleased") if e.args["provider"] == provider]
+                return [
+                    e
+                    for e in economy.logs("ServiceEscrow", "PaymentReleased")
+                    if e.args["provider"] == provider
+                ]
 
             economy.run([host], 30, until=paid)
         finally:
@@ -50,5 +63,7 @@ def test_installed_plugin__agents_trade_its_service__client_pays_for_verified_wo
         assert deliverable == commitment(solve(spec)) and verify(spec, solve(spec))
         assert json.loads(solve(spec))["steps"] == spec.param("steps")
         assert released[0].args["amount"] == job[4] - job[4] * FEE_BPS // 10_000
-        offered = {s["name"] for e in economy.logs("AgentRegistry", "ServicesUpdated") for s in e.args["services"]}
+        offered = {
+            s["name"] for e in economy.logs("AgentRegistry", "ServicesUpdated") for s in e.args["services"]
+        }
         assert "modchain" in offered

@@ -21,8 +21,10 @@ def test_demand_surge__raises_that_services_price_and_supply_follows(tmp_path):
     sc = load_scenario(SURGE)
     m = run(to_sim_config(sc, tmp_path / "run"), echo=lambda _s: None)
     rows = m.market_kpis()["median"]["series"]  # [cycle, median ask, sellers, jobs created, mean paid]
-    print("median series", [(r[0], r[1] and round(r[1] / 1e18, 1), r[2], r[3], r[4] and round(r[4] / 1e18, 1))
-                            for r in rows])
+    print(
+        "median series",
+        [(r[0], r[1] and round(r[1] / 1e18, 1), r[2], r[3], r[4] and round(r[4] / 1e18, 1)) for r in rows],
+    )
     before = [r for r in rows if r[0] < AT and r[1] is not None]
     after = [r for r in rows if r[0] > AT and r[1] is not None]
     assert before and after

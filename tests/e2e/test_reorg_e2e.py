@@ -21,23 +21,38 @@ def _created_by(economy: Any, client: str) -> list[Any]:
 
 def _facts(mem: O.MarketMemory) -> dict[str, Any]:
     """What a fold of the chain's events decides (not the cycle count, reports or reads)."""
-    mine = {j.id: (j.client, j.provider, j.status, j.budget, j.accepted) for j in mem.jobs.values()
-            if mem.me in (j.client, j.provider)}
-    return {"jobs": mine, "providers": mem.providers, "bonded": mem.bonded, "reputation": mem.reputation,
-            "agent_id": mem.agent_id}
+    mine = {
+        j.id: (j.client, j.provider, j.status, j.budget, j.accepted)
+        for j in mem.jobs.values()
+        if mem.me in (j.client, j.provider)
+    }
+    return {
+        "jobs": mine,
+        "providers": mem.providers,
+        "bonded": mem.bonded,
+        "reputation": mem.reputation,
+        "agent_id": mem.agent_id,
+    }
 
 
 def test_create_job_reorged_out__memory_is_a_fresh_fold_of_new_chain__one_copy_per_done_action(economy):
-    host = economy.host([
-        {"index": 3, "persona": "honest", "services": ("median",), "overrides": {"hire_rate": 1.0}},
-        {"index": 4, "persona": "honest", "services": ("factor",), "overrides": {"hire_rate": 0.0}},
-    ], seed=5)
+    host = economy.host(
+        [
+            {"index": 3, "persona": "honest", "services": ("median",), "overrides": {"hire_rate": 1.0}},
+            {"index": 4, "persona": "honest", "services": ("factor",), "overrides": {"hire_rate": 0.0}},
+        ],
+        seed=5,
+    )
     client_agent = host.agents[0]
     client = client_agent.address
     try:
+
         def created_and_settled() -> bool:
-            done = [a for a in client_agent.store.actions(limit=300)
-                    if a.kind == "create_job" and a.status is ActionStatus.DONE]
+            done = [
+                a
+                for a in client_agent.store.actions(limit=300)
+                if a.kind == "create_job" and a.status is ActionStatus.DONE
+            ]
             return bool(done)
 
         economy.run([host], 30, until=created_and_settled)
@@ -66,16 +81,20 @@ def test_create_job_reorged_out__memory_is_a_fresh_fold_of_new_chain__one_copy_p
         assert after.status is ActionStatus.ABANDONED and after.result["reason"] == "reorged out"
     # every create_job the journal calls done or sent is on the chain exactly once, and nothing else is
     # (an entry sent in the last cycle is mined, automine, but not settled yet: still "sent")
-    done = [a for a in journal.values()
-            if a.kind == "create_job" and a.status in (ActionStatus.DONE, ActionStatus.SENT)]
+    done = [
+        a
+        for a in journal.values()
+        if a.kind == "create_job" and a.status in (ActionStatus.DONE, ActionStatus.SENT)
+    ]
     on_chain = [e.transactionHash.to_0x_hex() for e in _created_by(economy, client)]
     assert sorted(on_chain) == sorted(a.tx_hash for a in done) and len(set(on_chain)) == len(on_chain)
     assert not {a.tx_hash for a in orphans} & set(on_chain)
     assert len(done) >= 1  # the policy decided to hire again on the new branch, once per decision
     # the memory equals a fresh fold of the new chain up to the same block
     mem = client_agent.memory
-    fresh = O.MarketMemory(me=client, start_block=mem.start_block,
-                           cursor=(int(economy.deployment["block"]) - 1, 2**31 - 1))
+    fresh = O.MarketMemory(
+        me=client, start_block=mem.start_block, cursor=(int(economy.deployment["block"]) - 1, 2**31 - 1)
+    )
     names = [n for n in WATCHED if n in economy.c]
     first_block = int(economy.deployment["block"])
     idx = EventIndexer(economy.web3, economy.c.watch_list(names), start_block=first_block)

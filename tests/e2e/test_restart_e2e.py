@@ -25,17 +25,35 @@ COMPLETED, REJECTED, EXPIRED = JobStatus.COMPLETED, JobStatus.REJECTED, JobStatu
 def _spawn(economy, name: str, agents: list[dict], seed: int = 4) -> subprocess.Popen:
     plans = [economy.plan(a["index"], a["persona"], tuple(a["services"])) for a in agents]
     conf = {
-        "rpc": economy.url, "deployment": str(economy.deployment_file), "data_dir": str(economy.out / name),
-        "payloads": str(economy.out / "payloads"), "cycle_blocks": 5, "seed": seed, "poll_interval": 0.2,
-        "agents": [{"key": p.key, "persona": p.persona, "services": list(p.services), "overrides": a.get("overrides"),
-                    "start_block": economy.start_block} for p, a in zip(plans, agents, strict=True)],
+        "rpc": economy.url,
+        "deployment": str(economy.deployment_file),
+        "data_dir": str(economy.out / name),
+        "payloads": str(economy.out / "payloads"),
+        "cycle_blocks": 5,
+        "seed": seed,
+        "poll_interval": 0.2,
+        "agents": [
+            {
+                "key": p.key,
+                "persona": p.persona,
+                "services": list(p.services),
+                "overrides": a.get("overrides"),
+                "start_block": economy.start_block,
+            }
+            for p, a in zip(plans, agents, strict=True)
+        ],
     }
     path = economy.out / f"{name}.json"
     path.write_text(json.dumps(conf))
     env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT))
     err = open(economy.out / f"{name}.stderr", "ab")  # noqa: SIM115
-    return subprocess.Popen([sys.executable, "-m", "agents.runtime.process", "--config", str(path)],
-                            stdout=subprocess.DEVNULL, stderr=err, env=env, cwd=str(PROJECT_ROOT))
+    return subprocess.Popen(
+        [sys.executable, "-m", "agents.runtime.process", "--config", str(path)],
+        stdout=subprocess.DEVNULL,
+        stderr=err,
+        env=env,
+        cwd=str(PROJECT_ROOT),
+    )
 
 
 def _wait(pred, timeout: float, what: str):
@@ -51,7 +69,12 @@ def _wait(pred, timeout: float, what: str):
 def test_kill_9_mid_job__restart_resumes__job_settles_and_tokens_are_conserved(economy):
     supply = economy.total_supply()
     client_spec = {"index": 1, "persona": "honest", "services": ("median",), "overrides": {"hire_rate": 1.0}}
-    provider_spec = {"index": 2, "persona": "honest", "services": ("factor",), "overrides": {"hire_rate": 0.0}}
+    provider_spec = {
+        "index": 2,
+        "persona": "honest",
+        "services": ("factor",),
+        "overrides": {"hire_rate": 0.0},
+    }
     for spec in (client_spec, provider_spec):
         economy.host([spec]).close()  # fund once (ETH + AGENT) without running
     provider = economy.plan(2, "honest").address
@@ -59,14 +82,23 @@ def test_kill_9_mid_job__restart_resumes__job_settles_and_tokens_are_conserved(e
     rpc(economy.url, "evm_setIntervalMining", [1])
     procs = [_spawn(economy, "client", [client_spec]), _spawn(economy, "provider", [provider_spec])]
     try:
-        funded = _wait(lambda: [e for e in economy.logs("ServiceEscrow", "JobFunded")
-                                if economy.job(e.args["jobId"])[1] == provider], 120, "a funded job")
+        funded = _wait(
+            lambda: [
+                e
+                for e in economy.logs("ServiceEscrow", "JobFunded")
+                if economy.job(e.args["jobId"])[1] == provider
+            ],
+            120,
+            "a funded job",
+        )
         job_id = funded[0].args["jobId"]
         procs[1].send_signal(signal.SIGKILL)  # mid-job: funded, maybe not yet delivered
         procs[1].wait()
         time.sleep(3)  # the chain moves on while the provider is dead
         procs[1] = _spawn(economy, "provider", [provider_spec])
-        _wait(lambda: economy.job(job_id)[3] in (COMPLETED, REJECTED, EXPIRED), 180, f"job {job_id} to settle")
+        _wait(
+            lambda: economy.job(job_id)[3] in (COMPLETED, REJECTED, EXPIRED), 180, f"job {job_id} to settle"
+        )
         time.sleep(2)
     finally:
         for p in procs:

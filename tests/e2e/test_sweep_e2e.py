@@ -20,13 +20,29 @@ def test_sweep_2x2__every_run_on_its_own_chain_with_its_parameter__csv_and_html(
     from agents.cli import cli
 
     out = tmp_path / "sweep"
-    r = CliRunner().invoke(cli, ["sweep", "--scenario", str(TINY), "--param",
-                                 "escrow.collateralRatioBps=1000,4000", "--seeds", "2", "--out", str(out)])
+    r = CliRunner().invoke(
+        cli,
+        [
+            "sweep",
+            "--scenario",
+            str(TINY),
+            "--param",
+            "escrow.collateralRatioBps=1000,4000",
+            "--seeds",
+            "2",
+            "--out",
+            str(out),
+        ],
+    )
     assert r.exit_code == 0, r.output
     rows = list(csv.DictReader(open(out / "sweep.csv")))
     assert len(rows) == 4 and all(row["status"] == "done" for row in rows), rows
     assert sorted((row["escrow.collateralRatioBps"], row["seed"]) for row in rows) == [
-        ("1000", "3"), ("1000", "4"), ("4000", "3"), ("4000", "4")]
+        ("1000", "3"),
+        ("1000", "4"),
+        ("4000", "3"),
+        ("4000", "4"),
+    ]
     urls = set()
     for row in rows:
         run_dir = out / "runs" / row["run"]

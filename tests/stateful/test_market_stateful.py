@@ -44,7 +44,14 @@ from dataclasses import dataclass, field
 
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from tests.fixtures.market import (
     CAUSE_FEEDBACK,
@@ -102,7 +109,9 @@ class MStake:
     ends: int = 0
 
 
-def test_market_stateful(chain, token, registry, staking, escrow, reputation, deployer, accounts, guardians, treasury, fund_agent):
+def test_market_stateful(
+    chain, token, registry, staking, escrow, reputation, deployer, accounts, guardians, treasury, fund_agent
+):
     agent_accounts = [accounts[i] for i in (1, 2, 3, 4)]
     staking.grantRole(staking.SLASHER_ROLE(), deployer, sender=deployer)
     for a in agent_accounts:
@@ -125,8 +134,10 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
     snap = {"id": raw.snapshot()}
 
     class Market(RuleBasedStateMachine):
-        @initialize(initial=st.lists(st.integers(2_000, 12_000), min_size=4, max_size=4),
-                    seeds=st.lists(st.sampled_from([0, 0, 500, 3_000, 6_000, 8_000]), min_size=4, max_size=4))
+        @initialize(
+            initial=st.lists(st.integers(2_000, 12_000), min_size=4, max_size=4),
+            seeds=st.lists(st.sampled_from([0, 0, 500, 3_000, 6_000, 8_000]), min_size=4, max_size=4),
+        )
         def setup(self, initial, seeds):
             """Model of the snapshot state, then every agent stakes `initial` AGENT: well above the
             escrow's minimum provider stake, so that owner slashes (at most 2,000 AGENT each) do not
@@ -286,7 +297,9 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
             """Once per example: a slash larger than free + queued stake, so it takes locked
             collateral too (the agents start well staked, so `owner_slash` rarely gets there)."""
             self.deep_slashed = True
-            who = data.draw(st.sampled_from([i for i, a in enumerate(agents) if self.stakes[a].locked]), label="who")
+            who = data.draw(
+                st.sampled_from([i for i, a in enumerate(agents) if self.stakes[a].locked]), label="who"
+            )
             s = self.stakes[agents[who]]
             before = s.locked
             self.do_owner_slash(who, s.bonded - s.locked + s.queued + max(1, s.locked // 2), to_victim)
@@ -303,12 +316,16 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
             client, provider = agents[c], agents[p]
             evaluator = client if e == 4 else agents[e]
             budget_wei = budget * WEI
-            tx = self.send(set(), client, esc, "createJob", provider, evaluator, self.now() + expires + SAFETY, "job")
+            tx = self.send(
+                set(), client, esc, "createJob", provider, evaluator, self.now() + expires + SAFETY, "job"
+            )
             job_id = tx.logs(esc, "JobCreated")[0].jobId
             expired_at = raw.view(esc, "getJob", job_id).expiredAt
             self.jobs[job_id] = MJob(client, provider, evaluator, budget_wei, expired_at, status=OPEN)
             if client == provider:
-                consent = "provider_price"  # a client that is its own provider prices as the provider: consent
+                consent = (
+                    "provider_price"  # a client that is its own provider prices as the provider: consent
+                )
             if consent == "provider_price":
                 tx = self.send(set(), provider, esc, "setBudget", job_id, budget_wei)
                 assert tx.logs(esc, "JobAccepted")[0].budget == budget_wei
@@ -322,11 +339,15 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
                     self.jobs[job_id].budget = budget_wei + 1
                 if consent in ("none", "repriced"):
                     b = self.jobs[job_id].budget
-                    raw.expect_revert("ServiceEscrow: provider has not accepted", client, esc, "fund", job_id, b)
+                    raw.expect_revert(
+                        "ServiceEscrow: provider has not accepted", client, esc, "fund", job_id, b
+                    )
                     OUTCOMES[f"fund refused: {consent}"] += 1
                     return None
             if expired_at < self.now() + min_window:
-                raw.expect_revert("ServiceEscrow: working window too short", client, esc, "fund", job_id, budget_wei)
+                raw.expect_revert(
+                    "ServiceEscrow: working window too short", client, esc, "fund", job_id, budget_wei
+                )
                 OUTCOMES["fund refused: working window"] += 1
                 return None
             if expired_at < self.now() + min_window + SAFETY:
@@ -334,10 +355,14 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
             s = self.stakes[provider]
             collateral = -(-budget_wei * raw.view(esc, "collateralRatioBps") // BPS)
             if s.bonded < min_stake:
-                raw.expect_revert("ServiceEscrow: provider stake below minimum", client, esc, "fund", job_id, budget_wei)
+                raw.expect_revert(
+                    "ServiceEscrow: provider stake below minimum", client, esc, "fund", job_id, budget_wei
+                )
                 return None
             if s.bonded - s.locked < collateral:
-                raw.expect_revert("ServiceEscrow: provider collateral insufficient", client, esc, "fund", job_id, budget_wei)
+                raw.expect_revert(
+                    "ServiceEscrow: provider collateral insufficient", client, esc, "fund", job_id, budget_wei
+                )
                 return None
             self.send(set(), client, esc, "fund", job_id, budget_wei)
             j = self.jobs[job_id]
@@ -346,8 +371,14 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
             self.move(client, esc.address, budget_wei)
             return job_id
 
-        @rule(c=st.integers(0, 3), p=st.integers(0, 3), e=st.integers(0, 4), budget=st.integers(1, 5_000), expires=st.integers(20, 400),
-              consent=st.sampled_from(["provider_price", "accept_job", "none", "repriced"]))
+        @rule(
+            c=st.integers(0, 3),
+            p=st.integers(0, 3),
+            e=st.integers(0, 4),
+            budget=st.integers(1, 5_000),
+            expires=st.integers(20, 400),
+            consent=st.sampled_from(["provider_price", "accept_job", "none", "repriced"]),
+        )
         def create_and_fund(self, c, p, e, budget, expires, consent):
             self.do_create_and_fund(c, p, e, budget, expires, consent)
 
@@ -360,7 +391,9 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
                 j.deadline = raw.view(esc, "getJob", job_id).deadline
                 return True
             if now >= j.expired_at:
-                raw.expect_revert("ServiceEscrow: job expired", j.provider, esc, "submit", job_id, b"\x01" * 32)
+                raw.expect_revert(
+                    "ServiceEscrow: job expired", j.provider, esc, "submit", job_id, b"\x01" * 32
+                )
             return False
 
         @precondition(lambda self: self.live({FUNDED}))
@@ -369,8 +402,14 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
             ids = self.live({FUNDED})
             self.do_submit(self.pick(data, [i for i in ids if self.in_time(self.jobs[i].expired_at)], ids))
 
-        @rule(c=st.integers(0, 3), p=st.integers(0, 3), e=st.integers(0, 4), budget=st.integers(1, 5_000), expires=st.integers(80, 400),
-              consent=st.sampled_from(["provider_price", "accept_job"]))
+        @rule(
+            c=st.integers(0, 3),
+            p=st.integers(0, 3),
+            e=st.integers(0, 4),
+            budget=st.integers(1, 5_000),
+            expires=st.integers(80, 400),
+            consent=st.sampled_from(["provider_price", "accept_job"]),
+        )
         def create_fund_submit(self, c, p, e, budget, expires, consent):
             """Compound step: a job from creation to submitted work, so later steps find work to judge."""
             job_id = self.do_create_and_fund(c, p, e, budget, expires, consent)
@@ -399,7 +438,13 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
                 self.release(j)
             elif status == SUBMITTED:
                 j.deadline = raw.view(esc, "getJob", j_id).deadline
-            OUTCOMES[{OPEN: "rejected open job", FUNDED: "rejected funded job (refund)", SUBMITTED: "rejected submission"}[status]] += 1
+            OUTCOMES[
+                {
+                    OPEN: "rejected open job",
+                    FUNDED: "rejected funded job (refund)",
+                    SUBMITTED: "rejected submission",
+                }[status]
+            ] += 1
 
         @precondition(lambda self: self.live({OPEN, FUNDED, SUBMITTED}))
         @rule(data=st.data())
@@ -426,7 +471,11 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
                 if now >= j.expired_at:
                     allowed = {PENALTY_EXPIRY} if j.status == FUNDED else set()
                     self.send(allowed, caller, esc, "claimRefund", j_id)
-                    OUTCOMES["claimRefund after expiry, funded" if j.status == FUNDED else "claimRefund after expiry, open"] += 1
+                    OUTCOMES[
+                        "claimRefund after expiry, funded"
+                        if j.status == FUNDED
+                        else "claimRefund after expiry, open"
+                    ] += 1
                     if j.status == FUNDED:
                         self.refund(j)
                         self.release(j)
@@ -435,7 +484,9 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
                 if now + SAFETY < j.expired_at:
                     raw.expect_revert("ServiceEscrow: job not expired", caller, esc, "claimRefund", j_id)
             elif j.status == SUBMITTED:
-                raw.expect_revert("ServiceEscrow: submitted work awaits review", caller, esc, "claimRefund", j_id)
+                raw.expect_revert(
+                    "ServiceEscrow: submitted work awaits review", caller, esc, "claimRefund", j_id
+                )
             elif j.status == REJECTED and j.held > 0:
                 if now >= j.deadline:
                     self.send(set(), caller, esc, "claimRefund", j_id)
@@ -477,7 +528,9 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
         @rule(data=st.data())
         def claim_payment(self, data):
             ids = self.live({SUBMITTED})
-            self.try_payment(self.pick(data, [i for i in ids if self.lapsed(self.jobs[i].deadline)], ids), outsider)
+            self.try_payment(
+                self.pick(data, [i for i in ids if self.lapsed(self.jobs[i].deadline)], ids), outsider
+            )
 
         def disputable(self) -> list[int]:
             return [i for i in self.live({REJECTED}) if self.jobs[i].held > 0]
@@ -488,8 +541,11 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
             if now + SAFETY < j.deadline:
                 parties = (j.client, j.provider, j.evaluator)
                 g_reps = raw.views([(rep, "reputationOf", (g,)) for g in guards])
-                eligible = sum(1 for g, r in zip(guards, g_reps)
-                               if g not in parties and self.stakes[g].bonded >= g_floor_stake and r >= g_floor_rep)
+                eligible = sum(
+                    1
+                    for g, r in zip(guards, g_reps)
+                    if g not in parties and self.stakes[g].bonded >= g_floor_stake and r >= g_floor_rep
+                )
                 tx = self.send(set(), j.provider, esc, "dispute", j_id)
                 j.status = DISPUTED
                 j.bond = bond_amount
@@ -523,7 +579,9 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
             now = self.now()
             # The contract checks the deadline before the guardian's earlier vote: same order here.
             if now >= j.deadline:
-                raw.expect_revert("ServiceEscrow: ruling period over", guardian, esc, "rule", j_id, for_provider)
+                raw.expect_revert(
+                    "ServiceEscrow: ruling period over", guardian, esc, "rule", j_id, for_provider
+                )
                 return
             if now + SAFETY >= j.deadline:
                 return
@@ -558,14 +616,32 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
         @rule(data=st.data(), g=st.integers(0, 2), for_provider=st.booleans())
         def rule_dispute(self, data, g, for_provider):
             ids = self.live({DISPUTED})
-            self.do_rule(self.pick(data, [i for i in ids if self.in_time(self.jobs[i].deadline) and guards[g] not in self.jobs[i].ruled], ids), g, for_provider)
+            self.do_rule(
+                self.pick(
+                    data,
+                    [
+                        i
+                        for i in ids
+                        if self.in_time(self.jobs[i].deadline) and guards[g] not in self.jobs[i].ruled
+                    ],
+                    ids,
+                ),
+                g,
+                for_provider,
+            )
 
         @precondition(lambda self: any(self.in_time(self.jobs[i].deadline) for i in self.live({DISPUTED})))
-        @rule(data=st.data(), order=st.permutations([0, 1, 2]), votes=st.lists(st.booleans(), min_size=1, max_size=3))
+        @rule(
+            data=st.data(),
+            order=st.permutations([0, 1, 2]),
+            votes=st.lists(st.booleans(), min_size=1, max_size=3),
+        )
         def committee_rules(self, data, order, votes):
             """Compound step: one to three distinct guardians vote on an open dispute (fewer than a
             quorum in agreement leaves it to the default ruling once the period ends)."""
-            j_id = data.draw(st.sampled_from([i for i in self.live({DISPUTED}) if self.in_time(self.jobs[i].deadline)]))
+            j_id = data.draw(
+                st.sampled_from([i for i in self.live({DISPUTED}) if self.in_time(self.jobs[i].deadline)])
+            )
             for g, vote in zip(order, votes):
                 if self.jobs[j_id].status != DISPUTED:
                     break
@@ -586,7 +662,9 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
                 rater = rep.result("getPastReputation", 2, raw.rpc.request("eth_call", [call, "pending"]))
                 pair = (j.client, j.provider)
                 before = self.paid_pairs.get(pair, 0)
-                assert ch.current == feedback_model(ch.previous, rating, j.budget, ref_value, rater, before, cap_bps)
+                assert ch.current == feedback_model(
+                    ch.previous, rating, j.budget, ref_value, rater, before, cap_bps
+                )
                 if rater == 0:
                     assert ch.current == ch.previous
                     OUTCOMES["feedback from a rater at 0 (no effect)"] += 1
@@ -609,7 +687,9 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
             p=st.integers(0, 3),
             e=st.integers(0, 4),
             budget=st.integers(1, 5_000),
-            outcome=st.sampled_from(["complete", "claim_payment", "reject", "for_provider", "for_client", "default", "expire"]),
+            outcome=st.sampled_from(
+                ["complete", "claim_payment", "reject", "for_provider", "for_client", "default", "expire"]
+            ),
             order=st.permutations([0, 1, 2]),
             rating=st.integers(0, 100),
         )
@@ -651,14 +731,28 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
 
         @rule(who=st.integers(0, 3))
         def unauthorised_writes_fail(self, who):
-            raw.expect_revert("access_control: account is missing role", outsider, rep, "recordPenalty", agents[who], PENALTY_SLASH)
-            raw.expect_revert("access_control: account is missing role", outsider, stk, "slash", agents[who], WEI, outsider)
+            raw.expect_revert(
+                "access_control: account is missing role",
+                outsider,
+                rep,
+                "recordPenalty",
+                agents[who],
+                PENALTY_SLASH,
+            )
+            raw.expect_revert(
+                "access_control: account is missing role", outsider, stk, "slash", agents[who], WEI, outsider
+            )
 
         @rule(seconds=st.sampled_from([1, 10, 30, 61, 121, 200]))
         def advance_time(self, seconds):
             raw.travel_to(self.now() + seconds)
 
-        @precondition(lambda self: any(j.status in (OPEN, FUNDED, SUBMITTED, DISPUTED) or (j.status == REJECTED and j.held) for j in self.jobs.values()))
+        @precondition(
+            lambda self: any(
+                j.status in (OPEN, FUNDED, SUBMITTED, DISPUTED) or (j.status == REJECTED and j.held)
+                for j in self.jobs.values()
+            )
+        )
         @rule()
         def settle_everything(self):
             """Liveness: after every timer has run out, permissionless calls end every live job."""
@@ -679,7 +773,9 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
 
         @invariant()
         def tokens_conserved_and_balances_match(self):
-            *balances, supply = raw.views([*((tok, "balanceOf", (addr,)) for addr in holders), (tok, "totalSupply", ())])
+            *balances, supply = raw.views(
+                [*((tok, "balanceOf", (addr,)) for addr in holders), (tok, "totalSupply", ())]
+            )
             total = 0
             for addr, actual in zip(holders, balances):
                 assert actual == self.bal[addr], f"balance of {addr}: chain {actual} model {self.bal[addr]}"
@@ -698,7 +794,11 @@ def test_market_stateful(chain, token, registry, staking, escrow, reputation, de
             queued = sum(s.queued for s in self.stakes.values())
             names = ("bondedOf", "lockedOf", "queuedOf")
             total_bonded, total_queued, *views = raw.views(
-                [(stk, "totalBonded", ()), (stk, "totalQueued", ()), *((stk, n, (a,)) for a in agents for n in names)]
+                [
+                    (stk, "totalBonded", ()),
+                    (stk, "totalQueued", ()),
+                    *((stk, n, (a,)) for a in agents for n in names),
+                ]
             )
             assert total_bonded == bonded and total_queued == queued
             assert self.bal[stk.address] == bonded + queued  # the balance itself is checked above

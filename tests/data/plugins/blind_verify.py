@@ -1,4 +1,5 @@
 """verify accepts anything, so the cheat would pass: refused."""
+
 from agents.market.services import Service
 
 

@@ -1,4 +1,5 @@
 """solve returns a str where bytes are required."""
+
 from agents.market.services import Service
 
 

@@ -74,7 +74,9 @@ def test_the_graph_is_read() -> None:  # the checks below would pass vacuously o
 
 def test_no_function_level_import_hides_an_import_cycle() -> None:
     top, inner = _graph()
-    hiding = [f"{m}:{line} imports {t}, which imports {m} back" for m, line, t in inner if m in _reach(top, t)]
+    hiding = [
+        f"{m}:{line} imports {t}, which imports {m} back" for m, line, t in inner if m in _reach(top, t)
+    ]
     assert hiding == []
 
 
@@ -90,11 +92,16 @@ def _area(module: str) -> str:
 
 def test_lower_layers_never_import_higher_ones() -> None:
     layer = {"cognition": 0, "chain": 0, "market": 1, "runtime": 2, "sim": 3}
-    upward = sorted(f"{m} -> {t}" for m, t in _edges()
-                    if _area(m) in layer and _area(t) in layer and layer[_area(t)] > layer[_area(m)])
+    upward = sorted(
+        f"{m} -> {t}"
+        for m, t in _edges()
+        if _area(m) in layer and _area(t) in layer and layer[_area(t)] > layer[_area(m)]
+    )
     assert upward == []
 
 
 def test_cognition_is_pure_it_imports_only_itself() -> None:
-    outside = sorted(f"{m} -> {t}" for m, t in _edges() if _area(m) == "cognition" and _area(t) != "cognition")
+    outside = sorted(
+        f"{m} -> {t}" for m, t in _edges() if _area(m) == "cognition" and _area(t) != "cognition"
+    )
     assert outside == []

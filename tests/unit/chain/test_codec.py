@@ -17,8 +17,10 @@ UINT = st.integers(min_value=0, max_value=2**256 - 1)
 
 @pytest.fixture(scope="session")  # session: ape's isolation wants wider scopes set up first
 def abis():
-    return {n: load_abi(n) for n in ("AgentToken", "ServiceEscrow", "AgentRegistry", "Staking", "Reputation",
-                                     "Governor")}
+    return {
+        n: load_abi(n)
+        for n in ("AgentToken", "ServiceEscrow", "AgentRegistry", "Staking", "Reputation", "Governor")
+    }
 
 
 def _web3_data(w3, address, abi, name, args):
@@ -47,7 +49,9 @@ def test_encode__every_call_the_executor_sends__same_bytes_as_web3(w3, abis):
     for contract, fn, args in cases:
         codec = ContractCodec(addr, abis[contract])
         call = getattr(codec, fn)(*args)
-        assert "0x" + call.data.hex() == _web3_data(w3, w3.to_checksum_address(addr), abis[contract], fn, args), fn
+        assert "0x" + call.data.hex() == _web3_data(
+            w3, w3.to_checksum_address(addr), abis[contract], fn, args
+        ), fn
         assert call.to == w3.to_checksum_address(addr)
 
 
@@ -70,12 +74,15 @@ def test_encode__wrong_arity_or_value__codec_error(abis):
         codec.noSuchFunction()
 
 
-def test_call__decodes_like_web3__struct_and_checksummed_addresses(w3, escrow, create_funded_job, alice, bob,
-                                                                   key_of):
+def test_call__decodes_like_web3__struct_and_checksummed_addresses(
+    w3, escrow, create_funded_job, alice, bob, key_of
+):
     job_id = create_funded_job(alice, bob)
     reader = ChainReader(w3, address=alice.address)
     codec = ContractCodec(escrow.address, load_abi("ServiceEscrow"))
-    web3_job = w3.eth.contract(address=escrow.address, abi=load_abi("ServiceEscrow")).functions.getJob(job_id).call()
+    web3_job = (
+        w3.eth.contract(address=escrow.address, abi=load_abi("ServiceEscrow")).functions.getJob(job_id).call()
+    )
     fast_job = reader.call(codec.getJob(job_id))
     assert tuple(fast_job) == tuple(web3_job)
     assert fast_job[0] == alice.address and fast_job[1] == bob.address  # checksummed, as web3 returns them
@@ -117,7 +124,8 @@ def test_indexer__decodes_json_rpc_and_web3_logs_alike(w3, token, mint, alice, b
     block = w3.eth.block_number
     ix = EventIndexer(w3, {"AgentToken": (token.address, load_abi("AgentToken"))}, start_block=block)
     web3_log = w3.eth.get_logs({"fromBlock": block, "toBlock": block, "address": token.address})[0]
-    raw_log = ix.rpc.request("eth_getLogs", [{"fromBlock": hex(block), "toBlock": hex(block),
-                                              "address": token.address}])[0]
+    raw_log = ix.rpc.request(
+        "eth_getLogs", [{"fromBlock": hex(block), "toBlock": hex(block), "address": token.address}]
+    )[0]
     a, b = ix.decode(web3_log), ix.decode(raw_log)
     assert a == b and a.name == "Transfer" and a.args["value"] == 1 and a.args["receiver"] == bob.address

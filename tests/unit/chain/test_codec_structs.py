@@ -20,17 +20,36 @@ def test_get_job_decodes_to_fields_named_as_in_the_contract() -> None:
     fn = _get_job()
     values = (ALICE.lower(), BOB.lower(), ALICE.lower(), 1, 500, 1_700, 480, 50, 1_800, b"\x11" * 32)
     job = fn.decode(encode(list(fn.output_types), [values]))
-    assert job._fields == ("client", "provider", "evaluator", "status", "budget", "expiredAt", "held",
-                           "collateral", "deadline", "deliverable")
+    assert job._fields == (
+        "client",
+        "provider",
+        "evaluator",
+        "status",
+        "budget",
+        "expiredAt",
+        "held",
+        "collateral",
+        "deadline",
+        "deliverable",
+    )
     assert (job.client, job.provider) == (ALICE, BOB)  # checksummed, as web3 returns them
     assert job.status == JobStatus.FUNDED and (job.budget, job.held, job.deadline) == (500, 480, 1_800)
     assert job[6] == job.held  # still a tuple in ABI order
 
 
 def test_unnamed_components_stay_a_plain_tuple() -> None:
-    item = {"type": "function", "name": "pair", "inputs": [], "outputs": [
-        {"name": "", "type": "tuple", "components": [{"name": "", "type": "uint256"},
-                                                       {"name": "", "type": "uint256"}]}]}
+    item = {
+        "type": "function",
+        "name": "pair",
+        "inputs": [],
+        "outputs": [
+            {
+                "name": "",
+                "type": "tuple",
+                "components": [{"name": "", "type": "uint256"}, {"name": "", "type": "uint256"}],
+            }
+        ],
+    }
     fn = FunctionCodec.from_abi(item)
     got = fn.decode(encode(["(uint256,uint256)"], [(3, 4)]))
     assert got == (3, 4) and type(got) is tuple

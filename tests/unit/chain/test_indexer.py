@@ -71,7 +71,10 @@ def test_subscriber_error__others_still_served(w3, watch, here, mint, alice):
 def test_one_request_per_range_for_all_contracts(w3, create_token, token_abi, here, deployer, alice):
     t1, t2 = create_token(), create_token()
     idx = EventIndexer(
-        w3, {"A": (t1.address, token_abi), "B": (t2.address, token_abi)}, start_block=here + 1, max_range=10_000
+        w3,
+        {"A": (t1.address, token_abi), "B": (t2.address, token_abi)},
+        start_block=here + 1,
+        max_range=10_000,
     )
     t1.mint(alice, 1, sender=deployer)
     t2.mint(alice, 2, sender=deployer)
@@ -159,7 +162,9 @@ def test_cursor__within_block_position_skips_delivered_logs(w3, watch, here, min
     assert [e.key for e in again] == [transfer.key]
 
 
-def test_rpc_down__reports_unavailable_without_raising_then_recovers(late_proxy, watch, here, mint, alice, w3):
+def test_rpc_down__reports_unavailable_without_raising_then_recovers(
+    late_proxy, watch, here, mint, alice, w3
+):
     proxy = late_proxy(delay=0.8)
     flaky = Web3(Web3.HTTPProvider(f"http://127.0.0.1:{proxy.port}", exception_retry_configuration=None))
     idx = EventIndexer(flaky, watch, start_block=here + 1, retry=FAST)

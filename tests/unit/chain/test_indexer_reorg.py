@@ -26,8 +26,14 @@ TOPIC = keccak(text="Ping(uint256)")
 # runtime: mstore(0, calldataload(0)); log1(0, 32, TOPIC); stop  (45 bytes), behind a 12-byte constructor
 RUNTIME = "600035600052" + "7f" + TOPIC.hex() + "60206000a100"
 INIT = "602d600c600039602d6000f3" + RUNTIME
-PING_ABI: list[dict[str, Any]] = [{"type": "event", "name": "Ping", "anonymous": False,
-                                   "inputs": [{"name": "value", "type": "uint256", "indexed": False}]}]
+PING_ABI: list[dict[str, Any]] = [
+    {
+        "type": "event",
+        "name": "Ping",
+        "anonymous": False,
+        "inputs": [{"name": "value", "type": "uint256", "indexed": False}],
+    }
+]
 
 
 @dataclass
@@ -43,9 +49,16 @@ class PingChain:
         return "0x" + bytes(self.w3.eth.get_block(number)["hash"]).hex()
 
     def signed(self, value: int, nonce: int) -> str:
-        tx = {"to": self.address, "data": "0x" + value.to_bytes(32, "big").hex(), "gas": 60_000,
-              "nonce": nonce, "maxFeePerGas": 10**11, "maxPriorityFeePerGas": 10**9, "chainId": 31337,
-              "type": 2}
+        tx = {
+            "to": self.address,
+            "data": "0x" + value.to_bytes(32, "big").hex(),
+            "gas": 60_000,
+            "nonce": nonce,
+            "maxFeePerGas": 10**11,
+            "maxPriorityFeePerGas": 10**9,
+            "chainId": 31337,
+            "type": 2,
+        }
         return "0x" + bytes(PINGER.sign_transaction(tx).raw_transaction).hex()
 
     def ping(self, value: int) -> int:
@@ -68,8 +81,15 @@ def pings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PingChain]:
     net = start_devnet(free_port(), log_path=out / "anvil.log", reuse=False)
     try:
         w3 = Web3(Web3.HTTPProvider(net.url, request_kwargs={"timeout": 10}))
-        tx = {"data": "0x" + INIT, "gas": 200_000, "nonce": 0, "maxFeePerGas": 10**11,
-              "maxPriorityFeePerGas": 10**9, "chainId": 31337, "type": 2}
+        tx = {
+            "data": "0x" + INIT,
+            "gas": 200_000,
+            "nonce": 0,
+            "maxFeePerGas": 10**11,
+            "maxPriorityFeePerGas": 10**9,
+            "chainId": 31337,
+            "type": 2,
+        }
         raw = "0x" + bytes(DEPLOYER.sign_transaction(tx).raw_transaction).hex()
         receipt = w3.eth.get_transaction_receipt(rpc(net.url, "eth_sendRawTransaction", [raw]))
         yield PingChain(net.url, w3, str(receipt["contractAddress"]))

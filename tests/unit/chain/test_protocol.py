@@ -45,8 +45,9 @@ def test_prefixed_enum_is_exactly_the_contracts_constants(enum: type[IntEnum]) -
 
 
 def test_job_status_is_exactly_the_escrows_state_constants() -> None:
-    states = {n: v for n, v in uint8_constants("ServiceEscrow").items()
-              if not n.startswith(("OUTCOME_", "_"))}
+    states = {
+        n: v for n, v in uint8_constants("ServiceEscrow").items() if not n.startswith(("OUTCOME_", "_"))
+    }
     assert states == {m.name: m.value for m in JobStatus}
 
 
@@ -67,8 +68,15 @@ def test_reputation_causes_match_reputation_and_the_contracts_that_call_it() -> 
 
 
 def test_labels_are_what_users_see() -> None:
-    assert [s.label for s in JobStatus] == ["open", "funded", "submitted", "completed", "rejected", "expired",
-                                            "disputed"]
+    assert [s.label for s in JobStatus] == [
+        "open",
+        "funded",
+        "submitted",
+        "completed",
+        "rejected",
+        "expired",
+        "disputed",
+    ]
     assert ProposalState(3).label == "Defeated" and ProposalState.EXECUTED.finished
     assert not ProposalState.QUEUED.finished
 

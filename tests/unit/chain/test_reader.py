@@ -48,8 +48,11 @@ class DefaultTracerOnly(JsonRpc):
     def request(self, method: str, params: Any = ()) -> Any:
         if method == "debug_traceTransaction" and "tracer" in params[1]:
             self.refused += 1
-            raise RpcResponseError(-32602, "Hardhat currently only supports the default tracer, so no tracer "
-                                           "parameter should be passed.")
+            raise RpcResponseError(
+                -32602,
+                "Hardhat currently only supports the default tracer, so no tracer "
+                "parameter should be passed.",
+            )
         return super().request(method, params)
 
 
@@ -71,14 +74,16 @@ def spend_all_then_revert(w3: Any, w3_token: Any, mint: Any, alice: Any, bob: An
 
 
 def test_revert_reason__from_the_transactions_own_block__not_the_parent_block(
-        w3, w3_token, mint, alice, bob, key_of):
+    w3, w3_token, mint, alice, bob, key_of
+):
     sender = TxSender(w3, key_of(alice), retry=FAST)
     assert spend_all_then_revert(w3, w3_token, mint, alice, bob, sender) == EXCEEDS
     assert sender.reader.tracer == "callTracer"
 
 
 def test_revert_reason__node_with_only_the_default_tracer__its_return_value(
-        w3, rpc_url, w3_token, mint, alice, bob, key_of):
+    w3, rpc_url, w3_token, mint, alice, bob, key_of
+):
     client = DefaultTracerOnly(rpc_url)
     reader = ChainReader(client, address=alice.address, retry=FAST)
     sender = TxSender(w3, key_of(alice), retry=FAST, reader=reader)
@@ -87,7 +92,8 @@ def test_revert_reason__node_with_only_the_default_tracer__its_return_value(
 
 
 def test_revert_reason__node_without_the_tracer__parent_block_replay_misses_it(
-        w3, rpc_url, w3_token, mint, alice, bob, key_of):
+    w3, rpc_url, w3_token, mint, alice, bob, key_of
+):
     client = NoTracer(rpc_url)
     reader = ChainReader(client, address=alice.address, retry=FAST)
     sender = TxSender(w3, key_of(alice), retry=FAST, reader=reader)

@@ -32,5 +32,7 @@ def test_hardhat_shape__reason_from_the_message_when_no_data():
 
 
 def test_revert_without_reason__none_not_a_crash():
-    typed = classify(RpcResponseError(-32603, "Error: Transaction reverted without a reason", {"message": "x"}))
+    typed = classify(
+        RpcResponseError(-32603, "Error: Transaction reverted without a reason", {"message": "x"})
+    )
     assert isinstance(typed, RevertedError) and typed.reason is None

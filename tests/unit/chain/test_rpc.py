@@ -19,7 +19,9 @@ def test_request__answers_like_the_node(rpc_url, w3):
 def test_batch__one_round_trip_results_in_order_errors_in_place(rpc_url, w3, alice):
     rpc = JsonRpc(rpc_url)
     before = rpc.requests
-    got = rpc.batch([("eth_chainId", []), ("no_such_method", []), ("eth_getBalance", [alice.address, "latest"])])
+    got = rpc.batch(
+        [("eth_chainId", []), ("no_such_method", []), ("eth_getBalance", [alice.address, "latest"])]
+    )
     assert rpc.requests == before + 1 and rpc.calls >= 3
     assert int(got[0], 16) == w3.eth.chain_id
     assert isinstance(got[1], RpcResponseError) and got[1].code != 0
@@ -34,7 +36,9 @@ def test_revert__typed_with_the_decoded_reason(rpc_url, token, alice, bob):
 
     data = ContractCodec(token.address, load_abi("AgentToken")).transfer(bob.address, 10**40).data
     with pytest.raises(RpcResponseError) as info:
-        rpc.request("eth_call", [{"from": alice.address, "to": token.address, "data": "0x" + data.hex()}, "latest"])
+        rpc.request(
+            "eth_call", [{"from": alice.address, "to": token.address, "data": "0x" + data.hex()}, "latest"]
+        )
     typed = classify(info.value)
     assert isinstance(typed, RevertedError) and typed.reason == "erc20: transfer amount exceeds balance"
 

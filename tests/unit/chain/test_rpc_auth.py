@@ -30,8 +30,11 @@ def test_header_credentials__calls_and_batches_pass(proxy, w3):
 
 
 def test_no_or_wrong_credentials__refused_with_a_clear_not_transient_error(proxy):
-    for rpc in (JsonRpc(proxy.url), JsonRpc(proxy.url, headers={"X-Api-Key": "wrong"}),
-                JsonRpc(proxy.url, auth=(USER, "wrong"))):
+    for rpc in (
+        JsonRpc(proxy.url),
+        JsonRpc(proxy.url, headers={"X-Api-Key": "wrong"}),
+        JsonRpc(proxy.url, auth=(USER, "wrong")),
+    ):
         with pytest.raises(RpcProtocolError, match="HTTP 401: the endpoint refused our credentials") as info:
             rpc.request("eth_blockNumber")
         assert not is_transient(info.value)
@@ -87,8 +90,10 @@ def test_devnet_helpers__refused__one_line_devnet_error_without_the_password(pro
 
     with pytest.raises(devnet.DevnetError) as info:
         devnet.rpc(proxy.url_with("x", "secret-pw"), "eth_blockNumber")
-    assert str(info.value) == (f"eth_blockNumber: http://x:***@127.0.0.1:{proxy.port}/: HTTP 401: "
-                               "the endpoint refused our credentials")
+    assert str(info.value) == (
+        f"eth_blockNumber: http://x:***@127.0.0.1:{proxy.port}/: HTTP 401: "
+        "the endpoint refused our credentials"
+    )
     assert devnet.node_kind(proxy.url) is None  # no credentials: not a devnet we can use
     with pytest.raises(devnet.DevnetError, match=r"^http://x:\*\*\*@127\.0\.0\.1:\d+/ is not an anvil"):
         devnet.dialect(proxy.url_with("x", "secret-pw"))
@@ -99,8 +104,12 @@ def test_reader__headers_basic_auth_url_credentials_and_web3(proxy, w3, alice):
 
     by_url = proxy.url_with(quote(USER, safe=""), quote(PASSWORD, safe=""))
     web3 = Web3(Web3.HTTPProvider(proxy.url, request_kwargs={"headers": {"X-Api-Key": "k-123"}}))
-    readers = [ChainReader.at(proxy.url, headers={"X-Api-Key": "k-123"}),
-               ChainReader.at(proxy.url, auth=(USER, PASSWORD)), ChainReader.at(by_url), ChainReader(web3)]
+    readers = [
+        ChainReader.at(proxy.url, headers={"X-Api-Key": "k-123"}),
+        ChainReader.at(proxy.url, auth=(USER, PASSWORD)),
+        ChainReader.at(by_url),
+        ChainReader(web3),
+    ]
     for reader in readers:
         assert reader.chain_id == w3.eth.chain_id
         assert reader.balance(alice.address) == w3.eth.get_balance(alice.address)

@@ -30,7 +30,9 @@ def test_send__transfer_succeeds_and_balances_move(alice_sender, w3_token, mint,
     result = alice_sender.send(w3_token.functions.transfer(bob.address, 300))
     assert w3_token.functions.balanceOf(bob.address).call() == before + 300
     assert w3_token.functions.balanceOf(alice.address).call() == 700
-    assert result.gas_used > 21_000 and result.fee_wei == result.gas_used * result.receipt["effectiveGasPrice"]
+    assert (
+        result.gas_used > 21_000 and result.fee_wei == result.gas_used * result.receipt["effectiveGasPrice"]
+    )
     assert alice_sender.gas_spent_wei == result.fee_wei
 
 
@@ -56,7 +58,9 @@ def test_send__exceeding_balance__reverted_with_snekmate_reason(alice_sender, w3
     assert info.value.tx_hash is None  # refused at estimation: nothing was sent
 
 
-def test_send__reverts_when_mined__reason_recovered_and_fee_counted(alice_sender, w3, w3_token, mint, alice, bob):
+def test_send__reverts_when_mined__reason_recovered_and_fee_counted(
+    alice_sender, w3, w3_token, mint, alice, bob
+):
     mint(alice, 10)
     start = w3.eth.get_transaction_count(alice.address)
     with pytest.raises(RevertedError) as info:

@@ -23,17 +23,26 @@ def test_to_wei__float_noise_of_the_old_multiplication_is_gone():
     assert to_wei(Decimal("450.075")) == 450_075_000_000_000_000_000
 
 
-@pytest.mark.parametrize(("raw", "message"), [
-    ("-1", "must not be negative"), ("1.0000000000000000001", "more than 18 decimal places"),
-    ("lots", "must be a number of tokens"), ("NaN", "must be finite"), (True, "must be a number of tokens"),
-])
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("-1", "must not be negative"),
+        ("1.0000000000000000001", "more than 18 decimal places"),
+        ("lots", "must be a number of tokens"),
+        ("NaN", "must be finite"),
+        (True, "must be a number of tokens"),
+    ],
+)
 def test_to_wei__refuses_negative_sub_wei_and_non_numbers(raw, message):
     with pytest.raises(ValueError, match=message):
         to_wei(raw)
 
 
-@given(st.integers(min_value=0, max_value=10**12), st.integers(min_value=0, max_value=10**18 - 1),
-       st.integers(min_value=0, max_value=18))
+@given(
+    st.integers(min_value=0, max_value=10**12),
+    st.integers(min_value=0, max_value=10**18 - 1),
+    st.integers(min_value=0, max_value=18),
+)
 def test_to_wei__any_decimal_string_converts_exactly(whole, frac, digits):
     frac %= 10**digits if digits else 1
     text = f"{whole}.{frac:0{digits}d}" if digits else str(whole)

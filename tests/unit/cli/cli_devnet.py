@@ -53,8 +53,9 @@ class Result:
 
 
 def run_cli(args: list[str], env: dict[str, str], timeout: float = 120, input: str | None = None) -> Result:
-    proc = subprocess.run([*EMERGENT, *args], capture_output=True, text=True, env=env, timeout=timeout,
-                          input=input)
+    proc = subprocess.run(
+        [*EMERGENT, *args], capture_output=True, text=True, env=env, timeout=timeout, input=input
+    )
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
 
@@ -93,8 +94,13 @@ def start_cli_devnet(tmp: Path, *extra: str, wait_for: str = "devnet running") -
     deployments.mkdir(parents=True, exist_ok=True)
     out = tmp / f"devnet-{port}.out"
     fh = open(out, "w")  # noqa: SIM115 - owned by the child
-    proc = subprocess.Popen([*EMERGENT, "devnet", "--port", str(port), *extra], stdout=fh, stderr=subprocess.STDOUT,
-                            env=cli_env(deployments), text=True)
+    proc = subprocess.Popen(
+        [*EMERGENT, "devnet", "--port", str(port), *extra],
+        stdout=fh,
+        stderr=subprocess.STDOUT,
+        env=cli_env(deployments),
+        text=True,
+    )
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         text = out.read_text()

@@ -44,26 +44,35 @@ def error_lines(result):
 
 # --- offline input checks ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("args, message", [
-    (["status", "--network", "foo:bar"], "unknown network 'foo:bar'"),
-    (["status", "--network", "ethereum:nowhere"], "unknown network 'ethereum:nowhere'"),
-    (["status", "--network", "nonsense"], "network must be ecosystem:network"),
-    (["status", "--network", "http://127.0.0.1:8545"], "a URL goes to --rpc"),
-    (["status", "--rpc", "127.0.0.1:8545"], "--rpc must be an http(s) URL"),
-    (["status", "--network", "ethereum:sepolia:node"], "--rpc URL (or EMERGENT_RPC) is required"),
-    (["status", "--address", "0x1234"], "--address must be 0x followed by 40 hex digits"),
-    (["token", "balance", "not-an-address"], "address must be 0x followed by 40 hex digits"),
-    (["token", "transfer", "--to", GOOD, "--amount", "-5"], "--amount must be greater than zero"),
-    (["token", "transfer", "--to", GOOD, "--amount", "ten"], "--amount must be a number of tokens"),
-    (["token", "transfer", "--to", GOOD, "--amount", "0"], "--amount must be greater than zero"),
-    (["token", "transfer", "--to", GOOD, "--amount", "NaN"], "--amount must be finite"),
-    (["token", "transfer", "--to", "0x70997970c51812dc3a010c7d01b50e0d17dc79C8", "--amount", "1"],
-     "wrong EIP-55 checksum"),
-    (["token", "transfer", "--to", GOOD, "--amount", "1", "--account-index", "12"], "--account-index must be 0..9"),
-    (["token", "transfer", "--amount", "1"], "Missing option '--to'"),
-    (["status", "--bogus"], "No such option: --bogus"),
-    (["nosuchcommand"], "No such command 'nosuchcommand'"),
-])
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["status", "--network", "foo:bar"], "unknown network 'foo:bar'"),
+        (["status", "--network", "ethereum:nowhere"], "unknown network 'ethereum:nowhere'"),
+        (["status", "--network", "nonsense"], "network must be ecosystem:network"),
+        (["status", "--network", "http://127.0.0.1:8545"], "a URL goes to --rpc"),
+        (["status", "--rpc", "127.0.0.1:8545"], "--rpc must be an http(s) URL"),
+        (["status", "--network", "ethereum:sepolia:node"], "--rpc URL (or EMERGENT_RPC) is required"),
+        (["status", "--address", "0x1234"], "--address must be 0x followed by 40 hex digits"),
+        (["token", "balance", "not-an-address"], "address must be 0x followed by 40 hex digits"),
+        (["token", "transfer", "--to", GOOD, "--amount", "-5"], "--amount must be greater than zero"),
+        (["token", "transfer", "--to", GOOD, "--amount", "ten"], "--amount must be a number of tokens"),
+        (["token", "transfer", "--to", GOOD, "--amount", "0"], "--amount must be greater than zero"),
+        (["token", "transfer", "--to", GOOD, "--amount", "NaN"], "--amount must be finite"),
+        (
+            ["token", "transfer", "--to", "0x70997970c51812dc3a010c7d01b50e0d17dc79C8", "--amount", "1"],
+            "wrong EIP-55 checksum",
+        ),
+        (
+            ["token", "transfer", "--to", GOOD, "--amount", "1", "--account-index", "12"],
+            "--account-index must be 0..9",
+        ),
+        (["token", "transfer", "--amount", "1"], "Missing option '--to'"),
+        (["status", "--bogus"], "No such option: --bogus"),
+        (["nosuchcommand"], "No such command 'nosuchcommand'"),
+    ],
+)
 def test_bad_input__one_line_exit_2(run, args, message):
     result = run(*args)
     assert result.exit_code == 2, result.output
@@ -99,7 +108,9 @@ def test_unexpected_exception__one_line_with_log_exit_1(run):
         cli.commands.pop("explode-for-test")
     assert result.exit_code == 1
     [line] = error_lines(result)
-    assert line.startswith("Error: ZeroDivisionError: division by zero (details: ") and "Traceback" not in line
+    assert (
+        line.startswith("Error: ZeroDivisionError: division by zero (details: ") and "Traceback" not in line
+    )
     log = line.split("(details: ")[1].rstrip(")")
     assert "Traceback" in open(log).read()
 
@@ -120,11 +131,21 @@ def test_parse_amount__more_than_18_decimals__refused():
 
 def test_deployment_file__one_per_devnet_port_one_per_named_network(tmp_path, monkeypatch):
     monkeypatch.setenv("EMERGENT_DEPLOYMENTS_DIR", str(tmp_path))
-    assert deployment_file("ethereum:local:foundry", "http://127.0.0.1:8546") == tmp_path / "ethereum-local-8546.json"
+    assert (
+        deployment_file("ethereum:local:foundry", "http://127.0.0.1:8546")
+        == tmp_path / "ethereum-local-8546.json"
+    )
     assert deployment_file("ethereum:local", None) == tmp_path / "ethereum-local-8545.json"
-    assert deployment_file("ethereum:local", "http://localhost:8545/") == tmp_path / "ethereum-local-8545.json"
-    assert deployment_file("ethereum:local", "http://10.0.0.2:9000") == tmp_path / "ethereum-local-10.0.0.2-9000.json"
-    assert deployment_file("ethereum:sepolia:node", "https://rpc.example") == tmp_path / "ethereum-sepolia.json"
+    assert (
+        deployment_file("ethereum:local", "http://localhost:8545/") == tmp_path / "ethereum-local-8545.json"
+    )
+    assert (
+        deployment_file("ethereum:local", "http://10.0.0.2:9000")
+        == tmp_path / "ethereum-local-10.0.0.2-9000.json"
+    )
+    assert (
+        deployment_file("ethereum:sepolia:node", "https://rpc.example") == tmp_path / "ethereum-sepolia.json"
+    )
 
 
 def _walk(cmd: click.Command, path: str = "emergent"):
@@ -154,6 +175,7 @@ def test_shell_completion__bash_script_is_generated(monkeypatch):
 
 # --- against a real devnet (started by `emergent devnet` itself) ----------------------------------
 
+
 def test_devnet__deployment_file_per_port_and_no_ape_noise(devnet):
     data = json.loads(devnet.file.read_text())
     assert data["chain_id"] == 31337
@@ -166,8 +188,12 @@ def test_token_balance__lean_read_and_json(devnet):
     r = devnet.cli("token", "balance", GOOD)
     assert r.code == 0 and r.stdout.strip() == f"{GOOD} 100,000.0000 AGENT" and r.stderr == ""
     r = devnet.cli("token", "balance", GOOD.lower(), "--json")
-    assert json.loads(r.stdout) == {"address": GOOD, "balance_wei": str(100_000 * 10**18), "balance": "100000",
-                                    "symbol": "AGENT"}
+    assert json.loads(r.stdout) == {
+        "address": GOOD,
+        "balance_wei": str(100_000 * 10**18),
+        "balance": "100000",
+        "symbol": "AGENT",
+    }
 
 
 def test_token_balance__rpc_from_environment(devnet):
@@ -184,10 +210,21 @@ def test_status__json_lists_contracts_supply_and_balances(devnet):
     assert {b["address"] for b in d["balances"]} >= {ACCOUNT0, ZERO}
 
 
-@pytest.mark.parametrize("args, code, message", [
-    (["--to", ZERO, "--amount", "1"], 2, "Error: the transaction would revert: erc20: transfer to the zero address"),
-    (["--to", GOOD, "--amount", "100001"], 2, f"Error: {ACCOUNT0} holds 100,000.0000 AGENT, less than 100001"),
-])
+@pytest.mark.parametrize(
+    "args, code, message",
+    [
+        (
+            ["--to", ZERO, "--amount", "1"],
+            2,
+            "Error: the transaction would revert: erc20: transfer to the zero address",
+        ),
+        (
+            ["--to", GOOD, "--amount", "100001"],
+            2,
+            f"Error: {ACCOUNT0} holds 100,000.0000 AGENT, less than 100001",
+        ),
+    ],
+)
 def test_token_transfer__refused__one_line_no_new_block(devnet, args, code, message):
     head, nonce = devnet.head(), devnet.nonce(ACCOUNT0)
     r = devnet.cli("token", "transfer", *args)
@@ -215,9 +252,15 @@ def test_no_devnet__same_line_from_every_command(tmp_path):
 
     env = cli_env(tmp_path)
     expected = f"Error: no devnet is running at {url}: start one with `emergent devnet --port {port}`"
-    for args in (["status"], ["token", "balance", GOOD], ["token", "transfer", "--to", GOOD, "--amount", "1"],
-                 ["gov", "list"], ["gov", "status", "1"], ["agent", "run", "--persona", "honest", "--account-index", "1"],
-                 ["simulate", "--out", str(tmp_path / "never")]):
+    for args in (
+        ["status"],
+        ["token", "balance", GOOD],
+        ["token", "transfer", "--to", GOOD, "--amount", "1"],
+        ["gov", "list"],
+        ["gov", "status", "1"],
+        ["agent", "run", "--persona", "honest", "--account-index", "1"],
+        ["simulate", "--out", str(tmp_path / "never")],
+    ):
         r = run_cli([*args, "--rpc", url], env)
         assert (r.code, r.lines) == (1, [expected]), args
     assert not (tmp_path / "never").exists()
@@ -241,7 +284,9 @@ def test_second_devnet__own_file__first_untouched_and_anvil_gone(devnet):
     port = free_port()
     from cli_devnet import cli_env
 
-    r = run_cli(["devnet", "--port", str(port), "--exit-after-deploy"], cli_env(devnet.deployments), timeout=300)
+    r = run_cli(
+        ["devnet", "--port", str(port), "--exit-after-deploy"], cli_env(devnet.deployments), timeout=300
+    )
     assert r.code == 0, r.lines
     assert f"anvil started at http://127.0.0.1:{port}" in r.stdout
     assert json.loads((devnet.deployments / f"ethereum-local-{port}.json").read_text())["chain_id"] == 31337

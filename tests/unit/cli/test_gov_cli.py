@@ -23,23 +23,35 @@ def run(tmp_path, monkeypatch):
     return lambda *args: CliRunner().invoke(gov, list(args))
 
 
-@pytest.mark.parametrize("args, message", [
-    (["propose", "param", "escrow.nope", "1"], "unknown parameter 'escrow.nope'"),
-    (["propose", "param", "governor.votingDelay", "1.5"], "takes a whole number of blocks"),
-    (["propose", "param", "governor.votingDelay", "ten"], "takes a whole number of blocks"),
-    (["propose", "param", "escrow.minProviderStake", "abc"], "must be a number of tokens"),
-    (["propose", "grant", "--to", "0x1234", "--amount", "5"], "--to must be 0x followed by 40 hex digits"),
-    (["propose", "grant", "--to", GOOD, "--amount", "0"], "--amount must be greater than zero"),
-    (["propose", "mint", "--to", GOOD, "--amount", "NaN"], "--amount must be finite"),
-    (["propose", "guardian", "bob"], "guardian must be 0x followed by 40 hex digits"),
-    (["vote", "123", "maybe"], "vote must be one of for, against, abstain"),
-    (["vote", "twelve", "for"], "proposal id must be a decimal or 0x-hex number"),
-    (["queue", "0"], "proposal id out of range"),
-    (["status", "--network", "foo:bar", "1"], "unknown network 'foo:bar'"),
-    (["vote", "1", "for", "--reason", "x" * 1025], "--reason is 1,025 bytes; the Governor takes at most 1,024"),
-    (["vote", "0xzz", "for"], "proposal id must be a decimal or 0x-hex number"),
-    (["list", "--network", "ethereum:sepolia"], "--rpc URL (or EMERGENT_RPC) is required for ethereum:sepolia"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["propose", "param", "escrow.nope", "1"], "unknown parameter 'escrow.nope'"),
+        (["propose", "param", "governor.votingDelay", "1.5"], "takes a whole number of blocks"),
+        (["propose", "param", "governor.votingDelay", "ten"], "takes a whole number of blocks"),
+        (["propose", "param", "escrow.minProviderStake", "abc"], "must be a number of tokens"),
+        (
+            ["propose", "grant", "--to", "0x1234", "--amount", "5"],
+            "--to must be 0x followed by 40 hex digits",
+        ),
+        (["propose", "grant", "--to", GOOD, "--amount", "0"], "--amount must be greater than zero"),
+        (["propose", "mint", "--to", GOOD, "--amount", "NaN"], "--amount must be finite"),
+        (["propose", "guardian", "bob"], "guardian must be 0x followed by 40 hex digits"),
+        (["vote", "123", "maybe"], "vote must be one of for, against, abstain"),
+        (["vote", "twelve", "for"], "proposal id must be a decimal or 0x-hex number"),
+        (["queue", "0"], "proposal id out of range"),
+        (["status", "--network", "foo:bar", "1"], "unknown network 'foo:bar'"),
+        (
+            ["vote", "1", "for", "--reason", "x" * 1025],
+            "--reason is 1,025 bytes; the Governor takes at most 1,024",
+        ),
+        (["vote", "0xzz", "for"], "proposal id must be a decimal or 0x-hex number"),
+        (
+            ["list", "--network", "ethereum:sepolia"],
+            "--rpc URL (or EMERGENT_RPC) is required for ethereum:sepolia",
+        ),
+    ],
+)
 def test_bad_input__one_line_exit_2(run, args, message):
     result = run(*args)
     assert result.exit_code == 2, result.output
@@ -62,7 +74,10 @@ def test_params_command__without_a_chain__lists_every_parameter_and_says_why_no_
     assert result.exit_code == 0
     for name in gv.PARAMETERS:
         assert name in result.output
-    assert "(current values and bounds need the chain: no devnet is running at http://127.0.0.1:1" in result.output
+    assert (
+        "(current values and bounds need the chain: no devnet is running at http://127.0.0.1:1"
+        in result.output
+    )
 
 
 def test_short_id__first_8_hex_digits():
@@ -71,6 +86,7 @@ def test_short_id__first_8_hex_digits():
 
 
 # --- pure encoding ---------------------------------------------------------------------------------
+
 
 def test_param_change__encodes_setter_and_setparameter():
     [a] = gv.param_change(gv.PARAMETERS["governor.votingDelay"], 5, GOOD)
@@ -107,6 +123,7 @@ def test_proposal_args__limits():
 
 # --- chain-backed checks send nothing -------------------------------------------------------------
 
+
 @pytest.fixture
 def session(full):
     return GovSession({k: v for k, v in full.items() if not k.startswith("_")})
@@ -125,17 +142,26 @@ def test_session__unknown_proposal(session, founders):
 
 
 def test_session__out_of_bounds_and_unchanged_values(session, founders):
-    _refused(founders[0], lambda: session.param_actions("governor.votingPeriod", "5"),
-             r"governor.votingPeriod must be within \[10 blocks, 201600 blocks\]")
+    _refused(
+        founders[0],
+        lambda: session.param_actions("governor.votingPeriod", "5"),
+        r"governor.votingPeriod must be within \[10 blocks, 201600 blocks\]",
+    )
     _refused(founders[0], lambda: session.param_actions("governor.votingPeriod", "30"), "already 30 blocks")
 
 
 def test_session__activate_voting__checked_before_sending(session, founders, accounts):
     """Issue 10: stake votes only once voting is activated, which needs reputation at the gate."""
-    _refused(accounts[2], lambda: session.activate_voting(accounts[2].address, accounts[2]),
-             "cannot activate voting: reputation 0 < gate 1000")
-    _refused(accounts[2], lambda: session.activate_voting(founders[0].address, accounts[2]),
-             "voting is already active")
+    _refused(
+        accounts[2],
+        lambda: session.activate_voting(accounts[2].address, accounts[2]),
+        "cannot activate voting: reputation 0 < gate 1000",
+    )
+    _refused(
+        accounts[2],
+        lambda: session.activate_voting(founders[0].address, accounts[2]),
+        "voting is already active",
+    )
 
 
 def test_session__not_eligible_to_propose(session, accounts):
@@ -156,7 +182,9 @@ def test_session__wrong_state_and_not_eligible_to_vote(session, founders, accoun
 
 
 def test_session__treasury_and_cap_checked(session, full, accounts):
-    _refused(accounts[6], lambda: session.grant_actions(GOOD, 1 * WEI), "the treasury \\(Timelock\\) holds 0.0000")
+    _refused(
+        accounts[6], lambda: session.grant_actions(GOOD, 1 * WEI), "the treasury \\(Timelock\\) holds 0.0000"
+    )
     room = full["AgentToken"].remainingMintable()
     _refused(accounts[6], lambda: session.mint_actions(GOOD, room + 1), "would exceed the cap")
 

@@ -34,8 +34,9 @@ def test_vote__reason_over_limit__one_line_exit_2_no_block(devnet):
     row = _propose(devnet, "150")
     head, nonce = devnet.head(), devnet.nonce(FOUNDER)
     r = devnet.cli("gov", "vote", row["short_id"], "for", "--account-index", "6", "--reason", "é" * 513)
-    assert r.code == 2 and r.lines == ["Error: --reason is 1,026 bytes; the Governor takes at most 1,024 bytes "
-                                       "(MAX_REASON)"]
+    assert r.code == 2 and r.lines == [
+        "Error: --reason is 1,026 bytes; the Governor takes at most 1,024 bytes (MAX_REASON)"
+    ]
     assert devnet.head() == head and devnet.nonce(FOUNDER) == nonce
 
 
@@ -45,9 +46,24 @@ def test_vote__before_voting_opens__refused_without_block_then_wait_votes_once_a
     r = devnet.cli("gov", "vote", row["short_id"], "for", "--account-index", "7")
     assert r.code == 2 and "it is Pending (voting opens after block" in r.lines[0] and len(r.lines) == 1
     assert devnet.head() == head
-    proc = subprocess.Popen([*EMERGENT, "gov", "vote", row["short_id"], "for", "--account-index", "7", "--wait",
-                             "--rpc", devnet.url], env=devnet.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    proc = subprocess.Popen(
+        [
+            *EMERGENT,
+            "gov",
+            "vote",
+            row["short_id"],
+            "for",
+            "--account-index",
+            "7",
+            "--wait",
+            "--rpc",
+            devnet.url,
+        ],
+        env=devnet.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(3)
     assert proc.poll() is None, "voted before the proposal could be Active"
     devnet.mine(1)
@@ -71,15 +87,26 @@ def test_status__json_and_text_show_time_left_and_short_id(devnet):
 
 def test_unknown_short_id__one_line_exit_2(devnet):
     r = devnet.cli("gov", "status", "0xffffffff")
-    assert r.code == 2 and r.lines == ["Error: no proposal id starts with 0xffffffff (`emergent gov list` shows them)"]
+    assert r.code == 2 and r.lines == [
+        "Error: no proposal id starts with 0xffffffff (`emergent gov list` shows them)"
+    ]
 
 
 def test_propose__refused_by_chain_checks__one_line_exit_2_no_block(devnet):
     cases = [
-        (["param", "escrow.feeBps", "5000", "--account-index", "6"], "escrow.feeBps must be within [0 bps, 1000 bps]"),
+        (
+            ["param", "escrow.feeBps", "5000", "--account-index", "6"],
+            "escrow.feeBps must be within [0 bps, 1000 bps]",
+        ),
         (["param", "escrow.feeBps", "100", "--account-index", "6"], "escrow.feeBps is already 100 bps"),
-        (["param", "escrow.feeBps", "300", "--account-index", "2"], "cannot propose: voting stake 0.0000 AGENT < threshold"),
-        (["grant", "--to", FOUNDER, "--amount", "1", "--account-index", "6"], "the treasury (Timelock) holds"),
+        (
+            ["param", "escrow.feeBps", "300", "--account-index", "2"],
+            "cannot propose: voting stake 0.0000 AGENT < threshold",
+        ),
+        (
+            ["grant", "--to", FOUNDER, "--amount", "1", "--account-index", "6"],
+            "the treasury (Timelock) holds",
+        ),
     ]
     for args, message in cases:
         head = devnet.head()

@@ -37,24 +37,40 @@ def _env_signals(st, sub, probability, gain, monkeypatch):
     return [s for s in out if s.origin == "OPPORTUNITY_DRIVEN"]
 
 
-@pytest.mark.parametrize("probability, gain, fires", [
-    (0.30, 0.10, False), (0.3001, 0.10, True),  # scenario probability > 0.30 (§9.1)
-    (0.50, 0.05, False), (0.50, 0.0501, True),  # projected SEOF gain - baseline > 0.05 (§9.1)
-])
+@pytest.mark.parametrize(
+    "probability, gain, fires",
+    [
+        (0.30, 0.10, False),
+        (0.3001, 0.10, True),  # scenario probability > 0.30 (§9.1)
+        (0.50, 0.05, False),
+        (0.50, 0.0501, True),  # projected SEOF gain - baseline > 0.05 (§9.1)
+    ],
+)
 def test_opportunity_thresholds__probability_030_gain_005(probability, gain, fires, monkeypatch):
     st, sub = _warm()
     assert bool(_env_signals(st, sub, probability, gain, monkeypatch)) is fires
 
 
 def _g(gid, skills, tier="OPERATIONAL", origin="EXPLORATORY"):
-    return Goal(id=gid, origin=origin, tier=tier, metric=f"m{gid}", target=1, baseline=0, skills=skills,
-                created=0, deadline=100)
+    return Goal(
+        id=gid,
+        origin=origin,
+        tier=tier,
+        metric=f"m{gid}",
+        target=1,
+        baseline=0,
+        skills=skills,
+        created=0,
+        deadline=100,
+    )
 
 
 def test_novelty__030_passes_just_below_fails():
     # similarity = 0.50 jaccard + 0.25 horizon + 0.25 origin; novelty = 1 - similarity
     existing = [_g(1, ("a", "b", "c", "d", "e"), tier="TACTICAL", origin="GAP_FILLING")]
-    at = _g(2, ("a", "b", "c", "d", "e", "f", "g"), tier="OPERATIONAL", origin="GAP_FILLING")  # 0.5*5/7+0.125+0.25
+    at = _g(
+        2, ("a", "b", "c", "d", "e", "f", "g"), tier="OPERATIONAL", origin="GAP_FILLING"
+    )  # 0.5*5/7+0.125+0.25
     ok, n = passes_novelty(at, existing)
     assert n == pytest.approx(1 - (0.5 * 5 / 7 + 0.125 + 0.25)) and n < K.MIN_NOVELTY and not ok
     fresh = _g(3, ("a", "b", "x", "y"), tier="OPERATIONAL", origin="GAP_FILLING")  # 0.5*2/7+0.125+0.25
@@ -62,10 +78,13 @@ def test_novelty__030_passes_just_below_fails():
     assert n2 >= K.MIN_NOVELTY and ok2
 
 
-@pytest.mark.parametrize("new_skills, strategy", [
-    (("a", "b", "c"), "synthesis"),           # jaccard 3/10 = 0.30: merge
-    (("a", "b", "x", "y", "z", "q", "r"), "sequential"),  # 2/12 < 0.30: tiers adjacent -> defer
-])
+@pytest.mark.parametrize(
+    "new_skills, strategy",
+    [
+        (("a", "b", "c"), "synthesis"),  # jaccard 3/10 = 0.30: merge
+        (("a", "b", "x", "y", "z", "q", "r"), "sequential"),  # 2/12 < 0.30: tiers adjacent -> defer
+    ],
+)
 def test_synthesis_overlap__030(new_skills, strategy):
     old = _g(1, ("a", "b", "c", "d", "e", "f", "g", "h", "i", "j"))
     new = _g(2, new_skills)
@@ -95,10 +114,33 @@ def test_conflict_history__bounded_at_500_entries():
     st.l49.conflict_history = [(0, "EXPLORATORY", "GAP_FILLING", "sequential")] * 600
     d = st.substrate.resources.dims["memory"]
     d.level = 0.30 * d.capacity  # free share 0.05: two goals committing 0.05 + 0.10 conflict
-    old = Goal(id=90, origin="GAP_FILLING", tier="OPERATIONAL", metric="confidence:hash", target=1, baseline=0,
-               skills=("hash",), created=0, deadline=300, status="ACTIVE", resource="memory", commit=0.05)
-    new = Goal(id=91, origin="OPPORTUNITY_DRIVEN", tier="OPERATIONAL", metric="won:sort", target=5, baseline=0,
-               skills=("sort", "bidding"), created=40, deadline=300, resource="memory", commit=0.10)
+    old = Goal(
+        id=90,
+        origin="GAP_FILLING",
+        tier="OPERATIONAL",
+        metric="confidence:hash",
+        target=1,
+        baseline=0,
+        skills=("hash",),
+        created=0,
+        deadline=300,
+        status="ACTIVE",
+        resource="memory",
+        commit=0.05,
+    )
+    new = Goal(
+        id=91,
+        origin="OPPORTUNITY_DRIVEN",
+        tier="OPERATIONAL",
+        metric="won:sort",
+        target=5,
+        baseline=0,
+        skills=("sort", "bidding"),
+        created=40,
+        deadline=300,
+        resource="memory",
+        commit=0.10,
+    )
     st.substrate.goals.goals.append(old)
     _emit(st, "goal", new, 1.0, (), 40)
     assert len(st.l49.conflict_history) == K.CONFLICT_HISTORY_CAPACITY
@@ -106,26 +148,41 @@ def test_conflict_history__bounded_at_500_entries():
 
 
 def _sub(**kw):
-    base = dict(rho=0.5, iis=0.95, mce=0.02, lyapunov_ok_share=1.0, eu=0.05, pathologies=(),
-                instability_cluster=False, rho_excess_run=0)
+    base = dict(
+        rho=0.5,
+        iis=0.95,
+        mce=0.02,
+        lyapunov_ok_share=1.0,
+        eu=0.05,
+        pathologies=(),
+        instability_cluster=False,
+        rho_excess_run=0,
+    )
     base.update(kw)
     return type("S", (), base)()
 
 
 def _ready():
-    return ActivationState(no_pathology_streak=K.STABLE_GOALSTACK_CYCLES, eu_streak=K.EU_CYCLES,
-                           no_cluster_streak=K.NO_INSTABILITY_CYCLES)
+    return ActivationState(
+        no_pathology_streak=K.STABLE_GOALSTACK_CYCLES,
+        eu_streak=K.EU_CYCLES,
+        no_cluster_streak=K.NO_INSTABILITY_CYCLES,
+    )
 
 
-@pytest.mark.parametrize("change, failing", [
-    ({"iis": 0.8499}, "l48_qualified"), ({"mce": 0.10}, "l48_qualified"),
-    ({"lyapunov_ok_share": 0.9499}, "l48_qualified"),
-    ({"rho_excess_run": K.RHO_EXCESS_PERSISTENCE_CYCLES}, "l48_qualified"),
-    ({"mce": 0.08}, "self_model_calibration"),
-    ({"pathologies": (("conflict", (1, 2)),)}, "stable_goalstack"),
-    ({"eu": 0.20}, "world_model"),
-    ({"instability_cluster": True}, "no_instability"),
-])
+@pytest.mark.parametrize(
+    "change, failing",
+    [
+        ({"iis": 0.8499}, "l48_qualified"),
+        ({"mce": 0.10}, "l48_qualified"),
+        ({"lyapunov_ok_share": 0.9499}, "l48_qualified"),
+        ({"rho_excess_run": K.RHO_EXCESS_PERSISTENCE_CYCLES}, "l48_qualified"),
+        ({"mce": 0.08}, "self_model_calibration"),
+        ({"pathologies": (("conflict", (1, 2)),)}, "stable_goalstack"),
+        ({"eu": 0.20}, "world_model"),
+        ({"instability_cluster": True}, "no_instability"),
+    ],
+)
 def test_activation_criteria__each_at_its_limit_fails(change, failing):
     ok = criteria(_ready(), _sub())
     assert all(ok.values())
@@ -134,8 +191,16 @@ def test_activation_criteria__each_at_its_limit_fails(change, failing):
 
 
 def test_activation_criteria__just_inside__pass():
-    c = criteria(_ready(), _sub(iis=0.85, mce=0.0799, lyapunov_ok_share=0.95, eu=0.1999,
-                                rho_excess_run=K.RHO_EXCESS_PERSISTENCE_CYCLES - 1))
+    c = criteria(
+        _ready(),
+        _sub(
+            iis=0.85,
+            mce=0.0799,
+            lyapunov_ok_share=0.95,
+            eu=0.1999,
+            rho_excess_run=K.RHO_EXCESS_PERSISTENCE_CYCLES - 1,
+        ),
+    )
     assert all(c.values()), c
 
 
@@ -146,12 +211,35 @@ def test_activation_criteria__sms_085():
 
 
 def _ledger(**kw):
-    base = dict(cycles=3000, l49_ticks=600, survival_ticks=3000, vv_valid_cycles=3000, generated=10, approved=5,
-                completed_autonomous=1, sum_value_alignment=4.0, max_drift=0.1, mutations_applied=2,
-                mutations_sandboxed=2, mutations_violated=0, survival_err_sum=1.0, survival_err_n=10,
-                adaptations=1, unplanned_depletions=0, predictions=10, correct=6, trust_err_sum=1.0,
-                trust_err_n=10, recommendations=3, max_rho=0.5, min_iis=0.9, proposed=100, vetoed=14,
-                rollbacks=5, l48_ok=True)
+    base = dict(
+        cycles=3000,
+        l49_ticks=600,
+        survival_ticks=3000,
+        vv_valid_cycles=3000,
+        generated=10,
+        approved=5,
+        completed_autonomous=1,
+        sum_value_alignment=4.0,
+        max_drift=0.1,
+        mutations_applied=2,
+        mutations_sandboxed=2,
+        mutations_violated=0,
+        survival_err_sum=1.0,
+        survival_err_n=10,
+        adaptations=1,
+        unplanned_depletions=0,
+        predictions=10,
+        correct=6,
+        trust_err_sum=1.0,
+        trust_err_n=10,
+        recommendations=3,
+        max_rho=0.5,
+        min_iis=0.9,
+        proposed=100,
+        vetoed=14,
+        rollbacks=5,
+        l48_ok=True,
+    )
     base.update(kw)
     return AuditLedger(**base)
 
@@ -162,28 +250,31 @@ def test_audit__every_criterion_at_its_target_passes_and_qualifies():
     assert r.ams == pytest.approx(1.0) and r.qualified
 
 
-@pytest.mark.parametrize("change, cid", [
-    ({"generated": 4, "approved": 4, "sum_value_alignment": 3.2}, "AG-1"),
-    ({"generated": 10, "approved": 2, "sum_value_alignment": 1.6}, "AG-2"),
-    ({"completed_autonomous": 0}, "AG-3"),
-    ({"sum_value_alignment": 3.4995}, "AG-4"),
-    ({"vv_valid_cycles": 2999}, "VR-1"),
-    ({"max_drift": 0.25}, "VR-2"),
-    ({"mutations_sandboxed": 1}, "VR-3"),
-    ({"mutations_applied": 20, "mutations_sandboxed": 20, "mutations_violated": 2}, "VR-4"),
-    ({"survival_ticks": 2999}, "RA-1"),
-    ({"survival_err_sum": 2.0}, "RA-2"),
-    ({"adaptations": 0}, "RA-3"),
-    ({"unplanned_depletions": 1}, "RA-4"),
-    ({"correct": 5}, "MA-1"),
-    ({"trust_err_sum": 1.5}, "MA-2"),
-    ({"recommendations": 2}, "MA-3"),
-    ({"max_rho": 0.98}, "AS-1"),
-    ({"min_iis": 0.8799}, "AS-2"),
-    ({"vetoed": 15}, "AS-3"),
-    ({"rollbacks": 6}, "AS-4"),
-    ({"l48_ok": False}, "AS-5"),
-])
+@pytest.mark.parametrize(
+    "change, cid",
+    [
+        ({"generated": 4, "approved": 4, "sum_value_alignment": 3.2}, "AG-1"),
+        ({"generated": 10, "approved": 2, "sum_value_alignment": 1.6}, "AG-2"),
+        ({"completed_autonomous": 0}, "AG-3"),
+        ({"sum_value_alignment": 3.4995}, "AG-4"),
+        ({"vv_valid_cycles": 2999}, "VR-1"),
+        ({"max_drift": 0.25}, "VR-2"),
+        ({"mutations_sandboxed": 1}, "VR-3"),
+        ({"mutations_applied": 20, "mutations_sandboxed": 20, "mutations_violated": 2}, "VR-4"),
+        ({"survival_ticks": 2999}, "RA-1"),
+        ({"survival_err_sum": 2.0}, "RA-2"),
+        ({"adaptations": 0}, "RA-3"),
+        ({"unplanned_depletions": 1}, "RA-4"),
+        ({"correct": 5}, "MA-1"),
+        ({"trust_err_sum": 1.5}, "MA-2"),
+        ({"recommendations": 2}, "MA-3"),
+        ({"max_rho": 0.98}, "AS-1"),
+        ({"min_iis": 0.8799}, "AS-2"),
+        ({"vetoed": 15}, "AS-3"),
+        ({"rollbacks": 6}, "AS-4"),
+        ({"l48_ok": False}, "AS-5"),
+    ],
+)
 def test_audit__each_criterion_just_past_its_target_fails(change, cid):
     r = audit_report(_ledger(**change))
     by = {c.id: c for c in r.criteria}
@@ -207,5 +298,7 @@ def test_ams__080_threshold():
 def test_sandbox__goal_attainment_minus_10pct_edge():
     at = PendingMutation(1, [0.0] * 7, 0, "x", evaluated=200, sum_attain_prod=100.0, sum_attain_shadow=90.0)
     assert sandbox_verdict(at, 200) == "APPROVED"  # -10 % exactly: change >= -0.10 passes
-    below = PendingMutation(2, [0.0] * 7, 0, "x", evaluated=200, sum_attain_prod=100.0, sum_attain_shadow=89.99)
+    below = PendingMutation(
+        2, [0.0] * 7, 0, "x", evaluated=200, sum_attain_prod=100.0, sum_attain_shadow=89.99
+    )
     assert sandbox_verdict(below, 200) == "REJECTED" and below.failure.startswith("goal_attainment_drop")

@@ -25,11 +25,19 @@ def _shared_mutables(a, b, path="state") -> list[str]:
     if isinstance(a, _SCALARS):
         return []
     if isinstance(a, tuple):
-        return [p for i, (x, y) in enumerate(zip(a, b, strict=True)) for p in _shared_mutables(x, y, f"{path}[{i}]")]
+        return [
+            p
+            for i, (x, y) in enumerate(zip(a, b, strict=True))
+            for p in _shared_mutables(x, y, f"{path}[{i}]")
+        ]
     if a is b:
         return [path]
     if isinstance(a, list):
-        return [p for i, (x, y) in enumerate(zip(a, b, strict=True)) for p in _shared_mutables(x, y, f"{path}[{i}]")]
+        return [
+            p
+            for i, (x, y) in enumerate(zip(a, b, strict=True))
+            for p in _shared_mutables(x, y, f"{path}[{i}]")
+        ]
     if isinstance(a, dict):
         assert a.keys() == b.keys(), path
         return [p for k in a for p in _shared_mutables(a[k], b[k], f"{path}[{k!r}]")]

@@ -120,8 +120,28 @@ def test_audit__every_criterion_reported_and_ams_weighted():
     st, _ = run(400)
     rep = qualification_audit(st)
     ids = [c.id for c in rep.criteria]
-    assert ids == ["AG-1", "AG-2", "AG-3", "AG-4", "VR-1", "VR-2", "VR-3", "VR-4", "RA-1", "RA-2", "RA-3",
-                   "RA-4", "MA-1", "MA-2", "MA-3", "AS-1", "AS-2", "AS-3", "AS-4", "AS-5"]
+    assert ids == [
+        "AG-1",
+        "AG-2",
+        "AG-3",
+        "AG-4",
+        "VR-1",
+        "VR-2",
+        "VR-3",
+        "VR-4",
+        "RA-1",
+        "RA-2",
+        "RA-3",
+        "RA-4",
+        "MA-1",
+        "MA-2",
+        "MA-3",
+        "AS-1",
+        "AS-2",
+        "AS-3",
+        "AS-4",
+        "AS-5",
+    ]
     assert not rep.complete and not rep.qualified
     expected = sum(K.AMS_WEIGHTS[k] * rep.subscores[k] for k in K.AMS_WEIGHTS)
     assert rep.ams == pytest.approx(expected)
@@ -142,8 +162,14 @@ def test_starving_agent__survival_goals_freeze_and_staged_reenable():
     """abundant -> critical: SURVIVAL_DRIVEN goals, freeze once the resource is exhausted (violation and
     ASS < 0.05), then 100 cycles of monitoring,
     200 advisory, 200 at 50 % and full authority again."""
-    m = Market(seed=5, eth=1.0, gas_per_cycle=0.0005, eth_topup=0.0, success=1.0,
-               peer_reliability={p: 1.0 for p in PEERS[:5]})
+    m = Market(
+        seed=5,
+        eth=1.0,
+        gas_per_cycle=0.0005,
+        eth_topup=0.0,
+        success=1.0,
+        peer_reliability={p: 1.0 for p in PEERS[:5]},
+    )
     st = AgentState.new({"hash": 0.6, "sort": 0.4}, start_phase="FULL")
     reports, decisions, open_auto = [], [], []
     for c in range(800):
@@ -162,13 +188,17 @@ def test_starving_agent__survival_goals_freeze_and_staged_reenable():
         if not states or states[-1] != rep.survival_state:
             states.append(rep.survival_state)
     assert states[:5] == ["abundant", "adequate", "constrained", "warning", "critical"]
-    survival_goals = [d for ds in decisions for d in ds if isinstance(d, PursueGoal) and d.origin == "SURVIVAL_DRIVEN"]
+    survival_goals = [
+        d for ds in decisions for d in ds if isinstance(d, PursueGoal) and d.origin == "SURVIVAL_DRIVEN"
+    ]
     assert any(d.actionable for d in survival_goals)  # acted on while constrained
     warning_ticks = [rep for rep in reports if rep.l49_ran and rep.survival_state == "warning"]
     assert warning_ticks and all(rep.authority == 0.0 and rep.status == "ADVISORY" for rep in warning_ticks)
     freeze = next(rep for rep in reports if rep.status == "FROZEN")
     assert freeze.ass < K.ASS_FREEZE_THRESHOLD and freeze.rollback_stage == "monitor"
-    dropped = {d.goal_id for d in decisions[freeze.cycle] if isinstance(d, DropGoal) and d.reason == "rollback"}
+    dropped = {
+        d.goal_id for d in decisions[freeze.cycle] if isinstance(d, DropGoal) and d.reason == "rollback"
+    }
     assert dropped == open_auto[freeze.cycle - 1] and not open_auto[freeze.cycle]
     f = freeze.cycle
     ticks = [rep for rep in reports if rep.l49_ran and rep.cycle > f]
@@ -191,10 +221,31 @@ def test_freeze__drops_l49_goals_reverts_values_freezes_models():
     from agents.cognition.orchestrator import _freeze
 
     st, _ = run(40)
-    g = Goal(id=99, origin="EXPLORATORY", tier="OPERATIONAL", metric="won:verify", target=1, baseline=0,
-             skills=("verify",), created=30, deadline=300, status="ACTIVE")
-    ext = Goal(id=98, origin="EXTERNAL", tier="OPERATIONAL", metric="coop", target=9, baseline=0, skills=(),
-               created=30, deadline=300, status="ACTIVE", autonomous=False)
+    g = Goal(
+        id=99,
+        origin="EXPLORATORY",
+        tier="OPERATIONAL",
+        metric="won:verify",
+        target=1,
+        baseline=0,
+        skills=("verify",),
+        created=30,
+        deadline=300,
+        status="ACTIVE",
+    )
+    ext = Goal(
+        id=98,
+        origin="EXTERNAL",
+        tier="OPERATIONAL",
+        metric="coop",
+        target=9,
+        baseline=0,
+        skills=(),
+        created=30,
+        deadline=300,
+        status="ACTIVE",
+        autonomous=False,
+    )
     st.substrate.goals.goals += [g, ext]
     st.values.weights = [0.22, 0.13, 0.20, 0.10, 0.10, 0.15, 0.10]
     out = []
@@ -214,8 +265,9 @@ def test_veto__mutation_breaking_drift_limit_is_vetoed_and_not_applied():
     sub_like = rs[-1]
     base = list(st.values.baseline)
     far = [base[0] + 0.13, base[1] + 0.0, base[2], base[3], base[4] - 0.07, base[5] - 0.06, base[6]]
-    pm = PendingMutation(7, [f - b for f, b in zip(far, st.values.weights, strict=True)], 0, "stability",
-                         status="APPROVED")
+    pm = PendingMutation(
+        7, [f - b for f, b in zip(far, st.values.weights, strict=True)], 0, "stability", status="APPROVED"
+    )
     assert sub_like.report.rho is not None
     from agents.cognition.substrate import update_substrate
 

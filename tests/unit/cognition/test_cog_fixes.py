@@ -58,10 +58,12 @@ def _after_warmup():
 def test_two_pending_mutations__applying_the_second__keeps_the_first():
     st = _after_warmup()
     w0 = list(st.values.weights)
-    growth = PendingMutation(1, delta_of(w0, propose_step(w0, 1, 0.03)), 0, "growth", status="APPROVED",
-                             evaluated=200)
-    stab = PendingMutation(2, delta_of(w0, propose_step(w0, 0, 0.03)), 0, "stability", status="APPROVED",
-                           evaluated=200)
+    growth = PendingMutation(
+        1, delta_of(w0, propose_step(w0, 1, 0.03)), 0, "growth", status="APPROVED", evaluated=200
+    )
+    stab = PendingMutation(
+        2, delta_of(w0, propose_step(w0, 0, 0.03)), 0, "stability", status="APPROVED", evaluated=200
+    )
     _emit(st, "mutation", growth, 1.0, (), 40)
     after_first = list(st.values.weights)
     assert after_first[1] == pytest.approx(w0[1] + 0.03)
@@ -75,14 +77,28 @@ def test_two_pending_mutations__applying_the_second__keeps_the_first():
 def test_pending_mutation__partial_authority__moves_half_of_the_delta():
     st = _after_warmup()
     w0 = list(st.values.weights)
-    pm = PendingMutation(1, delta_of(w0, propose_step(w0, 1, 0.04)), 0, "growth", status="APPROVED", evaluated=200)
+    pm = PendingMutation(
+        1, delta_of(w0, propose_step(w0, 1, 0.04)), 0, "growth", status="APPROVED", evaluated=200
+    )
     _emit(st, "mutation", pm, 0.5, (), 40)
     assert st.values.weights[1] == pytest.approx(w0[1] + 0.02, abs=1e-9)
 
 
 def _goal(gid, commit, resource="memory", origin="OPPORTUNITY_DRIVEN", skills=("hash",)):
-    return Goal(id=gid, origin=origin, tier="OPERATIONAL", metric=f"won:x{gid}", target=5, baseline=0,
-                skills=skills, created=0, deadline=300, status="ACTIVE", resource=resource, commit=commit)
+    return Goal(
+        id=gid,
+        origin=origin,
+        tier="OPERATIONAL",
+        metric=f"won:x{gid}",
+        target=5,
+        baseline=0,
+        skills=skills,
+        created=0,
+        deadline=300,
+        status="ACTIVE",
+        resource=resource,
+        commit=commit,
+    )
 
 
 def _with_memory_fill(fill):
@@ -119,8 +135,9 @@ def test_resource_conflict__third_goals_commitment_is_taken_out_first():
 def test_vr3__mutation_applied_without_a_complete_sandbox__not_counted_as_sandboxed():
     st = _after_warmup()
     w0 = list(st.values.weights)
-    short = PendingMutation(1, delta_of(w0, propose_step(w0, 1, 0.03)), 0, "growth", status="APPROVED",
-                            evaluated=150)
+    short = PendingMutation(
+        1, delta_of(w0, propose_step(w0, 1, 0.03)), 0, "growth", status="APPROVED", evaluated=150
+    )
     applied0, sandboxed0 = st.audit.mutations_applied, st.audit.mutations_sandboxed
     _emit(st, "mutation", short, 1.0, (), 40)
     assert st.audit.mutations_applied == applied0 + 1 and st.audit.mutations_sandboxed == sandboxed0
@@ -165,12 +182,14 @@ def test_state_x__second_component_is_goal_progress_not_task_success():
     g.progress = 0.2
     st.substrate.goals.goals = [g]
     st.substrate.goal_progress = 0.2
-    out = update_substrate(st.substrate, Market().observe(st.cycle), st.values.weights, st.values.baseline, 1.0,
-                           st.cycle)
+    out = update_substrate(
+        st.substrate, Market().observe(st.cycle), st.values.weights, st.values.baseline, 1.0, st.cycle
+    )
     assert out.x[1] == pytest.approx(0.2) and out.x[1] != pytest.approx(out.p)
     st.substrate.goals.goals = []  # nothing outstanding: the EMA moves toward 1
-    out2 = update_substrate(st.substrate, Market().observe(st.cycle + 1), st.values.weights,
-                            st.values.baseline, 1.0, st.cycle + 1)
+    out2 = update_substrate(
+        st.substrate, Market().observe(st.cycle + 1), st.values.weights, st.values.baseline, 1.0, st.cycle + 1
+    )
     assert out2.x[1] == pytest.approx(0.2 + K.STATE_EMA_ALPHA * 0.8)
 
 
@@ -194,8 +213,14 @@ def test_cascade_accuracy_below_070__stability_uses_crisis_horizon(hits, below_t
     d.consumption, d.replenishment = d.level / 400, 0.0  # finite horizon, crisis shorter
     st.substrate.cascade_hits = list(hits)
     probe = st.clone()
-    sub = update_substrate(probe.substrate, Market().observe(st.cycle), probe.values.weights,
-                           probe.values.baseline, 1.0, st.cycle)
+    sub = update_substrate(
+        probe.substrate,
+        Market().observe(st.cycle),
+        probe.values.weights,
+        probe.values.baseline,
+        1.0,
+        st.cycle,
+    )
     base = _stability_inputs(probe, sub)
     if below_target:
         assert sub.cascade_accuracy < K.CASCADE_TARGET and base.horizon == sub.survival.worst_case
@@ -245,8 +270,12 @@ def test_stability_resource__escrow_release__not_depletion():
     rv = ResourceVector()
 
     def obs(c, escrow):
-        return Observation(cycle=c, balances=Balances(eth=1.0, token=500.0, stake=100.0, escrow_locked=escrow),
-                           blocks_ingested=5, blocks_expected=5)
+        return Observation(
+            cycle=c,
+            balances=Balances(eth=1.0, token=500.0, stake=100.0, escrow_locked=escrow),
+            blocks_ingested=5,
+            blocks_expected=5,
+        )
 
     for c, escrow in enumerate([0.0, 50.0, 0.0, 50.0, 0.0, 50.0, 0.0]):  # buy, settle, buy, settle...
         update_resources(rv, obs(c, escrow), 1.0)
@@ -260,8 +289,16 @@ def test_stability_resource__stake_slashed__is_depletion():
 
     rv = ResourceVector()
     for c, stake in enumerate([100.0, 100.0, 80.0]):
-        update_resources(rv, Observation(cycle=c, balances=Balances(eth=1.0, token=1.0, stake=stake),
-                                         blocks_ingested=5, blocks_expected=5), 1.0)
+        update_resources(
+            rv,
+            Observation(
+                cycle=c,
+                balances=Balances(eth=1.0, token=1.0, stake=stake),
+                blocks_ingested=5,
+                blocks_expected=5,
+            ),
+            1.0,
+        )
     assert rv.dims["stability"].consumption > 0
 
 
@@ -272,9 +309,13 @@ def test_beliefs__models_separated_by_role():
     bs = BeliefState()
     addr = "0x" + "ab" * 20
     for _ in range(6):
-        observe_interactions(bs, (CounterpartyOutcome(counterparty=addr, role="provider", delivered_on_time=True),
-                                  CounterpartyOutcome(counterparty=addr, role="client", paid=False,
-                                                      cooperative=False)))
+        observe_interactions(
+            bs,
+            (
+                CounterpartyOutcome(counterparty=addr, role="provider", delivered_on_time=True),
+                CounterpartyOutcome(counterparty=addr, role="client", paid=False, cooperative=False),
+            ),
+        )
     prov, cli = bs.models[f"provider:{addr}"], bs.models[f"client:{addr}"]
     assert prov.reliability > 0.8 and cli.reliability < 0.2
     assert prov.strategy != cli.strategy

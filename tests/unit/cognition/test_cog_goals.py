@@ -29,17 +29,23 @@ from agents.cognition.goal_validation import (
 from agents.cognition.goals import Goal, GoalStack, novelty, pathologies, priority, similarity, urgency
 
 
-@pytest.mark.parametrize("pa, band", [(0.4999, "fail"), (0.50, "marginal"), (0.5999, "marginal"), (0.60, "pass")])
+@pytest.mark.parametrize(
+    "pa, band", [(0.4999, "fail"), (0.50, "marginal"), (0.5999, "marginal"), (0.60, "pass")]
+)
 def test_purpose_alignment_band__edges(pa, band):
     assert band_purpose(pa) == band
 
 
-@pytest.mark.parametrize("va, band", [(0.5999, "fail"), (0.60, "marginal"), (0.6999, "marginal"), (0.70, "pass")])
+@pytest.mark.parametrize(
+    "va, band", [(0.5999, "fail"), (0.60, "marginal"), (0.6999, "marginal"), (0.70, "pass")]
+)
 def test_value_alignment_band__edges(va, band):
     assert band_value(va) == band
 
 
-@pytest.mark.parametrize("f, band", [(0.0499, "fail"), (0.05, "marginal"), (0.1499, "marginal"), (0.15, "pass")])
+@pytest.mark.parametrize(
+    "f, band", [(0.0499, "fail"), (0.05, "marginal"), (0.1499, "marginal"), (0.15, "pass")]
+)
 def test_feasibility_band__edges(f, band):
     assert band_feasibility(f) == band
 
@@ -51,14 +57,26 @@ def test_resource_band__edges(rv, band):
 
 @pytest.mark.parametrize(
     "rho, violated, band",
-    [(0.9499, False, "pass"), (0.95, False, "marginal"), (0.9999, False, "marginal"), (1.0, False, "fail"),
-     (0.5, True, "fail"), (None, False, "marginal")],
+    [
+        (0.9499, False, "pass"),
+        (0.95, False, "marginal"),
+        (0.9999, False, "marginal"),
+        (1.0, False, "fail"),
+        (0.5, True, "fail"),
+        (None, False, "marginal"),
+    ],
 )
 def test_stability_band__edges(rho, violated, band):
     assert band_stability(rho, violated) == band
 
 
-ALL_PASS = {"purpose": "pass", "value": "pass", "feasibility": "pass", "resource": "pass", "stability": "pass"}
+ALL_PASS = {
+    "purpose": "pass",
+    "value": "pass",
+    "feasibility": "pass",
+    "resource": "pass",
+    "stability": "pass",
+}
 
 
 def test_decision_matrix__all_pass__approved():
@@ -72,8 +90,13 @@ def test_decision_matrix__one_marginal__sandboxed(name):
 
 @pytest.mark.parametrize(
     "name, reason",
-    [("purpose", "purpose_misaligned"), ("value", "value_misaligned"), ("feasibility", "infeasible"),
-     ("resource", "insufficient_resources"), ("stability", "stability_risk")],
+    [
+        ("purpose", "purpose_misaligned"),
+        ("value", "value_misaligned"),
+        ("feasibility", "infeasible"),
+        ("resource", "insufficient_resources"),
+        ("stability", "stability_risk"),
+    ],
 )
 def test_decision_matrix__any_fail__rejected_even_with_marginals(name, reason):
     bands = {k: "marginal" for k in ALL_PASS}
@@ -111,15 +134,27 @@ def test_stability_simulation__stable_j_passes_unstable_fails():
 
 
 def _goal(gid, origin="OPPORTUNITY_DRIVEN", tier="TACTICAL", skills=("hash",), **kw):
-    return Goal(id=gid, origin=origin, tier=tier, metric="won:hash", target=5, baseline=0, skills=skills,
-                created=0, deadline=100, **kw)
+    return Goal(
+        id=gid,
+        origin=origin,
+        tier=tier,
+        metric="won:hash",
+        target=5,
+        baseline=0,
+        skills=skills,
+        created=0,
+        deadline=100,
+        **kw,
+    )
 
 
 def test_similarity__definition_8_weights():
     assert similarity(("a", "b"), "TACTICAL", "X", ("a", "b"), "TACTICAL", "X") == pytest.approx(1.0)
     assert similarity(("a",), "TACTICAL", "X", ("b",), "OPERATIONAL", "Y") == pytest.approx(0.125)
     assert similarity(("a",), "TACTICAL", "X", ("b",), "STRATEGIC", "X") == pytest.approx(0.25)
-    assert similarity(("a", "b"), "TACTICAL", "X", ("b", "c"), "TACTICAL", "Y") == pytest.approx(0.5 / 3 + 0.25)
+    assert similarity(("a", "b"), "TACTICAL", "X", ("b", "c"), "TACTICAL", "Y") == pytest.approx(
+        0.5 / 3 + 0.25
+    )
 
 
 def test_novelty__duplicate_blocked_distinct_allowed():

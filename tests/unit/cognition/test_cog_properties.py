@@ -12,9 +12,11 @@ from agents.cognition.trust import update_trust
 from agents.cognition.values import is_valid_value_vector, make_value_vector
 
 weights = st.lists(st.floats(min_value=0.0, max_value=10.0, allow_nan=False), min_size=7, max_size=7).filter(
-    lambda w: sum(w) > 1e-6)
-proposals = st.lists(st.tuples(st.integers(0, 6), st.floats(min_value=-0.2, max_value=0.2, allow_nan=False)),
-                     max_size=60)
+    lambda w: sum(w) > 1e-6
+)
+proposals = st.lists(
+    st.tuples(st.integers(0, 6), st.floats(min_value=-0.2, max_value=0.2, allow_nan=False)), max_size=60
+)
 
 
 @settings(max_examples=200, deadline=None)
@@ -43,8 +45,10 @@ def test_projection__lands_on_bounded_simplex_and_is_idempotent(w):
 
 
 @settings(max_examples=300, deadline=None)
-@given(t0=st.floats(min_value=K.TRUST_MIN, max_value=K.TRUST_MAX),
-       obs=st.lists(st.floats(min_value=0.0, max_value=1.0, allow_nan=False), max_size=200))
+@given(
+    t0=st.floats(min_value=K.TRUST_MIN, max_value=K.TRUST_MAX),
+    obs=st.lists(st.floats(min_value=0.0, max_value=1.0, allow_nan=False), max_size=200),
+)
 def test_trust__any_observations__stays_in_bounds(t0, obs):
     t = t0
     for r in obs:

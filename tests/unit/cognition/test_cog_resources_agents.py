@@ -40,15 +40,26 @@ def test_four_scenarios__replenished_resource_fails_only_in_crisis():
 
 @pytest.mark.parametrize(
     "h, cls",
-    [(500.01, "abundant"), (500, "adequate"), (200, "adequate"), (199.99, "constrained"), (100, "constrained"),
-     (99.99, "warning"), (50, "warning"), (49.99, "critical"), (math.inf, "abundant")],
+    [
+        (500.01, "abundant"),
+        (500, "adequate"),
+        (200, "adequate"),
+        (199.99, "constrained"),
+        (100, "constrained"),
+        (99.99, "warning"),
+        (50, "warning"),
+        (49.99, "critical"),
+        (math.inf, "abundant"),
+    ],
 )
 def test_survival_classes__edges(h, cls):
     assert classify_survival(h) == cls
 
 
-@pytest.mark.parametrize("net, cls", [(0.1, "abundant"), (0.4, "adequate"), (0.8, "constrained"),
-                                      (1.5, "warning"), (3.0, "critical")])
+@pytest.mark.parametrize(
+    "net, cls",
+    [(0.1, "abundant"), (0.4, "adequate"), (0.8, "constrained"), (1.5, "warning"), (3.0, "critical")],
+)
 def test_survival_projection__bottleneck_and_class(net, cls):
     rv = ResourceVector()
     for name, d in rv.dims.items():
@@ -116,26 +127,44 @@ def test_trust__lost_faster_than_gained():
     assert down < up
 
 
-@pytest.mark.parametrize("t, lvl", [(0.75, "high"), (0.7499, "moderate"), (0.40, "moderate"), (0.3999, "low"),
-                                    (0.20, "low"), (0.1999, "minimal")])
+@pytest.mark.parametrize(
+    "t, lvl",
+    [
+        (0.75, "high"),
+        (0.7499, "moderate"),
+        (0.40, "moderate"),
+        (0.3999, "low"),
+        (0.20, "low"),
+        (0.1999, "minimal"),
+    ],
+)
 def test_trust_levels__edges(t, lvl):
     assert trust_level(t) == lvl
 
 
 @pytest.mark.parametrize(
     "pos, align, n, cls",
-    [(0.71, 0.31, 10, "cooperative"), (0.70, 0.31, 10, "neutral"), (0.71, 0.30, 10, "neutral"),
-     (0.51, 0.0, 10, "neutral"), (0.51, -0.30, 10, "neutral"), (0.29, -0.31, 10, "competitive"),
-     (0.30, -0.31, 10, "competitive"), (0.9, 0.9, 4, "unknown"), (0.6, -0.8, 10, "neutral"),
-     (0.4, 0.5, 10, "competitive")],
+    [
+        (0.71, 0.31, 10, "cooperative"),
+        (0.70, 0.31, 10, "neutral"),
+        (0.71, 0.30, 10, "neutral"),
+        (0.51, 0.0, 10, "neutral"),
+        (0.51, -0.30, 10, "neutral"),
+        (0.29, -0.31, 10, "competitive"),
+        (0.30, -0.31, 10, "competitive"),
+        (0.9, 0.9, 4, "unknown"),
+        (0.6, -0.8, 10, "neutral"),
+        (0.4, 0.5, 10, "competitive"),
+    ],
 )
 def test_strategy_classification_table(pos, align, n, cls):
     assert classify_strategy(pos, align, n) == cls
 
 
 def _it(i, ok=True, role="provider"):
-    return CounterpartyOutcome(counterparty=f"0x{i:040x}", role=role, delivered_on_time=ok, paid=ok,
-                               disputed=not ok, cooperative=ok)
+    return CounterpartyOutcome(
+        counterparty=f"0x{i:040x}", role=role, delivered_on_time=ok, paid=ok, disputed=not ok, cooperative=ok
+    )
 
 
 def test_beliefs__at_most_five_models_most_interactions_win():

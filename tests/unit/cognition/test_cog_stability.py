@@ -13,8 +13,13 @@ OK = StabilityInputs(rho=0.5, identity=0.95, drift=0.0, horizon=math.inf, cascad
 
 @pytest.mark.parametrize(
     "change, cond",
-    [({"rho": 0.98}, "SPECTRAL_RADIUS"), ({"identity": 0.8799}, "IDENTITY"), ({"drift": 0.25}, "VALUE_DRIFT"),
-     ({"horizon": 30.0}, "RESOURCE_SURVIVAL"), ({"cascade_depth": 3}, "CASCADE")],
+    [
+        ({"rho": 0.98}, "SPECTRAL_RADIUS"),
+        ({"identity": 0.8799}, "IDENTITY"),
+        ({"drift": 0.25}, "VALUE_DRIFT"),
+        ({"horizon": 30.0}, "RESOURCE_SURVIVAL"),
+        ({"cascade_depth": 3}, "CASCADE"),
+    ],
 )
 def test_condition__at_limit__violated(change, cond):
     assert violations(OK.after(**change)) == (cond,)
@@ -45,8 +50,17 @@ def test_ass__condition_at_limit_halves__one_band_beyond_zeroes():
     assert ass(OK.after(drift=0.40)) == 0.0
 
 
-@pytest.mark.parametrize("score, cls", [(0.5001, "healthy"), (0.50, "adequate"), (0.20, "adequate"),
-                                        (0.1999, "marginal"), (0.05, "marginal"), (0.0499, "critical")])
+@pytest.mark.parametrize(
+    "score, cls",
+    [
+        (0.5001, "healthy"),
+        (0.50, "adequate"),
+        (0.20, "adequate"),
+        (0.1999, "marginal"),
+        (0.05, "marginal"),
+        (0.0499, "critical"),
+    ],
+)
 def test_ass_bands__edges(score, cls):
     assert classify_ass(score) == cls
 

@@ -33,8 +33,13 @@ def test_rho__recovers_a_known_contraction():
     x = [1.0, 0.0, 0.5, -0.5, 0.2]
     w = []
     for _ in range(20):
-        x = [0.9 * x[0] + r.gauss(0, 0.01), 0.5 * x[1] + 0.3 * x[0] + r.gauss(0, 0.01),
-             0.2 * x[2] + r.gauss(0, 0.01), 0.7 * x[3] + r.gauss(0, 0.01), 0.4 * x[4] + r.gauss(0, 0.01)]
+        x = [
+            0.9 * x[0] + r.gauss(0, 0.01),
+            0.5 * x[1] + 0.3 * x[0] + r.gauss(0, 0.01),
+            0.2 * x[2] + r.gauss(0, 0.01),
+            0.7 * x[3] + r.gauss(0, 0.01),
+            0.4 * x[4] + r.gauss(0, 0.01),
+        ]
         w.append(list(x))
     rho = spectral_radius(w)
     assert 0.75 < rho < 0.95  # true 0.9, shrunk slightly by the ridge
@@ -50,8 +55,13 @@ def test_rho__component_that_steps_only_at_the_window_edge__left_out_of_the_fit(
     r = random.Random(5)
     w, x = [], [0.5, 0.0, 0.97, 0.03, 0.99]
     for t in range(20):
-        x = [0.5, 0.0 if t < 18 else (0.02 if t == 18 else 0.06), 0.97,
-             0.6 * x[3] + 0.012 + r.gauss(0, 0.005), 0.99 + r.gauss(0, 0.002)]
+        x = [
+            0.5,
+            0.0 if t < 18 else (0.02 if t == 18 else 0.06),
+            0.97,
+            0.6 * x[3] + 0.012 + r.gauss(0, 0.005),
+            0.99 + r.gauss(0, 0.002),
+        ]
         w.append(list(x))
     j = estimate_jacobian(w)
     assert all(v == 0.0 for v in j[1]) and all(row[1] == 0.0 for row in j)  # no row or column for it
@@ -85,7 +95,8 @@ def test_seof__formula_and_clamp():
     assert seof(0.0, 0.0, 0.5, 0.9, 0.1) == pytest.approx(0.25 + 0.10 + 0.18 - 0.01)
     assert seof(10.0, -10.0, 1, 1, 0) == 1.0
     assert value_weighted(BASE_WEIGHTS, K.DEFAULT_VALUE_WEIGHTS, K.DEFAULT_VALUE_WEIGHTS) == pytest.approx(
-        BASE_WEIGHTS)
+        BASE_WEIGHTS
+    )
 
 
 def test_capability__calibration_needs_10_samples_and_mce():

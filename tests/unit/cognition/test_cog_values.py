@@ -27,8 +27,14 @@ ONES = [1.0] * 7
 
 @pytest.mark.parametrize(
     "drift, cls",
-    [(0.0999, "nominal"), (0.10, "moderate"), (0.2499, "moderate"), (0.25, "elevated"), (0.3999, "elevated"),
-     (0.40, "critical")],
+    [
+        (0.0999, "nominal"),
+        (0.10, "moderate"),
+        (0.2499, "moderate"),
+        (0.25, "elevated"),
+        (0.3999, "elevated"),
+        (0.40, "critical"),
+    ],
 )
 def test_drift_classification__edges(drift, cls):
     assert classify_drift(drift) == cls
@@ -98,7 +104,9 @@ def test_precheck__single_mutation_limit():
     too_big = propose_step(BASE, 1, 0.0501)
     assert "single_mutation_exceeded:growth" in precheck(BASE, too_big, BASE, ONES, 0, 0, False)
     halved = [1.0, 0.5] + [1.0] * 5
-    assert "single_mutation_exceeded:growth" in precheck(BASE, propose_step(BASE, 1, 0.03), BASE, halved, 0, 0, False)
+    assert "single_mutation_exceeded:growth" in precheck(
+        BASE, propose_step(BASE, 1, 0.03), BASE, halved, 0, 0, False
+    )
 
 
 def test_precheck__cumulative_drift_limit_015():

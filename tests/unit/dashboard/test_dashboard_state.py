@@ -43,8 +43,17 @@ def test_state__job_moves_funded_submitted_completed__settlement_listed_once():
     assert before["jobs"]["states"]["submitted"] == 1 and before["jobs"]["settled"] == []
     assert after["jobs"]["states"]["completed"] == 1 and after["jobs"]["states"]["submitted"] == 0
     assert after["jobs"]["outcomes"] == {"completed": 1}
-    assert after["jobs"]["settled"] == [{"id": 1, "service": "?", "outcome": "completed", "block": 11,
-                                         "budget": 2.0, "provider": B, "client": A}]
+    assert after["jobs"]["settled"] == [
+        {
+            "id": 1,
+            "service": "?",
+            "outcome": "completed",
+            "block": 11,
+            "budget": 2.0,
+            "provider": B,
+            "client": A,
+        }
+    ]
     st.apply(ch.ev("ServiceEscrow", "JobCompleted", jobId=1))  # a replayed or repeated event: nothing new
     assert len(st.snapshot()["jobs"]["settled"]) == 1
     bal = {a["address"]: a["balance"] for a in after["agents"]}
@@ -71,7 +80,9 @@ def test_state__expired_job__outcome_expired_and_service_from_description():
 
     st.set_service(7, get_service("factor").random_spec(random.Random(1)).encode())
     snap = st.snapshot()
-    assert snap["jobs"]["recent"][0]["outcome"] == "expired" and snap["jobs"]["recent"][0]["state"] == "expired"
+    assert (
+        snap["jobs"]["recent"][0]["outcome"] == "expired" and snap["jobs"]["recent"][0]["state"] == "expired"
+    )
     assert snap["jobs"]["recent"][0]["service"] == TaskSpec.decode(st.mem.jobs[7].spec).service == "factor"
     assert st.jobs_without_service() == []
 
@@ -88,8 +99,20 @@ def test_state__ask_change__median_series_grows_only_when_it_moves():
 def test_state__slash_and_proposal_with_votes_and_read_state():
     st, ch = DashboardState(), Chain()
     st.apply(ch.ev("Staking", "Slashed", account=B, amount=5 * U))
-    st.apply(ch.ev("Governor", "ProposalCreated", proposalId=42, proposer=G, description="raise collateral",
-                   voteStart=11, voteEnd=40, targets=(), values=(), calldatas=()))
+    st.apply(
+        ch.ev(
+            "Governor",
+            "ProposalCreated",
+            proposalId=42,
+            proposer=G,
+            description="raise collateral",
+            voteStart=11,
+            voteEnd=40,
+            targets=(),
+            values=(),
+            calldatas=(),
+        )
+    )
     st.apply(ch.ev("Governor", "VoteCast", proposalId=42, voter=G, support=1, weight=9000 * U))
     st.apply(ch.ev("Governor", "VoteCast", proposalId=42, voter=A, support=0, weight=1000 * U))
     assert st.live_proposals() == [42]
@@ -98,7 +121,13 @@ def test_state__slash_and_proposal_with_votes_and_read_state():
     assert snap["slashes"]["count"] == 1 and snap["slashes"]["total"] == 5.0
     assert snap["slashes"]["recent"] == [{"block": 10, "agent": B, "amount": 5.0}]
     (p,) = snap["proposals"]
-    assert (p["state"], p["for"], p["against"], p["abstain"], p["voters"]) == ("Succeeded", 9000.0, 1000.0, 0.0, 2)
+    assert (p["state"], p["for"], p["against"], p["abstain"], p["voters"]) == (
+        "Succeeded",
+        9000.0,
+        1000.0,
+        0.0,
+        2,
+    )
     st.apply(ch.ev("Governor", "ProposalExecuted", proposalId=42))
     assert st.snapshot()["proposals"][0]["state"] == "Executed" and st.live_proposals() == []
 
@@ -107,11 +136,16 @@ def test_mind_reader__last_complete_cycle_line_and_persona(tmp_path):
     d = tmp_path / B.lower()
     d.mkdir()
     (d / "agent.log.jsonl").write_text(json.dumps({"event": "started", "persona": "honest"}) + "\n")
-    lines = [{"cycle": c, "status": s, "survival": "adequate", "ass": 0.9} for c, s in ((0, "WARMING_UP"), (1, "ACTIVE"))]
+    lines = [
+        {"cycle": c, "status": s, "survival": "adequate", "ass": 0.9}
+        for c, s in ((0, "WARMING_UP"), (1, "ACTIVE"))
+    ]
     (d / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in lines) + '{"cycle": 2, "sta')
     assert json.loads(_tail_line(d / "metrics.jsonl"))["cycle"] == 1  # the half-written line is skipped
     minds = MindReader(tmp_path).read({B.lower(): B})
-    assert minds == {B: {"persona": "honest", "status": "ACTIVE", "survival": "adequate", "ass": 0.9, "cycle": 1}}
+    assert minds == {
+        B: {"persona": "honest", "status": "ACTIVE", "survival": "adequate", "ass": 0.9, "cycle": 1}
+    }
     st = DashboardState()
     st.set_minds(minds)
     (agent,) = st.snapshot()["agents"]
@@ -130,8 +164,9 @@ def test_cli_dashboard__no_deployments_file__one_error_line(tmp_path):
 
     res = CliRunner().invoke(cli, ["dashboard", "--deployment", str(tmp_path / "none.json")])
     assert res.exit_code == 1
-    assert res.output.strip().splitlines() == [f"Error: no deployments file at {tmp_path / 'none.json'}: "
-                                               "deploy first (`emergent devnet`)"]
+    assert res.output.strip().splitlines() == [
+        f"Error: no deployments file at {tmp_path / 'none.json'}: deploy first (`emergent devnet`)"
+    ]
 
 
 def test_state__service_read_after_settlement__shown_in_the_settlement_too():

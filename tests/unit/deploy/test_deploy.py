@@ -27,7 +27,9 @@ def local_params():
     return load_params(PARAMS_DIR / "ethereum-local.yaml")
 
 
-def test_deploy_all__writes_file_with_chain_block_and_addresses(deployments_dir, deployer, chain, local_params):
+def test_deploy_all__writes_file_with_chain_block_and_addresses(
+    deployments_dir, deployer, chain, local_params
+):
     result = deploy_all(deployer, params=local_params, log=lambda _: None)
     data = json.loads((deployments_dir / "ethereum-local.json").read_text())
     assert data == result
@@ -64,21 +66,32 @@ def test_deploy_all__redeploy_makes_a_new_set(deployments_dir, deployer, local_p
 
 
 def test_live_deployment__stale_file_from_another_chain__is_not_reused(deployments_dir, chain, local_params):
-    (deployments_dir / "ethereum-local.json").write_text(json.dumps({
-        "chain_id": chain.chain_id, "block": 1, "genesis_hash": "0x" + "00" * 32,
-        "contracts": {"AgentToken": "0x" + "11" * 20},
-    }))
+    (deployments_dir / "ethereum-local.json").write_text(
+        json.dumps(
+            {
+                "chain_id": chain.chain_id,
+                "block": 1,
+                "genesis_hash": "0x" + "00" * 32,
+                "contracts": {"AgentToken": "0x" + "11" * 20},
+            }
+        )
+    )
     assert live_deployment("ethereum:local", chain.provider) is None
 
 
-@pytest.mark.parametrize("bad, message", [
-    ({"token": {"cap": -1}}, "parameter token.cap"),
-    ({"token": {"symbol": "TOOLONG"}}, "parameter token.symbol"),
-    ({"token": {"surprise": 1}}, "parameter token.surprise"),
-    ({"local_funding": {"amount": "0.0000000000000000001"}}, "parameter local_funding.amount"),
-    ({"tokne": {}}, "unknown parameter section"),
-])
-def test_deploy_all__bad_parameters__refused_before_any_transaction(deployments_dir, deployer, chain, bad, message):
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({"token": {"cap": -1}}, "parameter token.cap"),
+        ({"token": {"symbol": "TOOLONG"}}, "parameter token.symbol"),
+        ({"token": {"surprise": 1}}, "parameter token.surprise"),
+        ({"local_funding": {"amount": "0.0000000000000000001"}}, "parameter local_funding.amount"),
+        ({"tokne": {}}, "unknown parameter section"),
+    ],
+)
+def test_deploy_all__bad_parameters__refused_before_any_transaction(
+    deployments_dir, deployer, chain, bad, message
+):
     nonce = deployer.nonce
     with pytest.raises(DeployError, match=message):
         deploy_all(deployer, params=bad, log=lambda _: None)

@@ -30,9 +30,11 @@ def testnet_params(accounts):
 
 
 def test_deploy__non_local_network__completes_with_founders_bonded_seated_and_voting(
-        deployer, accounts, project, testnet_params):
-    result = deploy_all(deployer, params=testnet_params, redeploy=True, write=False, log=lambda _m: None,
-                        is_local=False)
+    deployer, accounts, project, testnet_params
+):
+    result = deploy_all(
+        deployer, params=testnet_params, redeploy=True, write=False, log=lambda _m: None, is_local=False
+    )
     c = {name: project.get_contract(name).at(addr) for name, addr in result["contracts"].items()}
     staking, escrow, governor, token = c["Staking"], c["ServiceEscrow"], c["Governor"], c["AgentToken"]
     founders = [accounts[i].address for i in (6, 7, 8)]
@@ -52,10 +54,12 @@ def test_deploy__non_local_network__completes_with_founders_bonded_seated_and_vo
     assert_deployer_powerless(c, deployer.address)
 
 
-def test_deploy__non_local_network__founder_can_unstake_its_bonded_stake(deployer, accounts, project,
-                                                                          testnet_params):
-    result = deploy_all(deployer, params=testnet_params, redeploy=True, write=False, log=lambda _m: None,
-                        is_local=False)
+def test_deploy__non_local_network__founder_can_unstake_its_bonded_stake(
+    deployer, accounts, project, testnet_params
+):
+    result = deploy_all(
+        deployer, params=testnet_params, redeploy=True, write=False, log=lambda _m: None, is_local=False
+    )
     staking = project.Staking.at(result["contracts"]["Staking"])
     staking.requestUnstake(1_000 * WEI, sender=accounts[7])
     assert staking.queuedOf(accounts[7]) == 1_000 * WEI
@@ -71,8 +75,9 @@ def test_deploy__test_account_index_off_local__refused_before_any_transaction(de
 
 
 @pytest.mark.parametrize("unbonding", [60, 1_036_799])
-def test_deploy__unbonding_shorter_than_proposal_path__refused_before_any_transaction(deployer, testnet_params,
-                                                                                       unbonding):
+def test_deploy__unbonding_shorter_than_proposal_path__refused_before_any_transaction(
+    deployer, testnet_params, unbonding
+):
     """Finding 12: stake queued when a slashing proposal appears must still be there when it executes:
     unbonding >= Timelock delay + (voting delay + period + late-quorum extension) x seconds per block
     (here 172,800 + 72,000 x 12 = 1,036,800 s)."""

@@ -28,7 +28,10 @@ def test_lifecycle__create_fund_submit_complete__pays_provider_minus_fee(
     (created,) = tx.decode_logs(escrow.JobCreated)
     job_id = created.jobId
     assert (created.client, created["provider"], created.evaluator, created.expiredAt) == (
-        alice.address, bob.address, carol.address, expires
+        alice.address,
+        bob.address,
+        carol.address,
+        expires,
     )
     assert escrow.descriptionOf(job_id) == "translate"
     assert escrow.getJob(job_id).status == OPEN
@@ -132,7 +135,9 @@ def test_set_budget__rules(escrow, create_job, create_funded_job, alice, bob, ev
 # ---------------------------------------------------------------- fund
 
 
-def test_fund__front_running_budget_change__reverts(escrow, token, create_job, stake_for, fund_agent, alice, bob):
+def test_fund__front_running_budget_change__reverts(
+    escrow, token, create_job, stake_for, fund_agent, alice, bob
+):
     stake_for(bob, 1_000 * WEI)
     fund_agent(alice, 2_000 * WEI)
     job_id = create_job(alice, bob)
@@ -144,7 +149,9 @@ def test_fund__front_running_budget_change__reverts(escrow, token, create_job, s
     assert token.balanceOf(alice) == before and escrow.getJob(job_id).status == OPEN
 
 
-def test_fund__revert_paths(escrow, staking, create_job, stake_for, fund_agent, alice, bob, dave, time_travel):
+def test_fund__revert_paths(
+    escrow, staking, create_job, stake_for, fund_agent, alice, bob, dave, time_travel
+):
     fund_agent(alice, 10_000 * WEI)
     no_provider = create_job(alice)
     escrow.setBudget(no_provider, WEI, sender=alice)
@@ -228,7 +235,9 @@ def test_reject__open_by_client_only(escrow, create_job, alice, bob, carol):
     assert escrow.getJob(job_id).status == REJECTED
 
 
-def test_reject__funded_by_evaluator__refunds_at_once(escrow, token, staking, create_funded_job, alice, bob, carol):
+def test_reject__funded_by_evaluator__refunds_at_once(
+    escrow, token, staking, create_funded_job, alice, bob, carol
+):
     job_id = create_funded_job(alice, bob, carol)
     with ape.reverts("ServiceEscrow: caller is not the evaluator"):
         escrow.reject(job_id, B32, sender=alice)  # the client cannot pull funds back once Funded
@@ -241,7 +250,9 @@ def test_reject__funded_by_evaluator__refunds_at_once(escrow, token, staking, cr
     assert escrow.getJob(job_id).held == 0
 
 
-def test_reject__submitted__holds_escrow_for_dispute_window(escrow, token, staking, create_submitted_job, alice, bob, carol, chain):
+def test_reject__submitted__holds_escrow_for_dispute_window(
+    escrow, token, staking, create_submitted_job, alice, bob, carol, chain
+):
     job_id = create_submitted_job(alice, bob, carol)
     before = token.balanceOf(alice)
     tx = escrow.reject(job_id, B32, sender=carol)
@@ -284,7 +295,9 @@ def test_claim_refund__funded_after_expiry__anyone_refunds(
         escrow.claimRefund(job_id, sender=eve)
 
 
-def test_claim_refund__open_after_expiry__expires_without_transfer(escrow, create_job, alice, eve, time_travel):
+def test_claim_refund__open_after_expiry__expires_without_transfer(
+    escrow, create_job, alice, eve, time_travel
+):
     job_id = create_job(alice, expires_in=100)
     with ape.reverts("ServiceEscrow: job not expired"):
         escrow.claimRefund(job_id, sender=eve)
@@ -416,7 +429,23 @@ def _deploy_revert_reason(project, chain, deployer, args) -> str:
 
 
 def test_constructor__zero_address__reverts(project, chain, deployer, token, staking, reputation, treasury):
-    args = [token.address, staking.address, reputation.address, treasury.address, 0, 0, 0, 60, 60, 60, 0, 0, 0, 60, 3_600]
+    args = [
+        token.address,
+        staking.address,
+        reputation.address,
+        treasury.address,
+        0,
+        0,
+        0,
+        60,
+        60,
+        60,
+        0,
+        0,
+        0,
+        60,
+        3_600,
+    ]
     for i in range(4):
         bad = list(args)
         bad[i] = ZERO
@@ -429,8 +458,14 @@ def test_constructor__zero_address__reverts(project, chain, deployer, token, sta
 
 
 @pytest.mark.parametrize("state_name", ["open", "funded"])
-def test_every_live_job_terminates_after_timers(escrow, create_job, create_funded_job, alice, bob, eve, time_travel, state_name):
-    job_id = create_job(alice, bob, expires_in=200) if state_name == "open" else create_funded_job(alice, bob, expires_in=200)
+def test_every_live_job_terminates_after_timers(
+    escrow, create_job, create_funded_job, alice, bob, eve, time_travel, state_name
+):
+    job_id = (
+        create_job(alice, bob, expires_in=200)
+        if state_name == "open"
+        else create_funded_job(alice, bob, expires_in=200)
+    )
     time_travel(200)
     escrow.claimRefund(job_id, sender=eve)
     assert escrow.getJob(job_id).status == EXPIRED

@@ -20,7 +20,9 @@ ZERO = "0x" + "00" * 20
 # ---------------------------------------------------------------- silent evaluator
 
 
-def test_claim_payment__silent_evaluator__provider_paid_by_anyone(escrow, token, staking, create_submitted_job, alice, bob, carol, eve, time_travel):
+def test_claim_payment__silent_evaluator__provider_paid_by_anyone(
+    escrow, token, staking, create_submitted_job, alice, bob, carol, eve, time_travel
+):
     job_id = create_submitted_job(alice, bob, carol)
     with ape.reverts("ServiceEscrow: review window open"):
         escrow.claimPayment(job_id, sender=eve)
@@ -41,7 +43,9 @@ def test_claim_payment__not_submitted__reverts(escrow, create_funded_job, alice,
         escrow.claimPayment(job_id, sender=bob)
 
 
-def test_silent_evaluator__expiry_passes__no_refund_and_provider_still_paid(escrow, token, create_funded_job, create_submitted_job, alice, bob, carol, time_travel):
+def test_silent_evaluator__expiry_passes__no_refund_and_provider_still_paid(
+    escrow, token, create_funded_job, create_submitted_job, alice, bob, carol, time_travel
+):
     """A provider who submitted just before expiredAt is never left with nothing: expiry cannot
     refund Submitted work, and the review window still runs out in the provider's favour."""
     job_id = create_funded_job(alice, bob, carol, expires_in=70)  # the minimum working window is 60 s
@@ -60,7 +64,9 @@ def test_silent_evaluator__expiry_passes__no_refund_and_provider_still_paid(escr
     assert token.balanceOf(bob) > before
 
 
-def test_submitted__evaluator_may_decide_after_review_window(escrow, create_submitted_job, alice, bob, carol, time_travel):
+def test_submitted__evaluator_may_decide_after_review_window(
+    escrow, create_submitted_job, alice, bob, carol, time_travel
+):
     job_id = create_submitted_job(alice, bob, carol)
     time_travel(escrow.reviewWindow() + 10)
     escrow.reject(job_id, B32, sender=carol)  # nobody claimed yet: the decision is still valid
@@ -70,7 +76,9 @@ def test_submitted__evaluator_may_decide_after_review_window(escrow, create_subm
 # ---------------------------------------------------------------- rejected submission, undisputed
 
 
-def test_rejected_submission__refund_after_dispute_window(escrow, token, staking, create_rejected_submission, alice, bob, carol, eve, time_travel):
+def test_rejected_submission__refund_after_dispute_window(
+    escrow, token, staking, create_rejected_submission, alice, bob, carol, eve, time_travel
+):
     job_id = create_rejected_submission(alice, bob, carol)
     with ape.reverts("ServiceEscrow: dispute window open"):
         escrow.claimRefund(job_id, sender=eve)
@@ -90,7 +98,9 @@ def test_rejected_submission__refund_after_dispute_window(escrow, token, staking
 # ---------------------------------------------------------------- dispute opening
 
 
-def test_dispute__revert_paths(escrow, deployer, guardians, create_funded_job, create_rejected_submission, alice, bob, carol, eve):
+def test_dispute__revert_paths(
+    escrow, deployer, guardians, create_funded_job, create_rejected_submission, alice, bob, carol, eve
+):
     funded = create_funded_job(alice, bob, carol)
     escrow.reject(funded, B32, sender=carol)  # rejected before submission: nothing to dispute
     with ape.reverts("ServiceEscrow: job not disputable"):
@@ -104,7 +114,9 @@ def test_dispute__revert_paths(escrow, deployer, guardians, create_funded_job, c
         escrow.dispute(job_id, sender=bob)
 
 
-def test_dispute__posts_bond_and_opens(escrow, token, fund_agent, guardians, create_rejected_submission, alice, bob, carol, chain):
+def test_dispute__posts_bond_and_opens(
+    escrow, token, fund_agent, guardians, create_rejected_submission, alice, bob, carol, chain
+):
     job_id = create_rejected_submission(alice, bob, carol)
     fund_agent(bob, escrow.disputeBond())
     before = token.balanceOf(bob)
@@ -125,7 +137,9 @@ def test_dispute__posts_bond_and_opens(escrow, token, fund_agent, guardians, cre
 # ---------------------------------------------------------------- rulings
 
 
-def test_dispute__provider_wins__paid_and_bond_returned(escrow, token, staking, guardians, create_disputed_job, alice, bob, carol, treasury):
+def test_dispute__provider_wins__paid_and_bond_returned(
+    escrow, token, staking, guardians, create_disputed_job, alice, bob, carol, treasury
+):
     job_id = create_disputed_job(alice, bob, carol)
     bond = escrow.disputeBond()
     bob_before, treasury_before = token.balanceOf(bob), token.balanceOf(treasury)
@@ -169,10 +183,26 @@ def test_dispute__provider_loses__refund_slash_penalty_bond_forfeit(
     causes = [ev.cause for ev in tx.decode_logs(reputation.ReputationChanged)]
     assert causes == [PENALTY_SLASH, PENALTY_DISPUTE_LOST]
     slash_pen, dispute_pen = reputation.slashPenaltyBps(), reputation.disputePenaltyBps()
-    assert reputation.reputationOf(bob) <= 6_000 * (10_000 - slash_pen) // 10_000 * (10_000 - dispute_pen) // 10_000
+    assert (
+        reputation.reputationOf(bob)
+        <= 6_000 * (10_000 - slash_pen) // 10_000 * (10_000 - dispute_pen) // 10_000
+    )
 
 
-def test_dispute__committee_silent__default_after_deadline(escrow, token, staking, reputation, deployer, guardians, create_disputed_job, alice, bob, carol, eve, time_travel):
+def test_dispute__committee_silent__default_after_deadline(
+    escrow,
+    token,
+    staking,
+    reputation,
+    deployer,
+    guardians,
+    create_disputed_job,
+    alice,
+    bob,
+    carol,
+    eve,
+    time_travel,
+):
     reputation.seedReputation(bob, 6_000, sender=deployer)
     job_id = create_disputed_job(alice, bob, carol)
     escrow.rule(job_id, True, sender=guardians[0])  # one vote, no majority
@@ -195,7 +225,9 @@ def test_dispute__committee_silent__default_after_deadline(escrow, token, stakin
     assert escrow.getJob(job_id).status == REJECTED
 
 
-def test_rule__revert_paths(escrow, staking, deployer, guardians, create_disputed_job, alice, bob, carol, eve):
+def test_rule__revert_paths(
+    escrow, staking, deployer, guardians, create_disputed_job, alice, bob, carol, eve
+):
     job_id = create_disputed_job(alice, bob, carol)
     with ape.reverts("ServiceEscrow: caller is not a guardian"):
         escrow.rule(job_id, True, sender=eve)
@@ -214,7 +246,9 @@ def test_rule__revert_paths(escrow, staking, deployer, guardians, create_dispute
         escrow.rule(job_id, True, sender=carol)
 
 
-def test_rule__reputation_below_floor__reverts(escrow, deployer, guardians, create_disputed_job, alice, bob, carol):
+def test_rule__reputation_below_floor__reverts(
+    escrow, deployer, guardians, create_disputed_job, alice, bob, carol
+):
     job_id = create_disputed_job(alice, bob, carol)
     escrow.setParameter("guardianMinReputation", 7_000, sender=deployer)  # founders hold 6,000
     with ape.reverts("ServiceEscrow: guardian reputation below floor"):
@@ -234,7 +268,9 @@ def test_set_guardian__rules_and_events(escrow, deployer, guardians, stake_for, 
     stake_for(alice, escrow.guardianMinStake())
     with ape.reverts("ServiceEscrow: guardian reputation below floor"):
         escrow.setGuardian(alice, True, sender=deployer)
-    reputation.seedReputation(alice, escrow.guardianMinReputation() + 100, sender=deployer)  # decays a little per block
+    reputation.seedReputation(
+        alice, escrow.guardianMinReputation() + 100, sender=deployer
+    )  # decays a little per block
     count = escrow.guardianCount()
     tx = escrow.setGuardian(alice, True, sender=deployer)
     (ev,) = tx.decode_logs(escrow.GuardianSet)
@@ -268,7 +304,9 @@ def test_dispute__state_numbers_follow_erc8183(escrow, create_disputed_job, alic
     assert SUBMITTED == 2 and COMPLETED == 3 and REJECTED == 4
 
 
-def test_dispute__bond_zero__no_transfer(escrow, token, deployer, guardians, create_rejected_submission, alice, bob, carol):
+def test_dispute__bond_zero__no_transfer(
+    escrow, token, deployer, guardians, create_rejected_submission, alice, bob, carol
+):
     escrow.setParameter("disputeBond", 0, sender=deployer)
     job_id = create_rejected_submission(alice, bob, carol)
     before = token.balanceOf(bob)

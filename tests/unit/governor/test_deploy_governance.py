@@ -11,7 +11,9 @@ from agents.chain.deployment import DeployError
 ZERO = "0x0000000000000000000000000000000000000000"
 OTHER = "0x000000000000000000000000000000000000bEEF"
 ADMIN_ROLE = b"\x00" * 32
-SLASHER_ROLE, LOCKER_ROLE, WRITER_ROLE = (keccak(text=r) for r in ("SLASHER_ROLE", "LOCKER_ROLE", "WRITER_ROLE"))
+SLASHER_ROLE, LOCKER_ROLE, WRITER_ROLE = (
+    keccak(text=r) for r in ("SLASHER_ROLE", "LOCKER_ROLE", "WRITER_ROLE")
+)
 
 
 def test_deploy__timelock_owns_everything_and_deployer_keeps_nothing(full, deployer, accounts):
@@ -55,7 +57,12 @@ def test_deploy__timelock_owns_everything_and_deployer_keeps_nothing(full, deplo
 
 def test_deploy__parameters_from_params_file(full):
     g, tl = full["Governor"], full["Timelock"]
-    assert (g.votingDelay(), g.votingPeriod(), g.quorumNumerator(), g.lateQuorumVoteExtension()) == (1, 30, 1000, 10)
+    assert (g.votingDelay(), g.votingPeriod(), g.quorumNumerator(), g.lateQuorumVoteExtension()) == (
+        1,
+        30,
+        1000,
+        10,
+    )
     assert g.proposalThreshold() == 1000 * 10**18
     assert (g.proposalReputationThreshold(), g.minVotingReputation()) == (5000, 1000)
     assert tl.get_minimum_delay() == 60
@@ -131,9 +138,16 @@ def test_timelock_owned_setters__refuse_every_other_caller(full, accounts, who):
         with ape.reverts() as info:
             getattr(full[name], fn)(*args, sender=caller)
         assert info.value.revert_message in OWNER_REFUSALS, (name, fn, info.value.revert_message)
-    for fn, arg in [("setVotingDelay", 5), ("setVotingPeriod", 40), ("setProposalThreshold", 10**18),
-                    ("setProposalReputationThreshold", 100), ("setMinVotingReputation", 100),
-                    ("updateQuorumNumerator", 200), ("setLateQuorumVoteExtension", 5), ("setGuardian", OTHER)]:
+    for fn, arg in [
+        ("setVotingDelay", 5),
+        ("setVotingPeriod", 40),
+        ("setProposalThreshold", 10**18),
+        ("setProposalReputationThreshold", 100),
+        ("setMinVotingReputation", 100),
+        ("updateQuorumNumerator", 200),
+        ("setLateQuorumVoteExtension", 5),
+        ("setGuardian", OTHER),
+    ]:
         with ape.reverts("Governor: caller is not the timelock"):
             getattr(full["Governor"], fn)(arg, sender=caller)
     with ape.reverts("Timelock: caller must be timelock"):

@@ -40,8 +40,14 @@ def test_round__parameter_change(session, full, founders, chain):
 
 
 def test_round__governor_parameter_through_itself(session, full, founders, chain):
-    _round(session, chain, session.param_actions("governor.votingPeriod", "40"), "Longer votes",
-           founders[0], founders[:1])
+    _round(
+        session,
+        chain,
+        session.param_actions("governor.votingPeriod", "40"),
+        "Longer votes",
+        founders[0],
+        founders[:1],
+    )
     assert full["Governor"].votingPeriod() == 40
 
 
@@ -51,8 +57,14 @@ def test_round__treasury_grant_moves_exactly_the_amount(session, full, founders,
     grantee = accounts[2]
     before_treasury, before_grantee = token.balanceOf(timelock), token.balanceOf(grantee)
     supply = token.totalSupply()
-    _round(session, chain, session.grant_actions(grantee.address, 200 * WEI), "Grant to a builder",
-           founders[1], founders)
+    _round(
+        session,
+        chain,
+        session.grant_actions(grantee.address, 200 * WEI),
+        "Grant to a builder",
+        founders[1],
+        founders,
+    )
     assert token.balanceOf(timelock) == before_treasury - 200 * WEI
     assert token.balanceOf(grantee) == before_grantee + 200 * WEI
     assert token.totalSupply() == supply
@@ -61,8 +73,14 @@ def test_round__treasury_grant_moves_exactly_the_amount(session, full, founders,
 def test_round__mint_within_cap(session, full, founders, accounts, chain):
     token = full["AgentToken"]
     supply, room = token.totalSupply(), token.remainingMintable()
-    _round(session, chain, session.mint_actions(accounts[3].address, 1000 * WEI), "Emission", founders[0],
-           founders[:2])
+    _round(
+        session,
+        chain,
+        session.mint_actions(accounts[3].address, 1000 * WEI),
+        "Emission",
+        founders[0],
+        founders[:2],
+    )
     assert token.totalSupply() == supply + 1000 * WEI
     assert token.remainingMintable() == room - 1000 * WEI
 
@@ -70,12 +88,16 @@ def test_round__mint_within_cap(session, full, founders, accounts, chain):
 def test_round__guardian_appointment_moves_cancel_rights(session, full, founders, accounts, chain):
     governor, timelock = full["Governor"], full["Timelock"]
     old, new = governor.guardian(), accounts[5].address
-    _, receipt = _round(session, chain, session.guardian_actions(new), "New guardian", founders[0], founders[:2])
+    _, receipt = _round(
+        session, chain, session.guardian_actions(new), "New guardian", founders[0], founders[:2]
+    )
     [log] = receipt.decode_logs(governor.GuardianSet)
     assert (log.previousGuardian, log.newGuardian) == (old, new)
     assert governor.guardian() == new
     role = timelock.CANCELLER_ROLE()
-    assert not timelock.hasRole(role, new) and not timelock.hasRole(role, old)  # guardians cancel via the Governor
+    assert not timelock.hasRole(role, new) and not timelock.hasRole(
+        role, old
+    )  # guardians cancel via the Governor
     # The new guardian can cancel; the old one no longer can.
     actions = session.param_actions("escrow.feeBps", "300")
     pid, _ = session.propose(actions, "to be cancelled", founders[1])

@@ -30,31 +30,70 @@ def test_abi__openzeppelin_constants(governor, chain):
     assert governor.name() == "Emergent Governor"
     assert governor.version() == "1"
     assert governor.quorumDenominator() == 10_000
-    assert governor.BALLOT_TYPEHASH() == keccak(text="Ballot(uint256 proposalId,uint8 support,address voter,uint256 nonce)")
+    assert governor.BALLOT_TYPEHASH() == keccak(
+        text="Ballot(uint256 proposalId,uint8 support,address voter,uint256 nonce)"
+    )
     assert governor.proposalNeedsQueuing(0) is True
 
 
 def test_abi__openzeppelin_selectors_present(governor):
     """The function signatures DAO tooling calls (OpenZeppelin Contracts 5.x IGovernor)."""
-    abi = {f"{m.name}({','.join(i.canonical_type for i in m.inputs)})" for m in governor.contract_type.methods}
+    abi = {
+        f"{m.name}({','.join(i.canonical_type for i in m.inputs)})" for m in governor.contract_type.methods
+    }
     expected = {
-        "propose(address[],uint256[],bytes[],string)", "hashProposal(address[],uint256[],bytes[],bytes32)",
-        "queue(address[],uint256[],bytes[],bytes32)", "execute(address[],uint256[],bytes[],bytes32)",
-        "cancel(address[],uint256[],bytes[],bytes32)", "state(uint256)", "castVote(uint256,uint8)",
-        "castVoteWithReason(uint256,uint8,string)", "castVoteBySig(uint256,uint8,address,bytes)",
-        "hasVoted(uint256,address)", "proposalSnapshot(uint256)", "proposalDeadline(uint256)",
-        "proposalProposer(uint256)", "proposalEta(uint256)", "proposalNeedsQueuing(uint256)",
-        "proposalVotes(uint256)", "votingDelay()", "votingPeriod()", "quorum(uint256)",
-        "getVotes(address,uint256)", "proposalThreshold()", "COUNTING_MODE()", "clock()", "CLOCK_MODE()",
-        "nonces(address)", "name()", "version()", "eip712Domain()", "timelock()", "token()",
-        "quorumNumerator()", "quorumDenominator()", "lateQuorumVoteExtension()",
-        "setVotingDelay(uint48)", "setVotingPeriod(uint32)", "setProposalThreshold(uint256)",
-        "updateQuorumNumerator(uint256)", "setLateQuorumVoteExtension(uint48)",
+        "propose(address[],uint256[],bytes[],string)",
+        "hashProposal(address[],uint256[],bytes[],bytes32)",
+        "queue(address[],uint256[],bytes[],bytes32)",
+        "execute(address[],uint256[],bytes[],bytes32)",
+        "cancel(address[],uint256[],bytes[],bytes32)",
+        "state(uint256)",
+        "castVote(uint256,uint8)",
+        "castVoteWithReason(uint256,uint8,string)",
+        "castVoteBySig(uint256,uint8,address,bytes)",
+        "hasVoted(uint256,address)",
+        "proposalSnapshot(uint256)",
+        "proposalDeadline(uint256)",
+        "proposalProposer(uint256)",
+        "proposalEta(uint256)",
+        "proposalNeedsQueuing(uint256)",
+        "proposalVotes(uint256)",
+        "votingDelay()",
+        "votingPeriod()",
+        "quorum(uint256)",
+        "getVotes(address,uint256)",
+        "proposalThreshold()",
+        "COUNTING_MODE()",
+        "clock()",
+        "CLOCK_MODE()",
+        "nonces(address)",
+        "name()",
+        "version()",
+        "eip712Domain()",
+        "timelock()",
+        "token()",
+        "quorumNumerator()",
+        "quorumDenominator()",
+        "lateQuorumVoteExtension()",
+        "setVotingDelay(uint48)",
+        "setVotingPeriod(uint32)",
+        "setProposalThreshold(uint256)",
+        "updateQuorumNumerator(uint256)",
+        "setLateQuorumVoteExtension(uint48)",
     }
     assert expected <= abi, expected - abi
     events = {e.name: [i.name for i in e.inputs] for e in governor.contract_type.events}
-    assert events["ProposalCreated"] == ["proposalId", "proposer", "targets", "values", "signatures", "calldatas",
-                                         "voteStart", "voteEnd", "description"]
+    assert events["ProposalCreated"] == [
+        "proposalId",
+        "proposer",
+        "targets",
+        "values",
+        "signatures",
+        "calldatas",
+        "voteStart",
+        "voteEnd",
+        "description",
+    ]
     assert events["VoteCast"] == ["voter", "proposalId", "support", "weight", "reason"]
     assert events["ProposalQueued"] == ["proposalId", "etaSeconds"]
     assert events["ProposalExecuted"] == ["proposalId"]
@@ -78,26 +117,31 @@ def test_settings__match_constructor(gov_env):
 
 def test_hash_proposal__matches_openzeppelin_encoding(governor):
     p = param_proposal(governor)
-    expected = int.from_bytes(keccak(encode(["address[]", "uint256[]", "bytes[]", "bytes32"], list(p.args))), "big")
+    expected = int.from_bytes(
+        keccak(encode(["address[]", "uint256[]", "bytes[]", "bytes32"], list(p.args))), "big"
+    )
     assert governor.hashProposal(*p.args) == expected
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("voting_delay", 0, "Governor: voting delay out of bounds"),
-    ("voting_delay", 100_801, "Governor: voting delay out of bounds"),
-    ("voting_period", 9, "Governor: voting period out of bounds"),
-    ("voting_period", 201_601, "Governor: voting period out of bounds"),
-    ("proposal_threshold", WEI - 1, "Governor: proposal threshold out of bounds"),
-    ("proposal_threshold", 10_000_000 * WEI + 1, "Governor: proposal threshold out of bounds"),
-    ("proposal_reputation", 0, "Governor: proposal reputation out of bounds"),
-    ("proposal_reputation", 8_001, "Governor: proposal reputation out of bounds"),
-    ("min_voting_reputation", 0, "Governor: voting reputation out of bounds"),
-    ("min_voting_reputation", 5_001, "Governor: voting reputation out of bounds"),
-    ("quorum_bps", 99, "Governor: quorum out of bounds"),
-    ("quorum_bps", 5_001, "Governor: quorum out of bounds"),
-    ("late_quorum_extension", 0, "Governor: late quorum extension out of bounds"),
-    ("late_quorum_extension", 50_401, "Governor: late quorum extension out of bounds"),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("voting_delay", 0, "Governor: voting delay out of bounds"),
+        ("voting_delay", 100_801, "Governor: voting delay out of bounds"),
+        ("voting_period", 9, "Governor: voting period out of bounds"),
+        ("voting_period", 201_601, "Governor: voting period out of bounds"),
+        ("proposal_threshold", WEI - 1, "Governor: proposal threshold out of bounds"),
+        ("proposal_threshold", 10_000_000 * WEI + 1, "Governor: proposal threshold out of bounds"),
+        ("proposal_reputation", 0, "Governor: proposal reputation out of bounds"),
+        ("proposal_reputation", 8_001, "Governor: proposal reputation out of bounds"),
+        ("min_voting_reputation", 0, "Governor: voting reputation out of bounds"),
+        ("min_voting_reputation", 5_001, "Governor: voting reputation out of bounds"),
+        ("quorum_bps", 99, "Governor: quorum out of bounds"),
+        ("quorum_bps", 5_001, "Governor: quorum out of bounds"),
+        ("late_quorum_extension", 0, "Governor: late quorum extension out of bounds"),
+        ("late_quorum_extension", 50_401, "Governor: late quorum extension out of bounds"),
+    ],
+)
 def test_deploy__parameter_out_of_bounds__reverts(gov_env, create_governor, field, value, message):
     with ape.reverts(message):
         create_governor(gov_env.stake, gov_env.reputation, gov_env.timelock, **{field: value})
@@ -111,6 +155,7 @@ def test_deploy__zero_addresses__revert(gov_env, create_governor):
 
 
 # --- propose -----------------------------------------------------------------------------------
+
 
 def test_propose__records_snapshot_deadline_and_emits_proposal_created(governor, voters, alice, chain):
     p = param_proposal(governor)
@@ -201,6 +246,8 @@ def test_get_votes__zero_below_gate_stake_above(governor, voters, alice, dave, c
 
 
 def test_description_with_max_actions__proposes(governor, voters, alice):
-    p = Proposal([governor.address] * 10, [0] * 10, [bytes(governor.setVotingDelay.encode_input(3))] * 10, "ten")
+    p = Proposal(
+        [governor.address] * 10, [0] * 10, [bytes(governor.setVotingDelay.encode_input(3))] * 10, "ten"
+    )
     p = propose(governor, p, alice)
     assert governor.state(p.id) == PENDING

@@ -50,19 +50,24 @@ def bob_with_floor(gov_env, deployer, chain):
         gov_env.reputation.setReputation(bob, 6_000, sender=deployer)
         chain.mine(1)
         return bob
+
     return _lift
 
 
-@pytest.mark.parametrize("suffix", [
-    "#proposer=ab{addr40}",            # 42 characters without the 0x prefix: not an address
-    "#proposer=0x{addr39}g",           # a non-hex digit
-    "#proposer=0x{addr40}\n",          # trailing whitespace: the marker is not where OZ looks
-    "#proposer=0X{addr40}",            # capital X is not the prefix
-    "#proposer:0x{addr40}",            # another marker
-    "#proposer=0x{addr38}",            # too short
-])
-def test_proposer_suffix__malformed__unrestricted_as_openzeppelin(governor, voters, alice, bob, bob_with_floor,
-                                                                   suffix):
+@pytest.mark.parametrize(
+    "suffix",
+    [
+        "#proposer=ab{addr40}",  # 42 characters without the 0x prefix: not an address
+        "#proposer=0x{addr39}g",  # a non-hex digit
+        "#proposer=0x{addr40}\n",  # trailing whitespace: the marker is not where OZ looks
+        "#proposer=0X{addr40}",  # capital X is not the prefix
+        "#proposer:0x{addr40}",  # another marker
+        "#proposer=0x{addr38}",  # too short
+    ],
+)
+def test_proposer_suffix__malformed__unrestricted_as_openzeppelin(
+    governor, voters, alice, bob, bob_with_floor, suffix
+):
     addr = alice.address[2:].lower()
     p = _with_suffix(governor, suffix.format(addr40=addr, addr39=addr[:39], addr38=addr[:38]))
     propose(governor, p, bob_with_floor(bob))  # not alice: the malformed suffix restricts nobody
@@ -83,7 +88,9 @@ def _guardian_call(governor, who):
 
 
 def test_guardian_proof__only_set_guardian__guardian_cannot_cancel(governor, voters, alice, guardian):
-    p = propose(governor, Proposal([governor.address], [0], [_guardian_call(governor, ZERO)], "no guardian"), alice)
+    p = propose(
+        governor, Proposal([governor.address], [0], [_guardian_call(governor, ZERO)], "no guardian"), alice
+    )
     assert governor.proposalGuardianProof(p.id)
     with ape.reverts("Governor: guardian cannot cancel its removal"):
         governor.cancel(*p.args, sender=guardian)
@@ -91,18 +98,26 @@ def test_guardian_proof__only_set_guardian__guardian_cannot_cancel(governor, vot
     assert governor.state(p.id) == CANCELED
 
 
-def test_guardian_proof__replacement_and_canceller_revocation__proof(governor, timelock, voters, alice, guardian,
-                                                                     eve):
-    p = Proposal([governor.address, timelock.address], [0, 0],
-                 [_guardian_call(governor, eve.address),
-                  bytes(timelock.revokeRole.encode_input(CANCELLER_ROLE, guardian.address))], "replace guardian")
+def test_guardian_proof__replacement_and_canceller_revocation__proof(
+    governor, timelock, voters, alice, guardian, eve
+):
+    p = Proposal(
+        [governor.address, timelock.address],
+        [0, 0],
+        [
+            _guardian_call(governor, eve.address),
+            bytes(timelock.revokeRole.encode_input(CANCELLER_ROLE, guardian.address)),
+        ],
+        "replace guardian",
+    )
     propose(governor, p, alice)
     assert governor.proposalGuardianProof(p.id)
 
 
 @pytest.mark.parametrize("variant", ["bundled", "value", "other_role", "other_target"])
-def test_guardian_proof__anything_else_bundled__guardian_may_cancel(governor, timelock, voters, alice, guardian,
-                                                                    variant):
+def test_guardian_proof__anything_else_bundled__guardian_may_cancel(
+    governor, timelock, voters, alice, guardian, variant
+):
     targets, values = [governor.address], [0]
     calldatas = [_guardian_call(governor, ZERO)]
     if variant == "bundled":  # a removal cannot shield another action from the veto
@@ -136,7 +151,9 @@ def test_cast_vote_by_sig__zero_voter__refused_nonce_untouched(governor, voters,
 # ---------------------------------------------------------------- finding 9: "no code" is one thing
 
 
-def test_code_pin__empty_target_gains_balance__queues(governor, timelock, voters, alice, eve, chain, accounts):
+def test_code_pin__empty_target_gains_balance__queues(
+    governor, timelock, voters, alice, eve, chain, accounts
+):
     target = to_checksum_address("0x" + "ef" * 20)
     p = propose(governor, Proposal([target], [0], [b""], "call an empty account"), alice)
     accounts[0].transfer(target, 1)
@@ -149,8 +166,9 @@ def test_code_pin__empty_target_gains_balance__queues(governor, timelock, voters
 # ---------------------------------------------------------------- finding 11: votes capped at stake still bonded
 
 
-def test_vote_weight__stake_lowered_after_snapshot__counts_the_lower(governor, gov_env, voters, alice, bob, deployer,
-                                                                     chain):
+def test_vote_weight__stake_lowered_after_snapshot__counts_the_lower(
+    governor, gov_env, voters, alice, bob, deployer, chain
+):
     p = propose(governor, param_proposal(governor), alice)
     mine_to_active(chain, governor, p)
     gov_env.stake.setVotes(bob, 100 * WEI, sender=deployer)  # bob queued 400 of its 500 for unbonding
@@ -162,7 +180,9 @@ def test_vote_weight__stake_lowered_after_snapshot__counts_the_lower(governor, g
 # ---------------------------------------------------------------- packed storage
 
 
-def test_tallies__large_weights__exact_in_packed_slots(governor, gov_env, voters, alice, bob, carol, deployer, chain):
+def test_tallies__large_weights__exact_in_packed_slots(
+    governor, gov_env, voters, alice, bob, carol, deployer, chain
+):
     big = 10**9 * WEI  # the whole token cap
     for who in (alice, bob, carol):
         gov_env.stake.setVotes(who, big, sender=deployer)
@@ -176,16 +196,20 @@ def test_tallies__large_weights__exact_in_packed_slots(governor, gov_env, voters
 
 
 @pytest.mark.parametrize("bound", ["MIN", "MAX"])
-def test_settings__every_setter_at_its_bounds__round_trips_without_touching_others(governor, timelock, accounts,
-                                                                                    bound):
+def test_settings__every_setter_at_its_bounds__round_trips_without_touching_others(
+    governor, timelock, accounts, bound
+):
     tl = accounts[timelock.address]
     accounts[0].transfer(tl, 10**18)
-    names = [("VOTING_DELAY", "setVotingDelay", "votingDelay"), ("VOTING_PERIOD", "setVotingPeriod", "votingPeriod"),
-             ("PROPOSAL_THRESHOLD", "setProposalThreshold", "proposalThreshold"),
-             ("PROPOSAL_REPUTATION", "setProposalReputationThreshold", "proposalReputationThreshold"),
-             ("VOTING_REPUTATION", "setMinVotingReputation", "minVotingReputation"),
-             ("QUORUM_NUMERATOR", "updateQuorumNumerator", "quorumNumerator"),
-             ("LATE_QUORUM_EXTENSION", "setLateQuorumVoteExtension", "lateQuorumVoteExtension")]
+    names = [
+        ("VOTING_DELAY", "setVotingDelay", "votingDelay"),
+        ("VOTING_PERIOD", "setVotingPeriod", "votingPeriod"),
+        ("PROPOSAL_THRESHOLD", "setProposalThreshold", "proposalThreshold"),
+        ("PROPOSAL_REPUTATION", "setProposalReputationThreshold", "proposalReputationThreshold"),
+        ("VOTING_REPUTATION", "setMinVotingReputation", "minVotingReputation"),
+        ("QUORUM_NUMERATOR", "updateQuorumNumerator", "quorumNumerator"),
+        ("LATE_QUORUM_EXTENSION", "setLateQuorumVoteExtension", "lateQuorumVoteExtension"),
+    ]
     expected = {}
     for const, setter, getter in names:
         value = getattr(governor, f"{bound}_{const}")()

@@ -46,7 +46,9 @@ def queued(governor, succeeded, eve):
     return succeeded
 
 
-def test_lifecycle__pending_active_succeeded_queued_executed(governor, timelock, voters, alice, bob, eve, chain):
+def test_lifecycle__pending_active_succeeded_queued_executed(
+    governor, timelock, voters, alice, bob, eve, chain
+):
     p = propose(governor, param_proposal(governor, delay=7), alice)
     assert governor.state(p.id) == PENDING
     mine_to_active(chain, governor, p)
@@ -123,9 +125,13 @@ def test_execute__twice__reverts(governor, queued, eve, chain):
 def test_execute__timelock_directly_by_anyone__refused(governor, timelock, queued, eve, chain):
     """Only the Governor executes: nobody can skip its code-hash check by calling the Timelock."""
     warp(chain, TIMELOCK_DELAY)
-    salt = ((int(governor.address, 16) << 96) ^ int.from_bytes(queued.description_hash, "big")).to_bytes(32, "big")
+    salt = ((int(governor.address, 16) << 96) ^ int.from_bytes(queued.description_hash, "big")).to_bytes(
+        32, "big"
+    )
     with ape.reverts("access_control: account is missing role"):
-        timelock.execute_batch(queued.targets, queued.values, queued.calldatas, b"\x00" * 32, salt, sender=eve)
+        timelock.execute_batch(
+            queued.targets, queued.values, queued.calldatas, b"\x00" * 32, salt, sender=eve
+        )
 
 
 def test_expired__queued_past_grace_period__cannot_execute(governor, queued, eve, chain):
@@ -148,6 +154,7 @@ def test_execute__failing_call__reverts_whole_proposal(governor, voters, alice, 
 
 
 # --- cancel ---------------------------------------------------------------------------------------
+
 
 def test_cancel__proposer_while_pending__canceled(governor, voters, alice):
     p = propose(governor, param_proposal(governor), alice)
@@ -185,10 +192,18 @@ def test_cancel__guardian_succeeded__cannot_queue(governor, succeeded, guardian)
         governor.queue(*succeeded.args, sender=guardian)
 
 
-def test_cancel__guardian_queued__timelock_operation_cancelled(governor, timelock, queued, guardian, eve, chain):
+def test_cancel__guardian_queued__timelock_operation_cancelled(
+    governor, timelock, queued, guardian, eve, chain
+):
     op = governor.proposalEta(queued.id) and timelock.hash_operation_batch(
-        queued.targets, queued.values, queued.calldatas, b"\x00" * 32,
-        ((int(governor.address, 16) << 96) ^ int.from_bytes(queued.description_hash, "big")).to_bytes(32, "big"))
+        queued.targets,
+        queued.values,
+        queued.calldatas,
+        b"\x00" * 32,
+        ((int(governor.address, 16) << 96) ^ int.from_bytes(queued.description_hash, "big")).to_bytes(
+            32, "big"
+        ),
+    )
     assert timelock.is_operation_pending(op)
     tx = governor.cancel(*queued.args, sender=guardian)
     assert len(tx.decode_logs(timelock.Cancelled)) == 1
@@ -201,7 +216,9 @@ def test_cancel__guardian_queued__timelock_operation_cancelled(governor, timeloc
 
 def test_cancel__guardian_directly_in_timelock__refused(governor, timelock, queued, guardian):
     """The guardian holds no Timelock role: it cancels through the Governor, which applies its rules."""
-    salt = ((int(governor.address, 16) << 96) ^ int.from_bytes(queued.description_hash, "big")).to_bytes(32, "big")
+    salt = ((int(governor.address, 16) << 96) ^ int.from_bytes(queued.description_hash, "big")).to_bytes(
+        32, "big"
+    )
     op = timelock.hash_operation_batch(queued.targets, queued.values, queued.calldatas, b"\x00" * 32, salt)
     with ape.reverts("access_control: account is missing role"):
         timelock.cancel(op, sender=guardian)
@@ -224,12 +241,15 @@ def test_cancel__twice__reverts(governor, voters, alice, guardian):
 
 # --- code-hash pin (metamorphic proposal target) -----------------------------------------------
 
+
 def _target_proposal(governor, target, description):
     # Any call to an arbitrary contract; what matters is the target's code hash.
     return Proposal([target], [0], [keccak(text="anything()")[:4]], description)
 
 
-def test_code_pin__target_code_replaced_before_queue__blocks(governor, project, deployer, voters, alice, eve, chain):
+def test_code_pin__target_code_replaced_before_queue__blocks(
+    governor, project, deployer, voters, alice, eve, chain
+):
     target = project.MockReputation.deploy(sender=deployer)
     p = propose(governor, _target_proposal(governor, target.address, "metamorphic"), alice)
     mine_to_active(chain, governor, p)
@@ -240,8 +260,9 @@ def test_code_pin__target_code_replaced_before_queue__blocks(governor, project, 
         governor.queue(*p.args, sender=eve)
 
 
-def test_code_pin__target_code_replaced_after_queue__blocks_execute(governor, project, deployer, voters, alice, eve,
-                                                                     chain):
+def test_code_pin__target_code_replaced_after_queue__blocks_execute(
+    governor, project, deployer, voters, alice, eve, chain
+):
     target = project.MockReputation.deploy(sender=deployer)
     p = propose(governor, _target_proposal(governor, target.address, "metamorphic 2"), alice)
     mine_to_active(chain, governor, p)
@@ -269,9 +290,13 @@ def test_code_pin__code_deployed_at_empty_target__blocks(governor, voters, alice
 # --- Timelock-only parameters -------------------------------------------------------------------
 
 SETTERS = [
-    ("setVotingDelay", 5), ("setVotingPeriod", 30), ("setProposalThreshold", 10 * WEI),
-    ("setProposalReputationThreshold", 4_000), ("setMinVotingReputation", 2_000),
-    ("updateQuorumNumerator", 2_000), ("setLateQuorumVoteExtension", 5),
+    ("setVotingDelay", 5),
+    ("setVotingPeriod", 30),
+    ("setProposalThreshold", 10 * WEI),
+    ("setProposalReputationThreshold", 4_000),
+    ("setMinVotingReputation", 2_000),
+    ("updateQuorumNumerator", 2_000),
+    ("setLateQuorumVoteExtension", 5),
     ("setGuardian", "0x000000000000000000000000000000000000bEEF"),
 ]
 
@@ -284,16 +309,50 @@ def test_setters__anyone_but_timelock__reverts(governor, setter, value, who, req
         getattr(governor, setter)(value, sender=caller)
 
 
-@pytest.mark.parametrize("setter, value, event, old_field, new_field", [
-    ("setVotingPeriod", 30, "VotingPeriodSet", "oldVotingPeriod", "newVotingPeriod"),
-    ("setProposalThreshold", 10 * WEI, "ProposalThresholdSet", "oldProposalThreshold", "newProposalThreshold"),
-    ("setProposalReputationThreshold", 4_000, "ProposalReputationThresholdSet", "oldThreshold", "newThreshold"),
-    ("setMinVotingReputation", 2_000, "MinVotingReputationSet", "oldMinVotingReputation", "newMinVotingReputation"),
-    ("updateQuorumNumerator", 2_000, "QuorumNumeratorUpdated", "oldQuorumNumerator", "newQuorumNumerator"),
-    ("setLateQuorumVoteExtension", 5, "LateQuorumVoteExtensionSet", "oldVoteExtension", "newVoteExtension"),
-])
-def test_setters__from_timelock__change_and_emit(governor, timelock, setter, value, event, old_field, new_field,
-                                                 accounts):
+@pytest.mark.parametrize(
+    "setter, value, event, old_field, new_field",
+    [
+        ("setVotingPeriod", 30, "VotingPeriodSet", "oldVotingPeriod", "newVotingPeriod"),
+        (
+            "setProposalThreshold",
+            10 * WEI,
+            "ProposalThresholdSet",
+            "oldProposalThreshold",
+            "newProposalThreshold",
+        ),
+        (
+            "setProposalReputationThreshold",
+            4_000,
+            "ProposalReputationThresholdSet",
+            "oldThreshold",
+            "newThreshold",
+        ),
+        (
+            "setMinVotingReputation",
+            2_000,
+            "MinVotingReputationSet",
+            "oldMinVotingReputation",
+            "newMinVotingReputation",
+        ),
+        (
+            "updateQuorumNumerator",
+            2_000,
+            "QuorumNumeratorUpdated",
+            "oldQuorumNumerator",
+            "newQuorumNumerator",
+        ),
+        (
+            "setLateQuorumVoteExtension",
+            5,
+            "LateQuorumVoteExtensionSet",
+            "oldVoteExtension",
+            "newVoteExtension",
+        ),
+    ],
+)
+def test_setters__from_timelock__change_and_emit(
+    governor, timelock, setter, value, event, old_field, new_field, accounts
+):
     tl = accounts[timelock.address]  # impersonated for this unit test; the e2e tests go through proposals
     accounts[0].transfer(tl, 10**18)
     tx = getattr(governor, setter)(value, sender=tl)
@@ -301,15 +360,18 @@ def test_setters__from_timelock__change_and_emit(governor, timelock, setter, val
     assert getattr(log, new_field) == value and getattr(log, old_field) != value
 
 
-@pytest.mark.parametrize("setter, value, message", [
-    ("setVotingDelay", 0, "Governor: voting delay out of bounds"),
-    ("setVotingPeriod", 9, "Governor: voting period out of bounds"),
-    ("setProposalThreshold", 0, "Governor: proposal threshold out of bounds"),
-    ("setProposalReputationThreshold", 8_001, "Governor: proposal reputation out of bounds"),
-    ("setMinVotingReputation", 5_001, "Governor: voting reputation out of bounds"),
-    ("updateQuorumNumerator", 5_001, "Governor: quorum out of bounds"),
-    ("setLateQuorumVoteExtension", 50_401, "Governor: late quorum extension out of bounds"),
-])
+@pytest.mark.parametrize(
+    "setter, value, message",
+    [
+        ("setVotingDelay", 0, "Governor: voting delay out of bounds"),
+        ("setVotingPeriod", 9, "Governor: voting period out of bounds"),
+        ("setProposalThreshold", 0, "Governor: proposal threshold out of bounds"),
+        ("setProposalReputationThreshold", 8_001, "Governor: proposal reputation out of bounds"),
+        ("setMinVotingReputation", 5_001, "Governor: voting reputation out of bounds"),
+        ("updateQuorumNumerator", 5_001, "Governor: quorum out of bounds"),
+        ("setLateQuorumVoteExtension", 50_401, "Governor: late quorum extension out of bounds"),
+    ],
+)
 def test_setters__from_timelock_out_of_bounds__reverts(governor, timelock, setter, value, message, accounts):
     tl = accounts[timelock.address]
     accounts[0].transfer(tl, 10**18)
@@ -318,8 +380,10 @@ def test_setters__from_timelock_out_of_bounds__reverts(governor, timelock, sette
 
 
 def test_timelock__roles_after_wiring__deployer_has_none(timelock, governor, guardian, deployer):
-    roles = {name: getattr(timelock, name)() for name in
-             ("DEFAULT_ADMIN_ROLE", "PROPOSER_ROLE", "EXECUTOR_ROLE", "CANCELLER_ROLE")}
+    roles = {
+        name: getattr(timelock, name)()
+        for name in ("DEFAULT_ADMIN_ROLE", "PROPOSER_ROLE", "EXECUTOR_ROLE", "CANCELLER_ROLE")
+    }
     for role in roles.values():
         assert not timelock.hasRole(role, deployer)
     assert timelock.hasRole(roles["DEFAULT_ADMIN_ROLE"], timelock)
@@ -371,5 +435,12 @@ def test_timelock__batch_above_bound__refused(timelock, governor, accounts, chai
     gov = accounts[governor.address]  # impersonated: the Governor holds the proposer role
     chain.set_balance(governor.address, 10**18)
     with reverts_without_reason():  # snekmate's batch bound, while decoding
-        timelock.schedule_batch([governor.address] * 11, [0] * 11, [b""] * 11, b"\x00" * 32, b"\x00" * 32,
-                                TIMELOCK_DELAY, sender=gov)
+        timelock.schedule_batch(
+            [governor.address] * 11,
+            [0] * 11,
+            [b""] * 11,
+            b"\x00" * 32,
+            b"\x00" * 32,
+            TIMELOCK_DELAY,
+            sender=gov,
+        )

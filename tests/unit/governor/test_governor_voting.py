@@ -37,7 +37,13 @@ def test_vote__counts_stake_at_snapshot_and_emits_vote_cast(governor, active, bo
     tx = governor.castVoteWithReason(active.id, AGAINST, "too soon", sender=bob)
     assert tx.return_value == 500 * WEI
     [log] = tx.decode_logs(governor.VoteCast)
-    assert (log.voter, log.proposalId, log.support, log.weight, log.reason) == (bob, active.id, AGAINST, 500 * WEI, "too soon")
+    assert (log.voter, log.proposalId, log.support, log.weight, log.reason) == (
+        bob,
+        active.id,
+        AGAINST,
+        500 * WEI,
+        "too soon",
+    )
     assert governor.proposalVotes(active.id) == (500 * WEI, 0, 0)
     assert governor.hasVoted(active.id, bob)
 
@@ -84,8 +90,12 @@ def test_vote__reputation_lost_after_snapshot__still_votes(governor, gov_env, ac
     assert governor.castVote(active.id, FOR, sender=bob).return_value == 500 * WEI
 
 
-def test_vote__stake_added_after_snapshot__gives_no_votes(governor, gov_env, voters, alice, bob, eve, deployer, chain):
-    gov_env.reputation.setReputation(eve, 9_000, sender=deployer)  # eligible, but without stake at the snapshot
+def test_vote__stake_added_after_snapshot__gives_no_votes(
+    governor, gov_env, voters, alice, bob, eve, deployer, chain
+):
+    gov_env.reputation.setReputation(
+        eve, 9_000, sender=deployer
+    )  # eligible, but without stake at the snapshot
     active = propose(governor, param_proposal(governor), alice)
     mine_to_active(chain, governor, active)
     gov_env.stake.setVotes(eve, 10**6 * WEI, sender=deployer)
@@ -107,6 +117,7 @@ def test_vote__after_deadline__reverts(governor, active, bob, chain):
 
 
 # --- quorum --------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def quorum_setup(gov_env, deployer, alice, accounts, chain):
@@ -155,6 +166,7 @@ def test_quorum__reached_but_tie__defeated(governor, gov_env, voters, alice, bob
 
 # --- late quorum ---------------------------------------------------------------------------------
 
+
 def test_late_quorum__whale_vote_in_last_block__extends_deadline(governor, active, alice, bob, chain):
     deadline = governor.proposalDeadline(active.id)
     chain.mine(deadline - chain.blocks.height - 1)  # the next tx lands in the deadline block
@@ -178,6 +190,7 @@ def test_late_quorum__early_quorum__deadline_unchanged(governor, active, alice):
 
 
 # --- castVoteBySig -------------------------------------------------------------------------------
+
 
 def test_vote_by_sig__counts_for_signer_and_consumes_nonce(governor, active, bob, eve, chain):
     sig = ballot_signature(governor, bob.private_key, bob.address, active.id, FOR, 0, chain.chain_id)

@@ -81,7 +81,9 @@ def _writer(root, start):
 
 
 def test_file_store__shared_by_processes__every_payload_intact(tmp_path):
-    procs = [multiprocessing.get_context("fork").Process(target=_writer, args=(tmp_path, k * 10)) for k in range(3)]
+    procs = [
+        multiprocessing.get_context("fork").Process(target=_writer, args=(tmp_path, k * 10)) for k in range(3)
+    ]
     for p in procs:
         p.start()
     for p in procs:

@@ -119,6 +119,15 @@ def test_open_payload_store__url_or_directory(tmp_path, monkeypatch):
 
 def test_host_config__payload_service_url_kept_as_url(tmp_path):
     path = tmp_path / "run.json"
-    path.write_text(json.dumps({"rpc": "http://127.0.0.1:1", "deployment": "d.json", "data_dir": "a",
-                                "payloads": "http://10.0.0.2:8700", "agents": []}))
+    path.write_text(
+        json.dumps(
+            {
+                "rpc": "http://127.0.0.1:1",
+                "deployment": "d.json",
+                "data_dir": "a",
+                "payloads": "http://10.0.0.2:8700",
+                "agents": [],
+            }
+        )
+    )
     assert HostConfig.from_json(path).payloads == "http://10.0.0.2:8700"

@@ -77,7 +77,9 @@ def test_evaluate__honest_client_completes_good_work_frivolous_sometimes_rejects
     rng = random.Random(2)
     good = solve(SPEC)
     assert all(evaluate(get_persona("honest"), SPEC, good, rng) for _ in range(500))
-    rejected = sum(not evaluate(get_persona("frivolous_disputer"), SPEC, good, rng) for _ in range(2000)) / 2000
+    rejected = (
+        sum(not evaluate(get_persona("frivolous_disputer"), SPEC, good, rng) for _ in range(2000)) / 2000
+    )
     assert rejected == pytest.approx(PERSONAS["frivolous_disputer"].behaviour.false_reject_prob, abs=0.04)
 
 

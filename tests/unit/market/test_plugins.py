@@ -67,16 +67,19 @@ def test_plugin_file__unknown_service_before_loading__is_refused():
         TaskSpec.decode('em1:{"p":{"count":5},"s":"collatz","seed":1}')
 
 
-@pytest.mark.parametrize("name, fault", [
-    ("bad_import.py", r"bad_import.py: import failed \(line 3\): AttributeError: .*does_not_exist"),
-    ("missing_method.py", r"missing_method.py: import failed .*abstract method.*verify"),
-    ("wrong_types.py", r"service 'stringly': solve must return bytes, got str"),
-    ("blind_verify.py", r"service 'blind': verify must return False for corrupt"),
-    ("clash.py", r"service 'median' clashes with the service of that name from built-in"),
-    ("nothing.py", r"defines neither SERVICES nor PERSONAS"),
-    ("bad_persona.py", r"persona 'lopsided': every value weight must be in \[0.02, 0.6\]"),
-    ("no_such_file.py", r"no_such_file.py: no such file"),
-])
+@pytest.mark.parametrize(
+    "name, fault",
+    [
+        ("bad_import.py", r"bad_import.py: import failed \(line 3\): AttributeError: .*does_not_exist"),
+        ("missing_method.py", r"missing_method.py: import failed .*abstract method.*verify"),
+        ("wrong_types.py", r"service 'stringly': solve must return bytes, got str"),
+        ("blind_verify.py", r"service 'blind': verify must return False for corrupt"),
+        ("clash.py", r"service 'median' clashes with the service of that name from built-in"),
+        ("nothing.py", r"defines neither SERVICES nor PERSONAS"),
+        ("bad_persona.py", r"persona 'lopsided': every value weight must be in \[0.02, 0.6\]"),
+        ("no_such_file.py", r"no_such_file.py: no such file"),
+    ],
+)
 def test_bad_plugin__one_error_naming_the_fault__registry_unchanged(name, fault):
     before = _registry_state()
     with pytest.raises(PluginError, match=fault) as info:
@@ -107,7 +110,8 @@ def test_entry_points__installed_package_is_discovered_on_first_lookup(installed
         persona = get_persona("opportunist")  # a miss triggers discovery, as in a fresh agent process
         svc = get_service("modchain")
         assert plugins.SERVICES.sources["modchain"] == (
-            "entry point emergent.services:modchain (emergent-example-plugin)")
+            "entry point emergent.services:modchain (emergent-example-plugin)"
+        )
         cheap = svc.random_spec(random.Random(1), 0.3)
         dear = svc.random_spec(random.Random(1), 1.0)
         rng = random.Random(0)
@@ -126,15 +130,20 @@ def test_entry_points__broken_installed_plugin__one_error_naming_the_entry_point
     shutil.copytree(installed, site)
     (site / "emergent_example_plugin" / "__init__.py").write_text("raise ImportError('needs numpy 9')\n")
     with on_sys_path(site):
-        with pytest.raises(PluginError, match=r"entry point emergent\.(services|personas):\w+ "
-                                              r"\(emergent-example-plugin\): cannot import .*needs numpy 9"):
+        with pytest.raises(
+            PluginError,
+            match=r"entry point emergent\.(services|personas):\w+ "
+            r"\(emergent-example-plugin\): cannot import .*needs numpy 9",
+        ):
             load_entry_points(force=True)
 
 
 def test_cli__bad_plugin__one_error_line_and_no_chain(tmp_path):
     from agents.cli import cli
 
-    r = CliRunner().invoke(cli, ["simulate", "--plugin", str(DATA / "wrong_types.py"), "--out", str(tmp_path)])
+    r = CliRunner().invoke(
+        cli, ["simulate", "--plugin", str(DATA / "wrong_types.py"), "--out", str(tmp_path)]
+    )
     lines = [line for line in r.output.splitlines() if line.strip()]
     assert r.exit_code != 0 and len(lines) == 1
     assert lines[0].startswith("Error: plugin ") and "solve must return bytes" in lines[0]
@@ -144,6 +153,7 @@ def test_cli__bad_plugin__one_error_line_and_no_chain(tmp_path):
 def test_cli__agent_run_unknown_persona__names_the_known_ones_including_plugins():
     from agents.cli import cli
 
-    r = CliRunner().invoke(cli, ["agent", "run", "--persona", "cheeter", "--plugin", str(COLLATZ),
-                                 "--account-index", "1"])
+    r = CliRunner().invoke(
+        cli, ["agent", "run", "--persona", "cheeter", "--plugin", str(COLLATZ), "--account-index", "1"]
+    )
     assert r.exit_code != 0 and "unknown persona 'cheeter'" in r.output and "guardian" in r.output

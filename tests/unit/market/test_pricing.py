@@ -108,14 +108,22 @@ def test_demand_imbalance__range():
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"requested": -1}, {"reputation": 1.5}, {"resource_pressure": -0.1}, {"win_rate": 2.0}, {"competitor_asks": (0,)}],
+    [
+        {"requested": -1},
+        {"reputation": 1.5},
+        {"resource_pressure": -0.1},
+        {"win_rate": 2.0},
+        {"competitor_asks": (0,)},
+    ],
 )
 def test_signals__invalid__value_error(kwargs):
     with pytest.raises(ValueError):
         MarketSignals(**kwargs)
 
 
-@pytest.mark.parametrize("kwargs", [{"max_step": 0}, {"max_step": 1}, {"undercut": 1.0}, {"ceiling_multiple": 1.0}])
+@pytest.mark.parametrize(
+    "kwargs", [{"max_step": 0}, {"max_step": 1}, {"undercut": 1.0}, {"ceiling_multiple": 1.0}]
+)
 def test_params__invalid__value_error(kwargs):
     with pytest.raises(ValueError):
         PricingParams(**kwargs)

@@ -9,7 +9,9 @@ ZERO = "0x" + "00" * 20
 
 
 def test_register__self_owned__records_everything(registry, alice):
-    tx = registry.register(alice, "ipfs://card", [("summarise", 10 * WEI), ("translate", 20 * WEI)], sender=alice)
+    tx = registry.register(
+        alice, "ipfs://card", [("summarise", 10 * WEI), ("translate", 20 * WEI)], sender=alice
+    )
     agent_id = tx.return_value
     assert agent_id == registry.agentCount()
     assert registry.ownerOf(agent_id) == alice.address
@@ -20,7 +22,12 @@ def test_register__self_owned__records_everything(registry, alice):
     services = registry.servicesOf(agent_id)
     assert [(s.name, s.price) for s in services] == [("summarise", 10 * WEI), ("translate", 20 * WEI)]
     (ev,) = tx.decode_logs(registry.Registered)
-    assert (ev.agentId, ev.agentURI, ev.owner, ev.agentWallet) == (agent_id, "ipfs://card", alice.address, alice.address)
+    assert (ev.agentId, ev.agentURI, ev.owner, ev.agentWallet) == (
+        agent_id,
+        "ipfs://card",
+        alice.address,
+        alice.address,
+    )
     assert len(tx.decode_logs(registry.ServicesUpdated)) == 1
 
 

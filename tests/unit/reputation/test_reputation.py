@@ -18,7 +18,9 @@ def _decay(score: int, elapsed: int, half_life: int) -> int:
     return score * (2 * half_life - rest) // (2 * half_life)
 
 
-def feedback_model(previous: int, rating: int, paid: int, ref: int, rater: int, paid_before: int, cap_bps: int) -> int:
+def feedback_model(
+    previous: int, rating: int, paid: int, ref: int, rater: int, paid_before: int, cap_bps: int
+) -> int:
     """Python model of Reputation.giveFeedback: weight paid / (paid + ref + paid_before) * rater / 10_000,
     a rise bounded by cap_bps of the rater's score (rounded down), a fall rounded up."""
     target = rating * 100
@@ -43,24 +45,35 @@ def _completed_job(escrow, create_submitted_job, client, provider, budget=DEFAUL
     return job_id
 
 
-def test_feedback__client_of_completed_job__moves_score_by_value(escrow, reputation, deployer, create_submitted_job,
-                                                               alice, bob, chain):
+def test_feedback__client_of_completed_job__moves_score_by_value(
+    escrow, reputation, deployer, create_submitted_job, alice, bob, chain
+):
     reputation.seedReputation(alice, 8_000, sender=deployer)  # a reputable client
     job_id = _completed_job(escrow, create_submitted_job, alice, bob)
     tx = reputation.giveFeedback(job_id, 90, sender=alice)
     rater = _rater_score(reputation, alice, tx, chain)
-    expected = feedback_model(0, 90, DEFAULT_BUDGET, reputation.referenceValue(), rater, 0, reputation.raterCapBps())
+    expected = feedback_model(
+        0, 90, DEFAULT_BUDGET, reputation.referenceValue(), rater, 0, reputation.raterCapBps()
+    )
     assert expected > 0
     assert reputation.getPastReputation(bob, tx.block_number) == expected
     (fb,) = tx.decode_logs(reputation.FeedbackGiven)
-    assert (fb.jobId, fb.client, fb["provider"], fb.rating, fb.value) == (job_id, alice.address, bob.address, 90, DEFAULT_BUDGET)
+    assert (fb.jobId, fb.client, fb["provider"], fb.rating, fb.value) == (
+        job_id,
+        alice.address,
+        bob.address,
+        90,
+        DEFAULT_BUDGET,
+    )
     (ch,) = tx.decode_logs(reputation.ReputationChanged)
     assert (ch.account, ch.cause, ch.previous, ch.current) == (bob.address, CAUSE_FEEDBACK, 0, expected)
     assert reputation.rated(escrow, job_id)
     assert reputation.paidInRated(alice, bob) == DEFAULT_BUDGET
 
 
-def test_feedback__weighted_by_value_paid(escrow, reputation, deployer, create_submitted_job, alice, bob, carol):
+def test_feedback__weighted_by_value_paid(
+    escrow, reputation, deployer, create_submitted_job, alice, bob, carol
+):
     reputation.seedReputation(alice, 8_000, sender=deployer)
     small = _completed_job(escrow, create_submitted_job, alice, bob, 10 * WEI)
     big = _completed_job(escrow, create_submitted_job, alice, carol, 10_000 * WEI)
@@ -69,8 +82,9 @@ def test_feedback__weighted_by_value_paid(escrow, reputation, deployer, create_s
     assert reputation.reputationOf(carol) > 50 * reputation.reputationOf(bob) > 0
 
 
-def test_feedback__bad_rating_lowers_score_rounding_up_the_loss(escrow, reputation, deployer, create_submitted_job,
-                                                                alice, bob, chain):
+def test_feedback__bad_rating_lowers_score_rounding_up_the_loss(
+    escrow, reputation, deployer, create_submitted_job, alice, bob, chain
+):
     reputation.seedReputation(bob, 8_000, sender=deployer)
     reputation.seedReputation(alice, 6_000, sender=deployer)
     job_id = _completed_job(escrow, create_submitted_job, alice, bob)
@@ -80,11 +94,14 @@ def test_feedback__bad_rating_lowers_score_rounding_up_the_loss(escrow, reputati
     num, den = DEFAULT_BUDGET * rater, (DEFAULT_BUDGET + reputation.referenceValue()) * 10_000
     loss = -(-ch.previous * num // den)  # ceil
     assert loss > 0 and ch.current == ch.previous - loss
-    assert ch.current == feedback_model(ch.previous, 0, DEFAULT_BUDGET, reputation.referenceValue(), rater, 0,
-                                        reputation.raterCapBps())
+    assert ch.current == feedback_model(
+        ch.previous, 0, DEFAULT_BUDGET, reputation.referenceValue(), rater, 0, reputation.raterCapBps()
+    )
 
 
-def test_feedback__no_payment_no_feedback(escrow, reputation, create_job, create_funded_job, create_submitted_job, alice, bob, eve):
+def test_feedback__no_payment_no_feedback(
+    escrow, reputation, create_job, create_funded_job, create_submitted_job, alice, bob, eve
+):
     for job_id in (create_job(alice, bob), create_funded_job(alice, bob), create_submitted_job(alice, bob)):
         with ape.reverts("Reputation: job not completed"):
             reputation.giveFeedback(job_id, 100, sender=alice)
@@ -92,7 +109,9 @@ def test_feedback__no_payment_no_feedback(escrow, reputation, create_job, create
         reputation.giveFeedback(999, 100, sender=eve)
 
 
-def test_feedback__rejected_or_expired_job__reverts(escrow, reputation, create_funded_job, alice, bob, carol, time_travel):
+def test_feedback__rejected_or_expired_job__reverts(
+    escrow, reputation, create_funded_job, alice, bob, carol, time_travel
+):
     rejected = create_funded_job(alice, bob, carol)
     escrow.reject(rejected, B32, sender=carol)
     expired = create_funded_job(alice, bob, expires_in=100)
@@ -124,7 +143,9 @@ def test_feedback__self_rating_same_address__reverts(escrow, reputation, create_
         reputation.giveFeedback(job_id, 100, sender=alice)
 
 
-def test_feedback__self_rating_same_registry_owner__reverts(escrow, reputation, register_agent, create_submitted_job, alice, bob, carol):
+def test_feedback__self_rating_same_registry_owner__reverts(
+    escrow, reputation, register_agent, create_submitted_job, alice, bob, carol
+):
     register_agent(alice, owner=carol)
     register_agent(bob, owner=carol)
     job_id = _completed_job(escrow, create_submitted_job, alice, bob)
@@ -132,15 +153,18 @@ def test_feedback__self_rating_same_registry_owner__reverts(escrow, reputation, 
         reputation.giveFeedback(job_id, 100, sender=alice)
 
 
-def test_feedback__owner_hires_own_agent__reverts(escrow, reputation, register_agent, create_submitted_job, alice, bob):
+def test_feedback__owner_hires_own_agent__reverts(
+    escrow, reputation, register_agent, create_submitted_job, alice, bob
+):
     register_agent(bob, owner=alice)
     job_id = _completed_job(escrow, create_submitted_job, alice, bob)
     with ape.reverts("Reputation: self-rating"):
         reputation.giveFeedback(job_id, 100, sender=alice)
 
 
-def test_feedback__different_owners__accepted(escrow, reputation, deployer, register_agent, create_submitted_job,
-                                             alice, bob):
+def test_feedback__different_owners__accepted(
+    escrow, reputation, deployer, register_agent, create_submitted_job, alice, bob
+):
     reputation.seedReputation(alice, 8_000, sender=deployer)
     register_agent(alice)
     register_agent(bob)

@@ -60,20 +60,27 @@ def test_agent_run__bad_input__one_line_exit_2(runner, args, message):
 
 
 def test_agent_run__no_deployment_file__one_line_exit_1(runner, tmp_path):
-    result = runner.invoke(cli, ["agent", "run", "--persona", "honest", "--key", KEY,
-                                 "--deployment", str(tmp_path / "missing.json")])
+    result = runner.invoke(
+        cli,
+        ["agent", "run", "--persona", "honest", "--key", KEY, "--deployment", str(tmp_path / "missing.json")],
+    )
     assert result.exit_code == 1
-    assert _lines(result) == [f"Error: no deployments file at {tmp_path / 'missing.json'}: deploy first "
-                              "(`emergent devnet`)"]
+    assert _lines(result) == [
+        f"Error: no deployments file at {tmp_path / 'missing.json'}: deploy first (`emergent devnet`)"
+    ]
 
 
 def test_agent_run__no_devnet__the_same_line_as_every_command(runner):
     port = _closed_port()
-    result = runner.invoke(cli, ["agent", "run", "--persona", "no-show", "--account-index", "3",
-                                 "--rpc", f"http://127.0.0.1:{port}"])
+    result = runner.invoke(
+        cli,
+        ["agent", "run", "--persona", "no-show", "--account-index", "3", "--rpc", f"http://127.0.0.1:{port}"],
+    )
     assert result.exit_code == 1
-    assert _lines(result) == [f"Error: no devnet is running at http://127.0.0.1:{port}: start one with "
-                              f"`emergent devnet --port {port}`"]
+    assert _lines(result) == [
+        f"Error: no devnet is running at http://127.0.0.1:{port}: start one with "
+        f"`emergent devnet --port {port}`"
+    ]
 
 
 @pytest.mark.parametrize("raw", ["no-show", "noshow", "no_show", "No Show", "NO-SHOW"])
@@ -89,19 +96,52 @@ def test_parse_persona__frivolous_disputer_and_unknown():
 
 # --- agent status ----------------------------------------------------------------------------------
 
+
 def _agent_dir(tmp_path):
     d = tmp_path / "agents" / ME.lower()
     d.mkdir(parents=True)
     store = AgentStore(d / "agent.sqlite")
-    mem = {"me": ME, "cycle": 12, "start_block": 1,
-           "last_report": {"cycle": 11, "block": 321, "balance": 80 * 10**21, "stake": 20 * 10**21,
-                           "reputation": 4_500, "ass": 0.9125, "ass_class": "HIGH", "drift": 0.01,
-                           "drift_class": "nominal", "survival": "adequate", "status": "STABLE",
-                           "authority": 0.7, "l49": True, "asks": {"factor": 14 * 10**18}},
-           "jobs": {"7": {"client": "0x" + "1" * 40, "provider": ME, "evaluator": "0x" + "1" * 40,
-                          "status": 1, "budget": 50 * 10**18, "outcome": "open", "service": "factor"},
-                    "8": {"client": ME, "provider": "0x" + "2" * 40, "evaluator": ME, "status": 3,
-                          "budget": 10**18, "outcome": "completed", "service": "median"}}}
+    mem = {
+        "me": ME,
+        "cycle": 12,
+        "start_block": 1,
+        "last_report": {
+            "cycle": 11,
+            "block": 321,
+            "balance": 80 * 10**21,
+            "stake": 20 * 10**21,
+            "reputation": 4_500,
+            "ass": 0.9125,
+            "ass_class": "HIGH",
+            "drift": 0.01,
+            "drift_class": "nominal",
+            "survival": "adequate",
+            "status": "STABLE",
+            "authority": 0.7,
+            "l49": True,
+            "asks": {"factor": 14 * 10**18},
+        },
+        "jobs": {
+            "7": {
+                "client": "0x" + "1" * 40,
+                "provider": ME,
+                "evaluator": "0x" + "1" * 40,
+                "status": 1,
+                "budget": 50 * 10**18,
+                "outcome": "open",
+                "service": "factor",
+            },
+            "8": {
+                "client": ME,
+                "provider": "0x" + "2" * 40,
+                "evaluator": ME,
+                "status": 3,
+                "budget": 10**18,
+                "outcome": "completed",
+                "service": "median",
+            },
+        },
+    }
     store.put_state("memory", mem)
     a = store.add_intent("submit", {"job": 7})
     store.mark_sent(a, "0x" + "ab" * 32, 3)
@@ -118,8 +158,9 @@ def test_agent_status__json__balance_stake_reputation_open_jobs_actions_l49(runn
     [a] = json.loads(result.output)
     assert (a["address"], a["cycle"], a["block"]) == (ME, 12, 321)
     assert (a["balance_wei"], a["stake_wei"], a["reputation"]) == (str(80 * 10**21), str(20 * 10**21), 4_500)
-    assert a["open_jobs"] == [{"id": 7, "role": "provider", "service": "factor", "status": "funded",
-                               "budget_wei": str(50 * 10**18)}]
+    assert a["open_jobs"] == [
+        {"id": 7, "role": "provider", "service": "factor", "status": "funded", "budget_wei": str(50 * 10**18)}
+    ]
     assert [(x["kind"], x["status"]) for x in a["last_actions"]] == [("stake", "intent"), ("submit", "done")]
     assert a["pending_actions"] == 1
     assert a["l49"]["status"] == "STABLE" and a["l49"]["ass"] == 0.9125 and a["l49"]["l49"] is True
@@ -129,8 +170,21 @@ def test_agent_status__text_panel(runner, tmp_path):
     _agent_dir(tmp_path)
     result = runner.invoke(cli, ["agent", "status", "--data-dir", str(tmp_path / "agents")])
     assert result.exit_code == 0
-    for text in (ME, "80,000.0000 AGENT", "20,000.0000 AGENT", "0.4500", "STABLE", "0.912 HIGH", "adequate",
-                 "open jobs", "factor", "funded", "last actions", "submit", "stake"):
+    for text in (
+        ME,
+        "80,000.0000 AGENT",
+        "20,000.0000 AGENT",
+        "0.4500",
+        "STABLE",
+        "0.912 HIGH",
+        "adequate",
+        "open jobs",
+        "factor",
+        "funded",
+        "last actions",
+        "submit",
+        "stake",
+    ):
         assert text in result.output, text
 
 
@@ -153,15 +207,19 @@ def test_read_agent__does_not_change_the_store(tmp_path):
 
 # --- simulate: checks before anything is created --------------------------------------------------
 
-@pytest.mark.parametrize("args, code, message", [
-    (["--agents", "3", "--personas", "honest,cheater"], 2, "--personas: 2 personas for 3 agents"),
-    (["--agents", "2", "--personas", "honest,wizard"], 2, "unknown persona 'wizard'"),
-    (["--network", "foo"], 2, "network must be ecosystem:network"),
-    (["--network", "http://127.0.0.1:8545"], 2, "a URL goes to --rpc"),
-    (["--network", "ethereum:sepolia"], 2, "simulate runs on a local network"),
-    (["--rpc", "nonsense"], 2, "--rpc must be an http(s) URL"),
-    (["--out", "/proc/emergent-cannot-exist"], 2, "cannot create --out /proc/emergent-cannot-exist"),
-])
+
+@pytest.mark.parametrize(
+    "args, code, message",
+    [
+        (["--agents", "3", "--personas", "honest,cheater"], 2, "--personas: 2 personas for 3 agents"),
+        (["--agents", "2", "--personas", "honest,wizard"], 2, "unknown persona 'wizard'"),
+        (["--network", "foo"], 2, "network must be ecosystem:network"),
+        (["--network", "http://127.0.0.1:8545"], 2, "a URL goes to --rpc"),
+        (["--network", "ethereum:sepolia"], 2, "simulate runs on a local network"),
+        (["--rpc", "nonsense"], 2, "--rpc must be an http(s) URL"),
+        (["--out", "/proc/emergent-cannot-exist"], 2, "cannot create --out /proc/emergent-cannot-exist"),
+    ],
+)
 def test_simulate__bad_input__one_line_nothing_created(runner, tmp_path, args, code, message):
     result = runner.invoke(cli, ["simulate", *args])
     assert result.exit_code == code, result.output
@@ -174,8 +232,10 @@ def test_simulate__unreachable_rpc__no_devnet_line_and_no_out_dir(runner, tmp_pa
     out = tmp_path / "run"
     result = runner.invoke(cli, ["simulate", "--rpc", f"http://127.0.0.1:{port}", "--out", str(out)])
     assert result.exit_code == 1
-    assert _lines(result) == [f"Error: no devnet is running at http://127.0.0.1:{port}: start one with "
-                              f"`emergent devnet --port {port}`"]
+    assert _lines(result) == [
+        f"Error: no devnet is running at http://127.0.0.1:{port}: start one with "
+        f"`emergent devnet --port {port}`"
+    ]
     assert not out.exists()
 
 
@@ -188,13 +248,25 @@ def test_simulate__non_empty_out__refused_untouched(runner, tmp_path):
 
 # --- the summary counts cycles as asked, has no nan, wraps ----------------------------------------
 
+
 def _metrics(cycles: int, asked: int, ass: float | None) -> Metrics:
     m = Metrics(title="Emergent simulation: 1 agents " + "and a very long title " * 3)
     m.info["cycles"] = asked
     m.add_agent(ME, "no_show", "no_sho-90f7")
     for c in range(cycles):
-        m.record_agent(ME, AgentSample(cycle=c, balance=10**18, stake=0, reputation=0.5, ass=ass, value_drift=0.0,
-                                       survival_class="adequate", eth_balance=0))
+        m.record_agent(
+            ME,
+            AgentSample(
+                cycle=c,
+                balance=10**18,
+                stake=0,
+                reputation=0.5,
+                ass=ass,
+                value_drift=0.0,
+                survival_class="adequate",
+                eth_balance=0,
+            ),
+        )
     return m
 
 

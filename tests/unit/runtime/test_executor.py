@@ -96,8 +96,14 @@ def env(tmp_path):
     sender = FakeSender()
     clock = Clock()
     events: list[tuple[str, dict]] = []
-    ex = Executor(sender, contracts=None, store=store, payloads=MemoryPayloadStore(),  # type: ignore[arg-type]
-                  event_log=lambda e, **kw: events.append((e, kw)), clock=clock)
+    ex = Executor(
+        sender,
+        contracts=None,
+        store=store,
+        payloads=MemoryPayloadStore(),  # type: ignore[arg-type]
+        event_log=lambda e, **kw: events.append((e, kw)),
+        clock=clock,
+    )
     ex.call_for = lambda action: action.key  # the fake sender keys on the action key
     yield ex, sender, store, clock, events
     store.close()
@@ -113,8 +119,16 @@ def test_execute__journaled_and_marked_sent_before_broadcast(env):
     assert res.sent == ["stake", "rule:3"] and res.stopped is None
     entries = sorted(store.pending_actions(), key=lambda a: a.id)
     assert [(e.kind, e.status, e.tx_hash, e.nonce) for e in entries] == [
-        ("stake", ActionStatus.SENT, _h(0), 0), ("rule", ActionStatus.SENT, _h(1), 1)]
-    assert entries[1].payload == {"kind": "rule", "key": "rule:3", "job_id": 3, "for_provider": True, "block": 40}
+        ("stake", ActionStatus.SENT, _h(0), 0),
+        ("rule", ActionStatus.SENT, _h(1), 1),
+    ]
+    assert entries[1].payload == {
+        "kind": "rule",
+        "key": "rule:3",
+        "job_id": 3,
+        "for_provider": True,
+        "block": 40,
+    }
 
 
 def test_execute__submit_stores_the_payload_first(env):
@@ -132,7 +146,10 @@ def test_execute__revert_at_estimation__failed_with_reason_and_batch_goes_on(env
     assert res.failed == [("dispute:4", "ServiceEscrow: dispute window closed")] and res.sent == ["rule:5"]
     failed = [a for a in store.actions() if a.status is ActionStatus.FAILED]
     assert failed[0].result == {"reason": "ServiceEscrow: dispute window closed", "stage": "estimate"}
-    assert ("action_reverted", {"key": "dispute:4", "reason": "ServiceEscrow: dispute window closed"}) in events
+    assert (
+        "action_reverted",
+        {"key": "dispute:4", "reason": "ServiceEscrow: dispute window closed"},
+    ) in events
 
 
 def test_execute__revert_behind_an_unmined_predecessor__sent_with_the_fixed_gas(env):
@@ -165,8 +182,10 @@ def test_settle__done_failed_and_dropped(env):
     sender.mined[_h(1)] = RevertedError("ServiceEscrow: already ruled", tx_hash=_h(1))
     settled = ex.settle()
     assert sender.receipt_batches == [[_h(0), _h(1), _h(2)]]  # one batched read for every sent entry
-    assert [(s.key, s.ok, s.reason) for s in settled] == [("stake", True, None),
-                                                          ("rule:2", False, "ServiceEscrow: already ruled")]
+    assert [(s.key, s.ok, s.reason) for s in settled] == [
+        ("stake", True, None),
+        ("rule:2", False, "ServiceEscrow: already ruled"),
+    ]
     assert store.pending_actions()[0].kind == "dispute"  # no receipt yet: still in flight
     clock.t += DROP_AFTER_SECONDS + 1
     ex.settle()

@@ -44,8 +44,12 @@ COMPLETED_40 = {"completed": 40}  # a market where almost everything settles wel
 
 def memory(track=None, outcomes=None, changes=None, proposals=None) -> MarketMemory:
     m = MarketMemory(me=ME, start_block=1, agent_id=1)
-    m.params = {"minProviderStake": 100 * WEI, "collateralRatioBps": 2_000, "disputeBond": 50 * WEI,
-                "feeBps": 100}
+    m.params = {
+        "minProviderStake": 100 * WEI,
+        "collateralRatioBps": 2_000,
+        "disputeBond": 50 * WEI,
+        "feeBps": 100,
+    }
     m.track = track or {}
     m.outcomes = outcomes if outcomes is not None else dict(COMPLETED_40)
     m.param_changes = changes or []
@@ -58,16 +62,37 @@ def record(settled: int, failed_at: list[int]) -> dict:
 
 
 def view(ratio: int = 2_000, fee: int = 100, **kw) -> GovernanceView:
-    base = dict(can_propose=True, can_vote=True, proposals=(), now=NOW, params={FEE: fee, RATIO: ratio},
-                bounds={FEE: (0, 1_000), RATIO: (0, 30_000)})
+    base = dict(
+        can_propose=True,
+        can_vote=True,
+        proposals=(),
+        now=NOW,
+        params={FEE: fee, RATIO: ratio},
+        bounds={FEE: (0, 1_000), RATIO: (0, 30_000)},
+    )
     base.update(kw)
     return GovernanceView(**base)
 
 
-def run(mem: MarketMemory, values: list[float], gview: GovernanceView, persona: str = "guardian",
-        cycle: int = 4, authority: float = 1.0, block: int = 500) -> list[A.Action]:
-    snap = Snapshot(block=block, timestamp=gview.now, token=10_000 * WEI, eth=10 * WEI, bonded=5_000 * WEI,
-                    reputation=6_000, allowance_escrow=MAX_UINT, allowance_staking=MAX_UINT)
+def run(
+    mem: MarketMemory,
+    values: list[float],
+    gview: GovernanceView,
+    persona: str = "guardian",
+    cycle: int = 4,
+    authority: float = 1.0,
+    block: int = 500,
+) -> list[A.Action]:
+    snap = Snapshot(
+        block=block,
+        timestamp=gview.now,
+        token=10_000 * WEI,
+        eth=10 * WEI,
+        bonded=5_000 * WEI,
+        reputation=6_000,
+        allowance_escrow=MAX_UINT,
+        allowance_staking=MAX_UINT,
+    )
     g = Guidance(status="ACTIVE" if authority else "FROZEN", authority=authority, values=values)
     cfg = PolicyConfig(services=("factor",), seed=3)
     return governance_actions(PolicyInput(get_persona(persona), cfg, mem, snap, g, cycle, governance=gview))
@@ -83,16 +108,37 @@ def _ev(block: int, li: int, contract: str, name: str, **args) -> ChainEvent:
 
 
 def _job(block: int, jid: int, provider: str, end: str) -> list[ChainEvent]:
-    evs = [_ev(block, 1, "ServiceEscrow", "JobCreated", jobId=jid, client=CLIENT, provider=provider,
-               evaluator=CLIENT, expiredAt=500),
-           _ev(block, 2, "ServiceEscrow", "JobFunded", jobId=jid, client=CLIENT, amount=10 * WEI),
-           _ev(block, 3, "ServiceEscrow", "JobSubmitted", jobId=jid, provider=provider,
-               deliverable="0x" + "1" * 64)]
+    evs = [
+        _ev(
+            block,
+            1,
+            "ServiceEscrow",
+            "JobCreated",
+            jobId=jid,
+            client=CLIENT,
+            provider=provider,
+            evaluator=CLIENT,
+            expiredAt=500,
+        ),
+        _ev(block, 2, "ServiceEscrow", "JobFunded", jobId=jid, client=CLIENT, amount=10 * WEI),
+        _ev(
+            block,
+            3,
+            "ServiceEscrow",
+            "JobSubmitted",
+            jobId=jid,
+            provider=provider,
+            deliverable="0x" + "1" * 64,
+        ),
+    ]
     if end == "completed":
-        return evs + [_ev(block, 4, "ServiceEscrow", "JobCompleted", jobId=jid, evaluator=CLIENT,
-                          reason="0x")]
-    return evs + [_ev(block, 4, "ServiceEscrow", "JobRejected", jobId=jid, rejector=CLIENT, reason="0x"),
-                  _ev(block, 5, "ServiceEscrow", "Refunded", jobId=jid, client=CLIENT, amount=10 * WEI)]
+        return evs + [
+            _ev(block, 4, "ServiceEscrow", "JobCompleted", jobId=jid, evaluator=CLIENT, reason="0x")
+        ]
+    return evs + [
+        _ev(block, 4, "ServiceEscrow", "JobRejected", jobId=jid, rejector=CLIENT, reason="0x"),
+        _ev(block, 5, "ServiceEscrow", "Refunded", jobId=jid, client=CLIENT, amount=10 * WEI),
+    ]
 
 
 def test_track_record__every_agent_counts_other_parties_jobs_per_provider_with_failure_blocks():
@@ -109,8 +155,20 @@ def test_track_record__every_agent_counts_other_parties_jobs_per_provider_with_f
 
 def test_track_record__unfunded_job_is_not_part_of_it():
     mem = MarketMemory(me=ME, start_block=1)
-    apply_event(mem, _ev(10, 1, "ServiceEscrow", "JobCreated", jobId=1, client=CLIENT, provider=CHEAT,
-                         evaluator=CLIENT, expiredAt=500))
+    apply_event(
+        mem,
+        _ev(
+            10,
+            1,
+            "ServiceEscrow",
+            "JobCreated",
+            jobId=1,
+            client=CLIENT,
+            provider=CHEAT,
+            evaluator=CLIENT,
+            expiredAt=500,
+        ),
+    )
     apply_event(mem, _ev(10, 2, "ServiceEscrow", "JobRejected", jobId=1, rejector=CLIENT, reason="0x"))
     assert mem.track == {}
 
@@ -179,8 +237,10 @@ def test_not_safety_minded__honest_provider_holds_no_goal_whatever_it_saw():
 
 def test_default_personas__who_holds_which_goal_after_a_repeat_offender_at_a_1_percent_fee():
     mem = memory(track={CHEAT: record(3, [50, 60])})
-    goals = {name: [(n, v) for n, v, _ in desired_changes(list(p.values), view(), mem)]
-             for name, p in PERSONAS.items()}
+    goals = {
+        name: [(n, v) for n, v, _ in desired_changes(list(p.values), view(), mem)]
+        for name, p in PERSONAS.items()
+    }
     assert goals == {
         "honest": [],
         "undercutter": [(FEE, 50)],
@@ -204,7 +264,8 @@ def test_founder_with_a_goal__proposes_about_half_its_l49_cycles_at_full_authori
     mem = memory(track={CHEAT: record(3, [50, 60])})
     made = proposes(mem, GUARDIAN, view())
     assert {(p.parameter, p.value, p.description) for p in made} == {
-        (RATIO, 4_000, proposal_description(RATIO, 4_000, REPEAT_REASON))}
+        (RATIO, 4_000, proposal_description(RATIO, 4_000, REPEAT_REASON))
+    }
     assert len(made) == 40  # of 80 L4.9 cycles: act_prob 0.5 x authority 1 (seeded, so the count is fixed)
 
 
@@ -238,8 +299,16 @@ def test_proposal_description__same_change_and_reason_same_text():
 def test_vote_on_doubling_the_collateral__each_default_persona_by_value_alignment():
     prop = ProposalView(1, 1, "", RATIO, 4_000, 2_000, False)
     votes = {name: vote_support(list(p.values), prop, memory()) for name, p in PERSONAS.items()}
-    assert votes == {"honest": 1, "undercutter": 0, "cheater": 0, "no_show": 0, "frivolous_disputer": 0,
-                     "guardian": 1, "sybil": 0, "griefer": 0}
+    assert votes == {
+        "honest": 1,
+        "undercutter": 0,
+        "cheater": 0,
+        "no_show": 0,
+        "frivolous_disputer": 0,
+        "guardian": 1,
+        "sybil": 0,
+        "griefer": 0,
+    }
 
 
 def test_vote__not_eligible_at_the_snapshot__no_ballot_even_if_eligible_now():
@@ -252,8 +321,9 @@ def test_vote__not_eligible_at_the_snapshot__no_ballot_even_if_eligible_now():
 
 
 # ------------------------------------------------------------------ moving a passed proposal along
-def _passed(proposer: str, state: int, deadline: int = 400,
-            eta: int = 0) -> tuple[MarketMemory, GovernanceView]:
+def _passed(
+    proposer: str, state: int, deadline: int = 400, eta: int = 0
+) -> tuple[MarketMemory, GovernanceView]:
     p = Proposal(id=3, proposer=proposer, description="x", snapshot=370, deadline=deadline, state=state)
     pv = ProposalView(3, state, "x", RATIO, 4_000, 2_000, True, eta)
     return memory(proposals={3: p}), view(proposals=(pv,))

@@ -38,7 +38,8 @@ def test_check_chain__another_chain_is_refused_with_one_line_naming_both(tmp_pat
             check_chain(store, HERE, ME)
     assert str(info.value) == (
         f"agent {ME}: its data dir belongs to chain 0xcdcdcdcd… deployment 0x{'F6' * 20} (block 9), "
-        f"this RPC is chain 0xabababab… deployment 0x{'E5' * 20} (block 7); use --reset to start afresh")
+        f"this RPC is chain 0xabababab… deployment 0x{'E5' * 20} (block 7); use --reset to start afresh"
+    )
 
 
 def test_check_chain__state_from_before_the_record_is_adopted(tmp_path):
@@ -51,8 +52,10 @@ def test_dir_lock__a_second_holder_is_refused_naming_the_pid_and_gets_it_after_r
     first = DirLock(tmp_path, ME).acquire()
     with pytest.raises(AgentStartError) as info:
         DirLock(tmp_path, ME).acquire()
-    assert str(info.value) == (f"agent {ME}: its data dir {tmp_path} is in use by pid {os.getpid()}; stop that "
-                               "process first (one process per agent)")
+    assert str(info.value) == (
+        f"agent {ME}: its data dir {tmp_path} is in use by pid {os.getpid()}; stop that "
+        "process first (one process per agent)"
+    )
     first.release()
     DirLock(tmp_path, ME).acquire().release()
 
@@ -79,26 +82,32 @@ def _funds(eth: int, token: int = 1_000 * WEI, bonded: int = 0) -> Funds:
 
 def test_funds__too_little_eth_for_one_transaction_is_an_error():
     error, warnings = funds_problems(ME, _funds(eth=799_999 * GWEI), provides=True, hires=True)
-    assert error == (f"agent {ME}: 0.000799999 ETH cannot pay the gas of one transaction (400000 gas at "
-                     "2000000000 wei = 0.0008 ETH); send it ETH first")
+    assert error == (
+        f"agent {ME}: 0.000799999 ETH cannot pay the gas of one transaction (400000 gas at "
+        "2000000000 wei = 0.0008 ETH); send it ETH first"
+    )
     assert warnings == []
 
 
 def test_funds__eth_for_a_few_transactions_is_a_warning():
     error, warnings = funds_problems(ME, _funds(eth=WEI // 100), provides=True, hires=True)
     assert error is None
-    assert warnings == [f"agent {ME}: 0.01 ETH pays for about 12 transactions at today's fee (fewer than 50); "
-                        "send it ETH"]
+    assert warnings == [
+        f"agent {ME}: 0.01 ETH pays for about 12 transactions at today's fee (fewer than 50); send it ETH"
+    ]
 
 
 def test_funds__no_agent_for_a_provider_and_client_is_one_warning():
     error, warnings = funds_problems(ME, _funds(eth=10 * WEI, token=0), provides=True, hires=True)
     assert error is None
-    assert warnings == [f"agent {ME}: 0 AGENT liquid and 0 staked: it cannot stake the escrow's minimum "
-                        "provider stake of 100 AGENT, so no client can hire it and it has no liquid AGENT to "
-                        "fund jobs as a client; send it AGENT"]
+    assert warnings == [
+        f"agent {ME}: 0 AGENT liquid and 0 staked: it cannot stake the escrow's minimum "
+        "provider stake of 100 AGENT, so no client can hire it and it has no liquid AGENT to "
+        "fund jobs as a client; send it AGENT"
+    ]
 
 
 def test_funds__staked_provider_that_never_hires_needs_no_liquid_agent():
-    assert funds_problems(ME, _funds(eth=10 * WEI, token=0, bonded=300 * WEI), provides=True, hires=False) == (
-        None, [])
+    assert funds_problems(
+        ME, _funds(eth=10 * WEI, token=0, bonded=300 * WEI), provides=True, hires=False
+    ) == (None, [])

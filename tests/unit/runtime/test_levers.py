@@ -28,7 +28,12 @@ CFG = PolicyConfig(services=("factor", "hashchain"), seed=7)
 
 def market() -> MarketMemory:
     m = MarketMemory(me=ME, start_block=1, agent_id=1)
-    m.params = {"minProviderStake": 100 * WEI, "collateralRatioBps": 2_000, "disputeBond": 50 * WEI, "feeBps": 100}
+    m.params = {
+        "minProviderStake": 100 * WEI,
+        "collateralRatioBps": 2_000,
+        "disputeBond": 50 * WEI,
+        "feeBps": 100,
+    }
     cost = {s: service_cost(s, CFG) for s in ("factor", "hashchain", "merkle")}
     m.providers = {ME: {"id": 1, "asks": {s: int(cost[s] * 1.5) for s in CFG.services}}}
     m.bonded = {ME: 1_000 * WEI, P1: 1_000 * WEI, P2: 1_000 * WEI}
@@ -38,14 +43,25 @@ def market() -> MarketMemory:
 
 
 def snap(**kw) -> Snapshot:
-    base = dict(block=100, timestamp=NOW, token=10_000 * WEI, eth=10 * WEI, bonded=1_000 * WEI, free_stake=1_000 * WEI,
-                reputation=5_000, allowance_escrow=MAX_UINT, allowance_staking=MAX_UINT)
+    base = dict(
+        block=100,
+        timestamp=NOW,
+        token=10_000 * WEI,
+        eth=10 * WEI,
+        bonded=1_000 * WEI,
+        free_stake=1_000 * WEI,
+        reputation=5_000,
+        allowance_escrow=MAX_UINT,
+        allowance_staking=MAX_UINT,
+    )
     base.update(kw)
     return Snapshot(**base)
 
 
 def inp(g: Guidance, mem: MarketMemory | None = None, cycle: int = 3, **kw) -> PolicyInput:
-    return PolicyInput(get_persona("honest"), CFG, mem or market(), kw.pop("snapshot", snap()), g, cycle, **kw)
+    return PolicyInput(
+        get_persona("honest"), CFG, mem or market(), kw.pop("snapshot", snap()), g, cycle, **kw
+    )
 
 
 def asks_of(g: Guidance, mem: MarketMemory | None = None) -> dict[str, int]:
@@ -65,7 +81,9 @@ def goal(gid, origin, metric, service=None):
 
 def test_opportunity_goal__raises_the_ask_on_its_service():
     base = asks_of(Guidance(status="ACTIVE", authority=1.0))
-    g = update_guidance(Guidance(), "ACTIVE", 1.0, [goal(1, "OPPORTUNITY_DRIVEN", "won:hashchain", "hashchain")])
+    g = update_guidance(
+        Guidance(), "ACTIVE", 1.0, [goal(1, "OPPORTUNITY_DRIVEN", "won:hashchain", "hashchain")]
+    )
     assert asks_of(g)["hashchain"] > base["hashchain"]
 
 
@@ -82,7 +100,9 @@ def test_exploratory_goal__offers_a_new_service():
 
 
 def test_goal_levers__no_authority__no_adjustment():
-    g = update_guidance(Guidance(), "ACTIVE", 1.0, [goal(1, "OPPORTUNITY_DRIVEN", "won:hashchain", "hashchain")])
+    g = update_guidance(
+        Guidance(), "ACTIVE", 1.0, [goal(1, "OPPORTUNITY_DRIVEN", "won:hashchain", "hashchain")]
+    )
     frozen = update_guidance(g, "FROZEN", 0.0, [])
     assert asks_of(frozen) == asks_of(Guidance(status="FROZEN", authority=0.0))
 
@@ -111,16 +131,42 @@ def test_survival_goal__spends_less():
 
 
 def test_avoid__provider_not_hired_only_with_authority():
-    g = update_guidance(Guidance(), "ACTIVE", 1.0, [_D(kind="interaction", counterparty=P1, action="AVOID",
-                                                          strategy="competitive", trust=0.1, role="provider")])
+    g = update_guidance(
+        Guidance(),
+        "ACTIVE",
+        1.0,
+        [
+            _D(
+                kind="interaction",
+                counterparty=P1,
+                action="AVOID",
+                strategy="competitive",
+                trust=0.1,
+                role="provider",
+            )
+        ],
+    )
     assert hires(g) and all(h.provider == P2 for h in hires(g))
     assert any(h.provider == P1 for h in hires(update_guidance(g, "INACTIVE", 0.0, [])))
 
 
 def test_cooperate_and_trust__tilt_the_choice():
     base = [h.provider for h in hires(Guidance(status="ACTIVE", authority=1.0, exploration=0.0 + 1e-9))]
-    g = update_guidance(Guidance(), "ACTIVE", 1.0, [_D(kind="interaction", counterparty=P2, action="COOPERATE",
-                                                          strategy="cooperative", trust=0.95, role="provider")])
+    g = update_guidance(
+        Guidance(),
+        "ACTIVE",
+        1.0,
+        [
+            _D(
+                kind="interaction",
+                counterparty=P2,
+                action="COOPERATE",
+                strategy="cooperative",
+                trust=0.95,
+                role="provider",
+            )
+        ],
+    )
     tilted = [h.provider for h in hires(g)]
     assert tilted.count(P2) > base.count(P2)
 
@@ -156,19 +202,57 @@ def test_focus__ends_with_its_goal():
 def test_avoided_client__wrongful_rejection_disputed():
     spec = TaskSpec.make("factor", 11, bits=16)
     mem = market()
-    mem.jobs = {5: Job(id=5, client=P1, provider=ME, evaluator=P1, expired_at=NOW + 100, created_block=10,
-                       spec=spec.encode(), service="factor", budget=10 * WEI, status=JobStatus.REJECTED, held=10 * WEI,
-                       deadline=NOW + 50)}
+    mem.jobs = {
+        5: Job(
+            id=5,
+            client=P1,
+            provider=ME,
+            evaluator=P1,
+            expired_at=NOW + 100,
+            created_block=10,
+            spec=spec.encode(),
+            service="factor",
+            budget=10 * WEI,
+            status=JobStatus.REJECTED,
+            held=10 * WEI,
+            deadline=NOW + 50,
+        )
+    }
     from dataclasses import replace
 
-    shy = replace(get_persona("honest"), behaviour=replace(get_persona("honest").behaviour, dispute_wrongful_prob=0.0))
-    base = [a for a in decide(PolicyInput(shy, CFG, mem, snap(), Guidance(status="ACTIVE", authority=1.0), 3,
-                                          payloads={5: solve(spec)})) if isinstance(a, A.Dispute)]
-    g = update_guidance(Guidance(), "ACTIVE", 1.0, [_D(kind="interaction", counterparty=P1, action="AVOID",
-                                                          strategy="competitive", trust=0.1, role="client")])
+    shy = replace(
+        get_persona("honest"), behaviour=replace(get_persona("honest").behaviour, dispute_wrongful_prob=0.0)
+    )
+    base = [
+        a
+        for a in decide(
+            PolicyInput(
+                shy, CFG, mem, snap(), Guidance(status="ACTIVE", authority=1.0), 3, payloads={5: solve(spec)}
+            )
+        )
+        if isinstance(a, A.Dispute)
+    ]
+    g = update_guidance(
+        Guidance(),
+        "ACTIVE",
+        1.0,
+        [
+            _D(
+                kind="interaction",
+                counterparty=P1,
+                action="AVOID",
+                strategy="competitive",
+                trust=0.1,
+                role="client",
+            )
+        ],
+    )
     g.avoid = [P1.lower()]
-    got = [a for a in decide(PolicyInput(shy, CFG, mem, snap(), g, 3, payloads={5: solve(spec)}))
-           if isinstance(a, A.Dispute)]
+    got = [
+        a
+        for a in decide(PolicyInput(shy, CFG, mem, snap(), g, 3, payloads={5: solve(spec)}))
+        if isinstance(a, A.Dispute)
+    ]
     assert not base and got == [A.Dispute(5)]
 
 

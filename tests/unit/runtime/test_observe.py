@@ -42,33 +42,75 @@ class Chain:
 
 def lifecycle(ch: Chain, jid: int, client: str, provider: str, end: str) -> list[ChainEvent]:
     evs = [
-        ch.ev("ServiceEscrow", "JobCreated", jobId=jid, client=client, provider=provider, evaluator=client,
-              expiredAt=500),
+        ch.ev(
+            "ServiceEscrow",
+            "JobCreated",
+            jobId=jid,
+            client=client,
+            provider=provider,
+            evaluator=client,
+            expiredAt=500,
+        ),
         ch.ev("ServiceEscrow", "BudgetSet", jobId=jid, amount=10 * WEI),
         ch.ev("ServiceEscrow", "JobFunded", jobId=jid, client=client, amount=10 * WEI),
     ]
     if end == "expired":
-        return evs + [ch.ev("ServiceEscrow", "JobExpired", jobId=jid),
-                      ch.ev("ServiceEscrow", "Refunded", jobId=jid, client=client, amount=10 * WEI)]
-    evs.append(ch.ev("ServiceEscrow", "JobSubmitted", jobId=jid, provider=provider, deliverable="0x" + "1" * 64))
+        return evs + [
+            ch.ev("ServiceEscrow", "JobExpired", jobId=jid),
+            ch.ev("ServiceEscrow", "Refunded", jobId=jid, client=client, amount=10 * WEI),
+        ]
+    evs.append(
+        ch.ev("ServiceEscrow", "JobSubmitted", jobId=jid, provider=provider, deliverable="0x" + "1" * 64)
+    )
     if end == "completed":
-        return evs + [ch.ev("ServiceEscrow", "JobCompleted", jobId=jid, evaluator=client, reason="0x" + "0" * 64)]
-    evs += [ch.ev("ServiceEscrow", "JobRejected", jobId=jid, rejector=client, reason="0x" + "0" * 64),
-            ch.ev("ServiceEscrow", "DisputeOpened", jobId=jid, provider=provider, bond=WEI, rulingDeadline=900,
-                  quorum=2),
-            ch.ev("ServiceEscrow", "DisputeRuled", jobId=jid, guardian=G, forProvider=False)]
+        return evs + [
+            ch.ev("ServiceEscrow", "JobCompleted", jobId=jid, evaluator=client, reason="0x" + "0" * 64)
+        ]
+    evs += [
+        ch.ev("ServiceEscrow", "JobRejected", jobId=jid, rejector=client, reason="0x" + "0" * 64),
+        ch.ev(
+            "ServiceEscrow",
+            "DisputeOpened",
+            jobId=jid,
+            provider=provider,
+            bond=WEI,
+            rulingDeadline=900,
+            quorum=2,
+        ),
+        ch.ev("ServiceEscrow", "DisputeRuled", jobId=jid, guardian=G, forProvider=False),
+    ]
     if end == "slashed":
-        return evs + [ch.ev("ServiceEscrow", "DisputeResolved", jobId=jid, outcome=DisputeOutcome.CLIENT, votesForProvider=0,
-                            votesForClient=2, slashed=2 * WEI),
-                      ch.ev("Staking", "Slashed", account=provider, slasher=G, beneficiary=client, amount=2 * WEI,
-                            toBeneficiary=WEI, toTreasury=WEI)]
+        return evs + [
+            ch.ev(
+                "ServiceEscrow",
+                "DisputeResolved",
+                jobId=jid,
+                outcome=DisputeOutcome.CLIENT,
+                votesForProvider=0,
+                votesForClient=2,
+                slashed=2 * WEI,
+            ),
+            ch.ev(
+                "Staking",
+                "Slashed",
+                account=provider,
+                slasher=G,
+                beneficiary=client,
+                amount=2 * WEI,
+                toBeneficiary=WEI,
+                toTreasury=WEI,
+            ),
+        ]
     return evs
 
 
 def test_job_lifecycle__statuses_and_outcomes():
     ch, mem = Chain(), MarketMemory(me=ME, start_block=1)
-    for e in lifecycle(ch, 1, ME, PROV, "completed") + lifecycle(ch, 2, ME, PROV, "slashed") \
-            + lifecycle(ch, 3, ME, PROV, "expired"):
+    for e in (
+        lifecycle(ch, 1, ME, PROV, "completed")
+        + lifecycle(ch, 2, ME, PROV, "slashed")
+        + lifecycle(ch, 3, ME, PROV, "expired")
+    ):
         assert apply_event(mem, e)
     j1, j2, j3 = mem.jobs[1], mem.jobs[2], mem.jobs[3]
     assert (j1.status, j1.outcome) == (JobStatus.COMPLETED, "completed")
@@ -84,7 +126,11 @@ def test_dispute_in_progress__disputed_with_deadline():
     ch, mem = Chain(), MarketMemory(me=ME, start_block=1)
     for e in lifecycle(ch, 4, CLIENT, ME, "open-dispute"):
         apply_event(mem, e)
-    assert (mem.jobs[4].status, mem.jobs[4].deadline, mem.jobs[4].outcome) == (JobStatus.DISPUTED, 900, "open")
+    assert (mem.jobs[4].status, mem.jobs[4].deadline, mem.jobs[4].outcome) == (
+        JobStatus.DISPUTED,
+        900,
+        "open",
+    )
     assert mem.window.won == {}  # service unknown until the description is read
 
 
@@ -106,8 +152,12 @@ def test_registry_reputation_stake_guardians_params_and_transfers():
     ch, mem = Chain(), MarketMemory(me=ME, start_block=1)
     evs = [
         ch.ev("AgentRegistry", "Registered", agentId=3, agentURI="x", owner=ME, agentWallet=ME),
-        ch.ev("AgentRegistry", "ServicesUpdated", agentId=3,
-              services=(MappingProxyType({"name": "factor", "price": 7 * WEI}),)),
+        ch.ev(
+            "AgentRegistry",
+            "ServicesUpdated",
+            agentId=3,
+            services=(MappingProxyType({"name": "factor", "price": 7 * WEI}),),
+        ),
         ch.ev("Reputation", "ReputationChanged", account=PROV, cause=0, previous=0, current=4200),
         ch.ev("Staking", "BondedChanged", account=PROV, previous=0, current=500 * WEI),
         ch.ev("Staking", "DelegateVotesChanged", delegate=PROV, previousVotes=0, newVotes=300 * WEI),
@@ -145,8 +195,11 @@ def test_observation__validates_and_reflects_the_window():
 
 def test_prune__settled_jobs_forgotten_later_open_ones_kept():
     ch, mem = Chain(), MarketMemory(me=ME, start_block=1)
-    for e in lifecycle(ch, 1, ME, PROV, "completed") + lifecycle(ch, 2, ME, PROV, "open-dispute") \
-            + lifecycle(ch, 3, CLIENT, PROV, "completed"):
+    for e in (
+        lifecycle(ch, 1, ME, PROV, "completed")
+        + lifecycle(ch, 2, ME, PROV, "open-dispute")
+        + lifecycle(ch, 3, CLIENT, PROV, "completed")
+    ):
         apply_event(mem, e)
     prune(mem, head_block=100)  # others' settled jobs go first; my own stay a while (feedback, disputes)
     assert sorted(mem.jobs) == [1, 2]
@@ -164,8 +217,10 @@ def test_submitted_job_keeps_its_deliverable():
 
 def test_job_accepted__records_the_accepted_budget_and_survives_a_reprice():
     ch, mem = Chain(), MarketMemory(me=ME, start_block=1)
-    apply_event(mem, ch.ev("ServiceEscrow", "JobCreated", jobId=3, client=ME, provider=PROV, evaluator=ME,
-                           expiredAt=500))
+    apply_event(
+        mem,
+        ch.ev("ServiceEscrow", "JobCreated", jobId=3, client=ME, provider=PROV, evaluator=ME, expiredAt=500),
+    )
     apply_event(mem, ch.ev("ServiceEscrow", "BudgetSet", jobId=3, amount=10 * WEI))
     assert mem.jobs[3].accepted == 0
     apply_event(mem, ch.ev("ServiceEscrow", "JobAccepted", jobId=3, provider=PROV, budget=10 * WEI))

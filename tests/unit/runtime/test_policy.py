@@ -41,7 +41,12 @@ SPEC = TaskSpec.make("factor", 11, bits=16)
 
 def memory(**kw) -> MarketMemory:
     m = MarketMemory(me=ME, start_block=1, agent_id=1)
-    m.params = {"minProviderStake": 100 * WEI, "collateralRatioBps": 2_000, "disputeBond": 50 * WEI, "feeBps": 100}
+    m.params = {
+        "minProviderStake": 100 * WEI,
+        "collateralRatioBps": 2_000,
+        "disputeBond": 50 * WEI,
+        "feeBps": 100,
+    }
     m.providers = {ME: {"id": 1, "asks": {"factor": 10 * WEI, "hashchain": 50 * WEI}}}
     m.bonded = {ME: 1_000 * WEI}
     for k, v in kw.items():
@@ -50,23 +55,47 @@ def memory(**kw) -> MarketMemory:
 
 
 def snap(**kw) -> Snapshot:
-    base = dict(block=100, timestamp=NOW, token=10_000 * WEI, eth=10 * WEI, bonded=1_000 * WEI,
-                free_stake=1_000 * WEI, reputation=5_000, allowance_escrow=MAX_UINT, allowance_staking=MAX_UINT)
+    base = dict(
+        block=100,
+        timestamp=NOW,
+        token=10_000 * WEI,
+        eth=10 * WEI,
+        bonded=1_000 * WEI,
+        free_stake=1_000 * WEI,
+        reputation=5_000,
+        allowance_escrow=MAX_UINT,
+        allowance_staking=MAX_UINT,
+    )
     base.update(kw)
     return Snapshot(**base)
 
 
 def job(jid: int, **kw) -> Job:
-    base = dict(id=jid, client=CLIENT, provider=ME, evaluator=CLIENT, expired_at=NOW + 100, created_block=10,
-                spec=SPEC.encode(), service="factor", budget=10 * WEI)
+    base = dict(
+        id=jid,
+        client=CLIENT,
+        provider=ME,
+        evaluator=CLIENT,
+        expired_at=NOW + 100,
+        created_block=10,
+        spec=SPEC.encode(),
+        service="factor",
+        budget=10 * WEI,
+    )
     base.update(kw)
     return Job(**base)
 
 
 def inp(mem: MarketMemory, persona: str = "honest", guidance: Guidance | None = None, **kw) -> PolicyInput:
-    return PolicyInput(persona=get_persona(persona), config=kw.pop("config", CFG), memory=mem,
-                       snapshot=kw.pop("snapshot", snap()), guidance=guidance or Guidance(status="ACTIVE", authority=1.0),
-                       cycle=kw.pop("cycle", 3), **kw)
+    return PolicyInput(
+        persona=get_persona(persona),
+        config=kw.pop("config", CFG),
+        memory=mem,
+        snapshot=kw.pop("snapshot", snap()),
+        guidance=guidance or Guidance(status="ACTIVE", authority=1.0),
+        cycle=kw.pop("cycle", 3),
+        **kw,
+    )
 
 
 def kinds(actions) -> list[str]:
@@ -137,13 +166,17 @@ def test_submitted_job__review_window_over__provider_claims_payment():
 
 def test_rejected_valid_work__honest_provider__disputes():
     payload = solve(SPEC)
-    mem = memory(jobs={5: job(5, status=JobStatus.REJECTED, held=10 * WEI, deadline=NOW + 30, was_submitted=True)})
+    mem = memory(
+        jobs={5: job(5, status=JobStatus.REJECTED, held=10 * WEI, deadline=NOW + 30, was_submitted=True)}
+    )
     assert kinds(duties(inp(mem, guidance=FROZEN, payloads={5: payload}))) == ["dispute"]
 
 
 def test_rejected_wrong_work__honest_provider__accepts_the_rejection():
     payload = corrupt(SPEC, solve(SPEC))
-    mem = memory(jobs={5: job(5, status=JobStatus.REJECTED, held=10 * WEI, deadline=NOW + 30, was_submitted=True)})
+    mem = memory(
+        jobs={5: job(5, status=JobStatus.REJECTED, held=10 * WEI, deadline=NOW + 30, was_submitted=True)}
+    )
     assert duties(inp(mem, guidance=FROZEN, payloads={5: payload})) == []
 
 
@@ -159,7 +192,9 @@ def _client_job(**kw) -> Job:
 
 
 def test_submission__correct__evaluator_completes():
-    mem = memory(jobs={5: _client_job(status=JobStatus.SUBMITTED, deadline=NOW + 30, deliverable="0x" + "1" * 64)})
+    mem = memory(
+        jobs={5: _client_job(status=JobStatus.SUBMITTED, deadline=NOW + 30, deliverable="0x" + "1" * 64)}
+    )
     assert kinds(duties(inp(mem, guidance=FROZEN, payloads={5: solve(SPEC)}))) == ["complete"]
 
 
@@ -242,7 +277,9 @@ def test_unpriced_job_naming_me__provider_names_its_ask_as_its_acceptance():
 
 
 def test_open_own_job__accepted_but_working_window_gone__not_funded():
-    mem = memory(jobs={5: _client_job(status=JobStatus.OPEN, budget=12 * WEI, accepted=12 * WEI, expired_at=NOW + 30)})
+    mem = memory(
+        jobs={5: _client_job(status=JobStatus.OPEN, budget=12 * WEI, accepted=12 * WEI, expired_at=NOW + 30)}
+    )
     mem.params["minWorkingWindow"] = 60
     mem.providers[PROVIDER] = {"id": 2, "asks": {"factor": 12 * WEI}}
     mem.bonded[PROVIDER] = 500 * WEI
@@ -270,8 +307,13 @@ def test_job_naming_me__budget_meets_my_ask__accepted():
 
 @pytest.mark.parametrize(
     "change",
-    [dict(budget=5 * WEI), dict(expired_at=NOW + 60), dict(expired_at=NOW + 10 * 365 * 86_400),
-     dict(service="hashchain_unknown"), dict(client=ME)],
+    [
+        dict(budget=5 * WEI),
+        dict(expired_at=NOW + 60),
+        dict(expired_at=NOW + 10 * 365 * 86_400),
+        dict(service="hashchain_unknown"),
+        dict(client=ME),
+    ],
     ids=["below-ask", "no-time-to-work", "ten-year-job", "not-my-service", "my-own-job"],
 )
 def test_job_naming_me__price_or_expiry_unsuitable__not_accepted(change):
@@ -289,11 +331,21 @@ def test_open_own_job__provider_without_stake__not_funded():
 
 # ------------------------------------------------------------------ guardians
 def _disputed(**kw) -> Job:
-    return job(9, client=CLIENT, provider=PROVIDER, evaluator=CLIENT, status=JobStatus.DISPUTED, deadline=NOW + 60,
-               deliverable="0x" + "2" * 64, **kw)
+    return job(
+        9,
+        client=CLIENT,
+        provider=PROVIDER,
+        evaluator=CLIENT,
+        status=JobStatus.DISPUTED,
+        deadline=NOW + 60,
+        deliverable="0x" + "2" * 64,
+        **kw,
+    )
 
 
-@pytest.mark.parametrize(("payload_of", "for_provider"), [(solve, True), (lambda s: corrupt(s, solve(s)), False)])
+@pytest.mark.parametrize(
+    ("payload_of", "for_provider"), [(solve, True), (lambda s: corrupt(s, solve(s)), False)]
+)
 def test_dispute__guardian__rules_by_verifying(payload_of, for_provider):
     mem = memory(jobs={9: _disputed()}, guardians=[ME])
     out = duties(inp(mem, guidance=FROZEN, payloads={9: payload_of(SPEC)}))
@@ -322,7 +374,9 @@ def _market() -> MarketMemory:
 def _hires(guidance: Guidance, cycles=range(60), mem=None) -> list[A.CreateJob]:
     out = []
     for c in cycles:
-        out += [a for a in decide(inp(mem or _market(), guidance=guidance, cycle=c)) if isinstance(a, A.CreateJob)]
+        out += [
+            a for a in decide(inp(mem or _market(), guidance=guidance, cycle=c)) if isinstance(a, A.CreateJob)
+        ]
     return out
 
 
@@ -362,7 +416,9 @@ def test_avoided_provider__never_hired():
 
 def test_open_jobs_at_the_limit__no_more_hiring():
     mem = _market()
-    mem.jobs = {i: job(i, client=ME, provider=PROVIDER, evaluator=ME, status=JobStatus.FUNDED) for i in (1, 2)}
+    mem.jobs = {
+        i: job(i, client=ME, provider=PROVIDER, evaluator=ME, status=JobStatus.FUNDED) for i in (1, 2)
+    }
     assert not _hires(Guidance(status="ACTIVE", authority=1.0), range(50), mem)
 
 
@@ -390,8 +446,15 @@ def _Interaction(cp: str, action: str, vetoed: bool = False) -> _Decision:  # no
 
 @pytest.mark.parametrize(
     ("status", "authority", "expected"),
-    [("ACTIVE", 1.0, 1.0), ("PARTIAL", 0.5, 0.5), ("WARMING_UP", 0.0, 0.0), ("FROZEN", 1.0, 0.0),
-     ("FROZEN_SURVIVAL", 0.0, 0.0), ("ADVISORY", 0.0, 0.0), ("INACTIVE", 0.0, 0.0)],
+    [
+        ("ACTIVE", 1.0, 1.0),
+        ("PARTIAL", 0.5, 0.5),
+        ("WARMING_UP", 0.0, 0.0),
+        ("FROZEN", 1.0, 0.0),
+        ("FROZEN_SURVIVAL", 0.0, 0.0),
+        ("ADVISORY", 0.0, 0.0),
+        ("INACTIVE", 0.0, 0.0),
+    ],
 )
 def test_update_guidance__authority_follows_the_cognition_status(status, authority, expected):
     assert update_guidance(Guidance(), status, authority, []).authority == expected
@@ -403,8 +466,9 @@ def test_update_guidance__vetoed_decisions_change_nothing():
 
 
 def test_update_guidance__operating_mode_and_mutation_applied():
-    mode = _Decision(kind="operating_mode", survival_state="constrained", exploration_factor=0.7,
-                     stability_share=0.0)
+    mode = _Decision(
+        kind="operating_mode", survival_state="constrained", exploration_factor=0.7, stability_share=0.0
+    )
     weights = (0.1, 0.2, 0.2, 0.1, 0.1, 0.2, 0.1)
     mut = _Decision(kind="apply_mutation", weights=weights)
     g = update_guidance(Guidance(), "ACTIVE", 1.0, [mode, mut])
@@ -422,16 +486,22 @@ SAFE_VALUES = [0.25, 0.05, 0.20, 0.10, 0.05, 0.30, 0.05]
 
 
 def _view(**kw) -> GovernanceView:
-    base = dict(can_propose=True, can_vote=True, proposals=(), now=NOW,
-                params={"escrow.feeBps": 100, "escrow.collateralRatioBps": 2_000},
-                bounds={"escrow.feeBps": (0, 1_000), "escrow.collateralRatioBps": (0, 30_000)})
+    base = dict(
+        can_propose=True,
+        can_vote=True,
+        proposals=(),
+        now=NOW,
+        params={"escrow.feeBps": 100, "escrow.collateralRatioBps": 2_000},
+        bounds={"escrow.feeBps": (0, 1_000), "escrow.collateralRatioBps": (0, 30_000)},
+    )
     base.update(kw)
     return GovernanceView(**base)
 
 
 def test_goals_about_rules__cooperative_agent_wants_lower_fees():
     assert desired_changes(COOP_VALUES, _view(), memory()) == [
-        ("escrow.feeBps", 50, "fees too high for cooperative trade")]
+        ("escrow.feeBps", 50, "fees too high for cooperative trade")
+    ]
 
 
 def test_goals_about_rules__safety_minded_agent_wants_more_collateral_after_cheating_seen():
@@ -454,8 +524,12 @@ def test_governance__votes_when_active_proposes_when_none_open_and_queues_when_f
     prop = ProposalView(7, 1, "", "escrow.feeBps", 50, 100, False)
     out = decide(inp(memory(), "guardian", g, governance=_view(proposals=(prop,))))
     assert A.Vote(7, 1, "value alignment") in out and not [a for a in out if isinstance(a, A.Propose)]
-    proposes = [a for c in range(40)
-                for a in decide(inp(memory(), "guardian", g, cycle=c, governance=_view())) if isinstance(a, A.Propose)]
+    proposes = [
+        a
+        for c in range(40)
+        for a in decide(inp(memory(), "guardian", g, cycle=c, governance=_view()))
+        if isinstance(a, A.Propose)
+    ]
     assert proposes and all(p.parameter == "escrow.feeBps" and p.value == 50 for p in proposes)
     passed = ProposalView(8, 4, "", "escrow.feeBps", 50, 100, True)
     out = duties(inp(memory(), "guardian", FROZEN, governance=_view(proposals=(passed,))))
@@ -464,7 +538,10 @@ def test_governance__votes_when_active_proposes_when_none_open_and_queues_when_f
 
 def test_policy_is_pure__same_input_same_output():
     mem = _market()
-    mem.jobs = {5: job(5, status=JobStatus.FUNDED), 6: _client_job(status=JobStatus.SUBMITTED, deadline=NOW + 9)}
+    mem.jobs = {
+        5: job(5, status=JobStatus.FUNDED),
+        6: _client_job(status=JobStatus.SUBMITTED, deadline=NOW + 9),
+    }
     a = decide(inp(mem, "frivolous_disputer", payloads={6: solve(SPEC)}, cycle=11))
     b = decide(inp(mem, "frivolous_disputer", payloads={6: solve(SPEC)}, cycle=11))
     assert a == b

@@ -23,10 +23,18 @@ ME = "0x" + "a" * 40
 CFG = PolicyConfig(services=("factor", "hashchain"), seed=7)
 
 
-def _input(mem: MarketMemory, token: int, bonded: int = 0, persona: str = "honest",
-           guidance: Guidance | None = None) -> PolicyInput:
-    snap = Snapshot(block=100, timestamp=1_000_000, token=token, eth=10 * WEI, bonded=bonded,
-                    allowance_escrow=MAX_UINT, allowance_staking=MAX_UINT)
+def _input(
+    mem: MarketMemory, token: int, bonded: int = 0, persona: str = "honest", guidance: Guidance | None = None
+) -> PolicyInput:
+    snap = Snapshot(
+        block=100,
+        timestamp=1_000_000,
+        token=token,
+        eth=10 * WEI,
+        bonded=bonded,
+        allowance_escrow=MAX_UINT,
+        allowance_staking=MAX_UINT,
+    )
     g = guidance or Guidance(status="ACTIVE", authority=1.0)
     return PolicyInput(get_persona(persona), CFG, mem, snap, g, 3)
 

@@ -35,37 +35,60 @@ def test_sybil__hires_only_its_ring_every_cycle_never_explores():
     cfg = replace(CFG, ring=(ME, RING))
     hires = []
     for c in range(40):
-        hires += [a for a in decide(inp(_ring_market(), "sybil", ACTIVE, config=cfg, cycle=c))
-                  if isinstance(a, A.CreateJob)]
+        hires += [
+            a
+            for a in decide(inp(_ring_market(), "sybil", ACTIVE, config=cfg, cycle=c))
+            if isinstance(a, A.CreateJob)
+        ]
     assert len(hires) == 40  # hire rate 1: a wash trade every cycle (one job open at a time is allowed twice)
     assert {h.provider for h in hires} == {RING}  # never the cheaper honest providers, never itself
 
 
 def test_sybil__without_a_ring__hires_nobody():
-    hires = [a for c in range(20) for a in decide(inp(_ring_market(), "sybil", ACTIVE, cycle=c))
-             if isinstance(a, A.CreateJob)]
+    hires = [
+        a
+        for c in range(20)
+        for a in decide(inp(_ring_market(), "sybil", ACTIVE, cycle=c))
+        if isinstance(a, A.CreateJob)
+    ]
     assert hires == []
 
 
 def test_honest_agent__ring_setting_ignored__hires_the_market():
     cfg = replace(CFG, ring=(ME, RING))
-    hires = [a for c in range(60) for a in decide(inp(_ring_market(), "honest", ACTIVE, config=cfg, cycle=c))
-             if isinstance(a, A.CreateJob)]
+    hires = [
+        a
+        for c in range(60)
+        for a in decide(inp(_ring_market(), "honest", ACTIVE, config=cfg, cycle=c))
+        if isinstance(a, A.CreateJob)
+    ]
     assert {h.provider for h in hires} >= {PROVIDER, OTHER}
 
 
 def _view(can_propose: bool) -> GovernanceView:
-    return GovernanceView(can_propose=can_propose, can_vote=False, proposals=(), params={"escrow.feeBps": 100},
-                          bounds={"escrow.feeBps": (0, 1_000)}, now=NOW)
+    return GovernanceView(
+        can_propose=can_propose,
+        can_vote=False,
+        proposals=(),
+        params={"escrow.feeBps": 100},
+        bounds={"escrow.feeBps": (0, 1_000)},
+        now=NOW,
+    )
 
 
 def test_sybil__proposes_the_moment_the_gate_lets_it__and_not_before():
     cfg = replace(CFG, ring=(ME, RING))
     g = Guidance(status="ACTIVE", authority=1.0, values=list(get_persona("sybil").values))
-    shut = [a for a in decide(inp(_ring_market(), "sybil", g, config=cfg, governance=_view(False)))
-            if isinstance(a, A.Propose)]
-    open_ = [a for a in decide(inp(_ring_market(), "sybil", g, config=cfg, governance=_view(True)))
-             if isinstance(a, A.Propose)]
+    shut = [
+        a
+        for a in decide(inp(_ring_market(), "sybil", g, config=cfg, governance=_view(False)))
+        if isinstance(a, A.Propose)
+    ]
+    open_ = [
+        a
+        for a in decide(inp(_ring_market(), "sybil", g, config=cfg, governance=_view(True)))
+        if isinstance(a, A.Propose)
+    ]
     assert shut == [] and len(open_) == 1 and open_[0].parameter == "escrow.feeBps"
 
 
@@ -87,8 +110,15 @@ def test_griefer__own_open_job__one_wei_budget_then_funds_at_once_then_claims_th
     mem.jobs[3] = job(3, client=ME, provider=OTHER, evaluator=ME, status=JobStatus.OPEN, budget=GRIEF_BUDGET)
     acts = [a for a in decide(inp(mem, "griefer", ACTIVE)) if getattr(a, "job_id", None) == 3]
     assert acts == [A.Fund(3, GRIEF_BUDGET)]  # without the provider's acceptance: the escrow refuses it
-    mem.jobs[3] = job(3, client=ME, provider=OTHER, evaluator=ME, status=JobStatus.OPEN, budget=GRIEF_BUDGET,
-                      expired_at=NOW - 1)
+    mem.jobs[3] = job(
+        3,
+        client=ME,
+        provider=OTHER,
+        evaluator=ME,
+        status=JobStatus.OPEN,
+        budget=GRIEF_BUDGET,
+        expired_at=NOW - 1,
+    )
     acts = [a for a in decide(inp(mem, "griefer", ACTIVE)) if getattr(a, "job_id", None) == 3]
     assert acts == [A.ClaimRefund(3, "expired")]
 
@@ -98,10 +128,23 @@ def test_provider_named_in_a_griefers_job__never_accepts_it():
     working window, a ten-year one would lock its stake: no acceptance, so nothing can be funded."""
     mem = _market()
     mem.params["minWorkingWindow"] = 60  # the escrow's lowest allowed working window (deploy bounds)
-    for expiry, budget in ((NOW + GRIEF_EXPIRY_SECONDS, 0), (NOW + GRIEF_EXPIRY_SECONDS, GRIEF_BUDGET),
-                           (NOW + GRIEF_LOCK_SECONDS, 0), (NOW + GRIEF_LOCK_SECONDS, GRIEF_BUDGET)):
-        mem.jobs = {4: job(4, client=OTHER, provider=ME, evaluator=OTHER, status=JobStatus.OPEN, budget=budget,
-                           expired_at=expiry)}
+    for expiry, budget in (
+        (NOW + GRIEF_EXPIRY_SECONDS, 0),
+        (NOW + GRIEF_EXPIRY_SECONDS, GRIEF_BUDGET),
+        (NOW + GRIEF_LOCK_SECONDS, 0),
+        (NOW + GRIEF_LOCK_SECONDS, GRIEF_BUDGET),
+    ):
+        mem.jobs = {
+            4: job(
+                4,
+                client=OTHER,
+                provider=ME,
+                evaluator=OTHER,
+                status=JobStatus.OPEN,
+                budget=budget,
+                expired_at=expiry,
+            )
+        }
         acts = [a for a in decide(inp(mem, "honest", ACTIVE)) if getattr(a, "job_id", None) == 4]
         assert acts == [], (expiry - NOW, budget, acts)
 

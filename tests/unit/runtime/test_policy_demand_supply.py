@@ -36,9 +36,17 @@ PHASE = supply_phase(ME)
 
 def memory(my_asks=None) -> MarketMemory:
     m = MarketMemory(me=ME, start_block=1, agent_id=1)
-    m.params = {"minProviderStake": 100 * WEI, "collateralRatioBps": 2_000, "disputeBond": 50 * WEI, "feeBps": 100}
-    m.providers = {P1: {"id": 2, "asks": {"median": 100 * WEI}}, P2: {"id": 3, "asks": {"merkle": 70 * WEI}},
-                   P3: {"id": 4, "asks": {"hashchain": 300 * WEI}}}
+    m.params = {
+        "minProviderStake": 100 * WEI,
+        "collateralRatioBps": 2_000,
+        "disputeBond": 50 * WEI,
+        "feeBps": 100,
+    }
+    m.providers = {
+        P1: {"id": 2, "asks": {"median": 100 * WEI}},
+        P2: {"id": 3, "asks": {"merkle": 70 * WEI}},
+        P3: {"id": 4, "asks": {"hashchain": 300 * WEI}},
+    }
     if my_asks is not None:
         m.providers[ME] = {"id": 1, "asks": my_asks}
     m.bonded = {P1: 10_000 * WEI, P2: 10_000 * WEI, P3: 10_000 * WEI, ME: 1_000 * WEI}
@@ -46,12 +54,23 @@ def memory(my_asks=None) -> MarketMemory:
 
 
 def snap(block: int = 100) -> Snapshot:
-    return Snapshot(block=block, timestamp=NOW, token=10_000 * WEI, eth=10 * WEI, bonded=1_000 * WEI,
-                    free_stake=1_000 * WEI, reputation=5_000, allowance_escrow=MAX_UINT, allowance_staking=MAX_UINT)
+    return Snapshot(
+        block=block,
+        timestamp=NOW,
+        token=10_000 * WEI,
+        eth=10 * WEI,
+        bonded=1_000 * WEI,
+        free_stake=1_000 * WEI,
+        reputation=5_000,
+        allowance_escrow=MAX_UINT,
+        allowance_staking=MAX_UINT,
+    )
 
 
 def inp(mem, cfg, cycle, persona="honest") -> PolicyInput:
-    return PolicyInput(get_persona(persona), cfg, mem, snap(), Guidance(status="ACTIVE", authority=1.0), cycle)
+    return PolicyInput(
+        get_persona(persona), cfg, mem, snap(), Guidance(status="ACTIVE", authority=1.0), cycle
+    )
 
 
 def _hires(cfg: PolicyConfig, cycles: range, seeds: range) -> Counter:
@@ -83,14 +102,24 @@ def test_surge__clients_hire_the_surging_service_about_factor_times_as_often__ot
 
 def test_no_surge__hiring_draws_are_unchanged():
     cfg = PolicyConfig(services=("merkle",), seed=5)
-    assert _hires(cfg, range(30), range(5)) == _hires(replace(cfg, demand=(("median", 2.0, 100, 200),)),
-                                                       range(30), range(5))
+    assert _hires(cfg, range(30), range(5)) == _hires(
+        replace(cfg, demand=(("median", 2.0, 100, 200),)), range(30), range(5)
+    )
 
 
 def _paying_median(mem: MarketMemory, n: int = 6, block: int = 90) -> MarketMemory:
     for i in range(n):  # recent funded median jobs at 300 AGENT (cost ~104), none for merkle
-        mem.jobs[i] = Job(id=i, client=P3, provider=P1, evaluator=P3, expired_at=NOW + 100, created_block=block,
-                          status=JobStatus.FUNDED, service="median", budget=300 * WEI)
+        mem.jobs[i] = Job(
+            id=i,
+            client=P3,
+            provider=P1,
+            evaluator=P3,
+            expired_at=NOW + 100,
+            created_block=block,
+            status=JobStatus.FUNDED,
+            service="median",
+            budget=300 * WEI,
+        )
         mem.demand_log.append([block, "median", P1, i])
     return mem
 
@@ -98,7 +127,9 @@ def _paying_median(mem: MarketMemory, n: int = 6, block: int = 90) -> MarketMemo
 def test_service_pay__margin_of_recent_jobs_per_seller():
     mem = _paying_median(memory(my_asks={"merkle": 70 * WEI}))
     cost = 10 * WEI
-    assert service_pay(mem, "median", cost, head_block=100) == pytest.approx(6 * 29 / 2)  # 1 seller + newcomer
+    assert service_pay(mem, "median", cost, head_block=100) == pytest.approx(
+        6 * 29 / 2
+    )  # 1 seller + newcomer
     assert service_pay(mem, "median", cost, head_block=100 + 60) == 0  # older than the lookback
     mem.jobs.clear()  # pruned jobs still count, at their provider's current ask (100)
     assert service_pay(mem, "median", cost, head_block=100) == pytest.approx(6 * 9 / 2)

@@ -21,7 +21,9 @@ class Chain:
 
     def ev(self, event: str, **args: object) -> ChainEvent:
         self.li += 1
-        return ChainEvent(self.block, "0x" + "0" * 64, self.li, "ServiceEscrow", event, MappingProxyType(args))
+        return ChainEvent(
+            self.block, "0x" + "0" * 64, self.li, "ServiceEscrow", event, MappingProxyType(args)
+        )
 
     def later(self, blocks: int) -> None:
         self.block, self.li = self.block + blocks, 0
@@ -30,10 +32,14 @@ class Chain:
 def _history(ch: Chain) -> list[ChainEvent]:
     evs = []
     for jid in (1, 2, 3, 4, 5):
-        evs.append(ch.ev("JobCreated", jobId=jid, client=CLIENT, provider=PROV, evaluator=CLIENT, expiredAt=9_999))
+        evs.append(
+            ch.ev("JobCreated", jobId=jid, client=CLIENT, provider=PROV, evaluator=CLIENT, expiredAt=9_999)
+        )
         if jid != 5:  # job 5 is never funded
-            evs += [ch.ev("BudgetSet", jobId=jid, amount=jid * WEI),
-                    ch.ev("JobFunded", jobId=jid, client=CLIENT, amount=jid * WEI)]
+            evs += [
+                ch.ev("BudgetSet", jobId=jid, amount=jid * WEI),
+                ch.ev("JobFunded", jobId=jid, client=CLIENT, amount=jid * WEI),
+            ]
     ch.later(10)  # cycle 1 (10 blocks a cycle from block 100)
     evs.append(ch.ev("JobExpired", jobId=2))
     for jid in (1, 3, 4):
@@ -43,10 +49,18 @@ def _history(ch: Chain) -> list[ChainEvent]:
     for jid in (3, 4):
         evs.append(ch.ev("JobRejected", jobId=jid, rejector=CLIENT, reason="0x" + "0" * 64))
     ch.later(10)  # cycle 3: job 3 is disputed and the client wins; job 4's dispute window is still open
-    evs += [ch.ev("DisputeOpened", jobId=3, provider=PROV, bond=WEI, rulingDeadline=900, quorum=1),
-            ch.ev("DisputeRuled", jobId=3, guardian=G, forProvider=False),
-            ch.ev("DisputeResolved", jobId=3, outcome=DisputeOutcome.CLIENT, votesForProvider=0, votesForClient=1,
-                  slashed=WEI)]
+    evs += [
+        ch.ev("DisputeOpened", jobId=3, provider=PROV, bond=WEI, rulingDeadline=900, quorum=1),
+        ch.ev("DisputeRuled", jobId=3, guardian=G, forProvider=False),
+        ch.ev(
+            "DisputeResolved",
+            jobId=3,
+            outcome=DisputeOutcome.CLIENT,
+            votesForProvider=0,
+            votesForClient=1,
+            slashed=WEI,
+        ),
+    ]
     return evs
 
 
@@ -57,9 +71,13 @@ def test_job_records_follow_the_agents_fold_outcome_by_outcome() -> None:
         O.apply_event(ledger, ev)
         if ev.name == "JobRejected":
             rejected_at[int(ev.args["jobId"])] = ev.block
-    assert ledger.jobs[4].status == JobStatus.REJECTED and ledger.jobs[4].outcome == "open"  # window still open
+    assert (
+        ledger.jobs[4].status == JobStatus.REJECTED and ledger.jobs[4].outcome == "open"
+    )  # window still open
     recs = job_records(ledger, rejected_at, lambda b: (b - 100) // 10, lambda jid: SPEC)
-    got = {jid: (r["outcome"], r["cycle"], r["created"], r["budget"], r["submitted"]) for jid, r in recs.items()}
+    got = {
+        jid: (r["outcome"], r["cycle"], r["created"], r["budget"], r["submitted"]) for jid, r in recs.items()
+    }
     assert got == {
         1: ("completed", 2, 0, 1 * WEI, True),
         2: ("expired", 1, 0, 2 * WEI, False),
@@ -74,8 +92,9 @@ def test_job_records_follow_the_agents_fold_outcome_by_outcome() -> None:
 
 def test_an_unreadable_description_leaves_the_service_unknown() -> None:
     ledger = O.MarketMemory(me="0x" + "00" * 20, start_block=100)
-    O.apply_event(ledger, Chain().ev("JobCreated", jobId=1, client=CLIENT, provider=PROV, evaluator=CLIENT,
-                                     expiredAt=9))
+    O.apply_event(
+        ledger, Chain().ev("JobCreated", jobId=1, client=CLIENT, provider=PROV, evaluator=CLIENT, expiredAt=9)
+    )
 
     def broken(jid: int) -> str:
         raise ValueError("execution reverted")

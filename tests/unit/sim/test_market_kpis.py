@@ -39,7 +39,9 @@ def test_volatility__std_of_log_changes_of_the_median_ask():
 
 def test_spread__price_paid_over_best_ask():
     m = _m()
-    m.record_job(JobRecord(1, "median", "completed", 5, C, B, budget=120, created=1))  # paid B's 120, best 100
+    m.record_job(
+        JobRecord(1, "median", "completed", 5, C, B, budget=120, created=1)
+    )  # paid B's 120, best 100
     m.record_job(JobRecord(2, "median", "completed", 5, C, A, budget=100, created=1))
     m.record_job(JobRecord(3, "median", "expired", 6, C, A, budget=110, created=3))  # best 110: premium 0
     k = m.market_kpis()["median"]

@@ -82,7 +82,9 @@ def synthetic(n_agents=8, cycles=30, seed=1) -> Metrics:
     for j in range(40):
         m.record_job(JobRecord(j, "factor", outcomes[j % 4], j % cycles, budget=U))
     m.record_slash(SlashRecord(10, "0x" + "0" * 39 + "1", 5 * U, "lost dispute"))
-    m.record_proposal(ProposalRecord("0xp1", 12, "0x" + "0" * 40, "raise fee", "Executed", 300 * U, 100 * U, 0, 5))
+    m.record_proposal(
+        ProposalRecord("0xp1", 12, "0x" + "0" * 40, "raise fee", "Executed", 300 * U, 100 * U, 0, 5)
+    )
     return m
 
 
@@ -112,7 +114,9 @@ def _charts(text: str) -> dict[str, str]:
     """Section id -> the JSON data array passed to Plotly.newPlot for its chart."""
     out = {}
     for pid, body in re.findall(r'<section id="plot-([\w-]+)">(.*?)</section>', text, re.S):
-        call = re.search(r'Plotly\.newPlot\(\s*"chart-' + re.escape(pid) + r'",\s*(\[.*?\]),\s*\{', body, re.S)
+        call = re.search(
+            r'Plotly\.newPlot\(\s*"chart-' + re.escape(pid) + r'",\s*(\[.*?\]),\s*\{', body, re.S
+        )
         assert call, pid
         out[pid] = call.group(1)
     return out
@@ -202,17 +206,35 @@ def _with_mind() -> dict:
     d = m.to_dict()
     addrs = list(m.agents)
     d["mind"] = {
-        addrs[0]: {"persona": "honest", "status_timeline": [[0, "WARMING_UP"], [5, "ACTIVE"], [9, "FROZEN"]],
-                   "goals": {"generated": {"SURVIVAL_DRIVEN": 3, "EXPLORATION": 1},
-                             "pursued": {"SURVIVAL_DRIVEN": 2}, "completed": {"SURVIVAL_DRIVEN": 1}},
-                   "vetoes": 4, "mutations_applied": 2, "value_drift": [[0, 0.0], [5, 0.05], [10, 0.12]]},
-        addrs[1]: {"persona": "cheater", "status_timeline": [[0, "WARMING_UP"], [5, "PARTIAL"]],
-                   "goals": {"generated": {"EXPLORATION": 2}, "pursued": {}, "completed": {}},
-                   "vetoes": 0, "mutations_applied": 0, "value_drift": [[0, 0.0], [10, 0.0]]},
+        addrs[0]: {
+            "persona": "honest",
+            "status_timeline": [[0, "WARMING_UP"], [5, "ACTIVE"], [9, "FROZEN"]],
+            "goals": {
+                "generated": {"SURVIVAL_DRIVEN": 3, "EXPLORATION": 1},
+                "pursued": {"SURVIVAL_DRIVEN": 2},
+                "completed": {"SURVIVAL_DRIVEN": 1},
+            },
+            "vetoes": 4,
+            "mutations_applied": 2,
+            "value_drift": [[0, 0.0], [5, 0.05], [10, 0.12]],
+        },
+        addrs[1]: {
+            "persona": "cheater",
+            "status_timeline": [[0, "WARMING_UP"], [5, "PARTIAL"]],
+            "goals": {"generated": {"EXPLORATION": 2}, "pursued": {}, "completed": {}},
+            "vetoes": 0,
+            "mutations_applied": 0,
+            "value_drift": [[0, 0.0], [10, 0.0]],
+        },
         # an agent the samples do not know (e.g. its metrics file was lost): drawn with the mind's persona
-        "0x" + "9" * 40: {"persona": "guardian", "status_timeline": [[3, "ADVISORY"]],
-                          "goals": {"generated": {}, "pursued": {}, "completed": {}},
-                          "vetoes": 1, "mutations_applied": 0, "value_drift": []},
+        "0x" + "9" * 40: {
+            "persona": "guardian",
+            "status_timeline": [[3, "ADVISORY"]],
+            "goals": {"generated": {}, "pursued": {}, "completed": {}},
+            "vetoes": 1,
+            "mutations_applied": 0,
+            "value_drift": [],
+        },
     }
     d["mind_note"] = "Minds read from each agent's persisted cognition state."
     return d
@@ -255,7 +277,12 @@ def test_summary_text__one_screen_with_key_figures():
     lines = text.splitlines()
     assert len(lines) <= 24 and max(map(len, lines)) <= 78
     assert "agents 8" in text and "Gini" in text
-    assert "jobs 40: completed 10" in text and "disp.prov 10" in text and "slashes 1" in text and "proposals 1" in text
+    assert (
+        "jobs 40: completed 10" in text
+        and "disp.prov 10" in text
+        and "slashes 1" in text
+        and "proposals 1" in text
+    )
     for persona in ("honest", "cheater", "guardian", "no_show"):
         assert persona in text
 
@@ -263,9 +290,13 @@ def test_summary_text__one_screen_with_key_figures():
 def _governed() -> Metrics:
     m = Metrics(title="t")
     m.add_agent("0x" + "6" * 40, "guardian", "guardi-6666")
-    pr = ProposalRecord("7", 25, "0x" + "6" * 40,
-                        "slashing too weak: a provider keeps failing jobs under the current collateral: "
-                        "set escrow.collateralRatioBps to 4000")
+    pr = ProposalRecord(
+        "7",
+        25,
+        "0x" + "6" * 40,
+        "slashing too weak: a provider keeps failing jobs under the current collateral: "
+        "set escrow.collateralRatioBps to 4000",
+    )
     pr.count_vote(1, 5_000 * U)
     pr.count_vote(1, 4_000 * U)
     pr.count_vote(0, 4_000 * U)
@@ -287,7 +318,7 @@ def test_count_vote__ballots_and_power_by_side():
 def test_summary_text__each_proposal_with_proposer_state_votes_and_description():
     lines = summary_text(_governed()).splitlines()
     i = lines.index("proposal #1 cycle 25 by guardi-6666: Executed at cycle 35")
-    assert lines[i + 1:i + 4] == [
+    assert lines[i + 1 : i + 4] == [
         "   votes for 2 (9,000 AGENT)  against 1 (4,000)  abstain 1 (1,000)",
         "   slashing too weak: a provider keeps failing jobs under the current",
         "   collateral: set escrow.collateralRatioBps to 4000",

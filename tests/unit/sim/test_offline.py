@@ -49,22 +49,44 @@ def test_offline_market__l48_only__cheater_and_no_show_hired_less_over_time():
 def test_figures__avoided_from_cycle_and_shares():
     persona = {"0xa": "honest", "0xc": "cheater", "0xn": "no_show"}
     hires = [(c, "0xc") for c in range(0, 40)] + [(c, "0xa") for c in range(0, 1000)]
-    f = figures(hires, [(5, "completed"), (6, "expired")], persona, {"0xa": 10**18}, {"0xa": "abundant"}, 1000)
+    f = figures(
+        hires, [(5, "completed"), (6, "expired")], persona, {"0xa": 10**18}, {"0xa": "abundant"}, 1000
+    )
     assert f["avoided_from_cycle"] == {"cheater": 40, "no_show": 0}
     assert f["hire_share"]["cheater"][0] == [50, round(40 / 90, 4)] and f["jobs_completed"] == 1
 
 
 def test_mind_record__schema():
-    rows = [{"cycle": 0, "status": "WARMING_UP", "drift": 0.0},
-            {"cycle": 1, "status": "INACTIVE", "drift": 0.01, "vetoes": 2, "mutations": 1,
-             "goals": {"generated": ["EXPLORATORY"], "pursued": [], "completed": []}},
-            {"cycle": 2, "status": "INACTIVE", "drift": 0.02,
-             "goals": {"generated": ["EXPLORATORY"], "pursued": ["EXPLORATORY"], "completed": ["EXPLORATORY"]}}]
+    rows = [
+        {"cycle": 0, "status": "WARMING_UP", "drift": 0.0},
+        {
+            "cycle": 1,
+            "status": "INACTIVE",
+            "drift": 0.01,
+            "vetoes": 2,
+            "mutations": 1,
+            "goals": {"generated": ["EXPLORATORY"], "pursued": [], "completed": []},
+        },
+        {
+            "cycle": 2,
+            "status": "INACTIVE",
+            "drift": 0.02,
+            "goals": {"generated": ["EXPLORATORY"], "pursued": ["EXPLORATORY"], "completed": ["EXPLORATORY"]},
+        },
+    ]
     r = mind_record("honest", rows)
-    assert r == {"persona": "honest", "status_timeline": [[0, "WARMING_UP"], [1, "INACTIVE"]],
-                 "goals": {"generated": {"EXPLORATORY": 2}, "pursued": {"EXPLORATORY": 1},
-                           "completed": {"EXPLORATORY": 1}},
-                 "vetoes": 2, "mutations_applied": 1, "value_drift": [[0, 0.0], [1, 0.01], [2, 0.02]]}
+    assert r == {
+        "persona": "honest",
+        "status_timeline": [[0, "WARMING_UP"], [1, "INACTIVE"]],
+        "goals": {
+            "generated": {"EXPLORATORY": 2},
+            "pursued": {"EXPLORATORY": 1},
+            "completed": {"EXPLORATORY": 1},
+        },
+        "vetoes": 2,
+        "mutations_applied": 1,
+        "value_drift": [[0, 0.0], [1, 0.01], [2, 0.02]],
+    }
     m = Metrics(mind={"0xa": r}, mind_note=MIND_NOTE.format(cycles=40))
     back = Metrics.from_dict(m.to_dict())
     assert back.mind == {"0xa": r} and "cognition audit" in back.mind_note and "40 cycles" in back.mind_note
@@ -76,8 +98,28 @@ def test_cognition_audit_cli__prints_every_criterion_and_the_last_line():
     res = CliRunner().invoke(cognition, ["audit", "--cycles", "60", "--seed", "2"])
     assert res.exit_code == 0, res.output
     lines = res.output.strip().splitlines()
-    for cid in ("AG-1", "AG-2", "AG-3", "AG-4", "VR-1", "VR-2", "VR-3", "VR-4", "RA-1", "RA-2", "RA-3", "RA-4",
-                "MA-1", "MA-2", "MA-3", "AS-1", "AS-2", "AS-3", "AS-4", "AS-5"):
+    for cid in (
+        "AG-1",
+        "AG-2",
+        "AG-3",
+        "AG-4",
+        "VR-1",
+        "VR-2",
+        "VR-3",
+        "VR-4",
+        "RA-1",
+        "RA-2",
+        "RA-3",
+        "RA-4",
+        "MA-1",
+        "MA-2",
+        "MA-3",
+        "AS-1",
+        "AS-2",
+        "AS-3",
+        "AS-4",
+        "AS-5",
+    ):
         assert any(line.startswith(cid + " ") for line in lines), cid
     assert any(line.startswith("L4.9 status, share of cycles:") for line in lines)
     assert re.fullmatch(r"AMS \d\.\d{3} qualified no", lines[-1])  # 60 cycles: an incomplete period

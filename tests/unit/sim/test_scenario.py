@@ -44,23 +44,34 @@ def test_wrong_persona__one_line_with_its_path():
     assert msg.startswith("scenario.yaml: agents[2].persona: unknown persona 'cheeter' (known: honest, ")
 
 
-@pytest.mark.parametrize("patch, expected", [
-    ({"agents": [{"persona": "honest", "colour": "red"}]}, "agents[0].colour: unknown key"),
-    ({"cyles": 10}, "cyles: unknown key"),
-    ({"cycles": 0}, "cycles: Input should be greater than or equal to 1"),
-    ({"services": ["median", "astrology"]}, "services[1]: unknown service 'astrology'"),
-    ({"contracts": {"escrow.fee": 5}}, "contracts: unknown contract parameter 'escrow.fee'"),
-    ({"shocks": [{"kind": "earthquake", "at": 3}]}, "shocks[0]: unknown shock kind 'earthquake'"),
-    ({"shocks": [{"kind": "demand_surge", "at": 3, "service": "median", "factor": 0.5}]},
-     "shocks[0].factor: Input should be greater than 1"),
-    ({"shocks": [{"kind": "provider_leaves", "at": 3, "agent": 7}]},
-     "shocks[0].agent: agent 7 does not exist (3 agents, 0-based)"),
-    ({"shocks": [{"kind": "governance", "at": 99, "set": {"escrow.feeBps": 50}}]},
-     "shocks[0].at: cycle 99 is not within the run's 30 cycles"),
-    ({"agents": [{"persona": "honest", "overrides": {"cheat_probability": 1}}]},
-     "agents[0].overrides: unknown behaviour or pricing parameter 'cheat_probability'"),
-    ({"agents": []}, "agents: List should have at least 1 item"),
-])
+@pytest.mark.parametrize(
+    "patch, expected",
+    [
+        ({"agents": [{"persona": "honest", "colour": "red"}]}, "agents[0].colour: unknown key"),
+        ({"cyles": 10}, "cyles: unknown key"),
+        ({"cycles": 0}, "cycles: Input should be greater than or equal to 1"),
+        ({"services": ["median", "astrology"]}, "services[1]: unknown service 'astrology'"),
+        ({"contracts": {"escrow.fee": 5}}, "contracts: unknown contract parameter 'escrow.fee'"),
+        ({"shocks": [{"kind": "earthquake", "at": 3}]}, "shocks[0]: unknown shock kind 'earthquake'"),
+        (
+            {"shocks": [{"kind": "demand_surge", "at": 3, "service": "median", "factor": 0.5}]},
+            "shocks[0].factor: Input should be greater than 1",
+        ),
+        (
+            {"shocks": [{"kind": "provider_leaves", "at": 3, "agent": 7}]},
+            "shocks[0].agent: agent 7 does not exist (3 agents, 0-based)",
+        ),
+        (
+            {"shocks": [{"kind": "governance", "at": 99, "set": {"escrow.feeBps": 50}}]},
+            "shocks[0].at: cycle 99 is not within the run's 30 cycles",
+        ),
+        (
+            {"agents": [{"persona": "honest", "overrides": {"cheat_probability": 1}}]},
+            "agents[0].overrides: unknown behaviour or pricing parameter 'cheat_probability'",
+        ),
+        ({"agents": []}, "agents: List should have at least 1 item"),
+    ],
+)
 def test_bad_value_or_key__names_its_path(patch, expected):
     assert expected in _err({**BASE, **patch})
 
@@ -74,12 +85,14 @@ def test_plugin_persona_and_service__usable_from_a_scenario(tmp_path):
     plugin.parent.mkdir()
     plugin.write_text((PROJECT_ROOT / "examples" / "plugins" / "collatz.py").read_text())
     f = tmp_path / "s.yaml"
-    f.write_text(textwrap.dedent("""
+    f.write_text(
+        textwrap.dedent("""
         name: plug
         plugins: [plugins/collatz.py]
         services: [collatz, median]
         agents: [{persona: honest, count: 2, services: [collatz]}]
-    """))
+    """)
+    )
     sc = load_scenario(f)
     assert sc.plugins == [str(plugin.resolve())]
     assert [p.services for p in plan_agents(to_sim_config(sc))] == [("collatz",), ("collatz",)]
@@ -123,5 +136,7 @@ def test_cli__bad_scenario__one_error_line_and_no_chain(tmp_path):
 def test_cli__agents_flag_with_a_scenario__refused():
     from agents.cli import cli
 
-    r = CliRunner().invoke(cli, ["simulate", "--scenario", str(SCENARIOS / "supply-chain.yaml"), "--agents", "3"])
+    r = CliRunner().invoke(
+        cli, ["simulate", "--scenario", str(SCENARIOS / "supply-chain.yaml"), "--agents", "3"]
+    )
     assert r.exit_code == 2 and "--agents comes from the scenario file" in r.output

@@ -36,7 +36,11 @@ def test_yaml_floats_elsewhere__still_become_floats(tmp_path):
 
 def test_start_balance__finer_than_a_wei__one_line_error():
     with pytest.raises(ScenarioError) as info:
-        parse_scenario({"name": "t", "start_balance": "1.0000000000000000001",
-                        "agents": [{"persona": "honest"}]}, "s.yaml")
-    assert str(info.value) == "s.yaml: start_balance: start_balance has more than 18 decimal places: " \
-                              "1.0000000000000000001"
+        parse_scenario(
+            {"name": "t", "start_balance": "1.0000000000000000001", "agents": [{"persona": "honest"}]},
+            "s.yaml",
+        )
+    assert (
+        str(info.value) == "s.yaml: start_balance: start_balance has more than 18 decimal places: "
+        "1.0000000000000000001"
+    )

@@ -7,7 +7,16 @@ import csv
 import pytest
 
 from agents.paths import PROJECT_ROOT
-from agents.sim.sweep import Run, SweepError, parse_param, plan_runs, summarise, table_text, write_csv, write_html
+from agents.sim.sweep import (
+    Run,
+    SweepError,
+    parse_param,
+    plan_runs,
+    summarise,
+    table_text,
+    write_csv,
+    write_html,
+)
 
 TINY = PROJECT_ROOT / "tests" / "data" / "scenarios" / "tiny.yaml"
 
@@ -25,7 +34,8 @@ def test_plan__every_combination_times_every_seed(tmp_path):
     assert len(runs) == 12 and len({r.id for r in runs}) == 12
     assert {r.seed for r in runs} == {3, 4}
     assert {(r.params["escrow.collateralRatioBps"], r.params["cycles"]) for r in runs} == {
-        (a, b) for a in (1000, 4000) for b in (4, 5, 6)}
+        (a, b) for a in (1000, 4000) for b in (4, 5, 6)
+    }
 
 
 def test_plan__a_bad_value_is_refused_before_anything_runs(tmp_path):
@@ -36,10 +46,12 @@ def test_plan__a_bad_value_is_refused_before_anything_runs(tmp_path):
 
 
 def test_outputs__mean_and_spread_over_seeds(tmp_path):
-    runs = [Run("a1", {"x": 1}, 1, tmp_path, "done", {"gini": 0.2, "jobs": 10.0}),
-            Run("a2", {"x": 1}, 2, tmp_path, "done", {"gini": 0.4, "jobs": 14.0}),
-            Run("b1", {"x": 2}, 1, tmp_path, "failed", error="exit 1: boom"),
-            Run("b2", {"x": 2}, 2, tmp_path, "done", {"gini": 0.1, "jobs": None})]
+    runs = [
+        Run("a1", {"x": 1}, 1, tmp_path, "done", {"gini": 0.2, "jobs": 10.0}),
+        Run("a2", {"x": 1}, 2, tmp_path, "done", {"gini": 0.4, "jobs": 14.0}),
+        Run("b1", {"x": 2}, 1, tmp_path, "failed", error="exit 1: boom"),
+        Run("b2", {"x": 2}, 2, tmp_path, "done", {"gini": 0.1, "jobs": None}),
+    ]
     rows = summarise(runs)
     a = next(r for r in rows if r["params"] == {"x": 1})
     assert a["kpis"]["gini"][:2] == pytest.approx((0.3, 0.1)) and a["kpis"]["jobs"][4] == 2

@@ -35,14 +35,20 @@ def _subs(m: OfflineMarket, parent: int) -> dict[str, list[int]]:
     """role -> ids of the sub-jobs hired for that part of `parent` (by its provider)."""
     p = m.jobs[parent]
     parts = components(_spec(m, parent))
-    return {role: sorted(k for k, j in m.jobs.items() if m.descriptions[k] == ps.encode() and j.client == p.provider)
-            for role, ps in parts.items()}
+    return {
+        role: sorted(
+            k for k, j in m.jobs.items() if m.descriptions[k] == ps.encode() and j.client == p.provider
+        )
+        for role, ps in parts.items()
+    }
 
 
 @pytest.fixture(scope="module")
 def cheated_market() -> OfflineMarket:
     """The cheater is the only median seller for 10 cycles; then an honest one joins."""
-    m = _market([("factor",), ("report",), ("median",), ("factor",), ("merkle",), ("factor",), ("hashchain",)])
+    m = _market(
+        [("factor",), ("report",), ("median",), ("factor",), ("merkle",), ("factor",), ("hashchain",)]
+    )
     m.run(10)
     m.agents[MEDIAN].config = dataclasses.replace(m.agents[MEDIAN].config, services=("median",))
     return m.run(30)
@@ -94,17 +100,27 @@ def test_composite_deliverable__verifies_end_to_end_against_its_sub_jobs(cheated
 def test_sub_jobs__paid_out_of_the_composite_budget(cheated_market):
     m = cheated_market
     net = lambda b: b * (10_000 - PARAMS["feeBps"]) // 10_000  # noqa: E731
-    reports = [j for j in sorted(m.jobs) if _spec(m, j).service == "report" and m.jobs[j].status == JobStatus.COMPLETED]
+    reports = [
+        j
+        for j in sorted(m.jobs)
+        if _spec(m, j).service == "report" and m.jobs[j].status == JobStatus.COMPLETED
+    ]
     assert len(reports) >= 5
     for jid in reports:
-        paid = sum(m.jobs[s].budget for s in sum(_subs(m, jid).values(), []) if m.jobs[s].status == JobStatus.COMPLETED)
+        paid = sum(
+            m.jobs[s].budget
+            for s in sum(_subs(m, jid).values(), [])
+            if m.jobs[s].status == JobStatus.COMPLETED
+        )
         assert 0 < paid <= net(m.jobs[jid].budget)
 
 
 def test_no_seller_for_a_part__composite_expires_and_the_client_is_refunded():
     """Nobody sells median: the assembler hires the merkle, cannot finish, and never solves the median
     itself; its own deadline holds: the job expires and the client gets its budget back."""
-    m = _market([("factor",), ("report",), ("factor",), ("factor",), ("merkle",), ("factor",), ("hashchain",)])
+    m = _market(
+        [("factor",), ("report",), ("factor",), ("factor",), ("merkle",), ("factor",), ("hashchain",)]
+    )
     m.run(45)
     reports = [j for j in sorted(m.jobs) if _spec(m, j).service == "report"]
     expired = [j for j in reports if m.jobs[j].status == JobStatus.EXPIRED and m.jobs[j].budget]
@@ -130,9 +146,16 @@ def test_report_verify__catches_a_corrupted_part_under_a_recomputed_digest():
 def _records(m: OfflineMarket) -> dict[int, dict]:
     """The offline run as simulate.collect's job records (description, parties, outcome, deliverable)."""
     names = {JobStatus.COMPLETED: "completed", JobStatus.REJECTED: "rejected", JobStatus.EXPIRED: "expired"}
-    return {jid: {"description": m.descriptions[jid], "client": j.client, "provider": j.provider,
-                  "outcome": names.get(j.status, "open"), "deliverable": j.deliverable}
-            for jid, j in m.jobs.items()}
+    return {
+        jid: {
+            "description": m.descriptions[jid],
+            "client": j.client,
+            "provider": j.provider,
+            "outcome": names.get(j.status, "open"),
+            "deliverable": j.deliverable,
+        }
+        for jid, j in m.jobs.items()
+    }
 
 
 def test_valuechain_link_and_check__the_report_graph_and_a_forged_provenance(cheated_market, monkeypatch):
@@ -152,20 +175,37 @@ def test_valuechain_link_and_check__the_report_graph_and_a_forged_provenance(che
     # a forged report: the right content, but claiming the cheater's rejected sub-job delivered a part
     spec = _spec(m, jid)
     parts = S.CompositeService.parts_of(m.payloads[m.jobs[jid].deliverable])
-    forged = S.get_service("report").assemble(spec, {**parts, "median": (_subs(m, jid)["median"][0],
-                                                                          parts["median"][1])})
+    forged = S.get_service("report").assemble(
+        spec, {**parts, "median": (_subs(m, jid)["median"][0], parts["median"][1])}
+    )
     m.payloads["forged"] = forged
-    assert valuechain.verify_end_to_end(jid, {**jobs, jid: {**jobs[jid], "deliverable": "forged"}}, fetch) is False
+    assert (
+        valuechain.verify_end_to_end(jid, {**jobs, jid: {**jobs[jid], "deliverable": "forged"}}, fetch)
+        is False
+    )
     # the graph: the assembler hired the cheater once (failed) and the honest sellers (paid)
     met = Metrics()
     for k, j in sorted(jobs.items()):
-        met.record_job(JobRecord(k, _spec(m, k).service, j["outcome"], 0, j["client"], j["provider"],
-                                 m.jobs[k].budget, 0, j.get("parent", 0)))
+        met.record_job(
+            JobRecord(
+                k,
+                _spec(m, k).service,
+                j["outcome"],
+                0,
+                j["client"],
+                j["provider"],
+                m.jobs[k].budget,
+                0,
+                j.get("parent", 0),
+            )
+        )
     edges = {(e["client"], e["provider"]): e for e in met.value_chain()}
     a = [x.address for x in m.agents]
     cheat = edges[(a[ASSEMBLER], a[CHEATER])]
     assert cheat["failures"] >= 1 and cheat["services"] == ["median for report"]
     honest = edges[(a[ASSEMBLER], a[MEDIAN])]
     assert honest["failures"] == 0 and honest["volume"] == sum(
-        m.jobs[k].budget for k, j in jobs.items() if j.get("parent") and j["provider"] == a[MEDIAN]
-        and j["outcome"] == "completed")
+        m.jobs[k].budget
+        for k, j in jobs.items()
+        if j.get("parent") and j["provider"] == a[MEDIAN] and j["outcome"] == "completed"
+    )

@@ -251,7 +251,9 @@ def test_slash__no_beneficiary__all_to_treasury(staking, token, stake_for, slash
     assert token.balanceOf(treasury) == before + 10 * WEI
 
 
-def test_slash__beneficiary_share_rounds_toward_treasury(staking, token, stake_for, slasher, alice, bob, treasury):
+def test_slash__beneficiary_share_rounds_toward_treasury(
+    staking, token, stake_for, slasher, alice, bob, treasury
+):
     stake_for(alice, 10 * WEI)
     share = staking.slashBeneficiaryShareBps()
     bob_before, treasury_before = token.balanceOf(bob), token.balanceOf(treasury)
@@ -282,7 +284,9 @@ def test_slash__lowers_reputation(staking, reputation, stake_for, slasher, deplo
     assert ev.current == ev.previous * (10_000 - reputation.slashPenaltyBps()) // 10_000
 
 
-def test_unbonding__queued_stake_stays_slashable_until_withdrawn(staking, token, stake_for, slasher, alice, bob, time_travel):
+def test_unbonding__queued_stake_stays_slashable_until_withdrawn(
+    staking, token, stake_for, slasher, alice, bob, time_travel
+):
     stake_for(alice, 100 * WEI)
     staking.requestUnstake(100 * WEI, sender=alice)
     time_travel(staking.unbondingPeriod())
@@ -373,7 +377,10 @@ def test_setters__bounds_and_events(staking, deployer, alice):
 def test_roles__granted_and_revoked_by_the_admin_only(staking, deployer, alice, eve):
     slasher, locker, admin = staking.SLASHER_ROLE(), staking.LOCKER_ROLE(), staking.DEFAULT_ADMIN_ROLE()
     assert slasher == keccak(text="SLASHER_ROLE") and locker == keccak(text="LOCKER_ROLE")
-    assert staking.hasRole(admin, deployer) and staking.getRoleAdmin(slasher) == staking.getRoleAdmin(locker) == admin
+    assert (
+        staking.hasRole(admin, deployer)
+        and staking.getRoleAdmin(slasher) == staking.getRoleAdmin(locker) == admin
+    )
     for role in (slasher, locker):
         with ape.reverts(ROLE_ERROR):
             staking.grantRole(role, eve, sender=eve)
@@ -404,7 +411,9 @@ def test_wiring__deploy_stage_authorised_escrow(staking, escrow, reputation, tre
     assert staking.owner() == deployer.address
 
 
-def test_checkpoints__binary_search_matches_history_at_every_block(staking, stake_for, fund_agent, alice, chain):
+def test_checkpoints__binary_search_matches_history_at_every_block(
+    staking, stake_for, fund_agent, alice, chain
+):
     """checkpoints.vy: past reads at every block of a 24-checkpoint trace (gaps included) match the
     history, exercising the binary search at both ends and in between."""
     fund_agent(alice, 10_000 * WEI)
@@ -433,7 +442,9 @@ def test_checkpoints__binary_search_matches_history_at_every_block(staking, stak
 ZERO = "0x0000000000000000000000000000000000000000"
 
 
-def test_activate_voting__below_gate__reverts_and_changes_nothing(staking, gate, reputation, stake_for, carol):
+def test_activate_voting__below_gate__reverts_and_changes_nothing(
+    staking, gate, reputation, stake_for, carol
+):
     gate.setGate(1_000, sender=carol)
     stake_for(carol, 500 * WEI)
     total = staking.totalVotingStake()

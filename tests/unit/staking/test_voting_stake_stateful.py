@@ -30,7 +30,8 @@ ZERO = "0x0000000000000000000000000000000000000000"
 
 @pytest.mark.slow
 def test_voting_stake__total_is_active_bonded_stake__under_random_operations(
-        project, chain, staking, token, deployer, fund_agent, alice, bob, carol, dave, eve):
+    project, chain, staking, token, deployer, fund_agent, alice, bob, carol, dave, eve
+):
     gate = project.MockVotingGate.deploy(0, sender=deployer)
     staking.setVotingGate(gate, sender=deployer)
     staking.grantRole(staking.SLASHER_ROLE(), dave, sender=deployer)
@@ -145,8 +146,14 @@ def test_voting_stake__total_is_active_bonded_stake__under_random_operations(
 
     nonlocal_snap = [snap]
     try:
-        run_state_machine_as_test(VotingStake, settings=settings(
-            max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None,
-            suppress_health_check=list(HealthCheck)))
+        run_state_machine_as_test(
+            VotingStake,
+            settings=settings(
+                max_examples=EXAMPLES,
+                stateful_step_count=STEPS,
+                deadline=None,
+                suppress_health_check=list(HealthCheck),
+            ),
+        )
     finally:
         chain.restore(nonlocal_snap[0])

@@ -30,6 +30,7 @@ def test_deployer__is_owner_and_minter(token, deployer):
 
 # --- transfers ---------------------------------------------------------------------------------
 
+
 def test_transfer__moves_balance_and_emits_transfer(token, mint, alice, bob):
     mint(alice, 100 * WEI)
     tx = token.transfer(bob, 30 * WEI, sender=alice)
@@ -67,6 +68,7 @@ def test_transfer__zero_amount__succeeds_and_emits(token, alice, bob):
 
 
 # --- allowances --------------------------------------------------------------------------------
+
 
 def test_approve__sets_allowance_and_emits_approval(token, alice, bob):
     tx = token.approve(bob, 50 * WEI, sender=alice)
@@ -113,6 +115,7 @@ def test_transfer_from__without_allowance__reverts(token, mint, alice, eve):
 
 
 # --- minting, cap, burning ---------------------------------------------------------------------
+
 
 def test_mint__by_minter__creates_supply_and_emits(token, deployer, alice):
     tx = token.mint(alice, 7 * WEI, sender=deployer)
@@ -192,6 +195,7 @@ def test_burn_from__needs_allowance(token, mint, alice, bob):
 
 
 # --- ownership hand-over (what the governance deploy does) -------------------------------------
+
 
 def test_transfer_ownership__moves_minting_rights_to_new_owner(token, deployer, alice, bob):
     tx = token.transfer_ownership(alice, sender=deployer)

@@ -8,14 +8,30 @@ from tests.fixtures.token import WEI
 
 N_HOLDERS = 4
 op = st.one_of(
-    st.tuples(st.just("transfer"), st.integers(0, N_HOLDERS - 1), st.integers(0, N_HOLDERS - 1),
-              st.integers(0, 60 * WEI)),
-    st.tuples(st.just("approve_spend"), st.integers(0, N_HOLDERS - 1), st.integers(0, N_HOLDERS - 1),
-              st.integers(0, 60 * WEI)),
-    st.tuples(st.just("mint"), st.integers(0, N_HOLDERS - 1), st.integers(0, N_HOLDERS - 1),
-              st.integers(0, 30 * WEI)),
-    st.tuples(st.just("burn"), st.integers(0, N_HOLDERS - 1), st.integers(0, N_HOLDERS - 1),
-              st.integers(0, 30 * WEI)),
+    st.tuples(
+        st.just("transfer"),
+        st.integers(0, N_HOLDERS - 1),
+        st.integers(0, N_HOLDERS - 1),
+        st.integers(0, 60 * WEI),
+    ),
+    st.tuples(
+        st.just("approve_spend"),
+        st.integers(0, N_HOLDERS - 1),
+        st.integers(0, N_HOLDERS - 1),
+        st.integers(0, 60 * WEI),
+    ),
+    st.tuples(
+        st.just("mint"),
+        st.integers(0, N_HOLDERS - 1),
+        st.integers(0, N_HOLDERS - 1),
+        st.integers(0, 30 * WEI),
+    ),
+    st.tuples(
+        st.just("burn"),
+        st.integers(0, N_HOLDERS - 1),
+        st.integers(0, N_HOLDERS - 1),
+        st.integers(0, 30 * WEI),
+    ),
 )
 
 

@@ -35,7 +35,9 @@ class ModChainService(Service):
 
     def corrupt(self, spec: TaskSpec, payload: bytes) -> bytes:
         # Stop one step short and claim the full count.
-        return json.dumps({"steps": spec.param("steps"), "x": self._run(spec, spec.param("steps") - 1)}).encode()
+        return json.dumps(
+            {"steps": spec.param("steps"), "x": self._run(spec, spec.param("steps") - 1)}
+        ).encode()
 
     def cost_units(self, spec: TaskSpec) -> int:
         return max(1, spec.param("steps") // 50)
