@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from eth_abi import decode, encode
-from eth_utils import keccak, to_checksum_address
+from eth_abi.abi import decode, encode
 from eth_utils.abi import collapse_if_tuple
+from eth_utils.address import to_checksum_address
+from eth_utils.crypto import keccak
 
 
 @lru_cache(maxsize=65536)
@@ -41,9 +42,10 @@ def _types(params: Sequence[dict[str, Any]]) -> list[str]:
 
 
 @lru_cache(maxsize=1024)
-def struct_type(name: str, fields: tuple[str, ...]) -> Any:
+def struct_type(name: str, fields: tuple[str, ...]) -> type[tuple[Any, ...]]:
     """The named-tuple class of one ABI struct (one class per struct shape, cached)."""
-    return namedtuple(name or "Struct", fields)  # noqa: PYI024 - fields come from the ABI at run time
+    # collections.namedtuple, not typing.NamedTuple: the fields come from the ABI at run time
+    return namedtuple(name or "Struct", fields)
 
 
 def _struct(param: dict[str, Any], values: Sequence[Any]) -> tuple[Any, ...]:
@@ -100,7 +102,7 @@ class FunctionCodec:
             raise CodecError(f"{self.signature}: {len(args)} arguments given")
         try:
             return self.selector + encode(list(self.input_types), list(args))
-        except Exception as exc:  # noqa: BLE001 - eth_abi raises several types for a bad value
+        except Exception as exc:  # eth_abi raises several types for a bad value; re-raised as one
             raise CodecError(f"{self.signature}: {exc}") from exc
 
     def decode(self, data: bytes) -> Any:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import requests
-from eth_abi import decode as abi_decode
+from eth_abi.abi import decode as abi_decode
 from web3.exceptions import (
     ContractLogicError,
     ContractPanicError,
@@ -98,7 +98,8 @@ def decode_revert(data: Any) -> str | None:
     raw = _as_bytes(data)
     if raw[:4] == ERROR_SELECTOR:
         try:
-            return abi_decode(["string"], raw[4:])[0]
+            reason: str = abi_decode(["string"], raw[4:])[0]  # eth_abi decodes a "string" to str
+            return reason
         except Exception:  # noqa: BLE001 - malformed data is "no reason", not a crash
             return None
     if raw[:4] == PANIC_SELECTOR and len(raw) >= 36:
@@ -119,9 +120,7 @@ def _message(exc: BaseException) -> str:
 
 
 def _rpc_error_data(exc: BaseException) -> Any:
-    if isinstance(exc, RpcResponseError):
-        data = exc.data
-    elif isinstance(exc, ContractLogicError):
+    if isinstance(exc, RpcResponseError | ContractLogicError):
         data = exc.data
     else:
         rpc = getattr(exc, "rpc_response", None)
@@ -225,7 +224,7 @@ def with_retries(
         attempt += 1
         try:
             return fn()
-        except Exception as exc:  # noqa: BLE001 - filtered just below
+        except Exception as exc:  # every failure, filtered just below: non-transient ones re-raised
             if not is_transient(exc):
                 raise
             delay = next(delays, None)

@@ -19,7 +19,7 @@ from typing import Any
 import rlp
 from coincurve import PrivateKey
 from eth_account import Account
-from eth_utils import keccak
+from eth_utils.crypto import keccak
 
 # The devnets' well-known test accounts (anvil's and Hardhat's default mnemonic): never real money.
 TEST_MNEMONIC = "test test test test test test test test test test test junk"
