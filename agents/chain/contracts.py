@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eth_utils import is_address, to_checksum_address
+from eth_typing import ChecksumAddress
+from eth_utils.address import is_address, to_checksum_address
 from web3 import Web3
 from web3.contract import Contract
 
@@ -32,7 +33,7 @@ class ContractsError(Exception):
 @dataclass
 class Contracts(Mapping[str, Contract]):
     web3: Web3
-    addresses: dict[str, str]
+    addresses: dict[str, ChecksumAddress]
     abis: dict[str, list[dict[str, Any]]]
     deployment: dict[str, Any] = field(default_factory=dict)
     _cache: dict[str, Contract] = field(default_factory=dict, repr=False)
@@ -54,7 +55,7 @@ class Contracts(Mapping[str, Contract]):
             abis = load_abis(build_file)
         except (DeployError, AbiError) as exc:
             raise ContractsError(str(exc)) from exc
-        addresses = {}
+        addresses: dict[str, ChecksumAddress] = {}
         for name, address in deployment["contracts"].items():
             if not isinstance(address, str) or not is_address(address):
                 raise ContractsError(f"{path}: contract {name} has no valid address ({address!r})")
@@ -67,7 +68,7 @@ class Contracts(Mapping[str, Contract]):
                 )
         return cls(web3=web3, addresses=addresses, abis=abis, deployment=deployment)
 
-    def address(self, name: str) -> str:
+    def address(self, name: str) -> ChecksumAddress:
         try:
             return self.addresses[name]
         except KeyError:
@@ -80,8 +81,11 @@ class Contracts(Mapping[str, Contract]):
         except KeyError:
             raise ContractsError(f"no ABI for {name} in the build output: run `ape compile`") from None
 
-    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
-        return self[name] if name in self else default
+    def get(self, name: str, default: Any = None) -> Any:
+        # Not Mapping.get: that catches only KeyError, and __getitem__ raises ContractsError
+        if name not in self:
+            return default
+        return self[name]
 
     def __getitem__(self, name: str) -> Contract:
         if name not in self._cache:
