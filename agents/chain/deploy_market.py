@@ -23,39 +23,42 @@ MARKET_CONTRACTS = ("AgentRegistry", "Reputation", "Staking", "ServiceEscrow")
 
 class StakingParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    unbonding_period: int = Field(14 * 86_400, ge=60, le=90 * 86_400, description="seconds")
-    slash_beneficiary_share_bps: int = Field(5_000, ge=0, le=5_000)
+    unbonding_period: int = Field(default=14 * 86_400, ge=60, le=90 * 86_400, description="seconds")
+    slash_beneficiary_share_bps: int = Field(default=5_000, ge=0, le=5_000)
 
 
 class EscrowParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    fee_bps: int = Field(100, ge=0, le=1_000)
-    collateral_ratio_bps: int = Field(2_000, ge=0, le=30_000)
-    min_provider_stake: Decimal = Field(Decimal(100), ge=0, description="whole tokens")
-    review_window: int = Field(86_400, ge=60, le=30 * 86_400, description="seconds")
-    dispute_window: int = Field(86_400, ge=60, le=30 * 86_400, description="seconds")
-    ruling_period: int = Field(3 * 86_400, ge=60, le=30 * 86_400, description="seconds")
-    dispute_bond: Decimal = Field(Decimal(50), ge=0, description="whole tokens")
-    guardian_min_stake: Decimal = Field(Decimal(1_000), ge=0, description="whole tokens")
-    guardian_min_reputation: int = Field(3_000, ge=0, le=10_000)
+    fee_bps: int = Field(default=100, ge=0, le=1_000)
+    collateral_ratio_bps: int = Field(default=2_000, ge=0, le=30_000)
+    min_provider_stake: Decimal = Field(default=Decimal(100), ge=0, description="whole tokens")
+    review_window: int = Field(default=86_400, ge=60, le=30 * 86_400, description="seconds")
+    dispute_window: int = Field(default=86_400, ge=60, le=30 * 86_400, description="seconds")
+    ruling_period: int = Field(default=3 * 86_400, ge=60, le=30 * 86_400, description="seconds")
+    dispute_bond: Decimal = Field(default=Decimal(50), ge=0, description="whole tokens")
+    guardian_min_stake: Decimal = Field(default=Decimal(1_000), ge=0, description="whole tokens")
+    guardian_min_reputation: int = Field(default=3_000, ge=0, le=10_000)
     min_working_window: int = Field(
-        3_600, ge=60, le=30 * 86_400, description="seconds a funded job leaves the provider"
+        default=3_600, ge=60, le=30 * 86_400, description="seconds a funded job leaves the provider"
     )
     max_job_duration: int = Field(
-        30 * 86_400, ge=3_600, le=365 * 86_400, description="seconds from funding to expiredAt, at most"
+        default=30 * 86_400,
+        ge=3_600,
+        le=365 * 86_400,
+        description="seconds from funding to expiredAt, at most",
     )
 
 
 class ReputationParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    bootstrap_blocks: int = Field(100_000, ge=0, le=2_000_000)
-    half_life_blocks: int = Field(216_000, ge=10, le=100_000_000)
-    reference_value: Decimal = Field(Decimal(1_000), ge=1, le=10**9, description="whole tokens")
-    expiry_penalty_bps: int = Field(1_000, ge=0, le=5_000)
-    dispute_penalty_bps: int = Field(2_500, ge=0, le=5_000)
-    slash_penalty_bps: int = Field(1_500, ge=0, le=5_000)
+    bootstrap_blocks: int = Field(default=100_000, ge=0, le=2_000_000)
+    half_life_blocks: int = Field(default=216_000, ge=10, le=100_000_000)
+    reference_value: Decimal = Field(default=Decimal(1_000), ge=1, le=10**9, description="whole tokens")
+    expiry_penalty_bps: int = Field(default=1_000, ge=0, le=5_000)
+    dispute_penalty_bps: int = Field(default=2_500, ge=0, le=5_000)
+    slash_penalty_bps: int = Field(default=1_500, ge=0, le=5_000)
     rater_cap_bps: int = Field(
-        9_000, ge=0, le=10_000, description="a rater lifts nobody above this share of its own score"
+        default=9_000, ge=0, le=10_000, description="a rater lifts nobody above this share of its own score"
     )
 
 
@@ -64,8 +67,10 @@ class FounderParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     account: str | int
-    reputation: int = Field(0, ge=0, le=8_000)
-    stake: Decimal = Field(Decimal(0), ge=0, description="whole tokens, minted and bonded for the founder")
+    reputation: int = Field(default=0, ge=0, le=8_000)
+    stake: Decimal = Field(
+        default=Decimal(0), ge=0, description="whole tokens, minted and bonded for the founder"
+    )
     guardian: bool = False
 
 
@@ -73,7 +78,9 @@ class MarketParams(BaseModel):
     """`market:` section of a parameter file."""
 
     model_config = ConfigDict(extra="forbid")
-    treasury: str | None = Field(None, description="receiver of fees and slashes; default: the deployer")
+    treasury: str | None = Field(
+        default=None, description="receiver of fees and slashes; default: the deployer"
+    )
     staking: StakingParams = StakingParams()
     escrow: EscrowParams = EscrowParams()
     reputation: ReputationParams = ReputationParams()
@@ -169,7 +176,8 @@ def stage_market(ctx: DeployContext) -> None:
     if founders:
         ctx.extra["founders"] = founders
         ctx.log(
-            f"  bootstrapped {len(founders)} founders (reputation seeds until block {reputation.bootstrapEnds()})"
+            f"  bootstrapped {len(founders)} founders"
+            f" (reputation seeds until block {reputation.bootstrapEnds()})"
         )
 
 
