@@ -93,7 +93,7 @@ PARAM_SECTIONS["governance"] = GovernanceParams
 def _check_params_slash_window(params: dict[str, Any]) -> None:
     """`check_slash_window` on the parameter file, before any transaction (the stage checks on-chain too)."""
     market = PARAM_SECTIONS.get("market")
-    if market is None or not params.get("governance") and not params.get("market"):
+    if market is None or (not params.get("governance") and not params.get("market")):
         return
     m = section(params, "market", market)
     check_slash_window(m.staking.unbonding_period, section(params, "governance", GovernanceParams))
@@ -111,8 +111,9 @@ def _guardian_address(ctx: DeployContext, guardian: str | int | None) -> str:
             raise DeployError("governance.guardian: account indices are for local networks; give an address")
         if not 0 <= guardian < len(ctx.accounts):
             raise DeployError(f"governance.guardian: no test account {guardian}")
-        return ctx.accounts[guardian].address
-    from eth_utils import is_address, to_checksum_address
+        address: str = ctx.accounts[guardian].address  # an ape test account: its checksummed address
+        return address
+    from eth_utils.address import is_address, to_checksum_address
 
     if not is_address(guardian):
         raise DeployError(f"governance.guardian: not an address: {guardian!r}")
