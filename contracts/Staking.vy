@@ -219,11 +219,8 @@ event ReputationUpdated:
     previous: indexed(address)
     current: indexed(address)
 
-event UnbondingPeriodUpdated:
-    previous: uint256
-    current: uint256
-
-event SlashBeneficiaryShareUpdated:
+event ParameterUpdated:
+    name: String[32]
     previous: uint256
     current: uint256
 
@@ -235,18 +232,17 @@ def __init__(token_: IERC20, treasury_: address, unbonding_period_: uint256, ben
     @param treasury_ Receiver of slashed funds; not zero.
     @param unbonding_period_ Seconds, within [MIN_UNBONDING_PERIOD, MAX_UNBONDING_PERIOD].
     @param beneficiary_share_bps_ Share of slashes to the wronged party, <= MAX_BENEFICIARY_SHARE_BPS.
+    @dev The two parameters are checked against the same bounds as `setParameter`.
     """
     assert token_.address != empty(address), "Staking: token is zero"
     assert treasury_ != empty(address), "Staking: treasury is zero"
-    assert unbonding_period_ >= MIN_UNBONDING_PERIOD and unbonding_period_ <= MAX_UNBONDING_PERIOD, "Staking: unbonding period out of bounds"
-    assert beneficiary_share_bps_ <= MAX_BENEFICIARY_SHARE_BPS, "Staking: share out of bounds"
     ow.__init__()
     access_control.__init__()
     ckpt.__init__()
     token = token_
     self.treasury = treasury_
-    self.unbondingPeriod = unbonding_period_
-    self.slashBeneficiaryShareBps = beneficiary_share_bps_
+    self._set_param("unbondingPeriod", unbonding_period_)
+    self._set_param("slashBeneficiaryShareBps", beneficiary_share_bps_)
 
 
 # ---------------------------------------------------------------- staking
@@ -568,30 +564,37 @@ def setVotingGate(gate: address):
 
 
 @external
-def setUnbondingPeriod(period: uint256):
+def setParameter(name: String[32], amount: uint256):
     """
-    @notice Sets the unbonding period for future requests. Owner only.
-    @param period Seconds, within [MIN_UNBONDING_PERIOD, MAX_UNBONDING_PERIOD].
-    """
-    ow._check_owner()
-    assert period >= MIN_UNBONDING_PERIOD and period <= MAX_UNBONDING_PERIOD, "Staking: unbonding period out of bounds"
-    log UnbondingPeriodUpdated(previous=self.unbondingPeriod, current=period)
-    self.unbondingPeriod = period
-
-
-@external
-def setSlashBeneficiaryShare(bps: uint256):
-    """
-    @notice Sets the share of slashes paid to the wronged party. Owner only.
-    @param bps At most MAX_BENEFICIARY_SHARE_BPS.
+    @notice Sets a tunable parameter within its bounds. Owner only. Requests
+            already queued keep the unlock time computed when they were made.
+    @param name unbondingPeriod (seconds, MIN_UNBONDING_PERIOD ..
+           MAX_UNBONDING_PERIOD) or slashBeneficiaryShareBps (0 ..
+           MAX_BENEFICIARY_SHARE_BPS).
+    @param amount The new value.
     """
     ow._check_owner()
-    assert bps <= MAX_BENEFICIARY_SHARE_BPS, "Staking: share out of bounds"
-    log SlashBeneficiaryShareUpdated(previous=self.slashBeneficiaryShareBps, current=bps)
-    self.slashBeneficiaryShareBps = bps
+    self._set_param(name, amount)
 
 
 # ---------------------------------------------------------------- internal
+
+
+@internal
+def _set_param(name: String[32], amount: uint256):
+    h: bytes32 = keccak256(name)
+    previous: uint256 = 0
+    if h == keccak256("unbondingPeriod"):
+        assert amount >= MIN_UNBONDING_PERIOD and amount <= MAX_UNBONDING_PERIOD, "Staking: unbonding period out of bounds"
+        previous = self.unbondingPeriod
+        self.unbondingPeriod = amount
+    elif h == keccak256("slashBeneficiaryShareBps"):
+        assert amount <= MAX_BENEFICIARY_SHARE_BPS, "Staking: share out of bounds"
+        previous = self.slashBeneficiaryShareBps
+        self.slashBeneficiaryShareBps = amount
+    else:
+        raise "Staking: unknown parameter"
+    log ParameterUpdated(name=name, previous=previous, current=amount)
 
 
 @internal

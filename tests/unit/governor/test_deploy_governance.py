@@ -78,12 +78,12 @@ def test_assert_deployer_powerless__detects_a_kept_role(project, deployer, accou
     token = project.AgentToken.deploy("T", "T", 10**24, "T", "1", sender=deployer)
     staking = project.Staking.deploy(token, accounts[5], 120, 0, sender=deployer)
     staking.transfer_ownership(accounts[5], sender=deployer)
-    with pytest.raises(DeployError, match="Staking DEFAULT_ADMIN_ROLE$"):
+    with pytest.raises(DeployError, match=r"Staking DEFAULT_ADMIN_ROLE$"):
         assert_deployer_powerless({"Staking": staking}, deployer.address)
     staking.grantRole(staking.SLASHER_ROLE(), deployer, sender=deployer)
     staking.grantRole(staking.DEFAULT_ADMIN_ROLE(), accounts[5], sender=deployer)
     staking.renounceRole(staking.DEFAULT_ADMIN_ROLE(), deployer, sender=deployer)
-    with pytest.raises(DeployError, match="Staking SLASHER_ROLE$"):
+    with pytest.raises(DeployError, match=r"Staking SLASHER_ROLE$"):
         assert_deployer_powerless({"Staking": staking}, deployer.address)
     staking.renounceRole(staking.SLASHER_ROLE(), deployer, sender=deployer)
     assert_deployer_powerless({"Staking": staking}, deployer.address)
@@ -93,7 +93,7 @@ def test_deployer__cannot_mint_or_retune_anything(full, deployer):
     with ape.reverts("AgentToken: caller is not a minter"):
         full["AgentToken"].mint(deployer, 1, sender=deployer)
     with ape.reverts("ownable: caller is not the owner"):
-        full["Staking"].setUnbondingPeriod(600, sender=deployer)
+        full["Staking"].setParameter("unbondingPeriod", 600, sender=deployer)
     with ape.reverts("Governor: caller is not the timelock"):
         full["Governor"].setVotingDelay(5, sender=deployer)
 
@@ -110,8 +110,9 @@ def _owner_calls(founder):
         ("Staking", "revokeRole", (LOCKER_ROLE, OTHER)),
         ("Staking", "setTreasury", (OTHER,)),
         ("Staking", "setReputation", (OTHER,)),
-        ("Staking", "setUnbondingPeriod", (600,)),
-        ("Staking", "setSlashBeneficiaryShare", (100,)),
+        ("Staking", "setVotingGate", (OTHER,)),
+        ("Staking", "setParameter", ("unbondingPeriod", 600)),
+        ("Staking", "setParameter", ("slashBeneficiaryShareBps", 100)),
         ("Staking", "transfer_ownership", (OTHER,)),
         ("ServiceEscrow", "setGuardian", (founder, False)),
         ("ServiceEscrow", "setTreasury", (OTHER,)),
@@ -159,6 +160,8 @@ def test_timelock_owned_setters__refuse_every_other_caller(full, accounts, who):
 def test_timelock_owned_setters__exact_revert_strings(full, deployer):
     with ape.reverts("ownable: caller is not the owner"):
         full["ServiceEscrow"].setParameter("feeBps", 50, sender=deployer)
+    with ape.reverts("ownable: caller is not the owner"):
+        full["Staking"].setParameter("slashBeneficiaryShareBps", 100, sender=deployer)
     with ape.reverts("ownable: caller is not the owner"):
         full["Reputation"].seedReputation(deployer, 100, sender=deployer)
     with ape.reverts("ownable: caller is not the owner"):
