@@ -18,9 +18,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any, Protocol
 
-from eth_abi import encode
-from eth_utils import function_signature_to_4byte_selector, keccak
+from eth_abi.abi import encode
+from eth_utils.abi import function_signature_to_4byte_selector
+from eth_utils.crypto import keccak
 
 from agents.chain.protocol import VoteSupport
 
@@ -52,7 +54,17 @@ class ParamSpec:
     help: str = ""
 
 
-def _p(name, contract, setter, getter, unit, lower, upper, key=None, help=""):
+def _p(
+    name: str,
+    contract: str,
+    setter: str,
+    getter: str,
+    unit: str,
+    lower: int | str,
+    upper: int | str,
+    key: str | None = None,
+    help: str = "",
+) -> ParamSpec:
     return ParamSpec(name, contract, setter, getter, unit, lower, upper, key, help)
 
 
@@ -530,8 +542,21 @@ def parse_support(raw: str) -> VoteSupport:
         raise GovernanceInputError(f"vote must be one of for, against, abstain; got {raw!r}") from None
 
 
+class Eip712DomainSource(Protocol):
+    """Anything with ERC-5267's `eip712Domain()`: (fields, name, version, chainId, verifyingContract,
+    salt, extensions), e.g. an ape handle of the Governor."""
+
+    def eip712Domain(self) -> Sequence[Any]: ...
+
+
 def ballot_signature(
-    governor, voter_key: bytes, voter: str, proposal_id: int, support: int, nonce: int, chain_id: int
+    governor: Eip712DomainSource,
+    voter_key: bytes,
+    voter: str,
+    proposal_id: int,
+    support: int,
+    nonce: int,
+    chain_id: int,
 ) -> bytes:
     """OpenZeppelin 5.x Ballot signed over the governor's EIP-712 domain (chain id overridable), for
     `castVoteBySig`; `governor` is any handle whose `eip712Domain()` returns the ERC-5267 tuple."""
