@@ -281,7 +281,7 @@ def deploy_all(
     )
     start_block = chain.blocks.height
     log(f"deploying to {network_choice} (chain {provider.chain_id}) from {deployer.address}")
-    for name, stage in _stages():
+    for _name, stage in _stages():
         stage(ctx)
     result: dict[str, Any] = {
         "chain_id": provider.chain_id,

@@ -179,6 +179,7 @@ class _ForkSeen(Exception):
 
 
 _RANGE_ERRORS = ("too many", "limit exceeded", "range", "response size", "query returned more than")
+DEFAULT_RETRY = RetryPolicy(attempts=4, base_delay=0.1, max_delay=1.0)
 
 
 class EventIndexer:
@@ -195,7 +196,7 @@ class EventIndexer:
         confirmations: int = 0,
         max_range: int = 2_000,
         hash_window: int = DEFAULT_HASH_WINDOW,
-        retry: RetryPolicy = RetryPolicy(attempts=4, base_delay=0.1, max_delay=1.0),
+        retry: RetryPolicy = DEFAULT_RETRY,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if confirmations < 0 or max_range < 1 or start_block < 0 or hash_window < 1:
@@ -358,7 +359,7 @@ class EventIndexer:
             assert sub.on_reorg is not None
             try:
                 again = sub.on_reorg(reorg)
-            except Exception:  # noqa: BLE001 - one agent's bug must not stop the others
+            except Exception:  # any: one agent's bug must not stop the others (logged with traceback)
                 self.stats.subscriber_errors += 1
                 log.exception("subscriber %r failed on %s", sub.on_reorg, reorg)
                 continue
@@ -397,7 +398,7 @@ class EventIndexer:
                 if sub.active and sub.wants(event):
                     try:
                         sub.callback(event)
-                    except Exception:  # noqa: BLE001 - as in _deliver
+                    except Exception:  # any, as in _deliver
                         self.stats.subscriber_errors += 1
                         log.exception("subscriber %r failed on replayed %s", sub.callback, event.key)
 
@@ -408,7 +409,7 @@ class EventIndexer:
             self.stats.requests += 1
             try:
                 return list(self.rpc.request("eth_getLogs", [params]))
-            except Exception as exc:  # noqa: BLE001 - range refusals are recognised by message
+            except Exception as exc:  # range refusals are recognised by message; the rest re-raised
                 if any(s in str(exc).lower() for s in _RANGE_ERRORS) and end > start:
                     raise _RangeTooLarge(str(exc)) from exc
                 raise
@@ -446,7 +447,7 @@ class EventIndexer:
                 continue
             try:
                 sub.callback(event)
-            except Exception:  # noqa: BLE001 - one agent's bug must not stop the others
+            except Exception:  # any: one agent's bug must not stop the others (logged with traceback)
                 self.stats.subscriber_errors += 1
                 log.exception(
                     "subscriber %r failed on %s.%s at %s", sub.callback, event.contract, event.name, event.key

@@ -25,6 +25,7 @@ Errors:
 from __future__ import annotations
 
 import base64
+import contextlib
 import http.client
 import itertools
 import json
@@ -267,8 +268,6 @@ def rpc_for(web3: Any) -> JsonRpc | ProviderRpc:
     except (KeyError, TypeError):
         pass
     client: JsonRpc | ProviderRpc = JsonRpc.from_web3(web3) or ProviderRpc(web3)
-    try:
+    with contextlib.suppress(TypeError):  # not weak-referenceable: a client of its own each time
         _CLIENTS[web3] = client
-    except TypeError:  # not weak-referenceable: a client of its own each time
-        pass
     return client
