@@ -7,7 +7,8 @@ survival floor) act whatever the authority, as §5.3 allows protective action in
 
 | output | lever |
 |---|---|
-| SURVIVAL_DRIVEN goal, survival constrained or worse | spend less (hire probability x (1 - 0.5 A)); raise the price floor to cost x 1.25 (protective, any authority) |
+| SURVIVAL_DRIVEN goal | spend less: hire probability x (1 - 0.5 A) |
+| SURVIVAL_DRIVEN goal, or survival constrained or worse | price floor: cost x 1.25 (protective, any A) |
 | GAP_FILLING goal (confidence:<s>) | take work that trains the weak skill: ask on s x (1 - 0.03 A) |
 | PURPOSE_DERIVED goal (share:<s>) | win more of the declared service: ask on s x (1 - 0.03 A) |
 | OPPORTUNITY_DRIVEN goal (won:<s>) | raise the ask on s x (1 + 0.03 A), or enter s if not offered |
@@ -21,9 +22,12 @@ survival floor) act whatever the authority, as §5.3 allows protective action in
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from agents.chain.units import BPS, bps, mul_bps, mul_bps_up
+
+if TYPE_CHECKING:  # policy imports this module at run time
+    from agents.runtime.policy import Guidance
 
 LEAN = 0.03  # ask step toward winning more of a service (x A)
 RAISE = 0.03  # ask step on an opportunity (x A)
@@ -36,7 +40,7 @@ TRUST_BLEND = 0.5  # weight of cognition's trust in the hiring score (x A)
 LEAN_ORIGINS = ("GAP_FILLING", "PURPOSE_DERIVED")
 
 
-def goal_services(g: Any, origin: str) -> set[str]:
+def goal_services(g: Guidance, origin: str) -> set[str]:
     """Services named by the open goals of one origin (metric `<kind>:<service>`)."""
     out = set()
     for gid, o in g.origins.items():
@@ -48,11 +52,11 @@ def goal_services(g: Any, origin: str) -> set[str]:
     return out
 
 
-def has_goal(g: Any, origin: str) -> bool:
+def has_goal(g: Guidance, origin: str) -> bool:
     return any(o == origin and gid in g.goals for gid, o in g.origins.items())
 
 
-def extra_services(g: Any, offered: tuple[str, ...], known: tuple[str, ...]) -> tuple[str, ...]:
+def extra_services(g: Guidance, offered: tuple[str, ...], known: tuple[str, ...]) -> tuple[str, ...]:
     """Services to enter: exploratory goals (at any authority > 0) and opportunities outside the offer."""
     if g.authority <= 0:
         return ()
@@ -60,7 +64,7 @@ def extra_services(g: Any, offered: tuple[str, ...], known: tuple[str, ...]) -> 
     return tuple(sorted(s for s in want if s not in offered and s in known))
 
 
-def adjust_ask(service: str, ask: int, cost: int, g: Any) -> int:
+def adjust_ask(service: str, ask: int, cost: int, g: Guidance) -> int:
     """The L4.8 ask for `service` after L4.9's goal levers; the survival floor is protective."""
     a = max(0.0, min(1.0, g.authority))
     out = int(ask)
@@ -74,23 +78,23 @@ def adjust_ask(service: str, ask: int, cost: int, g: Any) -> int:
     return max(1, out)
 
 
-def spend_factor(g: Any) -> float:
+def spend_factor(g: Guidance) -> float:
     """Hire-probability factor: a survival goal makes the agent spend less."""
     if has_goal(g, "SURVIVAL_DRIVEN"):
         return 1.0 - SURVIVAL_SPEND_CUT * max(0.0, min(1.0, g.authority))
     return 1.0
 
 
-def reserve(g: Any, token: int) -> int:
+def reserve(g: Guidance, token: int) -> int:
     """Token wei held back from hiring: the operating mode's stability share (protective)."""
     return mul_bps(token, bps(max(0.0, min(1.0, g.stability_share))))
 
 
-def avoided(g: Any) -> set[str]:
+def avoided(g: Guidance) -> set[str]:
     return {x.lower() for x in g.avoid} if g.authority > 0 else set()
 
 
-def hire_score(base: float, provider: str, g: Any) -> float:
+def hire_score(base: float, provider: str, g: Guidance) -> float:
     """Blend the L4.8 score (on-chain reputation and own Beta trust) with cognition's model."""
     a = max(0.0, min(1.0, g.authority))
     peer = g.peers.get(provider.lower())
@@ -105,6 +109,6 @@ def hire_score(base: float, provider: str, g: Any) -> float:
     return max(0.0, min(1.0, score))
 
 
-def dispute_anyway(g: Any, client: str, own_valid: bool) -> bool:
+def dispute_anyway(g: Guidance, client: str, own_valid: bool) -> bool:
     """A valid delivery rejected by a client cognition tells us to AVOID is disputed."""
     return own_valid and client.lower() in avoided(g)

@@ -150,7 +150,8 @@ class MarketMemory:
 
     # ------------------------------------------------------------------ derived views
     def ask_of(self, provider: str, service: str) -> int | None:
-        return self.providers.get(provider, {}).get("asks", {}).get(service)
+        ask: int | None = self.providers.get(provider, {}).get("asks", {}).get(service)
+        return ask
 
     def my_asks(self) -> dict[str, int]:
         return dict(self.providers.get(self.me, {}).get("asks", {}))
@@ -312,7 +313,8 @@ def set_spec(mem: MarketMemory, job: Job, spec: str | None) -> None:
 
 
 def service_items(services: Any) -> list[tuple[str, int]]:
-    """(name, price) pairs of a decoded `Service[]` (named tuples from the codec, mappings from web3, or pairs)."""
+    """(name, price) pairs of a decoded `Service[]` (named tuples from the codec, mappings from web3,
+    or pairs)."""
     out = []
     for s in services:
         if hasattr(s, "keys"):
@@ -454,7 +456,7 @@ def _governor_event(mem: MarketMemory, ev: ChainEvent) -> None:
     a, name = ev.args, ev.name
     if name == "ProposalCreated":
         pid = int(a["proposalId"])
-        from eth_utils import keccak
+        from eth_utils.crypto import keccak
 
         text = str(a.get("description", ""))
         mem.proposals[pid] = Proposal(

@@ -285,6 +285,7 @@ class AgentStore:
             "INSERT INTO journal(kind, payload, status, created, updated) VALUES (?, ?, ?, ?, ?)",
             (kind, json.dumps(payload, sort_keys=True), ActionStatus.INTENT.value, now, now),
         )
+        assert cur.lastrowid is not None  # set by every successful INSERT
         return int(cur.lastrowid)
 
     def mark_sent(self, action_id: int, tx_hash: str, nonce: int) -> None:
