@@ -179,7 +179,7 @@ def devnet(
             for sig in (signal.SIGTERM, signal.SIGHUP):
                 signal.signal(sig, _raise_terminated)
             use_devnet_for_ape(net)
-            reader, deployment, _ = load_chain_deployment(DEFAULT_NETWORK, net.url, path)
+            reader, _deployment, _ = load_chain_deployment(DEFAULT_NETWORK, net.url, path)
             for line in status_lines(reader, result):
                 click.echo(line)
             if net.started_here and block_time and not exit_after_deploy:

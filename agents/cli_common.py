@@ -17,8 +17,8 @@ Rules every command follows:
 from __future__ import annotations
 
 import contextlib
-import json
 import datetime as _dt
+import json
 import os
 import re
 import sys
@@ -213,7 +213,7 @@ def check_network(choice: str) -> str:
         net = ecosystem.get_network(parts[1])
         if len(parts) == 3:
             net.get_provider(parts[2])
-    except Exception:
+    except Exception:  # noqa: BLE001 - ape raises several kinds for an unknown network; all mean "unknown"
         raise unknown from None
     return choice
 
@@ -668,7 +668,7 @@ def connected(choice: str, rpc: str | None = None) -> Iterator[Any]:
     quiet_ape()
     target = choice
     if rpc and not is_local(choice):
-        target = ":".join(choice.split(":")[:2] + [rpc])
+        target = ":".join([*choice.split(":")[:2], rpc])
     hardhat = _local_hardhat_url(choice)
     if hardhat:
         target = f"{':'.join(choice.split(':')[:2])}:{hardhat}"  # ape's generic node provider at that URL
@@ -677,7 +677,7 @@ def connected(choice: str, rpc: str | None = None) -> Iterator[Any]:
         provider = ctx.__enter__()
         if hardhat:
             _trust_hardhat_automine(provider)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure to connect is one line for the user
         first = str(exc).splitlines()[0] if str(exc) else ""
         raise RuntimeFailure(f"cannot connect to {choice}: {_one_line(first)}") from None
     try:

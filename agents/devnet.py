@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from agents.chain.rpc import JsonRpc, RpcProtocolError, RpcResponseError, redact_url
-from agents.chain.signing import TEST_MNEMONIC  # noqa: F401 - re-exported: the devnet's accounts
+from agents.chain.signing import TEST_MNEMONIC  # re-exported: the devnet's accounts
 from agents.paths import ANVIL_BINARY, HARDHAT_CLI, HARDHAT_CONFIG
 
 DEFAULT_PORT = 8545

@@ -10,9 +10,9 @@ module `agents.chain.governance`.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from collections.abc import Callable
 from typing import Any, Literal, TypeVar, TypeVarTuple, overload
 
 import click
@@ -188,7 +188,8 @@ class GovSession:
 
     @staticmethod
     def send(method: Any, *args: Any, sender: Any) -> Any:
-        """Estimate, add a margin (checkpoint writes under-estimate at 'latest'), send (waits for inclusion)."""
+        """Estimate, add a margin (checkpoint writes under-estimate at 'latest'), send (waits for
+        inclusion)."""
         if getattr(method, "lean", False):
             call = method.encode(*args)
             reader = method.contract.reader
@@ -196,9 +197,8 @@ class GovSession:
             gas = estimate * GAS_MARGIN_NUM // GAS_MARGIN_DEN + GAS_MARGIN_ADD
             result = lean_send(reader.url, sender.key, call, gas)
             return LeanReceipt(result.tx_hash, result.gas_used, result.block)
-        from ape.exceptions import ContractLogicError
-
         from ape import chain
+        from ape.exceptions import ContractLogicError
 
         # Estimated in the pending block (the one the transaction lands in): at "latest" a vote in the
         # first voting block would look premature, and checkpoint writes look cheaper than they are.
@@ -453,14 +453,15 @@ class GovSession:
             f"abstain {_fmt(int(v['abstain']))}",
             f"  quorum    {quorum} (for + abstain)",
             f"  time      {timing}",
-            f"  blocks    snapshot {d['snapshot_block']}; deadline {d['deadline_block']} (head {d['head_block']})",
+            f"  blocks    snapshot {d['snapshot_block']}; deadline {d['deadline_block']} "
+            f"(head {d['head_block']})",
             f"  eta       {eta}",
             f"  actions   {d['actions']}; description: {d['description'].splitlines()[0][:80]}",
         ]
 
 
 def _duration(seconds: float) -> str:
-    s = int(round(seconds))
+    s = round(seconds)
     if s < 60:
         return f"{s} s"
     if s < 3600:

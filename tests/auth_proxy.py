@@ -35,7 +35,7 @@ class AuthProxy:
                         return True
                 return False
 
-            def do_POST(self):  # noqa: N802 - http.server's naming
+            def do_POST(self):  # http.server's naming
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 if not self._allowed():
                     proxy.refused += 1

@@ -24,6 +24,7 @@ One fresh anvil per population size (free port), deployed and funded the way `em
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import statistics
@@ -211,7 +212,8 @@ def economy_throughput(
     IDLE_MINE_S (every agent waiting for its next window). "batch": automine off and a `LockstepMiner`
     mines blocks back to back, waiting at each window's last block until every agent has run that
     cycle, so each round of the agents' transactions shares one block and no agent falls behind its
-    windows. Nothing waits on a wall clock. Hosts build their agents and wait at a gate file; the clock runs from opening the gate to
+    windows. Nothing waits on a wall clock. Hosts build their agents and wait at a gate file; the clock runs
+    from opening the gate to
     the last agent's last cycle (its log)."""
     from agents.chain.nodes import LockstepMiner, set_mining
 
@@ -336,14 +338,13 @@ def economy_throughput(
 
 
 def storage_slots(chain: Chain) -> int:
-    """Storage slots held by the deployed contracts (anvil_dumpState): what anvil 1.7.1 re-hashes per block."""
+    """Storage slots held by the deployed contracts (anvil_dumpState): what anvil 1.7.1 re-hashes per
+    block."""
     import gzip
 
     raw = bytes.fromhex(rpc(chain.url, "anvil_dumpState", timeout=60)[2:])
-    try:
+    with contextlib.suppress(OSError):
         raw = gzip.decompress(raw)
-    except OSError:
-        pass
     accounts = json.loads(raw).get("accounts", {})
     return sum(len(a.get("storage") or {}) for a in accounts.values())
 
@@ -426,7 +427,8 @@ def main(
             )
             warm = economy_throughput(chain, cycles, processes, mining=mining)
             echo(
-                f"  warm-up, cycles 0-{cycles - 1}: {warm['tx_per_s']} tx/s, state {warm['storage_slots']} slots"
+                f"  warm-up, cycles 0-{cycles - 1}: {warm['tx_per_s']} tx/s, "
+                f"state {warm['storage_slots']} slots"
             )
             before = raw_both(chain, raw_n)
             r = economy_throughput(chain, 2 * cycles, processes, mining=mining)
@@ -447,10 +449,12 @@ def main(
             r["raw_tps"] = r["raw"][best]["tps"]
             r["ratio"] = round(r["tx_per_s"] / r["raw_tps"], 3) if r["raw_tps"] else 0.0
             echo(
-                f"  measured, cycles {cycles}-{2 * cycles - 1}, {r['processes']} processes: {r['tx_per_s']} tx/s "
+                f"  measured, cycles {cycles}-{2 * cycles - 1}, {r['processes']} processes: "
+                f"{r['tx_per_s']} tx/s "
                 f"({r['tx_mined']} mined in {r['blocks']} blocks, {r['tx_ok']} succeeded, {r['seconds']} s); "
                 f"raw anvil on the same state: a block per transfer {r['raw']['auto']['tps']:.0f}, batched "
-                f"{r['raw']['batch']['tps']:.0f} tx/s; {r['jobs_settled']} jobs settled of {r['jobs_created']}"
+                f"{r['raw']['batch']['tps']:.0f} tx/s; "
+                f"{r['jobs_settled']} jobs settled of {r['jobs_created']}"
             )
             results["economy"].append(r)
         finally:
@@ -464,15 +468,10 @@ def main(
         finally:
             chain.net.stop()
     echo("")
-    echo(
-        f"tx/s: the measured cycles ({mining} mining), after a warm-up of as many; raw: pre-signed transfers on"
-    )
-    echo(
-        "the same chain state (mean of right before and right after the measured cycles), a block per transfer"
-    )
-    echo(
-        "(auto) and many per block (batch); ratio: against the faster of the two; fresh: raw on the new chain"
-    )
+    echo(f"tx/s: the measured cycles ({mining} mining), after a warm-up of as many; raw: pre-signed")
+    echo("transfers on the same chain state (mean of right before and right after the measured cycles),")
+    echo("a block per transfer (auto) and many per block (batch); ratio: against the faster of the two;")
+    echo("fresh: raw on the new chain")
     echo(
         f"{'agents':>6} {'procs':>5} {'tx/s':>7} {'tx/blk':>6} {'raw auto':>8} {'raw batch':>9} {'ratio':>6} "
         f"{'fresh a/b':>11} {'slots':>6} {'anvil busy':>10} {'agent ms/tx':>11} {'ms/cycle':>8} "
@@ -482,7 +481,8 @@ def main(
         fresh = f"{r['raw']['auto']['fresh']['mined_tps']:.0f}/{r['raw']['batch']['fresh']['mined_tps']:.0f}"
         echo(
             f"{r['agents']:>6} {r['processes']:>5} {r['tx_per_s']:>7} {r['tx_per_block']:>6} "
-            f"{r['raw']['auto']['tps']:>8.0f} {r['raw']['batch']['tps']:>9.0f} {r['ratio']:>6.2f} {fresh:>11} "
+            f"{r['raw']['auto']['tps']:>8.0f} {r['raw']['batch']['tps']:>9.0f} {r['ratio']:>6.2f} "
+            f"{fresh:>11} "
             f"{r['storage_slots']:>6} {r['anvil_busy']:>10.0%} {r['agent_cpu_ms_per_tx']:>11} "
             f"{r['agent_cpu_ms_per_cycle']:>8} {r['jobs_settled']:>13} {r['rss_mb_per_agent']:>9} "
             f"{r['growth_mb_per_agent']:>16}"
@@ -490,7 +490,8 @@ def main(
     if results["keep_up"]:
         k = results["keep_up"]
         echo(
-            f"keep-up: {k['agents']} agents, {k['agent_cycles_done']}/{k['agent_cycles_target']} agent-cycles, "
+            f"keep-up: {k['agents']} agents, "
+            f"{k['agent_cycles_done']}/{k['agent_cycles_target']} agent-cycles, "
             f"lag p90 {k['lag_p90_cycles']} cycles, mean {k['lag_mean_cycles']} -> "
             f"{'keeps up' if k['keeps_up'] else 'FALLS BEHIND'}"
         )

@@ -73,7 +73,8 @@ def measure_raw_tps(
         hashes = [client.request("eth_sendRawTransaction", ["0x" + raw.hex()]) for raw in raws]
         t_sent = time.perf_counter()
         deadline = t_sent + timeout
-        # A key's transactions are mined in nonce order: once each key's last hash has a receipt, all are mined.
+        # A key's transactions are mined in nonce order: once each key's last hash has a receipt, all are
+        # mined.
         last_per_key = {hashes[i] for i in range(max(0, n - len(keys)), n)}
         waiting = set(last_per_key)
         while waiting:

@@ -48,7 +48,7 @@ class SkillState:
 
     @property
     def samples(self) -> int:
-        return int(round(self.sums[0]))
+        return round(self.sums[0])
 
     @property
     def success_rate(self) -> float | None:

@@ -52,10 +52,10 @@ def cascade(
                     projected[b] = min(projected[b], level)
                 if level < warning_fraction and fractions[b] >= warning_fraction:
                     depth = max(depth, hop)
-                    chains.append(path + (b,))
-                    nxt.append((b, warning_fraction - level, path + (b,)))
+                    chains.append((*path, b))
+                    nxt.append((b, warning_fraction - level, (*path, b)))
                 elif level < warning_fraction:
                     depth = max(depth, hop)
-                    chains.append(path + (b,))
+                    chains.append((*path, b))
         frontier = nxt
     return CascadeResult(projected, depth, tuple(chains))

@@ -34,7 +34,8 @@ _RESOURCE = {"SURVIVAL_DRIVEN": "stability"}
 
 @dataclass(slots=True, frozen=True)
 class OpportunitySignal:
-    type: str  # environmental | capability_gap | purpose_realignment | survival | value_aligned | exploratory | agent
+    # environmental | capability_gap | purpose_realignment | survival | value_aligned | exploratory | agent
+    type: str
     origin: str
     metric: str
     target: float
@@ -115,7 +116,7 @@ def detect(
                 )
             )
     # Stream 2: capability gaps (skills of open goals and of the declared purpose)
-    need: dict[str, int] = {s: 0 for s in purpose_services}
+    need: dict[str, int] = dict.fromkeys(purpose_services, 0)
     for g in ss.goals.goals:
         if g.status in ("ACTIVE", "PENDING", "DEFERRED"):
             for s in g.skills:
@@ -268,7 +269,7 @@ def synthesize(
 
 
 def profile_of(g: Goal) -> tuple[float, ...]:
-    return K.ORIGIN_VALUE_PROFILES[g.origin] if g.origin in K.ORIGIN_VALUE_PROFILES else (1 / 7,) * 7
+    return K.ORIGIN_VALUE_PROFILES.get(g.origin, (1 / 7,) * 7)
 
 
 def conflicts(a: Goal, b: Goal, values: list[float], available: dict[str, float]) -> bool:

@@ -142,7 +142,7 @@ def pathologies(stack: GoalStack, now: int) -> list[tuple[str, tuple[int, ...]]]
     for g in active:
         if g.commit > 0:
             by_res.setdefault(g.resource, []).append(g)
-    for res, gs in by_res.items():
+    for _res, gs in by_res.items():
         if len(gs) > 1 and sum(g.commit for g in gs) > 1.0:
             out.append(("conflict", tuple(g.id for g in gs)))
     open_ids = {g.id: g for g in stack.goals if g.status in OPEN_STATUSES}

@@ -18,6 +18,7 @@ from agents.cognition import rollback as rbm
 from agents.cognition.activation import AUTHORITY, advance, criteria
 from agents.cognition.audit import AuditLedger, AuditReport, audit_report
 from agents.cognition.beliefs import observe_interactions, split_key
+from agents.cognition.capability import feasibility
 from agents.cognition.coherence import coherence
 from agents.cognition.decisions import (
     ApplyMutation,
@@ -50,7 +51,6 @@ from agents.cognition.goal_validation import (
     stability_simulation,
     value_alignment,
 )
-from agents.cognition.capability import feasibility
 from agents.cognition.goals import Goal, goal_priority
 from agents.cognition.identity import identity_integrity
 from agents.cognition.interaction import Recommendation, recommend
@@ -173,10 +173,10 @@ class _Options:
 
 def _run(s: AgentState, obs: Observation, opt: _Options) -> StepResult:
     now = s.cycle
-    l, a, rb = s.l49, s.audit, s.rollback
+    l49, a, rb = s.l49, s.audit, s.rollback
     w_start = list(s.values.weights)
-    l.mutation_cycles = [c for c in l.mutation_cycles if now - c < K.MUTATION_RATE_WINDOW]
-    budget = (K.MAX_MUTATIONS_PER_WINDOW - len(l.mutation_cycles)) / K.MAX_MUTATIONS_PER_WINDOW
+    l49.mutation_cycles = [c for c in l49.mutation_cycles if now - c < K.MUTATION_RATE_WINDOW]
+    budget = (K.MAX_MUTATIONS_PER_WINDOW - len(l49.mutation_cycles)) / K.MAX_MUTATIONS_PER_WINDOW
     sub = update_substrate(s.substrate, obs, s.values.weights, s.values.baseline, budget, now)
     closed = update_goal_progress(s.substrate, sub.metrics, now)
     decisions: list[Decision] = []
@@ -185,26 +185,26 @@ def _run(s: AgentState, obs: Observation, opt: _Options) -> StepResult:
     a.predictions += preds
     a.correct += correct
     crit = criteria(s.activation, sub)
-    rbm.tick(rb, now, l.last_ass if l.last_ass >= 0 else None)
+    rbm.tick(rb, now, l49.last_ass if l49.last_ass >= 0 else None)
     if rb.phase != "MONITOR":
         s.beliefs.frozen = False
     frozen = rb.phase == "MONITOR" or s.activation.phase == "CHECK"
-    if not frozen and l.pending:
+    if not frozen and l49.pending:
         goals = [(profile_of(g), g.progress) for g in s.substrate.goals.goals if g.status == "ACTIVE"]
-        for pm in l.pending:
+        for pm in l49.pending:
             sandbox_step(pm, s.values.weights, s.values.baseline, sub.seof_inputs, sub.identity_vector, goals)
     l49_ran = opt.force_l49 or (now + 1) % K.L49_CYCLE_INTERVAL == 0
     rejected: list[tuple[str, str]] = []
     violated = False
     if l49_ran:
         violated = _l49_tick(s, sub, now, decisions, rejected)
-        l.violation_since_monitor = l.violation_since_monitor or violated
+        l49.violation_since_monitor = l49.violation_since_monitor or violated
     advance(s.activation, crit, violated, now)
     drift_cls = s.values.classification
     if (now + 1) % K.VALUE_DRIFT_MONITOR_INTERVAL == 0:
         before = list(s.values.weights)
-        status = value_drift_monitor(s.values, stable=not l.violation_since_monitor)
-        l.violation_since_monitor = False
+        status = value_drift_monitor(s.values, stable=not l49.violation_since_monitor)
+        l49.violation_since_monitor = False
         drift_cls = status.classification
         if s.values.weights != before:
             decisions.append(
@@ -223,13 +223,13 @@ def _run(s: AgentState, obs: Observation, opt: _Options) -> StepResult:
     report = CycleReport(
         cycle=now,
         l49_ran=l49_ran,
-        status=l.status,
+        status=l49.status,
         activation_phase=s.activation.phase,
         rollback_stage=rbm.stage(rb, now),
-        authority=l.last_authority,
-        ass=None if l.last_ass < 0 else l.last_ass,
-        ass_class=None if l.last_ass < 0 else classify_ass(l.last_ass),
-        violations=tuple(l.last_violations),
+        authority=l49.last_authority,
+        ass=None if l49.last_ass < 0 else l49.last_ass,
+        ass_class=None if l49.last_ass < 0 else classify_ass(l49.last_ass),
+        violations=tuple(l49.last_violations),
         survival_state=sub.survival.state,
         min_survival=sub.survival.min_survival,
         bottleneck=sub.survival.bottleneck,
@@ -242,11 +242,11 @@ def _run(s: AgentState, obs: Observation, opt: _Options) -> StepResult:
         lyapunov_v=sub.lyapunov_v,
         total_drift=total_drift(s.values.weights, s.values.baseline),
         drift_class=drift_cls,
-        coherence=l.coherence,
+        coherence=l49.coherence,
         value_weights=tuple(s.values.weights),
         cascade_depth=sub.cascade_depth,
         open_goals=len(s.substrate.goals.open_goals()),
-        pending_mutations=len(l.pending),
+        pending_mutations=len(l49.pending),
         modeled_agents=len(s.beliefs.models),
         rejected=tuple(rejected),
         audit=report_audit,
@@ -255,7 +255,7 @@ def _run(s: AgentState, obs: Observation, opt: _Options) -> StepResult:
 
 
 def _audit_cycle(s: AgentState, sub: SubstrateOutput, closed: list[tuple[int, str]], now: int) -> None:
-    a, l = s.audit, s.l49
+    a, l49 = s.audit, s.l49
     a.cycles += 1
     if is_valid_value_vector(s.values.weights):
         a.vv_valid_cycles += 1
@@ -267,8 +267,8 @@ def _audit_cycle(s: AgentState, sub: SubstrateOutput, closed: list[tuple[int, st
         if g is not None and g.autonomous:
             if status == "COMPLETED":
                 a.completed_autonomous += 1
-            l.closed_goals.append(1 if status == "COMPLETED" else 0)
-            del l.closed_goals[: -K.GOAL_COMPLETION_WINDOW]
+            l49.closed_goals.append(1 if status == "COMPLETED" else 0)
+            del l49.closed_goals[: -K.GOAL_COMPLETION_WINDOW]
     dims = s.substrate.resources.dims
     held = [n for n, d in dims.items() if d.capacity > 0 and n not in K.RENEWABLE_RESOURCES]
     if all(n in sub.survival.per_dim and not math.isnan(sub.survival.per_dim[n].t_baseline) for n in held):
@@ -288,10 +288,10 @@ def _audit_cycle(s: AgentState, sub: SubstrateOutput, closed: list[tuple[int, st
         if name in K.RENEWABLE_RESOURCES or d.capacity <= 0:
             continue
         now_depleted = d.level <= d.critical
-        if now_depleted and not l.depleted.get(name, False) and l.last_min_survival > K.SURVIVAL_WARNING:
+        if now_depleted and not l49.depleted.get(name, False) and l49.last_min_survival > K.SURVIVAL_WARNING:
             a.unplanned_depletions += 1
-        l.depleted[name] = now_depleted
-    l.last_min_survival = min(sub.survival.min_survival, 1e9)
+        l49.depleted[name] = now_depleted
+    l49.last_min_survival = min(sub.survival.min_survival, 1e9)
 
 
 def _lowest_fill(ss: SubstrateState) -> str:
@@ -305,7 +305,7 @@ def _lowest_fill(ss: SubstrateState) -> str:
 
 def _freeze(s: AgentState, now: int, decisions: list[Decision]) -> None:
     """§7.3 steps 1-2: freeze all L4.9 subsystems and revert its state."""
-    l = s.l49
+    l49 = s.l49
     rbm.freeze(s.rollback, now)
     s.audit.rollbacks += 1
     keep = []
@@ -325,10 +325,10 @@ def _freeze(s: AgentState, now: int, decisions: list[Decision]) -> None:
             )
         )
         s.values.weights = list(s.values.checkpoint)
-    l.pending = []
-    l.goal_sandbox = []
+    l49.pending = []
+    l49.goal_sandbox = []
     s.beliefs.frozen = True
-    l.status = "FROZEN"
+    l49.status = "FROZEN"
 
 
 def _stability_inputs(s: AgentState, sub: SubstrateOutput) -> StabilityInputs:
@@ -377,12 +377,12 @@ def _l49_tick(
 ) -> bool:
     """One L4.9 activation (§9.6). Returns True when the current state violated a stability condition
     (or L4.9 froze); vetoed proposals alone do not count."""
-    l, a, rb, ss = s.l49, s.audit, s.rollback, s.substrate
+    l49, a, rb, ss = s.l49, s.audit, s.rollback, s.substrate
     a.l49_ticks += 1
     # Phase 3 first (it feeds phase 1's constraints and runs even when L4.9 may not act)
     surv = sub.survival
-    prev = l.survival_state
-    l.survival_state = surv.state
+    prev = l49.survival_state
+    l49.survival_state = surv.state
     factor = EXPLORATION_FACTOR[surv.state]
     if surv.state != prev:
         decisions.append(
@@ -412,33 +412,33 @@ def _l49_tick(
             ]
         )
     if sub.rho is None:
-        l.status, l.last_authority = "WARMING_UP", 0.0
+        l49.status, l49.last_authority = "WARMING_UP", 0.0
         return False
     base = _stability_inputs(s, sub)
-    l.rho_excess_streak = l.rho_excess_streak + 1 if base.rho >= K.RHO_LIMIT else 0
-    rho_persistent = l.rho_excess_streak >= K.RHO_EXCESS_PERSISTENCE
+    l49.rho_excess_streak = l49.rho_excess_streak + 1 if base.rho >= K.RHO_LIMIT else 0
+    rho_persistent = l49.rho_excess_streak >= K.RHO_EXCESS_PERSISTENCE
     # AS-1 audits the rho the stability check acts on: the lowest of the last RHO_EXCESS_PERSISTENCE
     # L4.9 estimates (an excess counts once it persisted; one noisy 20-cycle window does not)
-    l.rho_recent = [*l.rho_recent, base.rho][-K.RHO_EXCESS_PERSISTENCE :]
-    a.max_rho = max(a.max_rho, min(l.rho_recent))
+    l49.rho_recent = [*l49.rho_recent, base.rho][-K.RHO_EXCESS_PERSISTENCE :]
+    a.max_rho = max(a.max_rho, min(l49.rho_recent))
     verdict = check(base, rho_persistent)
     # the current state's own violations (a one-off rho excess does not count): what §10.2 calls
     # instability and what the drift monitor's "stable" means; a vetoed *proposal* is neither
     state_violated = any(c != "SPECTRAL_RADIUS" or rho_persistent for c in verdict.violations)
-    l.last_ass = verdict.ass
-    l.last_violations = list(verdict.violations)
+    l49.last_ass = verdict.ass
+    l49.last_violations = list(verdict.violations)
     if rb.phase == "MONITOR":
-        l.status, l.last_authority = "FROZEN", 0.0
+        l49.status, l49.last_authority = "FROZEN", 0.0
         return state_violated
     if s.activation.phase == "CHECK":
-        l.status, l.last_authority = "INACTIVE", 0.0
+        l49.status, l49.last_authority = "INACTIVE", 0.0
         return state_violated
     if verdict.action == "FREEZE_AND_REVERT_TO_L48":
         _freeze(s, now, decisions)
-        l.last_authority = 0.0
+        l49.last_authority = 0.0
         return True
     if surv.state == "critical":
-        l.status, l.last_authority = "FROZEN_SURVIVAL", 0.0  # §5.3: L4.9 frozen in survival mode
+        l49.status, l49.last_authority = "FROZEN_SURVIVAL", 0.0  # §5.3: L4.9 frozen in survival mode
         return state_violated
     authority = min(
         AUTHORITY[s.activation.phase],
@@ -478,22 +478,22 @@ def _l49_tick(
         status, reason = decide(bands)
         return status, reason, va
 
-    for sg in list(l.goal_sandbox):
+    for sg in list(l49.goal_sandbox):
         if now >= sg.until:
-            l.goal_sandbox.remove(sg)
+            l49.goal_sandbox.remove(sg)
             status, reason, va = validate(sg.goal)
             if status == "approved":
                 a.approved += 1
                 a.sum_value_alignment += va
                 proposals.append(("goal_promoted", sg.goal, va))
             else:
-                record_rejection(l.rate, sg.goal.signature, now)
+                record_rejection(l49.rate, sg.goal.signature, now)
                 rejected.append((sg.goal.signature, reason or "still_marginal"))
     recent_dim = (
-        l.last_mutation_dim
-        if l.last_mutation_dim >= 0
-        and l.last_mutation_cycle >= 0
-        and now - l.last_mutation_cycle <= K.VALUE_DRIFT_MONITOR_INTERVAL
+        l49.last_mutation_dim
+        if l49.last_mutation_dim >= 0
+        and l49.last_mutation_cycle >= 0
+        and now - l49.last_mutation_cycle <= K.VALUE_DRIFT_MONITOR_INTERVAL
         else None
     )
     signals = detect(sub, ss, vals, surv.state, factor, recent_dim, s.beliefs, now)
@@ -508,24 +508,24 @@ def _l49_tick(
         signals = [sig for sig in signals if sig.origin == "SURVIVAL_DRIVEN"]
     taken: list[Goal] = []
     for sig in signals:
-        if not can_generate(l.rate, now):
+        if not can_generate(l49.rate, now):
             break
         signature = f"{sig.origin}:{sig.metric}"
-        if in_cooldown(l.rate, signature, now) or rbm.is_blocked(rb, signature, now):
+        if in_cooldown(l49.rate, signature, now) or rbm.is_blocked(rb, signature, now):
             continue
-        if any(l.suppressed_pairs.get(f"{sig.origin}|{g.origin}", -1) > now for g in open_goals):
+        if any(l49.suppressed_pairs.get(f"{sig.origin}|{g.origin}", -1) > now for g in open_goals):
             continue
         mprof = None
-        if sig.origin == "VALUE_ALIGNED" and l.applied:
-            last = l.applied[-1]
+        if sig.origin == "VALUE_ALIGNED" and l49.applied:
+            last = l49.applied[-1]
             mprof = tuple(max(0.0, x - y) + 1e-3 for x, y in zip(last.after, last.before, strict=True))
         cand = synthesize(sig, ss.goals, vals, sub.metrics, now, mprof)
-        ok, nov = passes_novelty(cand, open_goals + [sg.goal for sg in l.goal_sandbox] + taken)
+        ok, nov = passes_novelty(cand, open_goals + [sg.goal for sg in l49.goal_sandbox] + taken)
         if not ok or not ss.goals.has_room(cand.tier):
             continue
         cand.xi = nov
         ss.goals.next_id += 1
-        record_generation(l.rate, now)
+        record_generation(l49.rate, now)
         a.generated += 1
         status, reason, va = validate(cand)
         if status == "approved":
@@ -534,18 +534,18 @@ def _l49_tick(
             a.sum_value_alignment += va
             proposals.append(("goal", cand, va))
             taken.append(cand)
-        elif status == "sandboxed" and sandbox_has_room(len(l.goal_sandbox)):
+        elif status == "sandboxed" and sandbox_has_room(len(l49.goal_sandbox)):
             cand.value_alignment = va
-            l.goal_sandbox.append(SandboxedGoal(cand, now + K.GOAL_SANDBOX_CYCLES))
+            l49.goal_sandbox.append(SandboxedGoal(cand, now + K.GOAL_SANDBOX_CYCLES))
             taken.append(cand)
         else:
-            record_rejection(l.rate, signature, now)
+            record_rejection(l49.rate, signature, now)
             rejected.append((signature, reason or "sandbox_full"))
     # ---------------- Phase 2: value evolution
-    for pm in l.pending:
+    for pm in l49.pending:
         if sandbox_verdict(pm, now) == "APPROVED":
             proposals.append(("mutation", pm, 0.0))
-    l.pending = [pm for pm in l.pending if pm.status == "PENDING"]
+    l49.pending = [pm for pm in l49.pending if pm.status == "PENDING"]
     coop = any(m.strategy == "cooperative" and m.trust >= K.TRUST_HIGH for m in s.beliefs.models.values())
     dim, _ = mutation_evidence(
         sub.p,
@@ -563,16 +563,16 @@ def _l49_tick(
             proposed,
             s.values.baseline,
             s.values.rate_factor,
-            len(l.mutation_cycles),
-            len(l.pending),
+            len(l49.mutation_cycles),
+            len(l49.pending),
             s.values.mutations_frozen,
         )
         if not fails:
-            l.pending.append(
-                PendingMutation(l.next_mutation_id, delta_of(vals, proposed), now, K.VALUE_DIMENSIONS[dim])
+            l49.pending.append(
+                PendingMutation(l49.next_mutation_id, delta_of(vals, proposed), now, K.VALUE_DIMENSIONS[dim])
             )
-            l.next_mutation_id += 1
-    l.coherence = coherence(vals)
+            l49.next_mutation_id += 1
+    l49.coherence = coherence(vals)
     # ---------------- Phase 4: agent modelling
     if not s.beliefs.frozen:
         for m in s.beliefs.models.values():
@@ -587,7 +587,7 @@ def _l49_tick(
             proposals.append(("interaction", recommend(s.beliefs.models[cid], cost), 0.0))
     # ---------------- Phase 5: autonomy stability check, absolute veto
     any_veto = bool(verdict.violations)
-    for kind, payload, va in proposals:
+    for kind, payload, _va in proposals:
         if isinstance(payload, Goal):
             after = _goal_after(s, sub, base, payload)
             signature = payload.signature
@@ -610,7 +610,7 @@ def _l49_tick(
         c for c in verdict.violations if c in _VALUE_CONDITIONS and (c != "SPECTRAL_RADIUS" or rho_persistent)
     ]
     if value_viol:
-        window = [m for m in l.applied if now - m.cycle <= K.MUTATION_ROLLBACK_WINDOW and not m.reverted]
+        window = [m for m in l49.applied if now - m.cycle <= K.MUTATION_ROLLBACK_WINDOW and not m.reverted]
         for am in window:
             if not am.violated:
                 am.violated = True
@@ -624,13 +624,13 @@ def _l49_tick(
                 )
             )
             s.values.weights = list(last.before)
-    l.applied = [m for m in l.applied if now - m.cycle <= K.MUTATION_ROLLBACK_WINDOW]
+    l49.applied = [m for m in l49.applied if now - m.cycle <= K.MUTATION_ROLLBACK_WINDOW]
     if rb.phase == "REENABLE" and any_veto:  # §7.3: immediate re-veto -> back to monitoring
         _freeze(s, now, decisions)
-        l.last_authority = 0.0
+        l49.last_authority = 0.0
         return True
-    l.status = "ADVISORY" if authority == 0.0 else "PARTIAL" if authority < 1.0 else "ACTIVE"
-    l.last_authority = authority
+    l49.status = "ADVISORY" if authority == 0.0 else "PARTIAL" if authority < 1.0 else "ACTIVE"
+    l49.last_authority = authority
     return state_violated
 
 
@@ -643,7 +643,7 @@ def _emit(
     now: int,
 ) -> Decision:
     """Build the decision and, when actionable, apply it to the cognition state."""
-    l, a, ss = s.l49, s.audit, s.substrate
+    l49, a, ss = s.l49, s.audit, s.substrate
     vetoed = bool(veto)
     act = not vetoed and authority > 0.0
     if isinstance(payload, Goal):  # kind "goal" or "goal_promoted"
@@ -656,8 +656,8 @@ def _emit(
             for old in ss.goals.open_goals():
                 if conflicts(g, old, s.values.weights, _available_beside(s, available, g, old)):
                     strategy = resolve_conflict(g, old, now)
-                    l.conflict_history.append((now, g.origin, old.origin, strategy))
-                    del l.conflict_history[: -K.CONFLICT_HISTORY_CAPACITY]
+                    l49.conflict_history.append((now, g.origin, old.origin, strategy))
+                    del l49.conflict_history[: -K.CONFLICT_HISTORY_CAPACITY]
                     _note_repeats(s, g.origin, old.origin, now)
                     if strategy == "synthesis":
                         return PursueGoal(
@@ -705,11 +705,11 @@ def _emit(
             if authority < 1.0:  # partial authority: move half-way (a convex blend stays on the simplex)
                 new = apply_delta(before, pm.delta, authority)
             s.values.weights = list(new)
-            l.mutation_cycles.append(now)
-            l.applied.append(AppliedMutation(pm.id, now, before, list(new), sandboxed=True))
+            l49.mutation_cycles.append(now)
+            l49.applied.append(AppliedMutation(pm.id, now, before, list(new), sandboxed=True))
             diffs = [x - y for x, y in zip(new, before, strict=True)]
-            l.last_mutation_dim = max(range(len(diffs)), key=lambda i: diffs[i])
-            l.last_mutation_cycle = now
+            l49.last_mutation_dim = max(range(len(diffs)), key=lambda i: diffs[i])
+            l49.last_mutation_cycle = now
             a.mutations_applied += 1
             if pm.status == "APPROVED" and pm.evaluated >= K.MUTATION_SANDBOX_CYCLES:
                 a.mutations_sandboxed += 1  # VR-3 counts only a completed, approved sandbox evaluation

@@ -3,7 +3,8 @@
 Conditions: rho(J) < 0.98; I(t) >= 0.88; TotalDrift < 0.25; min_survival > 30 cycles;
 cascade depth <= 2. ASS = prod_c margin_c (gap 1): margin_c = clamp(0.5 + 0.5 d_c / band_c), d_c the
 signed distance inside the limit: (0.98 - rho)/0.03, (I - 0.88)/0.02, (0.25 - drift)/0.15,
-(horizon - 30)/170 (below 30: (horizon - 30)/30), (3 - depth)/3. At its limit a condition scores 0.5, one band beyond it 0.
+(horizon - 30)/170 (below 30: (horizon - 30)/30), (3 - depth)/3. At its limit a condition scores 0.5, one band
+beyond it 0.
 Action (§9.5's pseudocode): a violation with ASS < 0.05 -> freeze L4.9 and revert to L4.8; a violation
 with margin left (ASS >= 0.05) -> advisory mode; no violation but ASS < 0.20 (§7.2 "marginal") ->
 advisory mode; else continue. With no violation nothing freezes: the lowest violation-free ASS is

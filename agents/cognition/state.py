@@ -51,10 +51,9 @@ class L49State:
     closed_goals: list[int] = field(
         default_factory=list
     )  # last closed autonomous goals: 1 completed, 0 failed
+    # consecutive L4.9 estimates with rho >= 0.98 (RHO_EXCESS_PERSISTENCE)
     rho_excess_streak: int = 0
-    rho_recent: list[float] = field(
-        default_factory=list
-    )  # rho at the last 3 L4.9 ticks (AS-1)  # consecutive L4.9 estimates with rho >= 0.98 (RHO_EXCESS_PERSISTENCE)
+    rho_recent: list[float] = field(default_factory=list)  # rho at the last 3 L4.9 ticks (AS-1)
 
 
 @dataclass

@@ -193,7 +193,7 @@ def update_substrate(
     defaults = sum(1 for it in obs.interactions if not it.reliable)
     ss.coop_total += sum(1 for it in obs.interactions if it.positive)
     default_rate = defaults / len(obs.interactions) if obs.interactions else 0.0
-    prices = [p for p in obs.prices.values()]
+    prices = list(obs.prices.values())
     median_price = sorted(prices)[len(prices) // 2] if prices else 0.0
     gov = obs.governance.proposals_active + obs.governance.votes_cast
     update_world(

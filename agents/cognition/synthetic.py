@@ -30,7 +30,7 @@ class Market:
     income: float = 10.0  # tokens earned per cycle
     spend: float = 10.0  # tokens spent per cycle
     success: float = 0.9
-    peer_reliability: dict[str, float] = field(default_factory=lambda: {p: 0.9 for p in PEERS[:5]})
+    peer_reliability: dict[str, float] = field(default_factory=lambda: dict.fromkeys(PEERS[:5], 0.9))
     rng: random.Random = field(init=False)
 
     def __post_init__(self) -> None:

@@ -53,7 +53,7 @@ def dashboard(rpc: str, network: str, deployment: Path | None, data_dir: Path, h
         dash = Dashboard(rpc, Path(dep), data_dir=data_dir)
     except ContractsError as exc:
         raise click.ClickException(str(exc)) from exc
-    except Exception as exc:  # noqa: BLE001 - e.g. the node is not reachable
+    except Exception as exc:  # e.g. the node is not reachable
         raise click.ClickException(f"cannot watch {rpc}: {exc}") from exc
     click.echo(f"dashboard on http://{host}:{port}/ watching {rpc} ({dep}); Ctrl-C stops it")
     dash.serve(host=host, port=port)

@@ -75,7 +75,7 @@ class MindReader:
         if key not in self.personas:
             try:
                 with open(d / "agent.log.jsonl", encoding="utf-8") as fh:
-                    for _, line in zip(range(50), fh):
+                    for _, line in zip(range(50), fh, strict=False):
                         rec = json.loads(line)
                         if rec.get("event") == "started" and rec.get("persona"):
                             self.personas[key] = str(rec["persona"])
@@ -193,7 +193,7 @@ class Dashboard:
         while not self._stop.is_set():
             try:
                 self.poll_once()
-            except Exception:  # noqa: BLE001 - the dashboard keeps showing the last state
+            except Exception:  # the dashboard keeps showing the last state
                 log.exception("dashboard: poll failed")
             self._stop.wait(self.poll_interval)
 

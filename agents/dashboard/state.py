@@ -20,8 +20,8 @@ from collections import deque
 from statistics import median
 from typing import Any
 
-from agents.chain.protocol import JobStatus, ProposalState, VoteSupport
 from agents.chain.indexer import ChainEvent
+from agents.chain.protocol import JobStatus, ProposalState, VoteSupport
 from agents.runtime import observe as O
 
 ZERO = "0x" + "0" * 40

@@ -285,7 +285,7 @@ class PayloadServer:
                 except ValueError:
                     return None
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 key = self._key()
                 if key is None:
                     return self._reply(404, b"not a payload path")
@@ -297,9 +297,9 @@ class PayloadServer:
                     return self._reply(500, b"stored payload corrupted")
                 self._reply(200, data, "application/octet-stream")
 
-            do_HEAD = do_GET  # noqa: N815
+            do_HEAD = do_GET
 
-            def do_PUT(self) -> None:  # noqa: N802
+            def do_PUT(self) -> None:
                 key = self._key()
                 size = int(self.headers.get("Content-Length") or -1)
                 if key is None:
@@ -340,7 +340,8 @@ class PayloadServer:
 def open_payload_store(
     spec: str | os.PathLike[str], cache: str | os.PathLike[str] | None = None
 ) -> HttpPayloadStore | FilePayloadStore:
-    """An http(s) URL: HttpPayloadStore (token from EMERGENT_PAYLOAD_TOKEN, local `cache`); else a directory."""
+    """An http(s) URL: HttpPayloadStore (token from EMERGENT_PAYLOAD_TOKEN, local `cache`); else a
+    directory."""
     text = str(spec)
     if text.startswith(("http://", "https://")):
         return HttpPayloadStore(text, token=os.environ.get("EMERGENT_PAYLOAD_TOKEN") or None, cache=cache)

@@ -39,7 +39,8 @@ def payloads() -> None:
     help="environment variable holding the token uploads must carry (unset: uploads are open)",
 )
 def serve(root: Path, host: str, port: int, token_env: str) -> None:
-    """Serve payloads: PUT /payloads/<hash> (stored only if the body hashes to it), GET/HEAD /payloads/<hash>."""
+    """Serve payloads: PUT /payloads/<hash> (stored only if the body hashes to it), GET/HEAD
+    /payloads/<hash>."""
     from agents.market.payloads import PayloadServer
 
     try:

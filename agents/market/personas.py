@@ -40,19 +40,22 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from agents.market.registry import BUILTIN, NAME_RE, PluginError, Registry
-from agents.market.registry import PERSONAS as _REGISTRY
-from agents.market.registry import load_entry_points as _load_entry_points
-from agents.market.pricing import PricingParams
-from agents.market.services import TaskSpec, corrupt, solve, verify
-
 # The value vector's dimensions and bounds are the cognition library's (seed 001
 # §1.7), imported so there is one place for each constant.
 from agents.cognition.constants import (
     VALUE_DIMENSIONS,
+)
+from agents.cognition.constants import (
     VALUE_WEIGHT_MAX as VALUE_MAX,
+)
+from agents.cognition.constants import (
     VALUE_WEIGHT_MIN as VALUE_MIN,
 )
+from agents.market.pricing import PricingParams
+from agents.market.registry import BUILTIN, NAME_RE, PluginError, Registry
+from agents.market.registry import PERSONAS as _REGISTRY
+from agents.market.registry import load_entry_points as _load_entry_points
+from agents.market.services import TaskSpec, corrupt, solve, verify
 
 
 def _values(*weights: float) -> tuple[float, ...]:

@@ -75,7 +75,7 @@ def load_plugin_file(path: str | Path) -> list[str]:
         sys.modules[mod_name] = module
         try:
             spec.loader.exec_module(module)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             del sys.modules[mod_name]
             line = ""
             tb = exc.__traceback__

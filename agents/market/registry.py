@@ -73,7 +73,7 @@ def call_plugin(source: str, what: str, fn: Any, *args: Any) -> Any:
         return fn(*args)
     except PluginError:
         raise
-    except Exception as exc:  # noqa: BLE001 - the plugin's own bug, reported as one line
+    except Exception as exc:  # the plugin's own bug, reported as one line
         raise PluginError(f"{source}: {what} raised {type(exc).__name__}: {exc}") from exc
 
 
@@ -113,7 +113,7 @@ def load_entry_points(force: bool = False) -> list[str]:
             source = f"entry point {group}:{ep.name} ({dist or ep.value})"
             try:
                 obj = ep.load()
-            except Exception as exc:  # noqa: BLE001 - a broken installed plugin is one line
+            except Exception as exc:  # a broken installed plugin is one line
                 raise PluginError(f"{source}: cannot import {ep.value}: {type(exc).__name__}: {exc}") from exc
             loaded += register_all(registry, as_list(obj), source, expect_name=ep.name)
     return loaded

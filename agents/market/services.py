@@ -586,10 +586,9 @@ def get_service(name: str) -> Service:
         return service
     except KeyError:
         pass
-    if _load_entry_points():  # first miss in this process: installed plugins may define it
-        if name in SERVICES:
-            service = SERVICES[name]
-            return service
+    if _load_entry_points() and name in SERVICES:  # first miss: installed plugins may define it
+        service = SERVICES[name]
+        return service
     raise TaskSpecError(f"unknown service {name!r} (known: {', '.join(SERVICES)})")
 
 

@@ -2,7 +2,8 @@
 
 Everything the run needs is checked before anything is created (no empty report folders): the
 options, the personas, the chain (`--rpc` reachable and an anvil, or the anvil binary installed), the
-deployment parameters (params/ethereum-local.yaml valid) and the output folder (new or empty, writable). Ctrl-C stops the agents and writes a partial report.
+deployment parameters (params/ethereum-local.yaml valid) and the output folder (new or empty, writable).
+Ctrl-C stops the agents and writes a partial report.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ def _bar(done: int, total: int, started: float, width: int = 30) -> str:
     filled = int(frac * width)
     elapsed = time.monotonic() - started
     eta = (elapsed / frac - elapsed) if frac > 0 else 0.0
-    return f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} agent-cycles  {elapsed:4.0f}s  eta {eta:4.0f}s"
+    bar = "#" * filled + "." * (width - filled)
+    return f"\r[{bar}] {done}/{total} agent-cycles  {elapsed:4.0f}s  eta {eta:4.0f}s"
 
 
 def _writable_parent(path: Path) -> Path | None:
@@ -83,7 +85,8 @@ def check_params() -> None:
 
 def check_chain(rpc: str | None, node: str = "anvil") -> None:
     """The chain the run will use: the devnet binary to start (`node`), or a devnet answering at --rpc."""
-    from agents.devnet import DIALECTS, DevnetError, kind_of_client, rpc as call
+    from agents.devnet import DIALECTS, DevnetError, kind_of_client
+    from agents.devnet import rpc as call
 
     if rpc is None:
         d = DIALECTS[node]
@@ -250,9 +253,8 @@ def simulate(
         rpc = check_rpc_url(rpc)
     from agents.market.plugins import PluginError, load_plugins
     from agents.market.services import TaskSpecError, get_service
-    from agents.runtime.cli import parse_persona
-
     from agents.paths import PROJECT_ROOT
+    from agents.runtime.cli import parse_persona
 
     out_dir = out if out is not None else PROJECT_ROOT / "reports" / time.strftime("%Y%m%d-%H%M%S")
     if scenario is not None:
@@ -411,7 +413,8 @@ def sweep(
 ) -> None:
     """Run a scenario over a parameter grid and seeds in parallel on Ray; write sweep.csv + sweep.html."""
     from agents.paths import PROJECT_ROOT
-    from agents.sim.sweep import SweepError, parse_param, plan_runs, sweep as run_sweep, table_text
+    from agents.sim.sweep import SweepError, parse_param, plan_runs, table_text
+    from agents.sim.sweep import sweep as run_sweep
 
     out = out or PROJECT_ROOT / "reports" / time.strftime("sweep-%Y%m%d-%H%M%S")
     try:

@@ -112,7 +112,8 @@ def _svg(series: dict[str, list[list[float]]], width: int = 420, height: int = 1
             f"{30 + (x / xmax) * (width - 40):.1f},{height - 20 - y * (height - 30):.1f}" for x, y in pts
         )
         parts.append(
-            f'<polyline fill="none" stroke="{colours.get(name, "#0078d4")}" stroke-width="2" points="{path}"/>'
+            f'<polyline fill="none" stroke="{colours.get(name, "#0078d4")}" stroke-width="2" '
+            f'points="{path}"/>'
         )
     parts.append(
         f'<text x="30" y="12" font-size="11">share of hires (0..1) per {WINDOW} cycles: '

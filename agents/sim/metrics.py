@@ -7,6 +7,7 @@ terminal summary. Token amounts are in wei-units (ints); `token_unit` converts f
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter
 from collections.abc import Sequence
@@ -269,7 +270,7 @@ class Metrics:
                     ]
                 )
             prices = [row[1] for row in series]
-            rets = [math.log(b / a) for a, b in zip(prices, prices[1:]) if a and b]
+            rets = [math.log(b / a) for a, b in itertools.pairwise(prices) if a and b]
             spreads = []
             for c, paid in paid_by_cycle.items():
                 b = books.get(c, {}).get(svc) or {}

@@ -192,7 +192,7 @@ class OfflineMarket:
             mem = O.MarketMemory(me=addr, start_block=1, cursor=(0, 2**31 - 1))
             cog = None
             if cognition:
-                cog = AgentState.new({s: 1.0 for s in services}, persona.values, start_phase=start_phase)
+                cog = AgentState.new(dict.fromkeys(services, 1.0), persona.values, start_phase=start_phase)
             self.token[addr] = start_balance
             self.eth[addr] = 100 * WEI
             self.bonded[addr] = 0

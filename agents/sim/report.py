@@ -182,7 +182,8 @@ def plot_balances(m: Metrics) -> go.Figure:
                 legendgroup=persona,
                 showlegend=persona not in shown,
                 line=dict(color=colors.get(persona), width=1.2),
-                hovertemplate=f"{html.escape(_label(m, addr))}<br>cycle %{{x}}<br>%{{y:,.2f}} {m.token_symbol}"
+                hovertemplate=f"{html.escape(_label(m, addr))}<br>cycle %{{x}}<br>"
+                f"%{{y:,.2f}} {m.token_symbol}"
                 "<extra></extra>",
             ),
             row=1,
@@ -391,7 +392,7 @@ def plot_governance(m: Metrics) -> go.Figure:
                 y=[getattr(p, f"votes_{side}") / m.token_unit for p in props],
                 name=side,
                 marker_color=color,
-                customdata=[[getattr(p, f"voters_{side}"), h] for p, h in zip(props, hover)],
+                customdata=[[getattr(p, f"voters_{side}"), h] for p, h in zip(props, hover, strict=True)],
                 hovertemplate=f"{side}: %{{y:,.0f}} {m.token_symbol} from %{{customdata[0]}} ballots"
                 "<br>%{customdata[1]}<extra></extra>",
             )
@@ -430,7 +431,8 @@ def _per_agent_lines(
                 showlegend=persona not in shown,
                 marker=dict(size=5),
                 line=dict(color=colors.get(persona, "#777"), width=1.2),
-                hovertemplate=f"{html.escape(_label(m, addr))}<br>cycle %{{x}}<br>{name} %{{y:{fmt}}}<extra></extra>",
+                hovertemplate=f"{html.escape(_label(m, addr))}<br>cycle %{{x}}<br>"
+                f"{name} %{{y:{fmt}}}<extra></extra>",
             )
         )
         shown.add(persona)
@@ -592,7 +594,7 @@ def plot_mind_goals(m: Metrics, mind: dict[str, dict[str, Any]]) -> go.Figure:
     if not origins:
         return _empty("no goals generated")
     fig = _fig(360, barmode="group")
-    for st, color in zip(stages, ("#4477aa", "#ccbb44", "#228833")):
+    for st, color in zip(stages, ("#4477aa", "#ccbb44", "#228833"), strict=False):
         fig.add_trace(
             go.Bar(
                 x=origins,

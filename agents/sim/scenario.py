@@ -261,7 +261,8 @@ def _message(err: ErrorDetails) -> str:
     if kind == "missing":
         return "required key missing"
     if kind == "union_tag_invalid":
-        return f"unknown shock kind {err.get('input', {}).get('kind')!r} (known: demand_surge, provider_leaves, governance)"
+        kind = err.get("input", {}).get("kind")
+        return f"unknown shock kind {kind!r} (known: demand_surge, provider_leaves, governance)"
     if kind == "union_tag_not_found":
         return "a shock needs a kind (demand_surge, provider_leaves, governance)"
     return msg.removeprefix("Value error, ")

@@ -6,7 +6,8 @@ Steps (each a function, so tests and the benchmark reuse them):
 2. `deploy`: `deploy_all` through ape, writing the deployments file into the run's output directory
    (`EMERGENT_DEPLOYMENTS_DIR`), with local funding sized for N agents;
 3. `fund_agents`: keys from the test mnemonic (HD path m/44'/60'/0'/0/i, more than anvil's ten),
-   ETH via the node's setBalance (anvil_/hardhat_), AGENT equalised to the same starting balance for every agent; guardian
+   ETH via the node's setBalance (anvil_/hardhat_), AGENT equalised to the same starting balance for every
+   agent; guardian
    personas get the founders' keys (their stake, reputation and committee seats come from the deploy);
 4. interval mining (1 block/s) with chain time running `time_scale` seconds per block, so the escrow's
    minute-long windows pass within a few cycles (on Hardhat a `ClockedMiner` thread mines, since that
@@ -20,6 +21,7 @@ Steps (each a function, so tests and the benchmark reuse them):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -34,6 +36,10 @@ from typing import Any
 
 from eth_account import Account
 
+from agents.chain.governance import ZERO_ADDRESS
+from agents.chain.protocol import JobStatus, ProposalState
+from agents.chain.signing import derive_key
+from agents.chain.units import to_wei
 from agents.devnet import (
     ClockedMiner,
     Devnet,
@@ -43,10 +49,6 @@ from agents.devnet import (
     start_devnet,
     start_interval_mining,
 )
-from agents.chain.governance import ZERO_ADDRESS
-from agents.chain.signing import derive_key
-from agents.chain.units import to_wei
-from agents.chain.protocol import JobStatus, ProposalState
 from agents.market.personas import assign_personas, get_persona
 from agents.market.plugins import load_plugins
 from agents.market.services import SERVICE_NAMES, TaskSpec, get_service
@@ -178,11 +180,9 @@ def deploy(url: str, out: Path, n_agents: int, start_balance: int) -> dict[str, 
 def _deploy_here(url: str, out: Path, n_agents: int, start_balance: int) -> dict[str, Any]:
     os.environ["EMERGENT_DEPLOYMENTS_DIR"] = str(out)
     os.environ["APE_FOUNDRY_HOST"] = url
-    from agents.chain.deployment import deploy_all, load_params
-    from agents.cli_common import DEFAULT_NETWORK, connected
-
     import agents.chain.deploy_market as deploy_market
-    from agents.chain.deployment import PARAM_SECTIONS
+    from agents.chain.deployment import PARAM_SECTIONS, deploy_all, load_params
+    from agents.cli_common import DEFAULT_NETWORK, connected
 
     # Older deploy_market versions did not register their section; harmless when it already has.
     PARAM_SECTIONS.setdefault("market", deploy_market.MarketParams)
@@ -517,10 +517,9 @@ def collect(
                 proposals[int(a["proposalId"])].executed_cycle = cyc(ev.block)
     for pid, pr in proposals.items():
         if pr.state != "Executed":
-            try:
+            # a failed read (node gone at the end of a run) keeps the last state the events gave
+            with contextlib.suppress(Exception):
                 pr.state = ProposalState(int(c["Governor"].functions.state(pid).call())).label
-            except Exception:  # noqa: BLE001
-                pass
         m.record_proposal(pr)
     from agents.market.payloads import PayloadError, open_payload_store
     from agents.sim import valuechain

@@ -417,7 +417,7 @@ def table_text(runs: list[Run], keys: list[str] | None = None) -> str:
         lines.append(
             "  ".join(
                 [
-                    *(f"{str(r['params'][p]):>24}" for p in pnames),
+                    *(f"{r['params'][p]!s:>24}" for p in pnames),
                     f"{r['runs'] - r['failed']:>2}/{r['runs']:<2}",
                     *vals,
                 ]

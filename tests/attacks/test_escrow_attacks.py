@@ -1,4 +1,5 @@
-"""Escrow attacks of issue 10 against the real deployment (`full`: every deploy stage, params/ethereum-local.yaml).
+"""Escrow attacks of issue 10 against the real deployment (`full`: every deploy stage,
+params/ethereum-local.yaml).
 
 Each test first replays the attack exactly as the issue describes it, then shows the attacker gets
 nothing. Against the code before the fix (commit 59d9cba) the same steps succeeded: three
@@ -64,7 +65,8 @@ def test_unconsented_provider__twenty_one_second_jobs_per_tx__fund_refused_found
     for f in founders:
         with ape.reverts("ServiceEscrow: provider has not accepted"):
             griefer.grief(f, 20, 1, 1, sender=eve)
-    # Without funding, the jobs can only be Open: creating them and letting them expire costs the provider nothing.
+    # Without funding, the jobs can only be Open: creating them and letting them expire costs the provider
+    # nothing.
     first = esc.jobCounter() + 1
     for i in range(3):
         esc.createJob(founders[i], eve, chain.pending_timestamp + 30, "grief", sender=eve)
@@ -162,7 +164,7 @@ def test_committee_all_guardians_parties_or_below_floor__dispute_refused(
     c, founders, provider, chain, timelock
 ):
     esc, tok = c["ServiceEscrow"], c["AgentToken"]
-    client, evaluator, third = founders
+    client, evaluator, _third = founders
     esc.setParameter(
         "guardianMinReputation", 9_000, sender=timelock
     )  # the third guardian is now below the floor

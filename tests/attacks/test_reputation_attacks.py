@@ -88,7 +88,7 @@ def test_sybil_wash_job__two_fresh_wallets__no_reputation_and_propose_refused(fu
 def test_sybil_ring__fresh_wallets_trade_in_a_circle__nobody_reaches_the_voting_gate(full, accounts, chain):
     rep = full["Reputation"]
     ring = [_wallet(full, accounts[i], 2_000 * WEI) for i in (1, 2, 3, 4)]
-    for rnd in range(3):
+    for _rnd in range(3):
         for i, client in enumerate(ring):
             provider = ring[(i + 1) % len(ring)]
             j = _paid_job(full, client, provider, 5_000 * WEI, chain)

@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 
 from agents.chain.contracts import Contracts
+from agents.chain.signing import derive_key
 from agents.devnet import impersonating, mine_blocks, rpc, start_devnet
 from agents.runtime.process import Host, HostConfig, make_web3
-from agents.chain.signing import derive_key
 from agents.sim.simulate import AgentPlan, deploy, free_port, fund_agents
 
 WEI = 10**18
@@ -109,7 +109,7 @@ class Economy:
         for n in range(cycles):
             for _ in range(50):
                 if not any(
-                    [h.step() for h in hosts]
+                    h.step() for h in hosts
                 ):  # every host steps (any() on a generator would stop at the first busy one)
                     break
             if until is not None and until():

@@ -1,4 +1,5 @@
-"""Agents that cannot run on the wrong chain, twice, or broke: a real anvil, the real deployment, real processes.
+"""Agents that cannot run on the wrong chain, twice, or broke: a real anvil, the real deployment, real
+processes.
 
 - a second process on an agent's data dir exits 1 naming the holder's pid; after kill -9 of the holder a
   new process starts (the OS released the flock);
@@ -87,7 +88,8 @@ def test_second_process_on_the_same_dir__exits_1_naming_the_holder__and_after_ki
         _, err = second.communicate(timeout=60)
         assert second.returncode == 1
         assert err.strip().splitlines() == [
-            f"error: agent {address}: its data dir {lock.parent} is in use by pid {holder.pid}; stop that process "
+            f"error: agent {address}: its data dir {lock.parent} is in use by pid {holder.pid}; "
+            "stop that process "
             "first (one process per agent)"
         ]
         holder.send_signal(signal.SIGKILL)
@@ -198,7 +200,8 @@ def test_no_eth_for_one_transaction__refused__no_agent__warned(economy):
     host = Host(cfg)
     try:
         assert host.warnings == [
-            f"agent {fresh}: 0 AGENT liquid and 0 staked: it cannot stake the escrow's minimum provider stake "
+            f"agent {fresh}: 0 AGENT liquid and 0 staked: "
+            "it cannot stake the escrow's minimum provider stake "
             "of 100 AGENT, so no client can hire it and it has no liquid AGENT to fund jobs as a client; "
             "send it AGENT"
         ]

@@ -17,7 +17,8 @@ GUARDIAN_IDX = (6, 7)  # founders: staked, reputation-seeded, seated on the comm
 def _give_standing(economy, account: str, score: int) -> None:
     """The cheater is an established provider turning cheat: it starts with a reputation, seeded by the
     owner (the Timelock, impersonated on the devnet) inside the bootstrap window. Since issue 10 feedback
-    counts as much as the rater's own standing, so the fresh clients of this test could not have given it one."""
+    counts as much as the rater's own standing, so the fresh clients of this test could not have given it
+    one."""
     rep = economy.c["Reputation"]
     owner = rep.functions.owner().call()
     economy.as_owner(

@@ -25,7 +25,8 @@ ARTEFACTS = PROJECT_ROOT / "reports" / "dashboard-e2e"
 def browser():
     if not (Path(CHROMIUM).exists() and shutil.which(DRIVER)):
         pytest.fail(
-            "chromium and chromium-driver are missing: run `make browser` (apt-get install chromium chromium-driver)"
+            "chromium and chromium-driver are missing: run `make browser` "
+            "(apt-get install chromium chromium-driver)"
         )
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -108,7 +109,7 @@ def test_dashboard__page_loads_then_shows_the_job_settling_live(economy, browser
             data="dash-agents",
         )
         hosts.append(host)
-        client, provider = (a.address for a in host.agents)
+        _client, provider = (a.address for a in host.agents)
 
         def paid():
             return [

@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "cli"))
-from cli_devnet import assert_signal_stops_devnet, rpc, start_cli_devnet, stop_cli_devnet  # noqa: E402
+from cli_devnet import assert_signal_stops_devnet, rpc, start_cli_devnet, stop_cli_devnet
 
-from agents.chain.contracts import Contracts  # noqa: E402
-from agents.devnet import node_kind  # noqa: E402
-from agents.runtime.process import make_web3  # noqa: E402
-from agents.sim.simulate import SimConfig, run  # noqa: E402
+from agents.chain.contracts import Contracts
+from agents.devnet import node_kind
+from agents.runtime.process import make_web3
+from agents.sim.simulate import SimConfig, run
 
 pytestmark = pytest.mark.slow
 

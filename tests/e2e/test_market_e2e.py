@@ -92,7 +92,7 @@ def test_no_show__client_refunded_through_claim_refund(economy):
     jid = refunds[0].args["jobId"]
     job = economy.job(jid)
     assert job[1] == no_show and job[3] == EXPIRED
-    funded = [e for e in economy.logs("ServiceEscrow", "JobFunded") if e.args["jobId"] == jid][0]
+    funded = next(e for e in economy.logs("ServiceEscrow", "JobFunded") if e.args["jobId"] == jid)
     assert refunds[0].args["amount"] == funded.args["amount"]
     assert [e for e in economy.logs("ServiceEscrow", "JobExpired") if e.args["jobId"] == jid]
     assert not [e for e in economy.logs("ServiceEscrow", "JobSubmitted") if e.args["jobId"] == jid]

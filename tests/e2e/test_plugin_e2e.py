@@ -58,7 +58,7 @@ def test_installed_plugin__agents_trade_its_service__client_pays_for_verified_wo
         spec = TaskSpec.decode(economy.c["ServiceEscrow"].functions.descriptionOf(jid).call())
         assert spec.service == "modchain"
         # The deliverable on-chain is the commitment to the one correct payload anyone can recompute.
-        submitted = [e for e in economy.logs("ServiceEscrow", "JobSubmitted") if e.args["jobId"] == jid][0]
+        submitted = next(e for e in economy.logs("ServiceEscrow", "JobSubmitted") if e.args["jobId"] == jid)
         deliverable = "0x" + bytes(submitted.args["deliverable"]).hex()
         assert deliverable == commitment(solve(spec)) and verify(spec, solve(spec))
         assert json.loads(solve(spec))["steps"] == spec.param("steps")

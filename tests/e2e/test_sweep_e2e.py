@@ -35,7 +35,7 @@ def test_sweep_2x2__every_run_on_its_own_chain_with_its_parameter__csv_and_html(
         ],
     )
     assert r.exit_code == 0, r.output
-    rows = list(csv.DictReader(open(out / "sweep.csv")))
+    rows = list(csv.DictReader((out / "sweep.csv").open()))
     assert len(rows) == 4 and all(row["status"] == "done" for row in rows), rows
     assert sorted((row["escrow.collateralRatioBps"], row["seed"]) for row in rows) == [
         ("1000", "3"),

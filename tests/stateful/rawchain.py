@@ -42,12 +42,14 @@ def _shape(params: list[dict], values: tuple) -> Any:
     """Decoded outputs as ape shows them: a bare value, or a struct with attribute access."""
     if len(params) == 1:
         return _shape_one(params[0], values[0])
-    return tuple(_shape_one(p, v) for p, v in zip(params, values))
+    return tuple(_shape_one(p, v) for p, v in zip(params, values, strict=True))
 
 
 def _shape_one(param: dict, value: Any) -> Any:
     if param["type"] == "tuple":
-        return SimpleNamespace(**{c["name"]: _shape_one(c, v) for c, v in zip(param["components"], value)})
+        return SimpleNamespace(
+            **{c["name"]: _shape_one(c, v) for c, v in zip(param["components"], value, strict=True)}
+        )
     if param["type"] == "address":
         return _checksum(value)
     return value
@@ -98,9 +100,9 @@ class Abi:
         indexed = [p for p in item["inputs"] if p["indexed"]]
         plain = [p for p in item["inputs"] if not p["indexed"]]
         values = {}
-        for p, topic in zip(indexed, log["topics"][1:]):
+        for p, topic in zip(indexed, log["topics"][1:], strict=True):
             values[p["name"]] = _shape_one(p, decode([collapse_if_tuple(p)], bytes.fromhex(topic[2:]))[0])
-        for p, v in zip(plain, decode(_types(plain), bytes.fromhex(log["data"][2:]))):
+        for p, v in zip(plain, decode(_types(plain), bytes.fromhex(log["data"][2:])), strict=True):
             values[p["name"]] = _shape_one(p, v)
         return Event(self.address, item["name"], SimpleNamespace(**values))
 

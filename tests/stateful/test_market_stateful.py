@@ -31,7 +31,8 @@ such a job exists and pick one ready for their success path four times in five, 
 transitions in one step, travelling past the timers it waits for. The test prints the outcomes it
 followed (completions, claimPayment, refunds, disputes ruled each way or by default, feedback).
 
-Size: EMERGENT_STATEFUL_EXAMPLES (default 150) x EMERGENT_STATEFUL_STEPS (default 90) steps (over 10,000 run); the test
+Size: EMERGENT_STATEFUL_EXAMPLES (default 150) x EMERGENT_STATEFUL_STEPS (default 90) steps (over 10,000 run);
+the test
 prints how many steps ran (hypothesis ends some examples early). EMERGENT_STATEFUL_SHRINK=0 reports
 a failure without shrinking it (minutes sooner; for mutation checks).
 """
@@ -53,8 +54,10 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from agents.bench.sybil_cost import feedback as feedback_model
 from tests.fixtures.market import (
     CAUSE_FEEDBACK,
+    CAUSE_SEED,
     COMPLETED,
     DISPUTED,
     EXPIRED,
@@ -67,8 +70,6 @@ from tests.fixtures.market import (
     SUBMITTED,
     WEI,
 )
-from agents.bench.sybil_cost import feedback as feedback_model
-from tests.fixtures.market import CAUSE_SEED
 from tests.stateful.rawchain import Abi, RawChain
 
 EXAMPLES = int(os.environ.get("EMERGENT_STATEFUL_EXAMPLES", "150"))
@@ -144,20 +145,20 @@ def test_market_stateful(
             leave most examples without a provider able to take a job."""
             STEPS_RUN["examples"] += 1
             balances = raw.views([(tok, "balanceOf", (addr,)) for addr in holders])
-            self.bal = dict(zip(holders, balances))
+            self.bal = dict(zip(holders, balances, strict=True))
             self.supply = raw.view(tok, "totalSupply")
             self.stakes = {a: MStake() for a in [*agents, *guards]}
-            for g, bonded in zip(guards, raw.views([(stk, "bondedOf", (g,)) for g in guards])):
+            for g, bonded in zip(guards, raw.views([(stk, "bondedOf", (g,)) for g in guards]), strict=True):
                 self.stakes[g].bonded = bonded
             self.jobs: dict[int, MJob] = {}
             self.n_guardians = raw.view(esc, "guardianCount")
             self.deep_slashed = False
             self.paid_pairs: dict[tuple[str, str], int] = {}
-            for a, amount in zip(agents, initial):
+            for a, amount in zip(agents, initial, strict=True):
                 self.send(set(), a, stk, "stake", amount * WEI)
                 self.stakes[a].bonded += amount * WEI
                 self.move(a, stk.address, amount * WEI)
-            for a, score in zip(agents, seeds):
+            for a, score in zip(agents, seeds, strict=True):
                 if score:
                     self.send({CAUSE_SEED}, owner, rep, "seedReputation", a, score)
 
@@ -167,7 +168,7 @@ def test_market_stateful(
             return raw.now()
 
         def reps(self) -> dict[str, int]:
-            return dict(zip(agents, raw.views([(rep, "reputationOf", (a,)) for a in agents])))
+            return dict(zip(agents, raw.views([(rep, "reputationOf", (a,)) for a in agents]), strict=True))
 
         def send(self, allowed_causes: set[int], sender: str, contract: Abi, fn: str, *args):
             """Send a tx (it must succeed); check that reputation moved only as this rule allows."""
@@ -454,7 +455,7 @@ def test_market_stateful(
         def refundable(self, j: MJob) -> bool:
             if j.status in (OPEN, FUNDED):
                 return self.lapsed(j.expired_at)
-            if j.status == REJECTED and j.held > 0 or j.status == DISPUTED:
+            if (j.status == REJECTED and j.held > 0) or j.status == DISPUTED:
                 return self.lapsed(j.deadline)
             return False
 
@@ -543,7 +544,7 @@ def test_market_stateful(
                 g_reps = raw.views([(rep, "reputationOf", (g,)) for g in guards])
                 eligible = sum(
                     1
-                    for g, r in zip(guards, g_reps)
+                    for g, r in zip(guards, g_reps, strict=True)
                     if g not in parties and self.stakes[g].bonded >= g_floor_stake and r >= g_floor_rep
                 )
                 tx = self.send(set(), j.provider, esc, "dispute", j_id)
@@ -642,7 +643,7 @@ def test_market_stateful(
             j_id = data.draw(
                 st.sampled_from([i for i in self.live({DISPUTED}) if self.in_time(self.jobs[i].deadline)])
             )
-            for g, vote in zip(order, votes):
+            for g, vote in zip(order, votes, strict=False):  # the first len(votes) of the order vote
                 if self.jobs[j_id].status != DISPUTED:
                     break
                 self.do_rule(j_id, g, vote)
@@ -777,7 +778,7 @@ def test_market_stateful(
                 [*((tok, "balanceOf", (addr,)) for addr in holders), (tok, "totalSupply", ())]
             )
             total = 0
-            for addr, actual in zip(holders, balances):
+            for addr, actual in zip(holders, balances, strict=True):
                 assert actual == self.bal[addr], f"balance of {addr}: chain {actual} model {self.bal[addr]}"
                 total += actual
             assert sum(self.bal.values()) == total

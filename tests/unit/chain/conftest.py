@@ -1,5 +1,6 @@
 """Chain-layer fixtures: a plain web3 connection to ape's anvil and the test accounts' keys."""
 
+import contextlib
 import socket
 import threading
 import time
@@ -68,10 +69,8 @@ class LateProxy:
             pass
         finally:
             for s in (a, b):
-                try:
+                with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def _run(self) -> None:
         time.sleep(self.delay)

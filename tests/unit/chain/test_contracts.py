@@ -70,5 +70,5 @@ def test_abi__missing_build_file_or_contract__clear_error(tmp_path):
     bad.write_text("{}")
     with pytest.raises(AbiError, match="contractTypes"):
         load_abis(bad)
-    with pytest.raises(AbiError, match="compiled: .*AgentToken"):
+    with pytest.raises(AbiError, match=r"compiled: .*AgentToken"):
         load_abi("Nope")

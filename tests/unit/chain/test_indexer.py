@@ -156,7 +156,7 @@ def test_cursor__within_block_position_skips_delivered_logs(w3, watch, here, min
     cursors = MemoryCursorStore()
     idx = EventIndexer(w3, watch, cursor_store=cursors, start_block=here + 1)
     events = idx.poll()
-    transfer = [e for e in events if e.block == tx.block_number][0]
+    transfer = next(e for e in events if e.block == tx.block_number)
     cursors.save_cursor("indexer", Cursor(transfer.block, transfer.log_index - 1))
     again = EventIndexer(w3, watch, cursor_store=cursors, start_block=here + 1).poll()
     assert [e.key for e in again] == [transfer.key]

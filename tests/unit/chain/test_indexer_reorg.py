@@ -172,7 +172,7 @@ def test_rollback__chain_shorter__orphaned_block_undone_then_its_successor_deliv
 
 
 def test_confirmations__newest_blocks_held_back__a_reorg_among_them_is_never_seen(pings):
-    start, idx, sub = watching(pings, confirmations=2)
+    _start, idx, sub = watching(pings, confirmations=2)
     b1, b2 = pings.ping(1), pings.ping(2)
     rpc(pings.url, "evm_mine")  # head b2 + 1: only b1 has 2 confirmations
     assert [(e.block, e.args["value"]) for e in idx.poll()] == [(b1, 1)]
@@ -208,7 +208,7 @@ def test_restart_after_reorg_while_down__stale_persisted_hash_detected_on_first_
 
 
 def test_reorg_deeper_than_hash_window__error_state_and_nothing_delivered(pings, caplog):
-    start, idx, sub = watching(pings, hash_window=2)
+    _start, idx, sub = watching(pings, hash_window=2)
     for value in (1, 2, 3):
         pings.ping(value)
     idx.poll()

@@ -1,4 +1,5 @@
-"""Mining modes: a block per transaction or many per block; the lockstep miner never runs ahead of an agent."""
+"""Mining modes: a block per transaction or many per block; the lockstep miner never runs ahead of an
+agent."""
 
 import pytest
 

@@ -3,9 +3,10 @@ the Hardhat node nests them (`error.data.data`) and words its message differentl
 
 from __future__ import annotations
 
+from eth_abi import encode
+
 from agents.chain.errors import ERROR_SELECTOR, RevertedError, classify
 from agents.chain.rpc import RpcResponseError
-from eth_abi import encode
 
 REASON = "ServiceEscrow: not enough gas"
 DATA = "0x" + (ERROR_SELECTOR + encode(["string"], [REASON])).hex()

@@ -6,7 +6,6 @@ import pytest
 
 from agents.chain.errors import RevertedError, RpcUnavailableError, classify, is_transient
 from agents.chain.rpc import JsonRpc, RpcResponseError, RpcTransportError, rpc_for
-
 from tests.unit.chain.conftest import free_port
 
 

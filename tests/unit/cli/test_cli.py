@@ -3,10 +3,10 @@ a real devnet); reads are lean and scriptable; the devnet is per port and stops 
 
 import json
 import signal
+from pathlib import Path
 
 import click
 import pytest
-from click.testing import CliRunner
 from cli_devnet import (
     assert_signal_stops_devnet,
     cli_env,
@@ -17,6 +17,7 @@ from cli_devnet import (
     start_cli_devnet,
     stop_cli_devnet,
 )
+from click.testing import CliRunner
 
 from agents.cli import cli
 from agents.cli_common import InputError, parse_address, parse_amount
@@ -112,7 +113,7 @@ def test_unexpected_exception__one_line_with_log_exit_1(run):
         line.startswith("Error: ZeroDivisionError: division by zero (details: ") and "Traceback" not in line
     )
     log = line.split("(details: ")[1].rstrip(")")
-    assert "Traceback" in open(log).read()
+    assert "Traceback" in Path(log).read_text()
 
 
 def test_parse_address__checksums_lowercase_input():
@@ -247,9 +248,6 @@ def test_token_transfer__good__one_block_and_balances_move(devnet):
 def test_no_devnet__same_line_from_every_command(tmp_path):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {"EMERGENT_DEPLOYMENTS_DIR": str(tmp_path)}
-    from cli_devnet import cli_env
-
     env = cli_env(tmp_path)
     expected = f"Error: no devnet is running at {url}: start one with `emergent devnet --port {port}`"
     for args in (
@@ -272,8 +270,6 @@ def test_stale_deployment_file__other_genesis__one_line(devnet, tmp_path):
     deployments = tmp_path / "d"
     deployments.mkdir()
     (deployments / devnet.file.name).write_text(json.dumps(data))
-    from cli_devnet import cli_env
-
     r = run_cli(["status", "--rpc", devnet.url], cli_env(deployments))
     assert r.code == 1 and len(r.lines) == 1
     assert "different genesis block: the devnet was restarted?" in r.lines[0]
@@ -282,8 +278,6 @@ def test_stale_deployment_file__other_genesis__one_line(devnet, tmp_path):
 def test_second_devnet__own_file__first_untouched_and_anvil_gone(devnet):
     before = devnet.file.read_text()
     port = free_port()
-    from cli_devnet import cli_env
-
     r = run_cli(
         ["devnet", "--port", str(port), "--exit-after-deploy"], cli_env(devnet.deployments), timeout=300
     )

@@ -289,7 +289,7 @@ def test_ams__080_threshold():
     weights = K.AMS_WEIGHTS
     assert K.AMS_THRESHOLD == 0.80 and sum(weights.values()) == pytest.approx(1.0)
     # AG (0.25) scoring 0.2 drops AMS to exactly 0.80; a hair lower fails even with every other 1.0
-    sub = {k: 1.0 for k in weights}
+    sub = dict.fromkeys(weights, 1.0)
     sub["AG"] = 0.2
     assert sum(weights[k] * sub[k] for k in weights) == pytest.approx(0.80)
     assert len(crit) == 20

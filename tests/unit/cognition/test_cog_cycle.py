@@ -91,7 +91,7 @@ def test_check_phase__l49_inactive_and_nothing_actionable():
 
 def test_activation_protocol__timings():
     act = ActivationState()
-    ok = {k: True for k in ("a", "b")}
+    ok = dict.fromkeys(("a", "b"), True)
     for c in range(K.PRE_ACTIVATION_CYCLES - 1):
         advance(act, ok, False, c)
     assert act.phase == "CHECK"
@@ -168,7 +168,7 @@ def test_starving_agent__survival_goals_freeze_and_staged_reenable():
         gas_per_cycle=0.0005,
         eth_topup=0.0,
         success=1.0,
-        peer_reliability={p: 1.0 for p in PEERS[:5]},
+        peer_reliability=dict.fromkeys(PEERS[:5], 1.0),
     )
     st = AgentState.new({"hash": 0.6, "sort": 0.4}, start_phase="FULL")
     reports, decisions, open_auto = [], [], []

@@ -6,6 +6,7 @@ import pytest
 
 from agents.cognition import AgentState, step
 from agents.cognition import constants as K
+from agents.cognition.dependencies import cascade
 from agents.cognition.goal_generation import conflicts
 from agents.cognition.goals import Goal
 from agents.cognition.mutation_sandbox import PendingMutation, apply_delta, delta_of, precheck, propose_step
@@ -17,7 +18,6 @@ from agents.cognition.orchestrator import (
     goal_completion_rate,
 )
 from agents.cognition.substrate import SubstrateState, _cascade_bookkeeping, update_substrate
-from agents.cognition.dependencies import cascade
 from agents.cognition.synthetic import Market
 
 ONES = [1.0] * 7
@@ -201,7 +201,7 @@ def test_cascade_prediction__scored_tau_cycles_later():
     assert ss.cascade_checks  # compute is short: each of its downstream dimensions is a prediction
     assert all(due == 10 + K.CASCADE_DELAY for due, _, _ in ss.cascade_checks)
     n = len(ss.cascade_checks)
-    full = {k: 1.0 for k in fr}  # next cycle every level is full: "not below warning" was right
+    full = dict.fromkeys(fr, 1.0)  # next cycle every level is full: "not below warning" was right
     _cascade_bookkeeping(ss, full, cascade(full), 10 + K.CASCADE_DELAY)
     assert ss.cascade_hits == [1] * n and ss.cascade_checks == []
 

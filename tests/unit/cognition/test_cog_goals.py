@@ -99,7 +99,7 @@ def test_decision_matrix__one_marginal__sandboxed(name):
     ],
 )
 def test_decision_matrix__any_fail__rejected_even_with_marginals(name, reason):
-    bands = {k: "marginal" for k in ALL_PASS}
+    bands = dict.fromkeys(ALL_PASS, "marginal")
     bands[name] = "fail"
     assert decide(bands) == ("rejected", reason)
 

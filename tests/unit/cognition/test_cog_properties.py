@@ -33,7 +33,9 @@ def test_value_vector__any_mutation_sequence__stays_on_bounded_simplex(preset, s
         assert math.isclose(sum(w), 1.0, abs_tol=1e-9)
         assert all(K.VALUE_WEIGHT_MIN - 1e-12 <= x <= K.VALUE_WEIGHT_MAX + 1e-12 for x in w)
         if gate:
-            assert all(abs(a - b) <= K.MAX_CUMULATIVE_DRIFT_PER_DIM + 1e-9 for a, b in zip(w, base))
+            assert all(
+                abs(a - b) <= K.MAX_CUMULATIVE_DRIFT_PER_DIM + 1e-9 for a, b in zip(w, base, strict=True)
+            )
 
 
 @settings(max_examples=200, deadline=None)

@@ -62,7 +62,7 @@ def test_survival_classes__edges(h, cls):
 )
 def test_survival_projection__bottleneck_and_class(net, cls):
     rv = ResourceVector()
-    for name, d in rv.dims.items():
+    for _name, d in rv.dims.items():
         d.level, d.capacity, d.samples = 100.0, 100.0, 1
     rv.dims["compute"].consumption = net
     st = survival_projection(rv)

@@ -5,8 +5,8 @@ import pytest
 from agents.cognition import constants as K
 from agents.cognition.coherence import coherence, extended_coherence, tension
 from agents.cognition.mutation_sandbox import (
-    delta_of,
     PendingMutation,
+    delta_of,
     precheck,
     propose_step,
     sandbox_step,

@@ -1,4 +1,5 @@
-"""The dashboard's fold: balances, jobs through their states, asks, slashes, proposals; minds from data dirs."""
+"""The dashboard's fold: balances, jobs through their states, asks, slashes, proposals; minds from data
+dirs."""
 
 import json
 

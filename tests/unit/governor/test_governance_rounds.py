@@ -34,7 +34,7 @@ def _round(session, chain, actions, description, proposer, voters):
 
 def test_round__parameter_change(session, full, founders, chain):
     actions = session.param_actions("escrow.feeBps", "250")
-    pid, receipt = _round(session, chain, actions, "Raise the escrow fee to 2.5%", founders[0], founders[:2])
+    _pid, receipt = _round(session, chain, actions, "Raise the escrow fee to 2.5%", founders[0], founders[:2])
     assert full["ServiceEscrow"].feeBps() == 250
     assert len(receipt.decode_logs(session.governor.ProposalExecuted)) == 1
 

@@ -5,7 +5,6 @@ import pytest
 from eth_abi import encode
 from eth_utils import keccak
 
-from tests.fixtures.reverts import reverts_without_reason
 from tests.fixtures.governance import (
     LATE_QUORUM_EXTENSION,
     MIN_VOTING_REPUTATION,
@@ -21,6 +20,7 @@ from tests.fixtures.governance import (
     param_proposal,
     propose,
 )
+from tests.fixtures.reverts import reverts_without_reason
 
 
 def test_abi__openzeppelin_constants(governor, chain):

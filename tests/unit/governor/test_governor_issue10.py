@@ -163,7 +163,7 @@ def test_code_pin__empty_target_gains_balance__queues(
     governor.queue(*p.args, sender=eve)
 
 
-# ---------------------------------------------------------------- finding 11: votes capped at stake still bonded
+# ---------------------------------------------- finding 11: votes capped at stake still bonded
 
 
 def test_vote_weight__stake_lowered_after_snapshot__counts_the_lower(

@@ -5,7 +5,6 @@ import ape
 import pytest
 from eth_utils import keccak
 
-from tests.fixtures.reverts import reverts_without_reason
 from tests.fixtures.governance import (
     ACTIVE,
     AGAINST,
@@ -26,6 +25,7 @@ from tests.fixtures.governance import (
     propose,
     warp,
 )
+from tests.fixtures.reverts import reverts_without_reason
 
 GRACE_PERIOD = 14 * 86_400
 

@@ -66,7 +66,7 @@ class _Liar(BaseHTTPRequestHandler):
     def log_message(self, *_a):
         pass
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         body = b"substituted deliverable"
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))

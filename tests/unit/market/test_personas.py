@@ -25,7 +25,7 @@ REQUIRED = {"honest", "undercutter", "cheater", "no_show", "frivolous_disputer",
 
 
 def test_all_required_personas_exist():
-    assert REQUIRED <= set(PERSONA_NAMES)
+    assert set(PERSONA_NAMES) >= REQUIRED
 
 
 @pytest.mark.parametrize("name", sorted(REQUIRED))

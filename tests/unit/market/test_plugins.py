@@ -92,7 +92,7 @@ def test_bad_plugin__one_error_naming_the_fault__registry_unchanged(name, fault)
 def test_two_plugins_with_one_name__second_is_refused():
     load_plugin_file(COLLATZ)
     other = Persona("honest", get_persona("honest").values, Behaviour(), "impostor")
-    with pytest.raises(PluginError, match="persona 'honest' clashes .* from built-in"):
+    with pytest.raises(PluginError, match=r"persona 'honest' clashes .* from built-in"):
         register_persona(other, "plugin x.py")
     assert get_persona("honest").description != "impostor"
     import importlib.util
@@ -100,7 +100,7 @@ def test_two_plugins_with_one_name__second_is_refused():
     spec = importlib.util.spec_from_file_location("collatz_copy", COLLATZ)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    with pytest.raises(PluginError, match="service 'collatz' clashes .* from plugin .*collatz.py"):
+    with pytest.raises(PluginError, match=r"service 'collatz' clashes .* from plugin .*collatz\.py"):
         plugins.register_service(mod.SERVICES[0], "entry point emergent.services:collatz (copy)")
 
 
@@ -129,13 +129,15 @@ def test_entry_points__broken_installed_plugin__one_error_naming_the_entry_point
 
     shutil.copytree(installed, site)
     (site / "emergent_example_plugin" / "__init__.py").write_text("raise ImportError('needs numpy 9')\n")
-    with on_sys_path(site):
-        with pytest.raises(
+    with (
+        on_sys_path(site),
+        pytest.raises(
             PluginError,
             match=r"entry point emergent\.(services|personas):\w+ "
             r"\(emergent-example-plugin\): cannot import .*needs numpy 9",
-        ):
-            load_entry_points(force=True)
+        ),
+    ):
+        load_entry_points(force=True)
 
 
 def test_cli__bad_plugin__one_error_line_and_no_chain(tmp_path):

@@ -2,8 +2,8 @@
 
 import ape
 
-from tests.fixtures.reverts import reverts_without_reason
 from tests.fixtures.market import WEI
+from tests.fixtures.reverts import reverts_without_reason
 
 ZERO = "0x" + "00" * 20
 

@@ -114,7 +114,7 @@ def _h(n: int) -> str:
 
 
 def test_execute__journaled_and_marked_sent_before_broadcast(env):
-    ex, sender, store, *_ = env
+    ex, _sender, store, *_ = env
     res = ex.execute([A.Stake(5), A.Rule(3, True)], block=40)
     assert res.sent == ["stake", "rule:3"] and res.stopped is None
     entries = sorted(store.pending_actions(), key=lambda a: a.id)
@@ -203,7 +203,7 @@ def test_settle__receipts_from_the_callers_batch__no_second_read(env):
 
 
 def test_busy_keys__in_flight_unseen_done_and_given_up(env):
-    ex, sender, store, *_ = env
+    ex, sender, _store, *_ = env
     ex.execute([A.Stake(1), A.Submit(4, b"x"), A.Complete(5)], block=10)
     sender.mined[_h(1)] = Receipt(block=12)
     sender.mined[_h(2)] = Receipt(block=9)
@@ -216,7 +216,7 @@ def test_busy_keys__in_flight_unseen_done_and_given_up(env):
 
 
 def test_gas__first_of_a_kind_estimated__later_sent_with_the_learned_limit(env):
-    ex, sender, store, *_ = env
+    ex, sender, _store, *_ = env
     ex.execute([A.Stake(1)], block=1)
     assert sender.sent == [("stake", None)]  # None: the sender estimates (its limit: 90_000 in the fake)
     ex.execute([A.Stake(2)], block=3)
@@ -226,7 +226,7 @@ def test_gas__first_of_a_kind_estimated__later_sent_with_the_learned_limit(env):
 
 
 def test_gas__failure_for_gas__kind_forgotten_and_estimated_again(env):
-    ex, sender, store, *_ = env
+    ex, sender, _store, *_ = env
     ex.gas.learn("complete", 40_000)
     ex.execute([A.Complete(1)], block=1)
     assert sender.sent[-1] == ("evaluate:1", int(40_000 * GAS_LEARN_MARGIN))
@@ -241,7 +241,7 @@ def test_gas__revert_without_a_recovered_reason__kind_forgotten(env):
     """A learned limit from a cheap path of a kind (claimRefund of an unfunded job) can be too little for its
     dear path (collateral release + penalty); when the replay cannot say why the transaction reverted, the
     kind is estimated again rather than sent with the same limit forever."""
-    ex, sender, store, *_ = env
+    ex, sender, _store, *_ = env
     ex.gas.learn("complete", 40_000)
     ex.execute([A.Complete(1)], block=1)
     sender.mined[_h(0)] = RevertedError(None, tx_hash=_h(0))
@@ -254,7 +254,7 @@ def test_gas__revert_without_a_recovered_reason__kind_forgotten(env):
 def test_gas__learned_limit_refused_at_submission__estimated_and_sent_at_once(env):
     """A node that checks a transaction when it is submitted (Hardhat's default) refuses a learned limit
     that is too little for this call's path: the kind is forgotten and the call estimated right away."""
-    ex, sender, store, *_ = env
+    ex, sender, _store, *_ = env
     ex.gas.learn("complete", 40_000)
     calls = []
     original = sender.send
@@ -272,7 +272,7 @@ def test_gas__learned_limit_refused_at_submission__estimated_and_sent_at_once(en
 
 
 def test_gas__revert_for_another_reason__learned_limit_kept(env):
-    ex, sender, store, *_ = env
+    ex, sender, _store, *_ = env
     ex.gas.learn("complete", 40_000)
     ex.execute([A.Complete(1)], block=1)
     sender.mined[_h(0)] = RevertedError("ServiceEscrow: not submitted", tx_hash=_h(0))

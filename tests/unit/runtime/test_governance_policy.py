@@ -132,10 +132,12 @@ def _job(block: int, jid: int, provider: str, end: str) -> list[ChainEvent]:
         ),
     ]
     if end == "completed":
-        return evs + [
-            _ev(block, 4, "ServiceEscrow", "JobCompleted", jobId=jid, evaluator=CLIENT, reason="0x")
+        return [
+            *evs,
+            _ev(block, 4, "ServiceEscrow", "JobCompleted", jobId=jid, evaluator=CLIENT, reason="0x"),
         ]
-    return evs + [
+    return [
+        *evs,
         _ev(block, 4, "ServiceEscrow", "JobRejected", jobId=jid, rejector=CLIENT, reason="0x"),
         _ev(block, 5, "ServiceEscrow", "Refunded", jobId=jid, client=CLIENT, amount=10 * WEI),
     ]
@@ -348,7 +350,7 @@ def test_queued__proposer_executes_at_eta_others_after_the_handoff_even_when_fro
     assert run(mem, GUARDIAN, gv, authority=0.0) == []
 
 
-# ------------------------------------------------------------------ opting stake into voting (issue 10, finding 4)
+# ---------------------------------------------- opting stake into voting (issue 10, finding 4)
 def test_reputation_reached_the_gate__agent_activates_its_voting_stake_even_when_frozen():
     gv = view(can_propose=False, can_vote=False, can_activate=True)
     assert run(memory(), HONEST, gv, "honest", authority=0.0) == [A.ActivateVoting()]

@@ -1,4 +1,5 @@
-"""Market memory from chain events: job lifecycle, trust, replay after restart, JSON round trip, Observation."""
+"""Market memory from chain events: job lifecycle, trust, replay after restart, JSON round trip,
+Observation."""
 
 from __future__ import annotations
 
@@ -55,7 +56,8 @@ def lifecycle(ch: Chain, jid: int, client: str, provider: str, end: str) -> list
         ch.ev("ServiceEscrow", "JobFunded", jobId=jid, client=client, amount=10 * WEI),
     ]
     if end == "expired":
-        return evs + [
+        return [
+            *evs,
             ch.ev("ServiceEscrow", "JobExpired", jobId=jid),
             ch.ev("ServiceEscrow", "Refunded", jobId=jid, client=client, amount=10 * WEI),
         ]
@@ -63,8 +65,9 @@ def lifecycle(ch: Chain, jid: int, client: str, provider: str, end: str) -> list
         ch.ev("ServiceEscrow", "JobSubmitted", jobId=jid, provider=provider, deliverable="0x" + "1" * 64)
     )
     if end == "completed":
-        return evs + [
-            ch.ev("ServiceEscrow", "JobCompleted", jobId=jid, evaluator=client, reason="0x" + "0" * 64)
+        return [
+            *evs,
+            ch.ev("ServiceEscrow", "JobCompleted", jobId=jid, evaluator=client, reason="0x" + "0" * 64),
         ]
     evs += [
         ch.ev("ServiceEscrow", "JobRejected", jobId=jid, rejector=client, reason="0x" + "0" * 64),
@@ -80,7 +83,8 @@ def lifecycle(ch: Chain, jid: int, client: str, provider: str, end: str) -> list
         ch.ev("ServiceEscrow", "DisputeRuled", jobId=jid, guardian=G, forProvider=False),
     ]
     if end == "slashed":
-        return evs + [
+        return [
+            *evs,
             ch.ev(
                 "ServiceEscrow",
                 "DisputeResolved",

@@ -440,7 +440,7 @@ class _Decision:
         self.__dict__.update(kw)
 
 
-def _Interaction(cp: str, action: str, vetoed: bool = False) -> _Decision:  # noqa: N802
+def _Interaction(cp: str, action: str, vetoed: bool = False) -> _Decision:
     return _Decision(kind="interaction", counterparty=cp, action=action, vetoed=vetoed)
 
 

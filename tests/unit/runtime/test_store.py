@@ -1,4 +1,5 @@
-"""AgentStore: state, cursor, nonce hint and journal survive restarts and crashes; uncommitted work vanishes."""
+"""AgentStore: state, cursor, nonce hint and journal survive restarts and crashes; uncommitted work
+vanishes."""
 
 import os
 import signal
@@ -46,11 +47,10 @@ def test_wal_mode(path):
 def test_transaction__exception__rolls_back_every_write(path):
     with AgentStore(path) as s:
         s.put_state("a", 1)
-        with pytest.raises(RuntimeError):
-            with s.transaction():
-                s.put_state("a", 2)
-                s.save_cursor("idx", Cursor(10, 3))
-                raise RuntimeError("boom")
+        with pytest.raises(RuntimeError), s.transaction():
+            s.put_state("a", 2)
+            s.save_cursor("idx", Cursor(10, 3))
+            raise RuntimeError("boom")
         assert s.get_state("a") == 1
         assert s.load_cursor("idx") is None
 

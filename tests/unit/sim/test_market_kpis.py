@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -30,7 +31,7 @@ def test_books__a_service_missing_from_an_update_leaves_that_providers_book():
 def test_volatility__std_of_log_changes_of_the_median_ask():
     k = _m().market_kpis()["median"]
     meds = [110.0, 110.0, 115.0, 110.0]  # cycles 0..3: median(100,120), same, median(110,120), 110
-    rets = [math.log(b / a) for a, b in zip(meds, meds[1:])]
+    rets = [math.log(b / a) for a, b in itertools.pairwise(meds)]
     mean = sum(rets) / len(rets)
     assert k["volatility"] == pytest.approx(math.sqrt(sum((r - mean) ** 2 for r in rets) / len(rets)))
     assert [row[2] for row in k["series"]] == [2, 2, 2, 1]  # sellers per cycle

@@ -252,7 +252,7 @@ def test_report__mind_present__status_goals_vetoes_mutations_drift_and_note(tmp_
     row0 = list(status.text[0])  # the status holds until the next entry, to the run's last cycle (11)
     assert row0 == ["WARMING_UP"] * 5 + ["ACTIVE"] * 4 + ["FROZEN"] * 3
     assert list(status.text[2])[:4] == ["", "", "", "ADVISORY"]
-    goals = {t.name.split(" ")[0]: dict(zip(t.x, t.y)) for t in plots["mind-goals"].data}
+    goals = {t.name.split(" ")[0]: dict(zip(t.x, t.y, strict=True)) for t in plots["mind-goals"].data}
     assert goals["generated"] == {"SURVIVAL_DRIVEN": 3, "EXPLORATION": 3}
     assert goals["pursued"] == {"SURVIVAL_DRIVEN": 2, "EXPLORATION": 0}
     assert goals["completed"] == {"SURVIVAL_DRIVEN": 1, "EXPLORATION": 0}

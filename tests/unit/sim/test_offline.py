@@ -48,7 +48,7 @@ def test_offline_market__l48_only__cheater_and_no_show_hired_less_over_time():
 
 def test_figures__avoided_from_cycle_and_shares():
     persona = {"0xa": "honest", "0xc": "cheater", "0xn": "no_show"}
-    hires = [(c, "0xc") for c in range(0, 40)] + [(c, "0xa") for c in range(0, 1000)]
+    hires = [(c, "0xc") for c in range(40)] + [(c, "0xa") for c in range(1000)]
     f = figures(
         hires, [(5, "completed"), (6, "expired")], persona, {"0xa": 10**18}, {"0xa": "abundant"}, 1000
     )

@@ -41,7 +41,7 @@ def test_plan__every_combination_times_every_seed(tmp_path):
 def test_plan__a_bad_value_is_refused_before_anything_runs(tmp_path):
     with pytest.raises(SweepError, match=r"tiny.yaml: agents\[0\].persona: unknown persona 'wizard'"):
         plan_runs(TINY, [("agents.0.persona", ["honest", "wizard"])], 1, tmp_path)
-    with pytest.raises(SweepError, match="tiny.yaml: escrow: unknown key"):  # not a governed parameter
+    with pytest.raises(SweepError, match=r"tiny\.yaml: escrow: unknown key"):  # not a governed parameter
         plan_runs(TINY, [("escrow.nope", [1])], 1, tmp_path)
 
 
@@ -57,7 +57,7 @@ def test_outputs__mean_and_spread_over_seeds(tmp_path):
     assert a["kpis"]["gini"][:2] == pytest.approx((0.3, 0.1)) and a["kpis"]["jobs"][4] == 2
     b = next(r for r in rows if r["params"] == {"x": 2})
     assert b["failed"] == 1 and b["kpis"]["jobs"] is None and b["kpis"]["gini"][4] == 1
-    rows_csv = list(csv.DictReader(open(write_csv(runs, tmp_path / "s.csv"))))
+    rows_csv = list(csv.DictReader(write_csv(runs, tmp_path / "s.csv").read_text().splitlines()))
     assert [r["status"] for r in rows_csv] == ["done", "done", "failed", "done"]
     assert rows_csv[2]["error"] == "exit 1: boom" and rows_csv[0]["x"] == "1"
     page = write_html(runs, [("x", [1, 2])], TINY, tmp_path / "s.html").read_text()

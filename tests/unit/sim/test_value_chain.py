@@ -6,7 +6,9 @@ end to end. Driven by the offline market (the agents' own policy code against a 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
+import operator
 import random
 
 import pytest
@@ -22,7 +24,7 @@ ASSEMBLER, CHEATER, MEDIAN = 1, 2, 3
 
 def _market(services: list[tuple[str, ...]]) -> OfflineMarket:
     m = OfflineMarket(personas=PERSONAS, seed=1, cognition=False)
-    for ag, s in zip(m.agents, services):
+    for ag, s in zip(m.agents, services, strict=True):
         ag.config = dataclasses.replace(ag.config, services=s)
     return m
 
@@ -75,7 +77,7 @@ def test_cheating_subcontractor__rejected_refunded_and_replaced_before_the_compo
     # ... the part was hired again, from someone else, and the composite still completed in time
     assert good.provider == addr[MEDIAN] and good.status == JobStatus.COMPLETED
     assert parent.status == JobStatus.COMPLETED
-    for sid in sum(_subs(m, jid).values(), []):
+    for sid in functools.reduce(operator.iadd, _subs(m, jid).values(), []):
         assert m.jobs[sid].expired_at <= parent.expired_at - ASSEMBLY_MARGIN
 
 
@@ -109,7 +111,7 @@ def test_sub_jobs__paid_out_of_the_composite_budget(cheated_market):
     for jid in reports:
         paid = sum(
             m.jobs[s].budget
-            for s in sum(_subs(m, jid).values(), [])
+            for s in functools.reduce(operator.iadd, _subs(m, jid).values(), [])
             if m.jobs[s].status == JobStatus.COMPLETED
         )
         assert 0 < paid <= net(m.jobs[jid].budget)
