@@ -15,7 +15,7 @@ addresses are checksummed (as web3 returns them).
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -150,7 +150,7 @@ class ContractCodec:
                 return fn
         raise CodecError(f"no {name} with {arity} arguments in the ABI of {self.address}")
 
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> Callable[..., Call]:
         if name.startswith("_"):
             raise AttributeError(name)
         if name not in self._fns:

@@ -36,7 +36,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, overload
 
 from eth_account import Account
 from eth_utils.address import to_checksum_address
@@ -287,6 +287,48 @@ class TxSender:
         if self.on_nonce is not None:
             self.on_nonce(signed.nonce)
         return signed.tx_hash
+
+    @overload
+    def send(
+        self,
+        call: Any = None,
+        *,
+        to: str | None = None,
+        data: bytes | str = b"",
+        value: int = 0,
+        gas: int | None = None,
+        wait: Literal[True] = True,
+        on_signed: Callable[[SignedTx], None] | None = None,
+        nonce_retries: int = 2,
+    ) -> TxResult: ...
+
+    @overload
+    def send(
+        self,
+        call: Any = None,
+        *,
+        to: str | None = None,
+        data: bytes | str = b"",
+        value: int = 0,
+        gas: int | None = None,
+        wait: Literal[False],
+        on_signed: Callable[[SignedTx], None] | None = None,
+        nonce_retries: int = 2,
+    ) -> SignedTx: ...
+
+    @overload
+    def send(
+        self,
+        call: Any = None,
+        *,
+        to: str | None = None,
+        data: bytes | str = b"",
+        value: int = 0,
+        gas: int | None = None,
+        wait: bool = True,
+        on_signed: Callable[[SignedTx], None] | None = None,
+        nonce_retries: int = 2,
+    ) -> TxResult | SignedTx: ...
 
     def send(
         self,

@@ -282,7 +282,8 @@ class Executor:
 
     # ------------------------------------------------------------------ receipts
     def pending_hashes(self) -> list[str]:
-        """Hashes of journal entries sent and not yet settled (for a caller that batches the receipt reads)."""
+        """Hashes of journal entries sent and not yet settled (for a caller that batches the receipt
+        reads)."""
         return [
             e.tx_hash for e in self.store.pending_actions() if e.status is ActionStatus.SENT and e.tx_hash
         ]
@@ -295,7 +296,11 @@ class Executor:
         out: list[Settled] = []
         entries = self.store.pending_actions()
         receipts = dict(receipts or {})
-        missing = [e.tx_hash for e in entries if e.status is ActionStatus.SENT and e.tx_hash not in receipts]
+        missing = [
+            e.tx_hash
+            for e in entries
+            if e.status is ActionStatus.SENT and e.tx_hash is not None and e.tx_hash not in receipts
+        ]
         if missing:
             try:
                 receipts.update(self.reader.receipts(missing))
@@ -308,11 +313,13 @@ class Executor:
                 if self.clock() - entry.updated > DROP_AFTER_SECONDS:
                     self.store.mark_abandoned(entry.id, {"reason": "never signed"})
                 continue
-            receipt = receipts.get(entry.tx_hash)
+            tx_hash = entry.tx_hash
+            assert tx_hash is not None  # SENT: mark_sent recorded the hash with the status
+            receipt = receipts.get(tx_hash)
             try:
                 if receipt is None:
-                    raise ReceiptTimeoutError(entry.tx_hash, 0)
-                r = self.sender.result_of(entry.tx_hash, receipt, nonce=entry.nonce)
+                    raise ReceiptTimeoutError(tx_hash, 0)
+                r = self.sender.result_of(tx_hash, receipt, nonce=entry.nonce)
                 self.store.mark_done(entry.id, {"block": r.block, "gas": r.gas_used, "fee": r.fee_wei})
                 out.append(Settled(entry.id, entry.kind, key, True, r.block, None, r.fee_wei))
             except RevertedError as exc:
@@ -335,7 +342,7 @@ class Executor:
                     continue
                 if self.clock() - entry.updated > DROP_AFTER_SECONDS:
                     try:
-                        outcome = self.reader.tx_outcome(entry.tx_hash)
+                        outcome = self.reader.tx_outcome(tx_hash)
                     except ChainError:
                         continue
                     if outcome is TxOutcome.UNKNOWN:
