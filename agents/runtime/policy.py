@@ -18,7 +18,8 @@ Two kinds of action (docs/agents.md):
   `Guidance.authority` (1 ACTIVE, 0.5 PARTIAL, 0 when L4.9 is warming up, inactive, advisory or frozen),
   which `update_guidance` sets from the latest cycle report. Protective outputs (operating mode,
   stability share, the survival floor) act at any authority. Governance: voting and the persona's own
-  propensity to propose are L4.8 (any authority); L4.9 adds `act_prob` x authority to the latter. Vetoed decisions never reach `update_guidance` (`StepResult.actionable`).
+  propensity to propose are L4.8 (any authority); L4.9 adds `act_prob` x authority to the latter.
+  Vetoed decisions never reach `update_guidance` (`StepResult.actionable`).
 """
 
 from __future__ import annotations
@@ -31,12 +32,13 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from agents.chain.protocol import BAD_OUTCOMES, JobStatus, ProposalState, VoteSupport
 from agents.chain.units import BPS, bps, mul_bps
 from agents.market.personas import Persona, deliver, evaluate, guardian_ruling, should_dispute, should_vote
 from agents.market.pricing import MarketSignals, Offer, choose_offer, clamp_price, initial_ask, next_ask
 from agents.market.services import (
-    TaskSpec,
     CompositeService,
+    TaskSpec,
     TaskSpecError,
     components,
     corrupt,
@@ -48,11 +50,12 @@ from agents.market.services import (
     ttl_factor,
     verify,
 )
+from agents.runtime import levers
 from agents.runtime.actions import (
+    AcceptJob,
     Action,
     ActivateVoting,
     Approve,
-    AcceptJob,
     ClaimPayment,
     ClaimRefund,
     Complete,
@@ -72,9 +75,7 @@ from agents.runtime.actions import (
     Submit,
     Vote,
 )
-from agents.runtime import levers
-from agents.chain.protocol import BAD_OUTCOMES, JobStatus, ProposalState, VoteSupport
-from agents.runtime.observe import MarketMemory, Snapshot
+from agents.runtime.observe import Job, MarketMemory, Snapshot
 
 MAX_UINT = 2**256 - 1
 WEI = 10**18
@@ -252,7 +253,8 @@ def initial_asks(persona: Persona, config: PolicyConfig) -> tuple[tuple[str, int
 
 @lru_cache(maxsize=8192)
 def _spec(text: str | None) -> TaskSpec | None:
-    """The parsed task spec of a job description (cached: TaskSpec is frozen and descriptions never change)."""
+    """The parsed task spec of a job description (cached: TaskSpec is frozen and descriptions never
+    change)."""
     if not text:
         return None
     try:
@@ -337,11 +339,15 @@ def obligation_actions(inp: PolicyInput) -> list[Action]:
                     or levers.dispute_anyway(inp.guidance, job.client, own_valid)
                 ):
                     out.append(Dispute(job.id))
-        if job.evaluator == me and job.status == JobStatus.SUBMITTED and spec is not None:
-            if not job.deadline or now < job.deadline:
-                payload = inp.payloads.get(job.id)
-                ok = evaluate(persona, spec, payload, rng_for(cfg.seed, me, "evaluate", job.id))
-                out.append(Complete(job.id) if ok else Reject(job.id))
+        if (
+            job.evaluator == me
+            and job.status == JobStatus.SUBMITTED
+            and spec is not None
+            and (not job.deadline or now < job.deadline)
+        ):
+            payload = inp.payloads.get(job.id)
+            ok = evaluate(persona, spec, payload, rng_for(cfg.seed, me, "evaluate", job.id))
+            out.append(Complete(job.id) if ok else Reject(job.id))
         if job.client == me:
             if job.status == JobStatus.OPEN and now >= job.expired_at:
                 out.append(ClaimRefund(job.id, "expired"))  # never accepted in time: frees the hiring slot
@@ -482,16 +488,18 @@ def subcontract_ids(mem: MarketMemory) -> set[int]:
     }
 
 
-def _sub_jobs(mem: MarketMemory, part: str) -> list[Any]:
+def _sub_jobs(mem: MarketMemory, part: str) -> list[Job]:
     return sorted((j for j in mem.jobs.values() if j.client == mem.me and j.spec == part), key=lambda j: j.id)
 
 
-def subcontract_budget_left(mem: MarketMemory, parent: Any) -> int:
+def subcontract_budget_left(mem: MarketMemory, parent: Job) -> int:
     """What the composite job still pays for parts: its budget less the escrow fee, less the budgets of
     its sub-jobs that are funded or paid (an unfunded or refunded sub-job costs nothing)."""
     net = parent.budget * (10_000 - mem.params.get("feeBps", 0)) // 10_000
     spent = 0
-    for part in components(_spec(parent.spec)).values():
+    spec = _spec(parent.spec)
+    assert spec is not None  # a parent is a funded job with a composite spec (subcontract_parents)
+    for part in components(spec).values():
         spent += sum(
             j.budget
             for j in _sub_jobs(mem, part.encode())
@@ -605,7 +613,7 @@ def service_pay(mem: MarketMemory, service: str, cost: int, head_block: int) -> 
     every service returns the same min_margin per job, so what differs is demand per seller and any
     premium over the floor."""
     since = head_block - SUPPLY_LOOKBACK_BLOCKS
-    margin = 0
+    margin = 0.0
     for block, svc, provider, jid in mem.demand_log:
         if svc == service and since < block <= head_block:
             job = mem.jobs.get(jid)
@@ -720,7 +728,7 @@ def l48_avoided(mem: MarketMemory) -> set[str]:
     """L4.8's own defence: providers that failed me (or publicly) at least twice and whose own-trust
     fell below a third."""
     out = set()
-    for addr, (good, bad) in mem.trust.items():
+    for addr, (_good, bad) in mem.trust.items():
         if bad + mem.public_bad.get(addr, 0) >= L48_AVOID_MIN_BAD and mem.trust_of(addr) < L48_AVOID_TRUST:
             out.add(addr.lower())
     return out
@@ -900,8 +908,9 @@ class GovernanceThresholds:
     Acting on a goal:
     - `act_prob` (0.5): per L4.9 cycle (every 5 cycles, where goals are generated), the probability
       times authority that an agent holding a goal about the rules proposes it (the persona's
-      `propose_prob` when higher: that one is L4.8 and holds at any authority). A proposal needs about 9 cycles to pass and execute (1 + 30 blocks
-      of voting, 60 s of timelock), so a goal should be acted on within one or two L4.9 cycles; below 1
+      `propose_prob` when higher: that one is L4.8 and holds at any authority). A proposal needs
+      about 9 cycles to pass and execute (1 + 30 blocks of voting, 60 s of timelock), so a goal
+      should be acted on within one or two L4.9 cycles; below 1
       so that agents holding the same goal (the founders) seldom send the same proposal in the same
       block, where the second one reverts as a duplicate.
 
@@ -1028,9 +1037,12 @@ def governance_actions(inp: PolicyInput) -> list[Action]:
             ended = known.deadline if known is not None else 0
             if mine or inp.snapshot.block >= ended + rules.handoff_blocks:
                 out.append(Queue(prop.id))
-        elif prop.state == ProposalState.QUEUED and prop.eta:
-            if view.now >= prop.eta + (0 if mine else rules.handoff_seconds):
-                out.append(Execute(prop.id))
+        elif (
+            prop.state == ProposalState.QUEUED
+            and prop.eta
+            and view.now >= prop.eta + (0 if mine else rules.handoff_seconds)
+        ):
+            out.append(Execute(prop.id))
     if not cfg.governance:
         return out
     # Voting and proposing are the L4.8 baseline (issue 15: no degradation without L4.9 authority); the
@@ -1039,10 +1051,14 @@ def governance_actions(inp: PolicyInput) -> list[Action]:
     values = g.values
     for prop in view.proposals:
         eligible = view.can_vote if prop.eligible is None else prop.eligible
-        if eligible and prop.state == ProposalState.ACTIVE and not prop.has_voted:
-            if should_vote(persona, rng_for(cfg.seed, mem.me, "vote", prop.id)):
-                support = vote_support(values, prop, mem)
-                out.append(Vote(prop.id, support, "value alignment"))
+        if (
+            eligible
+            and prop.state == ProposalState.ACTIVE
+            and not prop.has_voted
+            and should_vote(persona, rng_for(cfg.seed, mem.me, "vote", prop.id))
+        ):
+            support = vote_support(values, prop, mem)
+            out.append(Vote(prop.id, support, "value alignment"))
     if view.can_propose and not any(not ProposalState(p.state).finished for p in view.proposals):
         rng = rng_for(cfg.seed, mem.me, "propose", inp.cycle)
         # A proposal identical to one already made (e.g. defeated) has the same id: the Governor refuses it.
