@@ -1,4 +1,5 @@
-"""One agent: observe -> substrate every cycle (L4.9 every 5th, inside cognition) -> act on what was not vetoed.
+"""One agent: observe -> substrate every cycle (L4.9 every 5th, inside cognition) -> act on what was not
+vetoed.
 
 An `Agent` owns its key's TxSender, its AgentStore (SQLite: memory, cognition state, guidance, action
 journal, nonce hint), an Executor and a JSON-lines log. It does not poll the chain for events: the
@@ -23,23 +24,27 @@ from typing import Any
 
 from web3 import Web3
 
+from agents.chain.codec import Call
 from agents.chain.contracts import Contracts
 from agents.chain.errors import ChainError, RpcUnavailableError
+from agents.chain.governance import ParamSpec
 from agents.chain.indexer import DEFAULT_HASH_WINDOW, ChainEvent, ChainReorg
-from agents.chain.codec import Call
 from agents.chain.protocol import JobStatus, ProposalState
 from agents.chain.reader import receipt_with_ints
 from agents.chain.sender import CachedFeeSender, TxSender
 from agents.cognition import AgentState, CognitionInputError, step
+from agents.cognition.decisions import ApplyMutation
 from agents.cognition.orchestrator import goal_changes
 from agents.market.payloads import PayloadError, PayloadStore
 from agents.market.personas import Persona
+from agents.runtime import guard
 from agents.runtime import observe as O
+from agents.runtime.actions import Submit
 from agents.runtime.executor import Executor, GasBook
 from agents.runtime.policy import (
     MAX_UINT,
-    Guidance,
     GovernanceView,
+    Guidance,
     PolicyConfig,
     PolicyInput,
     ProposalView,
@@ -47,7 +52,6 @@ from agents.runtime.policy import (
     subcontract_ids,
     update_guidance,
 )
-from agents.runtime import guard
 from agents.runtime.store import AgentStore
 
 log = logging.getLogger(__name__)
@@ -193,7 +197,7 @@ class Agent:
         if cog:
             self.cognition = AgentState.from_dict(cog)
         else:
-            weights = {s: 1.0 for s in spec.services} or {"any": 1.0}
+            weights = dict.fromkeys(spec.services, 1.0) or {"any": 1.0}
             self.cognition = AgentState.new(weights, persona.values, start_phase=spec.start_phase)
         self.guidance = Guidance.from_dict(self.store.get_state("guidance"))
         if not self.guidance.values:
@@ -359,7 +363,7 @@ class Agent:
             PolicyInput(self.persona, self.config, mem, snap, self.guidance, cycle, busy, payloads, gov)
         )
         for a in actions:  # what I know of my own delivery: a rejection of honest work is wrongful
-            if a.kind == "submit" and a.job_id in mem.jobs:
+            if isinstance(a, Submit) and a.job_id in mem.jobs:
                 mem.jobs[a.job_id].submitted_by_me_honest = a.honest
         batch = self.executor.execute(actions, block=snap.block, proposals=mem.proposals)
         report = {
@@ -384,7 +388,9 @@ class Agent:
             "vetoed_n": len(vetoed),
             "goals": goal_changes(before, result),
             "mutations": sum(
-                1 for d in result.actionable if d.kind == "apply_mutation" and d.reason == "sandbox_approved"
+                1
+                for d in result.actionable
+                if isinstance(d, ApplyMutation) and d.reason == "sandbox_approved"
             ),
         }
         self.log(
@@ -485,7 +491,8 @@ class Agent:
             elif kind == "description":
                 self.descriptions.texts[key] = value
             elif kind == "job":
-                # Job struct: client, provider, evaluator, status, budget, expiredAt, held, collateral, deadline, ...
+                # Job struct: client, provider, evaluator, status, budget, expiredAt, held, collateral,
+                # deadline, ...
                 job = mem.jobs[key]
                 job.held, job.deadline, job.budget = int(value.held), int(value.deadline), int(value.budget)
                 job.refresh = False
@@ -628,10 +635,12 @@ class Agent:
         )
 
 
-def _decode_param_change(p: O.Proposal, c: Contracts, parameters: dict) -> tuple[str | None, int | None]:
+def _decode_param_change(
+    p: O.Proposal, c: Contracts, parameters: dict[str, ParamSpec]
+) -> tuple[str | None, int | None]:
     """(dotted parameter name, new value) if the proposal is a single setParameter-style change."""
-    from eth_abi import decode
-    from eth_utils import function_signature_to_4byte_selector
+    from eth_abi.abi import decode
+    from eth_utils.abi import function_signature_to_4byte_selector
 
     if len(p.targets) != 1 or len(p.calldatas) != 1:
         return None, None
