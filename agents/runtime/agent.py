@@ -222,7 +222,9 @@ class Agent:
             O.apply_event(self.memory, ev)
         except Exception as exc:  # noqa: BLE001 - a malformed event is lost to this agent, and counted
             self.memory.window.lost += 1
-            self.log("event_lost", event=f"{ev.contract}.{ev.name}", block=ev.block, reason=repr(exc)[:200])
+            self.log(
+                "event_lost", chain_event=f"{ev.contract}.{ev.name}", block=ev.block, reason=repr(exc)[:200]
+            )
 
     def note_lost(self, n: int) -> None:
         """Logs the indexer could not decode during this window (the observation's ingestion share)."""
