@@ -78,7 +78,8 @@ def _cycle_line(report: dict[str, Any]) -> str:
     ass = report.get("ass")
     return (
         f"cycle {report.get('cycle', '?'):>4}  block {report.get('block', '?'):>6}  "
-        f"balance {int(report.get('balance', 0)) / wei:,.2f}  stake {int(report.get('stake', 0)) / wei:,.2f}  "
+        f"balance {int(report.get('balance', 0)) / wei:,.2f}  "
+        f"stake {int(report.get('stake', 0)) / wei:,.2f}  "
         f"rep {int(report.get('reputation', 0)) / 10_000:.3f}  "
         f"ASS {'-' if ass is None else f'{float(ass):.3f}'}  {report.get('status', '')} "
         f"{report.get('survival', '')}{'  L4.9' if report.get('l49') else ''}  asks {len(asks)}"

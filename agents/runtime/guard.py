@@ -9,10 +9,10 @@ and comes before any transaction.
   another chain or deployment is refused; `reset` (`emergent agent run --reset`) moves the old dir aside
   (renamed `<address>.old-<time>`, never deleted) and starts afresh. A store that predates the record is
   adopted as it is (nothing tells which chain it saw).
-- The funds (`read_funds`, `funds_problems`): an error if the ETH cannot pay the gas of one transaction (`ONE_TX_GAS` at
-  the current max fee), a warning if it pays fewer than `RUNWAY_TXS`, and a warning when the persona needs
-  AGENT it does not have (a provider below the escrow's minimum provider stake, a client with nothing
-  to budget).
+- The funds (`read_funds`, `funds_problems`): an error if the ETH cannot pay the gas of one transaction
+  (`ONE_TX_GAS` at the current max fee), a warning if it pays fewer than `RUNWAY_TXS`, and a warning
+  when the persona needs AGENT it does not have (a provider below the escrow's minimum provider stake,
+  a client with nothing to budget).
 """
 
 from __future__ import annotations

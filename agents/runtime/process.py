@@ -18,6 +18,7 @@ EMERGENT_PROFILE=<dir>: the host runs under cProfile and writes <dir>/host-<pid>
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -36,8 +37,8 @@ from agents.chain.indexer import DEVNET_CHAIN_IDS, EventIndexer, default_confirm
 from agents.chain.types import Cursor, MemoryCursorStore
 from agents.devnet import is_devnet
 from agents.market.payloads import open_payload_store
-from agents.market.plugins import load_plugins
 from agents.market.personas import Persona, get_persona
+from agents.market.plugins import load_plugins
 from agents.runtime.agent import Agent, AgentSpec, DescriptionCache
 from agents.runtime.guard import AgentStartError, chain_identity, funds_problems, read_funds
 
@@ -71,10 +72,8 @@ def make_web3(rpc: str, timeout: float = 30.0) -> Web3:
     )
     w3 = Web3(provider)
     for name in ("validation", "ens_name_to_address"):
-        try:
+        with contextlib.suppress(ValueError, KeyError):
             w3.middleware_onion.remove(name)
-        except (ValueError, KeyError):
-            pass
     return w3
 
 
