@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 ANVIL := node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install run test test-fast test-slow devnet gas clean browser
+.PHONY: install run lint test test-fast test-slow devnet gas clean browser
 
 install: $(BIN)/emergent $(ANVIL)
 
@@ -32,7 +32,14 @@ $(ANVIL): package.json package-lock.json
 run: install
 	$(BIN)/emergent simulate
 
-test: install browser
+# The quality gates: ruff (rule set in pyproject.toml), the formatter's check, mypy (strict on
+# agents/cognition and agents/chain). `make test` runs them first.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: install browser lint
 	$(BIN)/ape test tests -q
 
 # Headless Chromium for the dashboard's browser test (tests/e2e/test_dashboard_browser_e2e.py).
