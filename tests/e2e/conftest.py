@@ -108,9 +108,10 @@ class Economy:
         """Advance `cycles` cycles (or until `until()` is true); returns the cycles run."""
         for n in range(cycles):
             for _ in range(50):
-                if not any(
-                    h.step() for h in hosts
-                ):  # every host steps (any() on a generator would stop at the first busy one)
+                # every host steps before any() looks: any() over a generator would stop at the first
+                # busy host and starve the later ones
+                busy = [h.step() for h in hosts]
+                if not any(busy):
                     break
             if until is not None and until():
                 return n

@@ -65,7 +65,9 @@ class PingChain:
         """One Ping(value) in a block of its own (automine); returns the block."""
         nonce = self.w3.eth.get_transaction_count(PINGER.address)
         tx_hash = rpc(self.url, "eth_sendRawTransaction", [self.signed(value, nonce)])
-        return int(self.w3.eth.get_transaction_receipt(tx_hash)["blockNumber"])
+        # anvil automines in the background: the hash can come back before the block exists
+        receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=10, poll_latency=0.01)
+        return int(receipt["blockNumber"])
 
     def reorg(self, depth: int, pings: list[tuple[int, int]]) -> None:
         """Replace the last `depth` blocks with `depth` new ones holding Ping(value) at (value, offset)."""
@@ -91,7 +93,8 @@ def pings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PingChain]:
             "type": 2,
         }
         raw = "0x" + bytes(DEPLOYER.sign_transaction(tx).raw_transaction).hex()
-        receipt = w3.eth.get_transaction_receipt(rpc(net.url, "eth_sendRawTransaction", [raw]))
+        sent = rpc(net.url, "eth_sendRawTransaction", [raw])
+        receipt = w3.eth.wait_for_transaction_receipt(sent, timeout=10, poll_latency=0.01)
         yield PingChain(net.url, w3, str(receipt["contractAddress"]))
     finally:
         net.stop()
