@@ -39,8 +39,16 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# The contract tests (marker `evm`, set by area in tests/conftest.py) run in-process on titanoboa's
+# EVM; everything else (and the `node` tests that need a node's RPC) on anvil. titanoboa's own pytest
+# plugin stays off: its per-fixture anchors fight ape's snapshots. Each run prints its time per area.
+BOA := --network ethereum:local:boa
+ON_BOA := -m "evm and not node"
+ON_ANVIL := -m "not evm or node"
+
 test: install browser lint
-	$(BIN)/ape test tests -q
+	$(BIN)/ape test tests -q -p no:boa_test $(ON_BOA) $(BOA)
+	$(BIN)/ape test tests -q -p no:boa_test $(ON_ANVIL)
 
 # Headless Chromium for the dashboard's browser test (tests/e2e/test_dashboard_browser_e2e.py).
 browser:
@@ -48,10 +56,11 @@ browser:
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
 
 test-fast: install
-	$(BIN)/ape test tests -q -m "not slow"
+	$(BIN)/ape test tests -q -p no:boa_test -m "evm and not node and not slow" $(BOA)
+	$(BIN)/ape test tests -q -p no:boa_test -m "(not evm or node) and not slow"
 
 test-slow: install browser
-	$(BIN)/ape test tests -q -m slow
+	$(BIN)/ape test tests -q -p no:boa_test -m slow
 
 devnet: install
 	$(BIN)/emergent devnet

@@ -14,6 +14,29 @@ pytest_plugins = [
 ]
 
 
+# ------------------------------------------------------------------ contract tests in-process
+# The contract tests (the areas below) run in-process on titanoboa's EVM (`make test`: --network
+# ethereum:local:boa), the rest on anvil; a contract test that needs a node's RPC is marked `node`.
+EVM_AREAS = frozenset(
+    {
+        "unit/token",
+        "unit/escrow",
+        "unit/staking",
+        "unit/reputation",
+        "unit/governor",
+        "unit/deploy",
+        "unit/registry",
+        "attacks",
+    }
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if _area(item.nodeid) in EVM_AREAS:
+            item.add_marker("evm")
+
+
 # ------------------------------------------------------------------ time per test area
 # `make test` prints where its minutes go: setup + call + teardown of every test, summed by area
 # (tests/unit/<area>, tests/e2e, tests/stateful, tests/attacks).

@@ -136,6 +136,7 @@ def test_double_vote_and_signature_replay__refused(g, founders, accounts, active
     assert g.proposalVotes(active.id) == (0, 5_000 * WEI, 0)
 
 
+@pytest.mark.node  # overwrites a contract's code (set_code): a node RPC the in-process EVM lacks
 def test_metamorphic_target__code_swapped_after_vote__execution_blocked(
     g, full, project, founders, accounts, chain
 ):
@@ -287,6 +288,7 @@ def test_dust_sent_to_empty_target__queue_and_execute_proceed(g, full, founders,
     assert g.state(p.id) == 7  # Executed
 
 
+@pytest.mark.node  # overwrites a contract's code (set_code): a node RPC the in-process EVM lacks
 def test_dust_then_code_at_empty_target__still_blocked(g, full, founders, accounts, chain):
     """The dust fix does not open the metamorphic hole: code deployed at an empty target is still refused."""
     target = to_checksum_address("0x" + "cd" * 20)

@@ -428,6 +428,7 @@ def _deploy_revert_reason(project, chain, deployer, args) -> str:
     return decode(["string"], raw[4:])[0]
 
 
+@pytest.mark.node  # the reason comes from a raw eth_call of the init code, through the node's web3
 def test_constructor__zero_address__reverts(project, chain, deployer, token, staking, reputation, treasury):
     args = [
         token.address,

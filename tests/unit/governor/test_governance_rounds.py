@@ -9,6 +9,10 @@ from agents.chain.protocol import ProposalState, VoteSupport
 from agents.gov_cli import GovSession
 from tests.fixtures.governance import WEI, warp
 
+# GovSession finds a proposal's actions in its ProposalCreated log (eth_getLogs over the chain's
+# history), which only a node keeps: these rounds run on anvil, not in-process
+pytestmark = pytest.mark.node
+
 
 @pytest.fixture
 def session(full):

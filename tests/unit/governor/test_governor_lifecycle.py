@@ -247,6 +247,7 @@ def _target_proposal(governor, target, description):
     return Proposal([target], [0], [keccak(text="anything()")[:4]], description)
 
 
+@pytest.mark.node  # overwrites a contract's code (set_code): a node RPC the in-process EVM lacks
 def test_code_pin__target_code_replaced_before_queue__blocks(
     governor, project, deployer, voters, alice, eve, chain
 ):
@@ -260,6 +261,7 @@ def test_code_pin__target_code_replaced_before_queue__blocks(
         governor.queue(*p.args, sender=eve)
 
 
+@pytest.mark.node  # overwrites a contract's code (set_code): a node RPC the in-process EVM lacks
 def test_code_pin__target_code_replaced_after_queue__blocks_execute(
     governor, project, deployer, voters, alice, eve, chain
 ):
@@ -275,6 +277,7 @@ def test_code_pin__target_code_replaced_after_queue__blocks_execute(
         governor.execute(*p.args, sender=eve)
 
 
+@pytest.mark.node  # overwrites a contract's code (set_code): a node RPC the in-process EVM lacks
 def test_code_pin__code_deployed_at_empty_target__blocks(governor, voters, alice, eve, chain):
     """A proposal aimed at an address with no code (a future CREATE2 deployment) cannot run new code."""
     empty = "0x000000000000000000000000000000000000dEaD"

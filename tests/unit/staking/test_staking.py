@@ -432,6 +432,7 @@ def _raw_call(chain, sender, staking, data: bytes) -> dict:
     )
 
 
+@pytest.mark.node  # a raw eth_call through the node's web3, to see the reasonless revert's error data
 def test_typed_setters__removed(staking, chain, deployer):
     """The typed setters and their events are gone: not in the ABI, and their selectors, called by the
     owner with a valid value, hit no function (Vyper's reasonless revert: no fallback)."""
