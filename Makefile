@@ -45,10 +45,13 @@ lint: install
 BOA := --network ethereum:local:boa
 ON_BOA := -m "evm and not node"
 ON_ANVIL := -m "not evm or node"
+# The anvil half mostly waits on blocks and agent processes (about a third of one core busy), so 4
+# workers share the 2 cores; each worker has its own anvil (APE_FOUNDRY_HOST=auto, tests/conftest.py).
+WORKERS := -n 4 --dist loadfile
 
 test: install browser lint
 	$(BIN)/ape test tests -q -p no:boa_test $(ON_BOA) $(BOA)
-	$(BIN)/ape test tests -q -p no:boa_test $(ON_ANVIL)
+	$(BIN)/ape test tests -q -p no:boa_test $(ON_ANVIL) $(WORKERS)
 
 # Headless Chromium for the dashboard's browser test (tests/e2e/test_dashboard_browser_e2e.py).
 browser:
@@ -57,10 +60,10 @@ browser:
 
 test-fast: install
 	$(BIN)/ape test tests -q -p no:boa_test -m "evm and not node and not slow" $(BOA)
-	$(BIN)/ape test tests -q -p no:boa_test -m "(not evm or node) and not slow"
+	$(BIN)/ape test tests -q -p no:boa_test -m "(not evm or node) and not slow" $(WORKERS)
 
 test-slow: install browser
-	$(BIN)/ape test tests -q -p no:boa_test -m slow
+	$(BIN)/ape test tests -q -p no:boa_test -m slow $(WORKERS)
 
 devnet: install
 	$(BIN)/emergent devnet
